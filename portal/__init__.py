@@ -1,0 +1,138 @@
+"""Beslutsportalen: delegated decisions on municipal receivables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_babel import format_date, gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import clock
+from portal.config import build_config
+from portal.database import configure_engine
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app; nothing happens on import and nothing is written to the database here."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(build_config(app.instance_path, test_config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "sv", timezone_selector=lambda: "Europe/Stockholm")
+    limiter.init_app(app)
+    _init_login(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_errors(app)
+    _register_headers(app)
+
+    from portal.cli import portal_cli
+
+    app.cli.add_command(portal_cli)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from portal.auth.services import user_by_session_id
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.user_loader(user_by_session_id)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.auth.user_views import bp as users_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.home.views import bp as home_bp
+    from portal.org.views import bp as org_bp
+
+    for blueprint in (auth_bp, users_bp, home_bp, org_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from portal import access
+
+    @app.template_filter("sv_date")
+    def sv_date(value):
+        return "" if value is None else value.isoformat()
+
+    @app.template_filter("sv_datetime")
+    def sv_datetime(value):
+        return "" if value is None else clock.local(value).strftime("%Y-%m-%d %H:%M")
+
+    @app.template_filter("long_date")
+    def long_date(value):
+        return "" if value is None else format_date(value, "d MMMM y")
+
+    @app.context_processor
+    def inject():
+        return {"access": access, "today": clock.today()}
+
+
+def _register_errors(app: Flask) -> None:
+    def page(status: int, title: str, message: str):
+        return render_template("error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(403)
+    def forbidden(_e):
+        return page(403, _("Access denied"), _("You do not have access to this page or object."))
+
+    @app.errorhandler(404)
+    def not_found(_e):
+        return page(404, _("Not found"), _("The page or object does not exist."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_e):
+        return page(400, _("The form has expired"), _("Reload the page and try again."))
+
+    @app.errorhandler(429)
+    def too_many(_e):
+        return page(429, _("Too many attempts"), _("Too many failed attempts. Wait a while and try again."))
+
+    @app.errorhandler(413)
+    def too_large(_e):
+        return page(413, _("The file is too large"), _("The uploaded file is larger than allowed."))
+
+
+def _register_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.vary.add("HX-Request")
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.teardown_request
+    def rollback_unfinished(exc):
+        if exc is not None:
+            db.session.rollback()
+

@@ -1,0 +1,158 @@
+"""Users: create, change, deactivate, set passwords and log in, each written to the audit trail."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from portal import clock
+from portal.audit.services import Actor, changes, record
+from portal.auth.models import User, UserRole
+from portal.auth.roles import Role
+from portal.errors import ValidationFailed
+from portal.extensions import db
+
+MIN_PASSWORD_LENGTH = 12
+# Compared against when the account does not exist, so a miss costs as long as a wrong password.
+_DUMMY_HASH = "scrypt:32768:8:1$bG9naW4tdGltaW5n$" + "0" * 128
+
+
+def _check_password(password: str) -> dict[str, str]:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return {"password": _("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)}
+    return {}
+
+
+def _user_view(user: User) -> dict:
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email,
+        "roles": sorted(user.roles),
+        "active": user.is_active_account,
+    }
+
+
+def _set_roles(user: User, roles: set[Role]) -> None:
+    current = {Role(row.role): row for row in user.role_rows}
+    for role, row in current.items():
+        if role not in roles:
+            user.role_rows.remove(row)
+    for role in roles - set(current):
+        user.role_rows.append(UserRole(role=role.value))
+
+
+def user_create(
+    actor: Actor,
+    *,
+    username: str,
+    full_name: str,
+    email: str | None,
+    password: str,
+    roles: set[Role],
+) -> User:
+    username = username.strip().lower()
+    errors: dict[str, str] = {}
+    if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
+        errors["username"] = _("The user name may contain letters, digits, dot, dash and underscore.")
+    elif db.session.scalar(select(func.count()).where(User.username == username)):
+        errors["username"] = _("The user name %(name)s is taken.", name=username)
+    if not full_name.strip():
+        errors["full_name"] = _("Enter the person's name.")
+    errors.update(_check_password(password))
+    if errors:
+        raise ValidationFailed(errors)
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        email=(email or "").strip() or None,
+        is_active_account=True,
+        created_at=clock.now(),
+        session_token=secrets.token_hex(16),
+    )
+    user.set_password(password)
+    _set_roles(user, roles)
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.create", "user", user.id, after=_user_view(user))
+    return user
+
+
+def user_update(actor: Actor, user: User, *, full_name: str, email: str | None, roles: set[Role]) -> User:
+    if not full_name.strip():
+        raise ValidationFailed({"full_name": _("Enter the person's name.")})
+    if user.id == actor.user_id and Role.ADMINISTRATOR in user.roles and Role.ADMINISTRATOR not in roles:
+        raise ValidationFailed({"roles": _("You cannot take away your own administrator role.")})
+    before = _user_view(user)
+    user.full_name = full_name.strip()
+    user.email = (email or "").strip() or None
+    _set_roles(user, roles)
+    db.session.flush()
+    before, after = changes(before, _user_view(user))
+    if after:
+        record(actor, "user.update", "user", user.id, before=before, after=after)
+    return user
+
+
+def user_set_active(actor: Actor, user: User, active: bool) -> User:
+    """Deactivate or reactivate; never delete, since decisions and the trail refer to the person."""
+    if not active and user.id == actor.user_id:
+        raise ValidationFailed({"active": _("You cannot deactivate your own account.")})
+    if user.is_active_account == active:
+        return user
+    user.is_active_account = active
+    user.deactivated_at = None if active else clock.now()
+    user.session_token = secrets.token_hex(16)  # ends every session of the account
+    db.session.flush()
+    record(actor, "user.activate" if active else "user.deactivate", "user", user.id,
+           before={"active": not active}, after={"active": active})
+    return user
+
+
+def user_set_password(actor: Actor, user: User, password: str) -> User:
+    errors = _check_password(password)
+    if errors:
+        raise ValidationFailed(errors)
+    user.set_password(password)
+    user.session_token = secrets.token_hex(16)
+    db.session.flush()
+    record(actor, "user.set_password", "user", user.id)
+    return user
+
+
+def login_attempt(actor: Actor, username: str, password: str) -> User | None:
+    """The user when name and password match an active account; every attempt is in the trail."""
+    name = username.strip().lower()
+    user = db.session.scalars(select(User).where(User.username == name)).first()
+    if user is None:
+        User(password_hash=_DUMMY_HASH).check_password(password)
+        ok = False
+    else:
+        ok = user.check_password(password) and user.is_active_account
+    attempt = Actor(
+        user_id=user.id if user else None,
+        username=name[:80],
+        capacity=None,
+        address=actor.address,
+        user_agent=actor.user_agent,
+    )
+    record(attempt, "login.success" if ok else "login.failure", "user", user.id if user else None)
+    db.session.flush()
+    return user if ok else None
+
+
+def logout_recorded(actor: Actor) -> None:
+    record(actor, "logout", "user", actor.user_id)
+
+
+def user_by_session_id(session_id: str) -> User | None:
+    """Flask-Login's loader: the id carries a token that changes with password or deactivation."""
+    user_id, _sep, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user

@@ -1,0 +1,30 @@
+"""Engine set-up the ORM does not do by itself: SQLite pragmas and real transactions."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, event
+
+
+def configure_engine(engine: Engine) -> None:
+    """Give SQLite foreign keys, a busy timeout and transactions that SAVEPOINT works in.
+
+    pysqlite starts transactions lazily and breaks SAVEPOINT; the recipe from the SQLAlchemy
+    documentation takes over BEGIN so that nested transactions (tests, services) behave as on
+    PostgreSQL.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # pragma: no cover - exercised by every test
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,23 @@
+"""Mina uppgifter: where every user lands, with their positions and stand-in duties today."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from portal import clock
+from portal.org.queries import absence_on, appointments_on, standin_duties
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    today = clock.today()
+    return render_template(
+        "home/index.html",
+        appointments=appointments_on(current_user.id, today),
+        duties=standin_duties(current_user.id, today),
+        absence=absence_on(current_user.id, today),
+    )

@@ -1,0 +1,185 @@
+"""The organisation: municipality, committees, departments and units, positions and who holds them."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import User
+from portal.extensions import db
+
+
+class PositionKind(StrEnum):
+    UNIT_HEAD = "unit_head"
+    DEPARTMENT_HEAD = "department_head"
+    FINANCE_DIRECTOR = "finance_director"
+    FEE_OFFICER = "fee_officer"
+    COMMITTEE_SECRETARY = "committee_secretary"
+    CHAIR = "chair"
+    VICE_CHAIR = "vice_chair"
+    MEMBER = "member"
+    DEPUTY_MEMBER = "deputy_member"
+
+    @property
+    def label(self) -> str:
+        return str(POSITION_KIND_LABELS[self])
+
+    @property
+    def is_elected(self) -> bool:
+        return self in ELECTED_KINDS
+
+
+ELECTED_KINDS = frozenset(
+    {PositionKind.CHAIR, PositionKind.VICE_CHAIR, PositionKind.MEMBER, PositionKind.DEPUTY_MEMBER}
+)
+
+POSITION_KIND_LABELS = {
+    PositionKind.UNIT_HEAD: _l("Unit head"),
+    PositionKind.DEPARTMENT_HEAD: _l("Department head"),
+    PositionKind.FINANCE_DIRECTOR: _l("Finance director"),
+    PositionKind.FEE_OFFICER: _l("Fee officer"),
+    PositionKind.COMMITTEE_SECRETARY: _l("Committee secretary"),
+    PositionKind.CHAIR: _l("Chair"),
+    PositionKind.VICE_CHAIR: _l("Vice chair"),
+    PositionKind.MEMBER: _l("Member"),
+    PositionKind.DEPUTY_MEMBER: _l("Deputy member"),
+}
+
+
+class UnitKind(StrEnum):
+    DEPARTMENT = "department"
+    UNIT = "unit"
+
+    @property
+    def label(self) -> str:
+        return str(_l("Department") if self is UnitKind.DEPARTMENT else _l("Unit"))
+
+
+class Municipality(db.Model):
+    __tablename__ = "municipality"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_number: Mapped[str | None] = mapped_column(String(20))
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_mimetype: Mapped[str | None] = mapped_column(String(50))
+
+
+class Committee(db.Model):
+    __tablename__ = "committees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    # A sub-committee (utskott) names the committee it belongs to.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"), index=True)
+    registry_format: Mapped[str] = mapped_column(String(60), default="{code} {year}/{number}")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[Committee | None] = relationship(remote_side="Committee.id", back_populates="sub_committees")
+    sub_committees: Mapped[list[Committee]] = relationship(back_populates="parent", order_by="Committee.name")
+
+    @property
+    def is_sub_committee(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def main_committee_id(self) -> int:
+        return self.parent_id or self.id
+
+
+class OrgUnit(db.Model):
+    """A department (förvaltning) or a unit (enhet) below it, owned by one committee."""
+
+    __tablename__ = "org_units"
+    __table_args__ = (CheckConstraint("kind in ('department', 'unit')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    # The ledger's responsibility code (ansvar); unique so that imported invoices find their unit.
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[OrgUnit | None] = relationship(remote_side="OrgUnit.id", back_populates="children")
+    children: Mapped[list[OrgUnit]] = relationship(back_populates="parent", order_by="OrgUnit.name")
+    committee: Mapped[Committee] = relationship()
+
+    @property
+    def kind_enum(self) -> UnitKind:
+        return UnitKind(self.kind)
+
+
+class Position(db.Model):
+    """A function that decisions are delegated to (befattning), employed or elected."""
+
+    __tablename__ = "positions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    standing_standin_position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    committee: Mapped[Committee] = relationship()
+    org_unit: Mapped[OrgUnit | None] = relationship()
+    standing_standin: Mapped[Position | None] = relationship(remote_side="Position.id")
+    appointments: Mapped[list[Appointment]] = relationship(
+        back_populates="position", order_by="Appointment.starts_on.desc()"
+    )
+
+    @property
+    def kind_enum(self) -> PositionKind:
+        return PositionKind(self.kind)
+
+
+class Appointment(db.Model):
+    """A person holds a position (förordnande) from a date, until a date or further notice."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+    user: Mapped[User] = relationship()
+    position: Mapped[Position] = relationship(back_populates="appointments")
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class Absence(db.Model):
+    """A person is away (frånvaro); optionally a named person stands in for them meanwhile."""
+
+    __tablename__ = "absences"
+    __table_args__ = (
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="dates_in_order"),
+        CheckConstraint("standin_user_id IS NULL OR standin_user_id <> user_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    standin_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    note: Mapped[str | None] = mapped_column(String(300))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    standin: Mapped[User | None] = relationship(foreign_keys=[standin_user_id])
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)

@@ -1,0 +1,165 @@
+"""Reads about the organisation that several pages share: who holds what, and who stands in, on a day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.auth.models import User
+from portal.extensions import db
+from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position
+
+
+def _covering(model, day: date):
+    return (model.starts_on <= day) & or_(model.ends_on.is_(None), model.ends_on >= day)
+
+
+def appointments_on(user_id: int, day: date) -> list[Appointment]:
+    """The appointments a person holds on a day, with their positions and committees loaded."""
+    return list(
+        db.session.scalars(
+            select(Appointment)
+            .where(Appointment.user_id == user_id, _covering(Appointment, day))
+            .options(
+                joinedload(Appointment.position).joinedload(Position.committee),
+                joinedload(Appointment.position).joinedload(Position.org_unit),
+            )
+            .order_by(Appointment.starts_on)
+        )
+    )
+
+
+def absence_on(user_id: int, day: date) -> Absence | None:
+    return db.session.scalars(
+        select(Absence).where(Absence.user_id == user_id, _covering(Absence, day)).limit(1)
+    ).first()
+
+
+def holders_on(position_ids: list[int], day: date) -> dict[int, list[User]]:
+    """Holders of each position on a day (a position may have none: vacant)."""
+    result: dict[int, list[User]] = {pid: [] for pid in position_ids}
+    if not position_ids:
+        return result
+    rows = db.session.execute(
+        select(Appointment.position_id, User)
+        .join(User, User.id == Appointment.user_id)
+        .where(Appointment.position_id.in_(position_ids), _covering(Appointment, day))
+        .order_by(User.full_name)
+    )
+    for position_id, user in rows:
+        result[position_id].append(user)
+    return result
+
+
+@dataclass(frozen=True)
+class StandinDuty:
+    """Someone stands in today for a position whose holder is absent, or that is vacant."""
+
+    position: Position
+    absent_user: User | None  # None: the position is vacant
+    basis: str  # "named_on_absence" | "standing_standin"
+
+
+def standin_duties(user_id: int, day: date) -> list[StandinDuty]:
+    """Where a person stands in on a day, in the precedence DOMAIN.md gives.
+
+    First the absences that name this person; then positions whose standing stand-in is a
+    position this person holds, where the holder is absent without a named stand-in, or where
+    nobody holds the position at all.
+    """
+    duties: list[StandinDuty] = []
+    named = db.session.scalars(
+        select(Absence)
+        .where(Absence.standin_user_id == user_id, _covering(Absence, day))
+        .options(joinedload(Absence.user))
+    ).all()
+    for absence in named:
+        for appointment in appointments_on(absence.user_id, day):
+            duties.append(StandinDuty(appointment.position, absence.user, "named_on_absence"))
+
+    held = [a.position_id for a in appointments_on(user_id, day)]
+    if held:
+        covered = db.session.scalars(
+            select(Position)
+            .where(Position.standing_standin_position_id.in_(held), Position.active.is_(True))
+            .options(joinedload(Position.committee))
+        ).all()
+        holders = holders_on([p.id for p in covered], day)
+        for position in covered:
+            if not holders[position.id]:
+                duties.append(StandinDuty(position, None, "standing_standin"))
+            for holder in holders[position.id]:
+                absence = absence_on(holder.id, day)
+                if absence is not None and absence.standin_user_id is None and holder.id != user_id:
+                    duties.append(StandinDuty(position, holder, "standing_standin"))
+    return duties
+
+
+def committee_ids_in_sight(user_id: int, day: date) -> set[int]:
+    """Committees a person sees through the positions they hold on a day (and a sub-committee's parent)."""
+    ids: set[int] = set()
+    for appointment in appointments_on(user_id, day):
+        committee = appointment.position.committee
+        ids.add(committee.id)
+        if committee.parent_id:
+            ids.add(committee.parent_id)
+    return ids
+
+
+def committees_tree() -> list[Committee]:
+    """Main committees with their sub-committees, by name."""
+    return list(
+        db.session.scalars(
+            select(Committee)
+            .where(Committee.parent_id.is_(None))
+            .options(selectinload(Committee.sub_committees))
+            .order_by(Committee.name)
+        )
+    )
+
+
+def units_of_committee(committee_id: int) -> list[OrgUnit]:
+    """Departments and units of a committee, in tree order (parents before children, by name)."""
+    units = list(
+        db.session.scalars(
+            select(OrgUnit).where(OrgUnit.committee_id == committee_id).order_by(OrgUnit.name)
+        )
+    )
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    known = {unit.id for unit in units}
+    ordered: list[OrgUnit] = []
+
+    def walk(parent_id: int | None) -> None:
+        for unit in children.get(parent_id, []):
+            ordered.append(unit)
+            walk(unit.id)
+
+    walk(None)
+    for unit in units:  # a unit whose parent belongs to another committee still shows
+        if unit.parent_id is not None and unit.parent_id not in known:
+            ordered.append(unit)
+            walk(unit.id)
+    return ordered
+
+
+def unit_depth(unit: OrgUnit) -> int:
+    depth, current = 0, unit
+    while current.parent is not None and depth < 20:
+        depth, current = depth + 1, current.parent
+    return depth
+
+
+def positions_of_committee(committee_id: int) -> list[Position]:
+    return list(
+        db.session.scalars(
+            select(Position)
+            .where(Position.committee_id == committee_id)
+            .options(joinedload(Position.org_unit), joinedload(Position.standing_standin))
+            .order_by(Position.title)
+        )
+    )

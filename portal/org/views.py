@@ -1,0 +1,469 @@
+"""Pages that keep the organisation: municipality, committees, units, positions, appointments, absences."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from portal import access, clock
+from portal.auth.models import User
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.org import queries, services
+from portal.org.forms import (
+    NONE_CHOICE,
+    AbsenceForm,
+    AppointmentForm,
+    CommitteeForm,
+    MunicipalityForm,
+    PositionForm,
+    UnitForm,
+)
+from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position
+from portal.web import actor, page_or_partial, saved, show_errors, wants_partial
+
+bp = Blueprint("org", __name__, url_prefix="/organisation")
+
+
+def _editor():
+    access.require(current_user, access.EDIT_ORGANISATION)
+    return actor(access.capacity(current_user, access.EDIT_ORGANISATION))
+
+
+def _may_edit() -> bool:
+    return access.allowed(current_user, access.EDIT_ORGANISATION)
+
+
+# --- choices -------------------------------------------------------------------------------------
+
+def _user_choices(blank: bool = False):
+    users = db.session.scalars(
+        select(User).where(User.is_active_account.is_(True)).order_by(User.full_name)
+    ).all()
+    return ([NONE_CHOICE] if blank else [("", _("Choose a person"))]) + [
+        (u.id, f"{u.full_name} ({u.username})") for u in users
+    ]
+
+
+def _unit_choices(committee_id: int, exclude: int | None = None):
+    units = queries.units_of_committee(committee_id)
+    return [NONE_CHOICE] + [
+        (u.id, "— " * queries.unit_depth(u) + u.name) for u in units if u.id != exclude
+    ]
+
+
+def _position_choices(exclude: int | None = None):
+    rows = db.session.execute(
+        select(Position, Committee.code)
+        .join(Committee, Committee.id == Position.committee_id)
+        .where(Position.active.is_(True))
+        .order_by(Committee.code, Position.title)
+    ).all()
+    return [NONE_CHOICE] + [(p.id, f"{p.title} ({code})") for p, code in rows if p.id != exclude]
+
+
+def _committee_form(committee: Committee | None = None, **kwargs) -> CommitteeForm:
+    form = CommitteeForm(obj=committee, **kwargs)
+    mains = db.session.scalars(
+        select(Committee).where(Committee.parent_id.is_(None)).order_by(Committee.name)
+    ).all()
+    form.parent_id.choices = [("", _("None: a main committee"))] + [
+        (c.id, f"{c.name} ({c.code})") for c in mains if committee is None or c.id != committee.id
+    ]
+    return form
+
+
+def _unit_form(committee_id: int, unit: OrgUnit | None = None, **kwargs) -> UnitForm:
+    form = UnitForm(obj=unit, **kwargs)
+    form.parent_id.choices = _unit_choices(committee_id, exclude=unit.id if unit else None)
+    return form
+
+
+def _position_form(committee_id: int, position: Position | None = None, **kwargs) -> PositionForm:
+    form = PositionForm(obj=position, **kwargs)
+    form.org_unit_id.choices = _unit_choices(committee_id)
+    form.standing_standin_position_id.choices = _position_choices(exclude=position.id if position else None)
+    return form
+
+
+def _appointment_form(appointment: Appointment | None = None, **kwargs) -> AppointmentForm:
+    form = AppointmentForm(obj=appointment, **kwargs)
+    form.user_id.choices = _user_choices()
+    return form
+
+
+def _absence_form(absence: Absence | None = None, **kwargs) -> AbsenceForm:
+    form = AbsenceForm(obj=absence, **kwargs)
+    form.user_id.choices = _user_choices()
+    form.standin_user_id.choices = _user_choices(blank=True)
+    return form
+
+
+# --- overview and municipality -------------------------------------------------------------------
+
+def _committees_context(form: CommitteeForm | None = None) -> dict:
+    return {"committees": queries.committees_tree(), "form": form or _committee_form(),
+            "may_edit": _may_edit()}
+
+
+@bp.get("/")
+@login_required
+def index():
+    access.require(current_user, access.VIEW_ORGANISATION)
+    return render_template(
+        "org/index.html", municipality=services.municipality_get(), **_committees_context()
+    )
+
+
+@bp.route("/kommun", methods=["GET", "POST"])
+@login_required
+def municipality():
+    editor = _editor()
+    current = services.municipality_get()
+    form = MunicipalityForm(obj=current)
+    if form.validate_on_submit():
+        upload = form.logo.data
+        logo = upload.read() if upload and getattr(upload, "filename", "") else None
+        try:
+            services.municipality_update(
+                editor, name=form.name.data, organisation_number=form.organisation_number.data, logo=logo
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(_("The changes were saved."), "success")
+            return redirect(url_for("org.index"), code=303)
+    status = 422 if form.errors else 200
+    return render_template("org/municipality.html", form=form, municipality=current), status
+
+
+@bp.get("/kommun/logotyp")
+@login_required
+def logo():
+    access.require(current_user, access.VIEW_ORGANISATION)
+    current = services.municipality_get()
+    if not current.logo:
+        abort(404)
+    return Response(current.logo, mimetype=current.logo_mimetype)
+
+
+# --- committees ----------------------------------------------------------------------------------
+
+@bp.post("/namnder")
+@login_required
+def committee_create():
+    editor = _editor()
+    form = _committee_form()
+    if form.validate_on_submit():
+        try:
+            committee = services.committee_save(
+                editor, None, name=form.name.data, code=form.code.data, parent_id=form.parent_id.data,
+                registry_format=form.registry_format.data, active=True,
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("org/_committees.html", url_for("org.committee", committee_id=committee.id),
+                         **_committees_context())
+    return page_or_partial("org/index.html", "org/_committees.html", 422,
+                           municipality=services.municipality_get(), **_committees_context(form))
+
+
+def _committee_page_context(committee: Committee) -> dict:
+    positions = queries.positions_of_committee(committee.id)
+    return {
+        "committee": committee,
+        "units": queries.units_of_committee(committee.id),
+        "unit_depth": queries.unit_depth,
+        "positions": positions,
+        "holders": queries.holders_on([p.id for p in positions], clock.today()),
+        "unit_form": _unit_form(committee.id),
+        "position_form": _position_form(committee.id),
+        "may_edit": _may_edit(),
+    }
+
+
+@bp.get("/namnder/<int:committee_id>")
+@login_required
+def committee(committee_id: int):
+    committee = db.get_or_404(Committee, committee_id)
+    access.require(current_user, access.VIEW_COMMITTEE, committee)
+    return render_template("org/committee.html", **_committee_page_context(committee))
+
+
+@bp.route("/namnder/<int:committee_id>/redigera", methods=["GET", "POST"])
+@login_required
+def committee_edit(committee_id: int):
+    committee = db.get_or_404(Committee, committee_id)
+    editor = _editor()
+    if request.args.get("view") == "details":
+        return render_template("org/_committee_details.html", committee=committee, may_edit=True)
+    form = _committee_form(committee)
+    if form.validate_on_submit():
+        try:
+            services.committee_save(
+                editor, committee, name=form.name.data, code=form.code.data,
+                parent_id=form.parent_id.data, registry_format=form.registry_format.data,
+                active=form.active.data,
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("org/_committee_details.html",
+                         url_for("org.committee", committee_id=committee.id),
+                         committee=committee, may_edit=True)
+    return page_or_partial("org/edit_page.html", "org/_committee_form.html",
+                           422 if form.errors else 200, form=form, committee=committee,
+                           partial="org/_committee_form.html", title=_("Change committee"),
+                           back=url_for("org.committee", committee_id=committee.id))
+
+
+# --- units ---------------------------------------------------------------------------------------
+
+@bp.post("/namnder/<int:committee_id>/enheter")
+@login_required
+def unit_create(committee_id: int):
+    committee = db.get_or_404(Committee, committee_id)
+    editor = _editor()
+    form = _unit_form(committee.id)
+    if form.validate_on_submit():
+        try:
+            services.unit_save(
+                editor, None, name=form.name.data, kind=form.kind.data, code=form.code.data,
+                parent_id=form.parent_id.data, committee_id=committee.id,
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("org/_units.html", url_for("org.committee", committee_id=committee.id),
+                         **_committee_page_context(committee))
+    context = _committee_page_context(committee) | {"unit_form": form}
+    return page_or_partial("org/committee.html", "org/_units.html", 422, **context)
+
+
+@bp.route("/enheter/<int:unit_id>/redigera", methods=["GET", "POST"])
+@login_required
+def unit_edit(unit_id: int):
+    unit = db.get_or_404(OrgUnit, unit_id)
+    editor = _editor()
+    row = {"unit": unit, "depth": queries.unit_depth(unit), "may_edit": True}
+    if request.args.get("view") == "row":
+        return render_template("org/_unit_row.html", **row)
+    form = _unit_form(unit.committee_id, unit)
+    if form.validate_on_submit():
+        try:
+            services.unit_save(
+                editor, unit, name=form.name.data, kind=form.kind.data, code=form.code.data,
+                parent_id=form.parent_id.data, committee_id=unit.committee_id, active=form.active.data,
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("org/_unit_row.html",
+                         url_for("org.committee", committee_id=unit.committee_id), **row)
+    return page_or_partial("org/edit_page.html", "org/_unit_edit_row.html",
+                           422 if form.errors else 200, form=form, unit=unit,
+                           partial="org/_unit_form.html", title=_("Change department or unit"),
+                           back=url_for("org.committee", committee_id=unit.committee_id))
+
+
+# --- positions and appointments ------------------------------------------------------------------
+
+@bp.post("/namnder/<int:committee_id>/befattningar")
+@login_required
+def position_create(committee_id: int):
+    committee = db.get_or_404(Committee, committee_id)
+    editor = _editor()
+    form = _position_form(committee.id)
+    if form.validate_on_submit():
+        try:
+            position = services.position_save(
+                editor, None, title=form.title.data, kind=form.kind.data, committee_id=committee.id,
+                org_unit_id=form.org_unit_id.data,
+                standing_standin_position_id=form.standing_standin_position_id.data,
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("org/_positions.html", url_for("org.position", position_id=position.id),
+                         **_committee_page_context(committee))
+    context = _committee_page_context(committee) | {"position_form": form}
+    return page_or_partial("org/committee.html", "org/_positions.html", 422, **context)
+
+
+def _position_context(position: Position, appointment_form: AppointmentForm | None = None) -> dict:
+    return {
+        "position": position,
+        "holders": queries.holders_on([position.id], clock.today())[position.id],
+        "appointment_form": appointment_form or _appointment_form(),
+        "may_edit": _may_edit(),
+    }
+
+
+@bp.get("/befattningar/<int:position_id>")
+@login_required
+def position(position_id: int):
+    position = db.get_or_404(Position, position_id)
+    access.require(current_user, access.VIEW_COMMITTEE, position.committee)
+    return render_template("org/position.html", **_position_context(position))
+
+
+@bp.route("/befattningar/<int:position_id>/redigera", methods=["GET", "POST"])
+@login_required
+def position_edit(position_id: int):
+    position = db.get_or_404(Position, position_id)
+    editor = _editor()
+    if request.args.get("view") == "details":
+        return render_template("org/_position_details.html", **_position_context(position))
+    form = _position_form(position.committee_id, position)
+    if form.validate_on_submit():
+        try:
+            services.position_save(
+                editor, position, title=form.title.data, kind=form.kind.data,
+                committee_id=position.committee_id, org_unit_id=form.org_unit_id.data,
+                standing_standin_position_id=form.standing_standin_position_id.data,
+                active=form.active.data,
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("org/_position_details.html",
+                         url_for("org.position", position_id=position.id), **_position_context(position))
+    return page_or_partial("org/edit_page.html", "org/_position_form.html",
+                           422 if form.errors else 200, form=form, position=position,
+                           partial="org/_position_form.html", title=_("Change position"),
+                           back=url_for("org.position", position_id=position.id))
+
+
+@bp.post("/befattningar/<int:position_id>/forordnanden")
+@login_required
+def appointment_create(position_id: int):
+    position = db.get_or_404(Position, position_id)
+    editor = _editor()
+    form = _appointment_form()
+    if form.validate_on_submit():
+        try:
+            services.appointment_save(
+                editor, None, user_id=form.user_id.data, position_id=position.id,
+                starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("org/_appointments.html", url_for("org.position", position_id=position.id),
+                         **_position_context(position))
+    return page_or_partial("org/position.html", "org/_appointments.html", 422,
+                           **_position_context(position, form))
+
+
+@bp.route("/forordnanden/<int:appointment_id>/redigera", methods=["GET", "POST"])
+@login_required
+def appointment_edit(appointment_id: int):
+    appointment = db.get_or_404(Appointment, appointment_id)
+    editor = _editor()
+    row = {"appointment": appointment, "may_edit": True}
+    if request.args.get("view") == "row":
+        return render_template("org/_appointment_row.html", **row)
+    form = _appointment_form(appointment)
+    if form.validate_on_submit():
+        try:
+            services.appointment_save(
+                editor, appointment, user_id=form.user_id.data, position_id=appointment.position_id,
+                starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("org/_appointment_row.html",
+                         url_for("org.position", position_id=appointment.position_id), **row)
+    return page_or_partial("org/edit_page.html", "org/_appointment_edit_row.html",
+                           422 if form.errors else 200, form=form, appointment=appointment,
+                           partial="org/_appointment_form.html", title=_("Change appointment"),
+                           back=url_for("org.position", position_id=appointment.position_id))
+
+
+# --- absences ------------------------------------------------------------------------------------
+
+def _absences_context(form: AbsenceForm | None = None) -> dict:
+    today = clock.today()
+    absences = db.session.scalars(
+        select(Absence)
+        .where((Absence.ends_on.is_(None)) | (Absence.ends_on >= today))
+        .order_by(Absence.starts_on)
+    ).all()
+    return {"absences": absences, "form": form or _absence_form(), "may_edit": _may_edit()}
+
+
+@bp.get("/franvaro")
+@login_required
+def absences():
+    access.require(current_user, access.VIEW_ORGANISATION)
+    return render_template("org/absences.html", **_absences_context())
+
+
+@bp.post("/franvaro")
+@login_required
+def absence_create():
+    editor = _editor()
+    form = _absence_form()
+    if form.validate_on_submit():
+        try:
+            services.absence_save(
+                editor, None, user_id=form.user_id.data, starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data, standin_user_id=form.standin_user_id.data, note=form.note.data,
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("org/_absences.html", url_for("org.absences"), **_absences_context())
+    return page_or_partial("org/absences.html", "org/_absences.html", 422, **_absences_context(form))
+
+
+@bp.route("/franvaro/<int:absence_id>/redigera", methods=["GET", "POST"])
+@login_required
+def absence_edit(absence_id: int):
+    absence = db.get_or_404(Absence, absence_id)
+    editor = _editor()
+    row = {"absence": absence, "may_edit": True}
+    if request.args.get("view") == "row":
+        return render_template("org/_absence_row.html", **row)
+    form = _absence_form(absence)
+    if form.validate_on_submit():
+        try:
+            services.absence_save(
+                editor, absence, user_id=form.user_id.data, starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data, standin_user_id=form.standin_user_id.data, note=form.note.data,
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("org/_absence_row.html", url_for("org.absences"), **row)
+    return page_or_partial("org/edit_page.html", "org/_absence_edit_row.html",
+                           422 if form.errors else 200, form=form, absence=absence,
+                           partial="org/_absence_form.html", title=_("Change absence"),
+                           back=url_for("org.absences"))
+
+
+@bp.post("/franvaro/<int:absence_id>/ta-bort")
+@login_required
+def absence_delete(absence_id: int):
+    absence = db.get_or_404(Absence, absence_id)
+    editor = _editor()
+    services.absence_delete(editor, absence)
+    db.session.commit()
+    if not wants_partial():
+        flash(_("The absence was removed."), "success")
+    return saved("org/_absences.html", url_for("org.absences"), **_absences_context())

@@ -1,0 +1,58 @@
+"""Small helpers every view uses: partial-or-page for htmx, the acting user, and form errors."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request
+from flask_login import current_user
+from wtforms import Form
+
+from portal.audit.services import Actor
+from portal.errors import ValidationFailed
+
+
+def wants_partial() -> bool:
+    """htmx asked for a fragment; boosted navigation and history restore get the whole page."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Boosted") != "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def page_or_partial(page_template: str, partial_template: str, status: int = 200, **context):
+    """One view serves the full page and the htmx swap from the same partial template."""
+    template = partial_template if wants_partial() else page_template
+    return render_template(template, **context), status
+
+
+def saved(partial_template: str, redirect_to: str, **context):
+    """After a successful POST: htmx gets the fresh fragment, a plain form a 303 redirect."""
+    if wants_partial():
+        return render_template(partial_template, **context)
+    return redirect(redirect_to, code=303)
+
+
+def actor(capacity: str | None) -> Actor:
+    return Actor(
+        user_id=current_user.id,
+        username=current_user.username,
+        capacity=capacity,
+        address=request.remote_addr,
+        user_agent=request.user_agent.string,
+    )
+
+
+def show_errors(form: Form, failure: ValidationFailed) -> None:
+    """Put a service's field errors beside the fields (unknown fields go to the form's own list)."""
+    for name, message in failure.errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors), message]
+        else:
+            form.form_errors.append(message)
+
+
+def optional_int(value) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)
