@@ -21,6 +21,14 @@ def _env(name: str) -> str | None:
     return os.environ.get(f"FLASK_{name}", os.environ.get(name))
 
 
+def database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator gave."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def build_config(instance_path: str, overrides: dict | None = None) -> dict:
     """Return the app configuration as a plain dict; refuse unsafe production settings."""
     overrides = overrides or {}
@@ -30,7 +38,7 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
     config = {
         "PORTAL_DEVELOPMENT": development,
         "SECRET_KEY": _env("SECRET_KEY"),
-        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL") or default_db,
+        "SQLALCHEMY_DATABASE_URI": database_url(_env("DATABASE_URL") or default_db),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
@@ -50,6 +58,7 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int(_env("MAX_UPLOAD_BYTES") or 64 * 1024 * 1024),
     }
     config.update(overrides)
+    config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
     if not config["SECRET_KEY"]:
         if not config["PORTAL_DEVELOPMENT"]:
             raise ConfigError(

@@ -1,0 +1,77 @@
+"""The app factory: safe configuration, security headers, proxy handling."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal import create_app
+from portal.config import ConfigError, database_url
+
+
+def test_refuses_to_start_without_secret_key_outside_development(monkeypatch):
+    for name in ("SECRET_KEY", "FLASK_SECRET_KEY", "PORTAL_DEVELOPMENT", "FLASK_PORTAL_DEVELOPMENT"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_development_mode_starts_without_secret_key_and_with_plain_cookies(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PORTAL_DEVELOPMENT", "1")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SECRET_KEY"]
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_production_cookies_are_secure_and_http_only(monkeypatch):
+    monkeypatch.delenv("PORTAL_DEVELOPMENT", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_database_url_from_environment_uses_psycopg_for_postgresql(monkeypatch):
+    assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/portal-env-test.sqlite3")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:////tmp/portal-env-test.sqlite3"
+
+
+def test_proxy_fix_trusts_forwarded_headers_only_when_configured(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    seen = {}
+    for hops in (0, 1):
+        app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "PROXY_FIX_HOPS": hops})
+
+        @app.get("/_remote")
+        def remote():
+            from flask import request
+
+            return f"{request.remote_addr} {request.scheme}"
+
+        seen[hops] = app.test_client().get(
+            "/_remote", headers={"X-Forwarded-For": "10.1.2.3", "X-Forwarded-Proto": "https"}
+        ).get_data(as_text=True)
+    assert seen[0] == "127.0.0.1 http"
+    assert seen[1] == "10.1.2.3 https"
+
+
+def test_pages_carry_security_headers(client):
+    response = client.get("/logga-in")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "HX-Request" in response.headers["Vary"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_pages_speak_swedish(client):
+    page = client.get("/logga-in").get_data(as_text=True)
+    assert '<html lang="sv">' in page
+    assert "Logga in" in page
+    assert "Användarnamn" in page
