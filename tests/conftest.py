@@ -20,6 +20,12 @@ from tests import factories
 BACKENDS = ["sqlite", "postgresql"]
 
 
+def pytest_report_header(config):
+    if os.environ.get("TEST_DATABASE_URL"):
+        return "databases: SQLite and PostgreSQL (TEST_DATABASE_URL)"
+    return "databases: SQLite only; the PostgreSQL runs are skipped: TEST_DATABASE_URL is not set"
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory) -> str:
     if request.param == "sqlite":

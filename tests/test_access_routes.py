@@ -1,0 +1,110 @@
+"""Every route, for every kind of user: anonymous to the login page, the wrong role or committee 403.
+
+The matrix must name every route the app has, so a new page cannot slip in unchecked.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal.auth.roles import Role
+from portal.org.models import PositionKind
+
+PERSONAS = ["admin", "director", "case_officer", "auditor", "member_a", "member_b"]
+STAFF = {"admin", "director", "case_officer", "auditor"}
+EDITORS = {"admin", "director"}
+
+# endpoint -> (method, url template, who may)
+MATRIX = {
+    "home.index": ("GET", "/", set(PERSONAS)),
+    "org.index": ("GET", "/organisation/", STAFF),
+    "org.municipality": ("GET", "/organisation/kommun", EDITORS),
+    "org.logo": ("GET", "/organisation/kommun/logotyp", STAFF),
+    "org.committee": ("GET", "/organisation/namnder/{committee}", STAFF | {"member_a"}),
+    "org.committee_create": ("POST", "/organisation/namnder", EDITORS),
+    "org.committee_edit": ("GET", "/organisation/namnder/{committee}/redigera", EDITORS),
+    "org.unit_create": ("POST", "/organisation/namnder/{committee}/enheter", EDITORS),
+    "org.unit_edit": ("GET", "/organisation/enheter/{unit}/redigera", EDITORS),
+    "org.position_create": ("POST", "/organisation/namnder/{committee}/befattningar", EDITORS),
+    "org.position": ("GET", "/organisation/befattningar/{position}", STAFF | {"member_a"}),
+    "org.position_edit": ("GET", "/organisation/befattningar/{position}/redigera", EDITORS),
+    "org.appointment_create": ("POST", "/organisation/befattningar/{position}/forordnanden", EDITORS),
+    "org.appointment_edit": ("GET", "/organisation/forordnanden/{appointment}/redigera", EDITORS),
+    "org.absences": ("GET", "/organisation/franvaro", STAFF),
+    "org.absence_create": ("POST", "/organisation/franvaro", EDITORS),
+    "org.absence_edit": ("GET", "/organisation/franvaro/{absence}/redigera", EDITORS),
+    "org.absence_delete": ("POST", "/organisation/franvaro/{absence}/ta-bort", EDITORS),
+    "users.index": ("GET", "/admin/anvandare/", {"admin"}),
+    "users.create": ("POST", "/admin/anvandare/", {"admin"}),
+    "users.show": ("GET", "/admin/anvandare/{other_user}", {"admin", "director"}),
+    "users.update": ("POST", "/admin/anvandare/{other_user}", {"admin"}),
+    "users.set_password": ("POST", "/admin/anvandare/{other_user}/losenord", {"admin"}),
+    "users.set_active": ("POST", "/admin/anvandare/{other_user}/aktiv", {"admin"}),
+}
+PUBLIC = {"static", "auth.login", "auth.logout"}
+
+
+@pytest.fixture
+def world(make):
+    committee_a, committee_b = make.committee("A"), make.committee("B")
+    department = make.unit(committee_a, kind="department")
+    position = make.position(committee_a, PositionKind.UNIT_HEAD, make.unit(committee_a, parent=department))
+    other_user = make.user("other")
+    appointment = make.appointment(other_user, position)
+    absence = make.absence(other_user, date(2026, 12, 1), date(2026, 12, 5))
+    make.user("admin", Role.ADMINISTRATOR)
+    make.user("director", Role.FINANCE_DIRECTOR)
+    make.user("case_officer", Role.CASE_OFFICER)
+    make.user("auditor", Role.AUDITOR)
+    make.appointment(make.user("member_a"), make.position(committee_a, PositionKind.MEMBER))
+    make.appointment(make.user("member_b"), make.position(committee_b, PositionKind.MEMBER))
+    from portal.org.services import municipality_update
+    from portal.audit.services import SYSTEM
+
+    municipality_update(SYSTEM, name="Testkommun", organisation_number=None,
+                        logo=b"\x89PNG\r\n\x1a\n" + b"\0" * 10)
+    return {"committee": committee_a.id, "unit": department.id, "position": position.id,
+            "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id}
+
+
+def test_the_matrix_names_every_route(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - PUBLIC == set(MATRIX), "add the new route to MATRIX with who may use it"
+
+
+def test_anonymous_users_are_sent_to_log_in_everywhere(client, world):
+    token = client.csrf_token()
+    for endpoint, (method, template, _who) in MATRIX.items():
+        url = template.format(**world)
+        response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+        assert response.status_code == 302, endpoint
+        assert response.location.startswith("/logga-in"), endpoint
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_role_reaches_exactly_its_routes(client, world, persona):
+    client.login(persona)
+    token = client.csrf_token()
+    for endpoint, (method, template, who) in MATRIX.items():
+        url = template.format(**world)
+        data = {"csrf_token": token} if method == "POST" else None
+        response = client.open(url, method=method, data=data)
+        if persona in who:
+            assert response.status_code not in (302, 403, 404), f"{persona} should reach {endpoint}"
+        else:
+            assert response.status_code == 403, f"{persona} must not reach {endpoint}"
+
+
+def test_a_user_sees_their_own_user_page_but_not_others(client, world, make):
+    me = make.user("me", Role.CASE_OFFICER)
+    client.login("me")
+    assert client.get(f"/admin/anvandare/{me.id}").status_code == 200
+    assert client.get(f"/admin/anvandare/{world['other_user']}").status_code == 403
+
+
+def test_unknown_objects_are_404_for_those_who_may_look(client, world):
+    client.login("director")
+    assert client.get("/organisation/namnder/999999").status_code == 404
+    assert client.get("/organisation/befattningar/999999").status_code == 404

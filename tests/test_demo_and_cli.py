@@ -1,0 +1,62 @@
+"""Demo data and the portal's commands."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.audit.models import AuditEntry
+from portal.auth.models import User
+from portal.cli import portal_cli
+from portal.demo.seed import DEMO_PASSWORD, seed_demo
+from portal.extensions import db
+from portal.org.models import Absence, Committee
+from portal.org.queries import standin_duties
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_demo_is_idempotent(app, frozen_clock):
+    seed_demo()
+    counts = [_count(m) for m in (User, Committee, Absence, AuditEntry)]
+    seed_demo()
+    assert [_count(m) for m in (User, Committee, Absence, AuditEntry)] == counts
+    codes = set(db.session.scalars(select(Committee.code)))
+    assert {"KS", "SN", "SNAU", "BUN", "TN", "KFN"} <= codes
+
+
+def test_demo_has_a_standin_covering_today_relative_to_the_run_date(app, frozen_clock):
+    seed_demo()
+    nils = db.session.scalars(select(User).where(User.username == "chef.norr")).one()
+    duties = standin_duties(nils.id, frozen_clock.instant.date())
+    assert any(d.absent_user and d.absent_user.username == "chef.syd" for d in duties)
+
+
+def test_demo_users_log_in_with_the_readme_password(client, app, frozen_clock):
+    seed_demo()
+    db.session.commit()
+    client.login("ekonomichef", DEMO_PASSWORD)
+    assert "Ekonomichef" in client.get("/").get_data(as_text=True)
+
+
+def test_seed_demo_command_refuses_outside_development(app):
+    result = app.test_cli_runner().invoke(portal_cli, ["seed-demo"])
+    assert result.exit_code != 0
+    assert "development mode" in result.output
+    assert _count(User) == 0
+
+
+def test_create_user_and_set_password_commands(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(portal_cli, ["create-user", "Alva", "--name", "Alva Andersson",
+                                        "--role", "administrator", "--password", "ett-langt-losenord"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalars(select(User).where(User.username == "alva")).one()
+    assert user.check_password("ett-langt-losenord")
+    result = runner.invoke(portal_cli, ["set-password", "alva", "--password", "ett-annat-losenord"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password("ett-annat-losenord")
+    bad = runner.invoke(portal_cli, ["set-password", "alva", "--password", "kort"])
+    assert bad.exit_code != 0 and "password" in bad.output
