@@ -17,6 +17,8 @@ MINUS = "-"
 _SPACE_CHARS = " \u00a0\u202f"  # space, no-break space, narrow no-break space
 _MINUS_SIGNS = ("-", "\u2212")
 _SIMPLE = re.compile(r"(\d+)(?:[.,](\d{1,2}))?\Z")
+_SPACE_GROUPED = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(?:,(\d{1,2}))?\Z")
+_DROP_SPACES = str.maketrans("", "", _SPACE_CHARS)
 _GROUPED = re.compile(r"\d{1,3}(?:([ .,])\d{3})*\Z")
 _FRACTION = re.compile(r"\d{1,2}\Z")
 
@@ -59,10 +61,12 @@ def parse_money(text: str) -> int:
             raise MoneyParseError("invalid", original)
         negative, s = True, s[:-1]
     s = s.strip(_SPACE_CHARS)
-    match = _SIMPLE.match(s)
+    match = _SIMPLE.match(s) or _SPACE_GROUPED.match(s)  # the common forms, quickly
     if match:
         whole, fraction = match.groups()
-        ore = int(whole) * 100 + (int(fraction.ljust(2, "0")) if fraction else 0)
+        ore = int(whole.translate(_DROP_SPACES)) * 100
+        if fraction:
+            ore += int(fraction) * (10 if len(fraction) == 1 else 1)
     else:
         ore = _parse_grouped(s, original)
     return -ore if negative else ore
