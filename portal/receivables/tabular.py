@@ -88,8 +88,8 @@ def parse_date(text: str, options: ReadOptions) -> date | None:
     dates are None.
 
     Two-digit years are off by default because a century cannot be known in general; for a
-    ledger it is safe to put every date within 90 years before and 10 years after the reference
-    date, which is what the option does.
+    ledger it is safe to put every year in the hundred years that end ten years after the
+    reference date's year (reference 2026: 1937-2036), which is what the option does.
     """
     s = text.strip()
     if not s or s in _ZERO_DATES:

@@ -128,7 +128,7 @@ def test_interest_never_falls_as_the_payment_date_moves_later(capital, due, days
     assert 0 <= earlier_total <= later_total
 
 
-@given(capitals, st.dates(min_value=date(2001, 1, 1), max_value=date(2099, 1, 1)), st.integers(0, 3000))
+@given(capitals, st.dates(min_value=date(2001, 1, 1), max_value=date(2090, 1, 1)), st.integers(0, 3000))
 def test_zero_rate_gives_zero_interest_always(capital, due, days):
     paid = due + timedelta(days=days)
     assert late_interest(capital, due, paid, zero_rates(), margin_bp=0).total_ore == 0
