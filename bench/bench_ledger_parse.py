@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from portal.money import format_amount  # noqa: E402
-from portal.receivables.identity import luhn_check_digit  # noqa: E402
-from portal.receivables.ledger_parse import DEFAULT_LEDGER_LAYOUT, iter_ledger  # noqa: E402
-from portal.receivables.tabular import ParseError  # noqa: E402
+from portal.money import format_amount
+from portal.receivables.identity import luhn_check_digit
+from portal.receivables.ledger_parse import DEFAULT_LEDGER_LAYOUT, iter_ledger
+from portal.receivables.tabular import ParseError
 
 STAGE_CODES = {"": "none", "P1": "reminder", "P2": "reminder", "INK": "collection_demand",
                "KFM": "payment_order", "LTB": "long_term_monitoring"}  # fmt: skip
@@ -90,7 +90,9 @@ def main() -> None:
             else:
                 rows += 1
         elapsed = time.perf_counter() - began
-    print(f"parsed {rows:,} rows ({errors} errors) in {elapsed:.2f} s: {rows / elapsed:,.0f} rows/s")
+    print(
+        f"parsed {rows:,} rows ({errors} errors) in {elapsed:.2f} s: {rows / elapsed:,.0f} rows/s"
+    )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     if args.tracemalloc:
         print(f"tracemalloc peak {tracemalloc.get_traced_memory()[1] / 1e6:.0f} MB")

@@ -132,7 +132,10 @@ def parse_identity_number(text: str, reference_date: date) -> IdentityNumber:
     if year is None:
         yy = int(body[:2])
         year = reference_date.year - (reference_date.year - yy) % 100
-        if year == reference_date.year and (month, day) > (reference_date.month, reference_date.day):
+        if year == reference_date.year and (month, day) > (
+            reference_date.month,
+            reference_date.day,
+        ):
             year -= 100
         if separator == "+":
             year -= 100

@@ -80,9 +80,7 @@ PAYMENT_FIELDS: tuple[FieldSpec, ...] = tuple(
         ("amount", _A, "Belopp", True, True, 0),
     )
 )
-DEFAULT_PAYMENT_LAYOUT: dict[str, str] = {
-    spec.name: spec.default_header for spec in PAYMENT_FIELDS
-}
+DEFAULT_PAYMENT_LAYOUT: dict[str, str] = {spec.name: spec.default_header for spec in PAYMENT_FIELDS}
 
 
 @dataclass(slots=True)
@@ -184,7 +182,8 @@ def iter_ledger(
     )  # fmt: skip
     yield from records.errors
     number_header = records.columns.get("invoice_number")
-    seen: dict[tuple[str, str], int] = {}
+    # Keys are strings, not tuples: a million tracked tuples would slow the garbage collector.
+    seen: dict[str, int] = {}
     for record in records.rows:
         if isinstance(record, ParseError):
             yield record
@@ -194,7 +193,7 @@ def iter_ledger(
          invoice_date, due_date, original, open_, stage_and_code, ocr) = values  # fmt: skip
         stage, stage_code = stage_and_code or ("unknown", None)
         source = source or default_ledger_source
-        first_line = seen.setdefault((source, number), line)
+        first_line = seen.setdefault(f"{source}\x1f{number}", line)
         if first_line != line:
             params = {"invoice_number": number, "first_line": first_line}
             yield ParseError(line, number_header, "duplicate_invoice", params)
@@ -245,7 +244,9 @@ def iter_payments(
         elif amount == 0:
             yield ParseError(line, amount_header, "zero_amount")
         else:
-            yield PaymentRow(line, source or default_ledger_source, number, ocr, payment_date, amount)
+            yield PaymentRow(
+                line, source or default_ledger_source, number, ocr, payment_date, amount
+            )
 
 
 def parse_payments(data: bytes, **options) -> ParseResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -142,7 +143,7 @@ def accrued_interest(
     """
     if not capital_owed:
         raise RulesError("no_capital")
-    for (earlier, _), (later, _) in zip(capital_owed, capital_owed[1:]):
+    for (earlier, _), (later, _) in itertools.pairwise(capital_owed):
         if later < earlier:
             raise RulesError("capital_dates_out_of_order", earlier=earlier, later=later)
     first_day = capital_owed[0][0] + timedelta(days=1)

@@ -20,7 +20,13 @@ from portal.receivables.identity import IdentityNumberError, parse_identity_numb
 # Dates that ledgers write when they mean "no date": Raindance's 1799-12-31, Excel's and other
 # systems' zero dates, and "until further notice" 9999-12-31. They read as None.
 PLACEHOLDER_DATES = frozenset(
-    {date(1799, 12, 31), date(1899, 12, 30), date(1899, 12, 31), date(1900, 1, 1), date(9999, 12, 31)}
+    {
+        date(1799, 12, 31),
+        date(1899, 12, 30),
+        date(1899, 12, 31),
+        date(1900, 1, 1),
+        date(9999, 12, 31),
+    }
 )
 DELIMITERS = (";", ",", "\t", "|")
 PROGRESS_EVERY = 10_000
@@ -293,8 +299,7 @@ def _open_xlsx(data: bytes) -> _Table | ParseError:
 
     def rows() -> Iterator[tuple[int, tuple[object, ...]]]:
         try:
-            for line, cells in enumerate(all_rows, start=2):
-                yield line, cells
+            yield from enumerate(all_rows, start=2)
         finally:
             workbook.close()
 

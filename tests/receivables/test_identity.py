@@ -59,9 +59,7 @@ def test_samordningsnummer_has_day_plus_sixty():
     assert number.mask() == "19811278-****"
 
 
-@pytest.mark.parametrize(
-    "text", ["5560360793", "556036-0793", "165560360793", "16556036-0793"]
-)
+@pytest.mark.parametrize("text", ["5560360793", "556036-0793", "165560360793", "16556036-0793"])
 def test_organisationsnummer_forms(text):
     number = parse_identity_number(text, TODAY)
     assert number.kind is IdentityKind.ORGANISATION

@@ -54,12 +54,17 @@ def test_equal_rates_in_two_half_years_are_still_two_rate_periods():
 
 
 def test_paid_on_the_due_date_bears_no_interest():
-    assert late_interest(1_000_000, date(2024, 3, 1), date(2024, 3, 1), REFERENCE_RATES).total_ore == 0
+    assert (
+        late_interest(1_000_000, date(2024, 3, 1), date(2024, 3, 1), REFERENCE_RATES).total_ore == 0
+    )
 
 
 def test_one_day_late_bears_one_day():
     # 1 000 000 × 1 × 1200 / 3 650 000 = 328,77 → 329 öre
-    assert late_interest(1_000_000, date(2024, 3, 1), date(2024, 3, 2), REFERENCE_RATES).total_ore == 329
+    assert (
+        late_interest(1_000_000, date(2024, 3, 1), date(2024, 3, 2), REFERENCE_RATES).total_ore
+        == 329
+    )
 
 
 def test_without_due_date_interest_starts_one_month_after_sending():
@@ -128,7 +133,9 @@ def test_interest_never_falls_as_the_payment_date_moves_later(capital, due, days
     assert 0 <= earlier_total <= later_total
 
 
-@given(capitals, st.dates(min_value=date(2001, 1, 1), max_value=date(2090, 1, 1)), st.integers(0, 3000))
+@given(
+    capitals, st.dates(min_value=date(2001, 1, 1), max_value=date(2090, 1, 1)), st.integers(0, 3000)
+)
 def test_zero_rate_gives_zero_interest_always(capital, due, days):
     paid = due + timedelta(days=days)
     assert late_interest(capital, due, paid, zero_rates(), margin_bp=0).total_ore == 0

@@ -89,7 +89,7 @@ def written_forms(ore: int) -> list[str]:
     return forms
 
 
-@given(st.integers(min_value=-10**13, max_value=10**13))
+@given(st.integers(min_value=-(10**13), max_value=10**13))
 def test_every_written_form_of_an_amount_reads_back(ore):
     for text in written_forms(ore):
         assert parse_money(text) == ore, text

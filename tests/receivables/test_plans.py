@@ -1,7 +1,7 @@
 """Tests of instalment schedules, payment allocation and lengths in months (DOMAIN "Plans")."""
 
 from datetime import date
-from itertools import permutations
+from itertools import pairwise, permutations
 
 import pytest
 from hypothesis import given
@@ -25,7 +25,14 @@ FEES, CAPITAL, INTEREST = SettlementPart
 
 def rows_of(schedule):
     return [
-        (r.due_date, r.amount_ore, r.fees_ore, r.capital_ore, r.interest_ore, r.remaining_capital_ore)
+        (
+            r.due_date,
+            r.amount_ore,
+            r.fees_ore,
+            r.capital_ore,
+            r.interest_ore,
+            r.remaining_capital_ore,
+        )
         for r in schedule.rows
     ]
 
@@ -129,16 +136,19 @@ def test_a_monthly_amount_below_the_interest_never_ends_and_is_refused():
         ({}, "instalments_or_monthly_amount"),
         ({"instalments": 0}, "instalments_out_of_range"),
         ({"monthly_amount_ore": 0}, "monthly_amount_not_positive"),
-        ({"instalments": 3, "first_due_date": date(2024, 1, 1)}, "first_due_date_not_after_decision"),
+        (
+            {"instalments": 3, "first_due_date": date(2024, 1, 1)},
+            "first_due_date_not_after_decision",
+        ),
         ({"instalments": 3, "settlement_order": (FEES, CAPITAL)}, "invalid_settlement_order"),
     ],
 )
 def test_schedule_refuses_bad_terms(kwargs, code):
-    terms = dict(
-        capital_ore=100_000, accrued_interest_ore=0, plan_fee_ore=0, collection_costs_ore=0,
-        decision_date=date(2024, 1, 1), first_due_date=date(2024, 2, 1),
-        reference_rates=REFERENCE_RATES,
-    )  # fmt: skip
+    terms = {
+        "capital_ore": 100_000, "accrued_interest_ore": 0, "plan_fee_ore": 0, "collection_costs_ore": 0,
+        "decision_date": date(2024, 1, 1), "first_due_date": date(2024, 2, 1),
+        "reference_rates": REFERENCE_RATES,
+    }  # fmt: skip
     terms.update(kwargs)
     with pytest.raises(RulesError) as raised:
         instalment_schedule(**terms)
@@ -247,7 +257,7 @@ def test_allocation_splits_the_whole_payment_and_never_exceeds_what_is_owed(
     assert all(0 <= paid.part(part) <= owed.part(part) for part in SettlementPart)
     assert paid.unallocated_ore == max(amount - owed.total_ore, 0)
     # A later part in the order gets something only once the earlier ones are settled.
-    for earlier, later in zip(order, order[1:]):
+    for earlier, later in pairwise(order):
         if paid.part(later):
             assert paid.part(earlier) == owed.part(earlier)
     assert DEFAULT_SETTLEMENT_ORDER == (FEES, CAPITAL, INTEREST)
