@@ -1,0 +1,475 @@
+"""Pure rules on receivables: late interest, instalment schedules, payment allocation, lengths."""
+
+from __future__ import annotations
+
+import calendar
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+# Every amount here is an int of öre and every rate an int of basis points (1 % = 100 bp).
+# Reference rates are a parameter (the finance director's table), never a constant: a mapping
+# from the first day of a half-year (1 January or 1 July) to Riksbanken's reference rate.
+LATE_INTEREST_MARGIN_BP = 800  # räntelagen 6 §: reference rate + 8 percentage points
+DAYS_PER_YEAR = 365
+_RATE_DENOMINATOR = DAYS_PER_YEAR * 10_000  # öre × days × bp / this = interest in öre
+MAX_INSTALMENTS = 1200  # a hundred years of monthly instalments: beyond that a plan never ends
+
+
+class RulesError(ValueError):
+    """A rule cannot be applied to these values; `code` and `params` are for the caller to word."""
+
+    def __init__(self, code: str, **params: object):
+        super().__init__(f"{code}: {params}" if params else code)
+        self.code = code
+        self.params = params
+
+
+class MissingReferenceRate(RulesError):
+    """The reference-rate table has no value for a half-year that the computation needs."""
+
+    def __init__(self, half_year_start: date):
+        super().__init__("missing_reference_rate", half_year_start=half_year_start)
+        self.half_year_start = half_year_start
+
+
+# --- dates and lengths --------------------------------------------------------------------------
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` calendar months later, clamped to the end of a shorter month."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(start.day, last_day))
+
+
+def months_between(from_date: date, to_date: date) -> int:
+    """Length in calendar months from `from_date` to `to_date`, counting a started month as whole.
+
+    The length used for deferrals (current due date to new due date) and plans (current due date
+    to the last instalment): the smallest n with add_months(from_date, n) on or after to_date.
+    2024-01-15 → 2024-04-15 is 3 months, → 2024-04-16 is 4; 2024-01-31 → 2024-02-29 is 1.
+    """
+    if to_date < from_date:
+        raise RulesError("end_before_start", from_date=from_date, to_date=to_date)
+    months = (to_date.year - from_date.year) * 12 + to_date.month - from_date.month
+    # add_months(from_date, months) lies in to_date's month: at most one more month is started.
+    if add_months(from_date, months) < to_date:
+        months += 1
+    return months
+
+
+def half_year_start(day: date) -> date:
+    """1 January or 1 July of the half-year `day` is in (räntelagen 9 §)."""
+    return date(day.year, 1 if day.month <= 6 else 7, 1)
+
+
+def _next_half_year_start(day: date) -> date:
+    return date(day.year, 7, 1) if day.month <= 6 else date(day.year + 1, 1, 1)
+
+
+def interest_start_date(due_date: date | None, sent_date: date | None) -> date:
+    """The date after which late interest runs: the due date (räntelagen 3 §), or without one
+    the date one month after the invoice or demand was sent (4 §).
+
+    Interest is charged for each day after the returned date, exactly as for a due date; the
+    sent date must be that of an invoice or demand that said interest would be charged.
+    """
+    if due_date is not None:
+        return due_date
+    if sent_date is None:
+        raise RulesError("no_interest_start")
+    return add_months(sent_date, 1)
+
+
+# --- late interest ------------------------------------------------------------------------------
+
+
+def late_interest_rate_bp(
+    day: date, reference_rates: Mapping[date, int], margin_bp: int = LATE_INTEREST_MARGIN_BP
+) -> int:
+    """The late-interest rate on `day`: the half-year's reference rate plus the margin."""
+    start = half_year_start(day)
+    try:
+        return reference_rates[start] + margin_bp
+    except KeyError:
+        raise MissingReferenceRate(start) from None
+
+
+def _round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half-up; both non-negative."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+@dataclass(frozen=True, slots=True)
+class InterestPeriod:
+    """Interest of one rate period (half-year), rounded once; days are first_day..last_day."""
+
+    first_day: date
+    last_day: date
+    days: int
+    rate_bp: int
+    interest_ore: int
+
+
+@dataclass(frozen=True, slots=True)
+class InterestBreakdown:
+    periods: tuple[InterestPeriod, ...]
+
+    @property
+    def total_ore(self) -> int:
+        return sum(period.interest_ore for period in self.periods)
+
+
+def accrued_interest(
+    capital_owed: Sequence[tuple[date, int]],
+    until: date,
+    reference_rates: Mapping[date, int],
+    *,
+    margin_bp: int = LATE_INTEREST_MARGIN_BP,
+    charges_interest: bool = True,
+) -> InterestBreakdown:
+    """Late interest on a capital that changes over time, up to and including `until`.
+
+    `capital_owed` lists (date, capital owed at the end of that day) in date order; the first
+    entry is the date interest starts after (the due date, see interest_start_date) and later
+    entries follow payments. Interest for a day is charged on the capital owed at the end of the
+    day before, so the day of a payment still bears interest on what was paid that day
+    (DOMAIN: "up to and including the day of payment"). Each half-year is its own rate period,
+    rounded half-up once; no interest on interest; a capital at or below zero bears none.
+    """
+    if not capital_owed:
+        raise RulesError("no_capital")
+    for (earlier, _), (later, _) in itertools.pairwise(capital_owed):
+        if later < earlier:
+            raise RulesError("capital_dates_out_of_order", earlier=earlier, later=later)
+    first_day = capital_owed[0][0] + timedelta(days=1)
+    if not charges_interest or until < first_day:
+        return InterestBreakdown(())
+    periods = []
+    step = 0  # capital_owed[step] is the last entry dated before the day being charged
+    period_start = first_day
+    while period_start <= until:
+        period_end = min(_next_half_year_start(period_start) - timedelta(days=1), until)
+        rate_bp = late_interest_rate_bp(period_start, reference_rates, margin_bp)
+        capital_days = 0
+        day = period_start
+        while day <= period_end:
+            while step + 1 < len(capital_owed) and capital_owed[step + 1][0] < day:
+                step += 1
+            # The capital stays the same until the day after the next entry's date.
+            segment_end = period_end
+            if step + 1 < len(capital_owed):
+                segment_end = min(segment_end, capital_owed[step + 1][0])
+            capital_days += max(capital_owed[step][1], 0) * ((segment_end - day).days + 1)
+            day = segment_end + timedelta(days=1)
+        days = (period_end - period_start).days + 1
+        interest = _round_half_up(capital_days * rate_bp, _RATE_DENOMINATOR)
+        periods.append(InterestPeriod(period_start, period_end, days, rate_bp, interest))
+        period_start = period_end + timedelta(days=1)
+    return InterestBreakdown(tuple(periods))
+
+
+def late_interest(
+    capital_ore: int,
+    due_date: date,
+    payment_date: date,
+    reference_rates: Mapping[date, int],
+    *,
+    margin_bp: int = LATE_INTEREST_MARGIN_BP,
+    charges_interest: bool = True,
+) -> InterestBreakdown:
+    """Late interest on `capital_ore` paid on `payment_date` (DOMAIN "Money and interest").
+
+    Days of delay = payment date − due date: interest for each day after the due date up to and
+    including the day of payment, 365-day year, split at 1 January and 1 July, each part at its
+    half-year's rate and rounded half-up to whole öre. Pass interest_start_date(None, sent) as
+    `due_date` when there is none; `charges_interest=False` for categories without interest.
+    """
+    return accrued_interest(
+        [(due_date, capital_ore)],
+        payment_date,
+        reference_rates,
+        margin_bp=margin_bp,
+        charges_interest=charges_interest,
+    )
+
+
+# --- settlement of payments ---------------------------------------------------------------------
+
+
+class SettlementPart(StrEnum):
+    FEES = "fees"  # collection costs and fees: reminder, collection demand, plan fee
+    CAPITAL = "capital"
+    INTEREST = "interest"
+
+
+# Strängnäs 2017: a partial payment settles first collection costs, then capital, then interest.
+DEFAULT_SETTLEMENT_ORDER: tuple[SettlementPart, ...] = (
+    SettlementPart.FEES,
+    SettlementPart.CAPITAL,
+    SettlementPart.INTEREST,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Owed:
+    fees_ore: int = 0
+    capital_ore: int = 0
+    interest_ore: int = 0
+
+    def part(self, part: SettlementPart) -> int:
+        return getattr(self, f"{part.value}_ore")
+
+    @property
+    def total_ore(self) -> int:
+        return self.fees_ore + self.capital_ore + self.interest_ore
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    fees_ore: int
+    capital_ore: int
+    interest_ore: int
+    unallocated_ore: int  # more than was owed: an overpayment to refund or hold
+
+    def part(self, part: SettlementPart) -> int:
+        return getattr(self, f"{part.value}_ore")
+
+
+def _check_order(order: Sequence[SettlementPart]) -> None:
+    if sorted(order) != sorted(SettlementPart):
+        raise RulesError("invalid_settlement_order", order=tuple(order))
+
+
+def allocate_payment(
+    amount_ore: int,
+    owed: Owed,
+    order: Sequence[SettlementPart] = DEFAULT_SETTLEMENT_ORDER,
+    directed: Mapping[SettlementPart, int] | None = None,
+) -> Allocation:
+    """Split a payment into fees, capital and interest.
+
+    What the payer directed (`directed`: part → amount) is settled first, as the payer said;
+    the rest follows `order` (each part settled in full before the next); anything beyond what
+    is owed is returned as unallocated.
+    """
+    _check_order(order)
+    if amount_ore < 0 or min(owed.fees_ore, owed.capital_ore, owed.interest_ore) < 0:
+        raise RulesError("negative_amount")
+    settled = dict.fromkeys(SettlementPart, 0)
+    left = amount_ore
+    for part, directed_ore in (directed or {}).items():
+        if directed_ore < 0 or directed_ore > owed.part(part):
+            raise RulesError("invalid_direction", part=part.value, amount_ore=directed_ore)
+        settled[part] = directed_ore
+        left -= directed_ore
+    if left < 0:
+        raise RulesError("directed_more_than_paid", amount_ore=amount_ore)
+    for part in order:
+        share = min(left, owed.part(part) - settled[part])
+        settled[part] += share
+        left -= share
+    return Allocation(
+        settled[SettlementPart.FEES],
+        settled[SettlementPart.CAPITAL],
+        settled[SettlementPart.INTEREST],
+        left,
+    )
+
+
+# --- instalment plans ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Instalment:
+    number: int  # 1-based
+    due_date: date
+    amount_ore: int  # fees_ore + capital_ore + interest_ore
+    fees_ore: int  # plan fee (first instalment) and collection costs settled
+    capital_ore: int
+    interest_ore: int  # interest settled: accrued before the plan and during it
+    interest_accrued_ore: int  # plan interest that ran on the capital since the previous date
+    remaining_capital_ore: int  # capital still owed after this instalment
+
+
+@dataclass(frozen=True, slots=True)
+class InstalmentSchedule:
+    rows: tuple[Instalment, ...]
+    monthly_amount_ore: int  # whole kronor; the last instalment takes the remainder
+    rate_bp: int  # late-interest rate in force on the decision date (0 without interest)
+
+    @property
+    def total_ore(self) -> int:
+        return sum(row.amount_ore for row in self.rows)
+
+    @property
+    def total_fees_ore(self) -> int:
+        return sum(row.fees_ore for row in self.rows)
+
+    @property
+    def total_capital_ore(self) -> int:
+        return sum(row.capital_ore for row in self.rows)
+
+    @property
+    def total_interest_ore(self) -> int:
+        return sum(row.interest_ore for row in self.rows)
+
+    @property
+    def last_due_date(self) -> date:
+        return self.rows[-1].due_date
+
+
+def plan_length_months(current_due_date: date, schedule: InstalmentSchedule) -> int:
+    """DOMAIN "Length" of a plan: months from the invoice's current due date to the last one."""
+    return months_between(current_due_date, schedule.last_due_date)
+
+
+def _ceil_to_kronor(ore: int) -> int:
+    return -(-ore // 100) * 100
+
+
+def instalment_schedule(
+    *,
+    capital_ore: int,
+    accrued_interest_ore: int,
+    plan_fee_ore: int,
+    collection_costs_ore: int,
+    decision_date: date,
+    first_due_date: date,
+    reference_rates: Mapping[date, int],
+    instalments: int | None = None,
+    monthly_amount_ore: int | None = None,
+    settlement_order: Sequence[SettlementPart] = DEFAULT_SETTLEMENT_ORDER,
+    margin_bp: int = LATE_INTEREST_MARGIN_BP,
+    charges_interest: bool = True,
+) -> InstalmentSchedule:
+    """The schedule of an instalment plan (DOMAIN "Plans").
+
+    Give either `instalments` (the monthly amount is then the smallest whole-kronor amount that
+    pays everything in that many instalments) or `monthly_amount_ore` (rounded up to whole
+    kronor; the plan runs until paid). Instalments fall due monthly from `first_due_date` on the
+    same day of the month, clamped to the month's end. The plan fee is paid once, on top of the
+    first instalment. Interest runs on the capital still owed, at the rate in force on the
+    decision date, for each day after the decision date (then after each due date) up to and
+    including the next due date, rounded half-up once per instalment. Each instalment settles
+    collection costs, capital and the interest owed in `settlement_order`; the last takes the
+    remainder.
+    """
+    _check_order(settlement_order)
+    if min(capital_ore, accrued_interest_ore, plan_fee_ore, collection_costs_ore) < 0:
+        raise RulesError("negative_amount")
+    if first_due_date <= decision_date:
+        raise RulesError("first_due_date_not_after_decision", first_due_date=first_due_date)
+    if (instalments is None) == (monthly_amount_ore is None):
+        raise RulesError("instalments_or_monthly_amount")
+    rate_bp = late_interest_rate_bp(decision_date, reference_rates, margin_bp)
+    if not charges_interest:
+        rate_bp = 0
+    plan = _PlanTerms(
+        capital_ore,
+        accrued_interest_ore,
+        plan_fee_ore,
+        collection_costs_ore,
+        decision_date,
+        first_due_date,
+        rate_bp,
+        tuple(settlement_order),
+    )
+    if monthly_amount_ore is not None:
+        if monthly_amount_ore <= 0:
+            raise RulesError("monthly_amount_not_positive")
+        monthly = _ceil_to_kronor(monthly_amount_ore)
+        return InstalmentSchedule(plan.run(monthly, None), monthly, rate_bp)
+    if not 1 <= instalments <= MAX_INSTALMENTS:
+        raise RulesError("instalments_out_of_range", instalments=instalments)
+    return _schedule_for_count(plan, instalments)
+
+
+def _schedule_for_count(plan: _PlanTerms, instalments: int) -> InstalmentSchedule:
+    """The smallest whole-kronor monthly amount whose last instalment is no larger than it."""
+    owed = plan.capital_ore + plan.accrued_interest_ore + plan.collection_costs_ore
+    # Paying everything at once, with interest on the full capital to the last due date, is
+    # always enough; paying without any plan interest never is more than enough.
+    last_due = add_months(plan.first_due_date, instalments - 1)
+    most_interest = _interest(plan.capital_ore, plan.decision_date, last_due, plan.rate_bp)
+    low = max(_ceil_to_kronor(-(-owed // instalments)), 100)
+    high = max(_ceil_to_kronor(owed + most_interest), low)
+    while low < high:
+        middle = (low + high) // 200 * 100
+        last = plan.run(middle, instalments)[-1]
+        if last.amount_ore - _plan_fee_in(last, plan) <= middle:
+            high = middle
+        else:
+            low = middle + 100
+    rows = plan.run(low, instalments)
+    if len(rows) < instalments:
+        raise RulesError("too_many_instalments", instalments=instalments, possible=len(rows))
+    return InstalmentSchedule(rows, low, plan.rate_bp)
+
+
+def _plan_fee_in(row: Instalment, plan: _PlanTerms) -> int:
+    return plan.plan_fee_ore if row.number == 1 else 0
+
+
+def _interest(capital_ore: int, after: date, until: date, rate_bp: int) -> int:
+    days = (until - after).days
+    return _round_half_up(max(capital_ore, 0) * days * rate_bp, _RATE_DENOMINATOR)
+
+
+@dataclass(frozen=True, slots=True)
+class _PlanTerms:
+    capital_ore: int
+    accrued_interest_ore: int
+    plan_fee_ore: int
+    collection_costs_ore: int
+    decision_date: date
+    first_due_date: date
+    rate_bp: int
+    order: tuple[SettlementPart, ...]
+
+    def run(self, monthly_ore: int, instalments: int | None) -> tuple[Instalment, ...]:
+        """Instalments of `monthly_ore` until paid, the `instalments`-th taking all that is left."""
+        owed = Owed(self.collection_costs_ore, self.capital_ore, self.accrued_interest_ore)
+        rows: list[Instalment] = []
+        previous = self.decision_date
+        number = 0
+        while True:
+            number += 1
+            if number > MAX_INSTALMENTS:
+                raise RulesError("monthly_amount_too_small", monthly_amount_ore=monthly_ore)
+            due = add_months(self.first_due_date, number - 1)
+            accrued = _interest(owed.capital_ore, previous, due, self.rate_bp)
+            owed = Owed(owed.fees_ore, owed.capital_ore, owed.interest_ore + accrued)
+            last = owed.total_ore <= monthly_ore or number == instalments
+            paid = allocate_payment(owed.total_ore if last else monthly_ore, owed, self.order)
+            plan_fee = self.plan_fee_ore if number == 1 else 0
+            remaining = Owed(
+                owed.fees_ore - paid.fees_ore,
+                owed.capital_ore - paid.capital_ore,
+                owed.interest_ore - paid.interest_ore,
+            )
+            rows.append(
+                Instalment(
+                    number=number,
+                    due_date=due,
+                    amount_ore=plan_fee + paid.fees_ore + paid.capital_ore + paid.interest_ore,
+                    fees_ore=plan_fee + paid.fees_ore,
+                    capital_ore=paid.capital_ore,
+                    interest_ore=paid.interest_ore,
+                    interest_accrued_ore=accrued,
+                    remaining_capital_ore=remaining.capital_ore,
+                )
+            )
+            if last:
+                return tuple(rows)
+            if remaining.fees_ore + remaining.capital_ore >= owed.fees_ore + owed.capital_ore and (
+                remaining.interest_ore >= owed.interest_ore - accrued
+            ):
+                # Nothing was paid off this month but the month's interest: it never ends.
+                raise RulesError("monthly_amount_too_small", monthly_amount_ore=monthly_ore)
+            owed = remaining
+            previous = due

@@ -1,0 +1,434 @@
+"""Reading CSV and .xlsx tables into checked cells: encodings, delimiters, headers, dates."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from portal.money import MoneyParseError, parse_money, parse_money_decimal
+from portal.receivables.identity import IdentityNumberError, parse_identity_number
+
+# Dates that ledgers write when they mean "no date": Raindance's 1799-12-31, Excel's and other
+# systems' zero dates, and "until further notice" 9999-12-31. They read as None.
+PLACEHOLDER_DATES = frozenset(
+    {
+        date(1799, 12, 31),
+        date(1899, 12, 30),
+        date(1899, 12, 31),
+        date(1900, 1, 1),
+        date(9999, 12, 31),
+    }
+)
+DELIMITERS = (";", ",", "\t", "|")
+PROGRESS_EVERY = 10_000
+_CACHE_LIMIT = 200_000
+_XLSX_MAGIC = b"PK\x03\x04"
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\Z")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})\Z")
+_SHORT_DATE = re.compile(r"(\d{2})-?(\d{2})-?(\d{2})\Z")
+_ZERO_DATES = frozenset({"0000-00-00", "00000000"})
+
+
+@dataclass(frozen=True, slots=True)
+class ParseError:
+    """One problem in a file: its 1-based line (the header is line 1), the column header as
+    written in the file (None for the whole file), a code and the values the message needs."""
+
+    line: int
+    column: str | None
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    DATE = "date"
+    AMOUNT = "amount"  # öre
+    IDENTITY = "identity"  # IdentityNumber
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    name: str  # the portal's field
+    kind: FieldKind
+    default_header: str  # the header of the default layout
+    column_required: bool  # the file must have the column
+    value_required: bool  # every row must fill it
+    max_length: int = 200  # text fields only
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    reference_date: date  # for the century of 10-digit personnummer and two-digit years
+    two_digit_years: bool = False  # accept YYMMDD / YY-MM-DD dates (see parse_date)
+    placeholder_dates: frozenset[date] = PLACEHOLDER_DATES
+
+
+class CellError(Exception):
+    """A cell could not be read; becomes a ParseError with the cell's line and column."""
+
+    def __init__(self, code: str, **params: object):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def normalise_header(header: str) -> str:
+    """Headers match ignoring case, accents' composition, surrounding and repeated whitespace."""
+    return " ".join(unicodedata.normalize("NFC", header).split()).casefold()
+
+
+def parse_date(text: str, options: ReadOptions) -> date | None:
+    """Read ``YYYY-MM-DD`` (a time of day after it is ignored) or ``YYYYMMDD``; with
+    `options.two_digit_years` also ``YYMMDD`` and ``YY-MM-DD``. Empty, all-zero and placeholder
+    dates are None.
+
+    Two-digit years are off by default because a century cannot be known in general; for a
+    ledger it is safe to put every year in the hundred years that end ten years after the
+    reference date's year (reference 2026: 1937-2036), which is what the option does.
+    """
+    s = text.strip()
+    if not s or s in _ZERO_DATES:
+        return None
+    match = _ISO_DATE.match(s) or _COMPACT_DATE.match(s)
+    if match:
+        year = int(match[1])
+    else:
+        match = _SHORT_DATE.match(s) if options.two_digit_years else None
+        if not match:
+            raise CellError("invalid_date", value=text)
+        latest = options.reference_date.year + 10
+        year = latest - (latest - int(match[1])) % 100
+    try:
+        parsed = date(year, int(match[2]), int(match[3]))
+    except ValueError:
+        raise CellError("invalid_date", value=text) from None
+    return None if parsed in options.placeholder_dates else parsed
+
+
+# --- cell converters: a str from CSV, or any openpyxl value ---------------------------------------
+
+
+def _cell_text(value: object) -> str:
+    """The text of a spreadsheet cell; integral numbers lose their ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value)
+
+
+def make_converter(spec: FieldSpec, options: ReadOptions) -> Callable[[object], object]:
+    """A function from a raw cell to the field's value (None when empty), raising CellError."""
+    if spec.kind is FieldKind.TEXT:
+        max_length = spec.max_length
+
+        def text(raw: object) -> str | None:
+            s = (raw if type(raw) is str else _cell_text(raw)).strip()
+            if len(s) > max_length:
+                raise CellError("too_long", max_length=max_length, value=s)
+            return s or None
+
+        return text
+    if spec.kind is FieldKind.AMOUNT:
+
+        def amount(raw: object) -> int | None:
+            if type(raw) is not str:
+                return _cell_amount(raw)
+            if not raw or raw.isspace():
+                return None
+            try:
+                return parse_money(raw)
+            except MoneyParseError as error:
+                raise CellError("invalid_amount", reason=error.code, value=raw) from None
+
+        return amount
+    if spec.kind is FieldKind.DATE:
+        dates: dict[str, date | None | CellError] = {}
+
+        def a_date(raw: object) -> date | None:
+            if type(raw) is not str:
+                if isinstance(raw, datetime):
+                    raw = raw.date()
+                if isinstance(raw, date):
+                    return None if raw in options.placeholder_dates else raw
+                raw = _cell_text(raw)
+            found = dates.get(raw, dates)
+            if found is dates:
+                try:
+                    found = parse_date(raw, options)
+                except CellError as error:
+                    found = error
+                if len(dates) >= _CACHE_LIMIT:
+                    dates.clear()
+                dates[raw] = found
+            if type(found) is CellError:
+                raise CellError(found.code, **found.params)
+            return found
+
+        return a_date
+    identities: dict[str, object] = {}
+
+    def identity(raw: object) -> object:
+        if type(raw) is not str:
+            raw = _cell_text(raw)
+            # A spreadsheet that stored 0501011234 as a number dropped its leading zero.
+            if len(raw) == 9 and raw.isdigit():
+                raw = raw.zfill(10)
+        found = identities.get(raw)
+        if found is None:
+            if not raw or raw.isspace():
+                return None
+            try:
+                found = parse_identity_number(raw, options.reference_date)
+            except IdentityNumberError as error:
+                found = CellError("invalid_identity_number", reason=error.code, value=raw)
+            if len(identities) >= _CACHE_LIMIT:
+                identities.clear()
+            identities[raw] = found
+        if type(found) is CellError:
+            raise CellError(found.code, **found.params)
+        return found
+
+    return identity
+
+
+def _cell_amount(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise CellError("invalid_amount", reason="invalid", value=str(value))
+    if isinstance(value, int):
+        return value * 100
+    if isinstance(value, float):
+        # A spreadsheet number is a binary float: its shortest repr is what the user typed.
+        try:
+            return parse_money_decimal(Decimal(repr(value)))
+        except MoneyParseError as error:
+            raise CellError("invalid_amount", reason=error.code, value=repr(value)) from None
+    if isinstance(value, str):
+        try:
+            return parse_money(value) if value.strip() else None
+        except MoneyParseError as error:
+            raise CellError("invalid_amount", reason=error.code, value=value) from None
+    raise CellError("invalid_amount", reason="invalid", value=_cell_text(value))
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    header: list[str]
+    rows: Iterator[tuple[int, Sequence[object]]]  # (1-based line, cells)
+    pad_short_rows: bool  # spreadsheets leave out trailing empty cells; CSV rows must be whole
+    close: Callable[[], None] = lambda: None
+
+
+def _detect_encoding(data: bytes) -> str | None:
+    """UTF-8 (a BOM is dropped) if the bytes are valid UTF-8, else Windows-1252, else None."""
+    if data.isascii():
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(data[start : start + (1 << 20)])
+        decoder.decode(b"", final=True)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return None if _CP1252_UNDEFINED.search(data) else "cp1252"
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The candidate delimiter that occurs most often in the header line (";" on a tie at 0)."""
+    counts = [(header_line.count(candidate), -i) for i, candidate in enumerate(DELIMITERS)]
+    return DELIMITERS[-max(counts)[1]]
+
+
+def _open_csv(data: bytes) -> _Table | ParseError:
+    encoding = _detect_encoding(data)
+    if encoding is None:
+        return ParseError(1, None, "invalid_encoding")
+    end = data.find(b"\n")
+    first_line = data[: end if end != -1 else len(data)].decode(encoding)
+    delimiter = sniff_delimiter(first_line)
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    reader = csv.reader(stream, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return ParseError(1, None, "empty_file")
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        previous_end = reader.line_num
+        try:
+            for cells in reader:
+                yield previous_end + 1, cells
+                previous_end = reader.line_num
+        except csv.Error as error:
+            yield previous_end + 1, CellError("malformed_csv", detail=str(error))
+
+    return _Table(header, rows(), pad_short_rows=False)
+
+
+def _open_xlsx(data: bytes) -> _Table | ParseError:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return ParseError(1, None, "unreadable_xlsx")
+    sheet = workbook.worksheets[0]
+    all_rows = sheet.iter_rows(values_only=True)
+    header_cells = next(all_rows, None)
+    if header_cells is None:
+        workbook.close()
+        return ParseError(1, None, "empty_file")
+
+    def rows() -> Iterator[tuple[int, tuple[object, ...]]]:
+        try:
+            yield from enumerate(all_rows, start=2)
+        finally:
+            workbook.close()
+
+    header = [_cell_text(cell) for cell in header_cells]
+    return _Table(header, rows(), pad_short_rows=True, close=workbook.close)
+
+
+@dataclass
+class Records:
+    """A table opened for reading: the columns found, file-level errors, then the rows."""
+
+    columns: dict[str, str]  # portal field -> its header as written in the file
+    errors: list[ParseError]  # file-level problems; when there are any, `rows` is empty
+    rows: Iterator[tuple[int, list[object]] | ParseError]
+
+
+def open_records(
+    data: bytes,
+    fields: Sequence[FieldSpec],
+    mapping: Mapping[str, str | None] | None,
+    options: ReadOptions,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = PROGRESS_EVERY,
+    converters: Mapping[str, Callable[[object], object]] | None = None,
+) -> Records:
+    """Open a CSV or .xlsx table (.xlsx is recognised by its content) and match its columns.
+
+    `mapping` gives a portal field the header it has in this file (None: the file lacks it);
+    unmapped fields use their default header. `rows` yields (line, values in `fields` order,
+    None for an absent column or empty cell) for each good data row, and a ParseError for each
+    bad cell or row, in file order. Blank rows are skipped; `progress` gets the number of data
+    rows read so far, every `progress_every` rows and at the end. `converters` replaces the
+    converter of a field by name (it gets the raw cell, returns a value or raises CellError).
+    """
+    unknown = set(mapping or {}) - {spec.name for spec in fields}
+    if unknown:
+        raise ValueError(f"unknown fields in mapping: {sorted(unknown)}")
+    table = _open_xlsx(data) if data.startswith(_XLSX_MAGIC) else _open_csv(data)
+    if isinstance(table, ParseError):
+        return Records({}, [table], iter(()))
+    positions: dict[str, list[int]] = {}
+    for index, header in enumerate(table.header):
+        positions.setdefault(normalise_header(header), []).append(index)
+    found_columns: dict[str, str] = {}
+    columns: list[tuple[int, str, Callable[[object], object], bool] | None] = []
+    errors = []
+    for spec in fields:
+        header = (mapping or {}).get(spec.name, spec.default_header)
+        found = positions.get(normalise_header(header), []) if header is not None else []
+        if len(found) > 1:
+            errors.append(ParseError(1, header, "duplicate_column", {"field": spec.name}))
+        elif not found:
+            if spec.column_required:
+                errors.append(ParseError(1, header, "missing_column", {"field": spec.name}))
+            columns.append(None)
+        else:
+            index = found[0]
+            found_columns[spec.name] = table.header[index]
+            converter = (converters or {}).get(spec.name) or make_converter(spec, options)
+            columns.append((index, table.header[index], converter, spec.value_required))
+    if errors:
+        table.close()
+        return Records(found_columns, errors, iter(()))
+    rows = _convert_rows(table, columns, progress, progress_every)
+    return Records(found_columns, [], rows)
+
+
+def _absent(raw: object) -> None:
+    return None
+
+
+def _convert_rows(
+    table: _Table,
+    columns: list[tuple[int, str, Callable[[object], object], bool] | None],
+    progress: Callable[[int], None] | None,
+    progress_every: int,
+) -> Iterator[tuple[int, list[object]] | ParseError]:
+    width = len(table.header)
+    # The fast path converts a whole row in one comprehension; a row that fails it is converted
+    # again cell by cell to report every bad cell.
+    fast = [(column[0], column[2]) if column else (0, _absent) for column in columns]
+    required = [n for n, column in enumerate(columns) if column and column[3]]
+    read = 0
+    for line, cells in table.rows:
+        if isinstance(cells, CellError):
+            yield ParseError(line, None, cells.code, cells.params)
+            return
+        if not any(cells) and all(cell is None or cell == "" for cell in cells):
+            continue
+        read += 1
+        if progress is not None and read % progress_every == 0:
+            progress(read)
+        if len(cells) != width:
+            if table.pad_short_rows and len(cells) < width:
+                cells = tuple(cells) + (None,) * (width - len(cells))
+            else:
+                yield ParseError(
+                    line, None, "wrong_column_count", {"expected": width, "found": len(cells)}
+                )
+                continue
+        try:
+            values = [convert(cells[index]) for index, convert in fast]
+        except CellError:
+            pass
+        else:
+            for n in required:
+                if values[n] is None:
+                    break
+            else:
+                yield line, values
+                continue
+        yield from _cell_errors(line, cells, columns)
+    if progress is not None:
+        progress(read)
+
+
+def _cell_errors(
+    line: int,
+    cells: Sequence[object],
+    columns: list[tuple[int, str, Callable[[object], object], bool] | None],
+) -> Iterator[ParseError]:
+    for column in columns:
+        if column is None:
+            continue
+        index, header, converter, value_required = column
+        try:
+            value = converter(cells[index])
+        except CellError as error:
+            yield ParseError(line, header, error.code, error.params)
+        else:
+            if value is None and value_required:
+                yield ParseError(line, header, "missing_value")
