@@ -38,6 +38,19 @@ class Resolution:
         self.blocked.setdefault(person_id, []).extend(reasons)
 
 
+@dataclass(frozen=True)
+class _Staffing:
+    """Who acts for one delegate on the date, the same for every rule naming that delegate."""
+
+    positions: tuple[int, ...]
+    deciders: tuple[Decider, ...]
+    unavailable: tuple[Reason, ...]  # without rule number: tagged per rule
+    absent_holders: tuple[tuple[int, int], ...]  # (person, position)
+
+
+StaffingCache = dict[tuple, _Staffing]
+
+
 def resolve(
     rule: Rule,
     facts: CaseFacts,
@@ -45,42 +58,97 @@ def resolve(
     org: OrgSnapshot,
     on_date: date,
     price_base_amounts: Mapping[int, int],
+    cache: StaffingCache | None = None,
 ) -> Resolution:
-    """The deciders of the rule for this case on the date, before R3, and who is left out and why."""
-    resolution = Resolution()
+    """The deciders of the rule for this case on the date, before R3, and who is left out and why.
+
+    Pass one `cache` per case and date: rules naming the same delegate and stand-in position then
+    share one look-up of holders, absences and stand-ins.
+    """
+    key = (rule.delegate, rule.standin_position_id)
+    staffing = cache.get(key) if cache is not None else None
+    if staffing is None:
+        staffing = _staff(rule.delegate, rule.standin_position_id, facts, version, org, on_date)
+        if cache is not None:
+            cache[key] = staffing
+    resolution = Resolution(
+        deciders=list(staffing.deciders),
+        unavailable=[
+            Reason(r.code, rule.number, r.limit, r.actual, r.params) for r in staffing.unavailable
+        ],
+    )
+    for person_id, position_id in staffing.absent_holders:
+        absent = Reason(
+            ReasonCode.REGISTERED_ABSENT, rule.number, params=(("position_id", position_id),)
+        )
+        resolution.block(person_id, [absent])
     if isinstance(rule.delegate, SubCommitteeDelegate):
-        resolution.sub_committee_id = rule.delegate.committee_id
+        committee_id = rule.delegate.committee_id
+        resolution.sub_committee_id = committee_id
         resolution.unavailable.append(
             Reason(
                 ReasonCode.SUB_COMMITTEE_DECIDES,
                 rule.number,
-                params=(("committee_id", rule.delegate.committee_id),),
+                params=(("committee_id", committee_id),),
             )
         )
-    positions = _delegate_positions(rule, facts, version, org, resolution)
-    for position_id in positions:
-        _position_deciders(org.position_by_id[position_id], rule, org, on_date, resolution)
-    _further_deciders(rule, positions, facts, version, org, on_date, price_base_amounts, resolution)
+    _further_deciders(
+        rule, staffing.positions, facts, version, org, on_date, price_base_amounts, resolution
+    )
     return resolution
 
 
+def _staff(
+    delegate, rule_standin_position_id, facts, version, org: OrgSnapshot, on_date
+) -> _Staffing:
+    unavailable: list[Reason] = []
+    deciders: list[Decider] = []
+    absent_holders: list[tuple[int, int]] = []
+    positions = _delegate_positions(delegate, facts, version, org, unavailable)
+    for position_id in positions:
+        position = org.position_by_id[position_id]
+        holders = org.holders_on(position_id, on_date)
+        if not holders:
+            standins = _standins(None, position, rule_standin_position_id, org, on_date)
+            if not standins:
+                params = (("position_id", position_id),)
+                unavailable.append(
+                    Reason(ReasonCode.POSITION_VACANT_WITHOUT_STANDIN, params=params)
+                )
+            for person_id, source, via_position_id in standins:
+                deciders.append(
+                    Decider(person_id, position_id, Capacity.STANDIN, None, source, via_position_id)
+                )
+        for holder in holders:
+            absence = org.absence_on(holder, on_date)
+            if absence is None:
+                deciders.append(Decider(holder, position_id, Capacity.HOLDER))
+                continue
+            absent_holders.append((holder, position_id))
+            standins = _standins(absence, position, rule_standin_position_id, org, on_date)
+            if not standins:
+                params = (("position_id", position_id), ("person_id", holder))
+                unavailable.append(Reason(ReasonCode.HOLDER_ABSENT_WITHOUT_STANDIN, params=params))
+            for person_id, source, via_position_id in standins:
+                deciders.append(
+                    Decider(
+                        person_id, position_id, Capacity.STANDIN, holder, source, via_position_id
+                    )
+                )
+    return _Staffing(positions, tuple(deciders), tuple(unavailable), tuple(absent_holders))
+
+
 def _delegate_positions(
-    rule, facts, version, org: OrgSnapshot, resolution: Resolution
+    delegate, facts, version, org: OrgSnapshot, unavailable: list[Reason]
 ) -> tuple[int, ...]:
-    """The delegate positions of the rule for this case, by kind and scope, name or presidium."""
-    delegate = rule.delegate
+    """The delegate positions for this case, by kind and scope, by name or the presidium."""
     if isinstance(delegate, SubCommitteeDelegate):
         return ()
     if isinstance(delegate, NamedPositionDelegate):
         if delegate.position_id in org.position_by_id:
             return (delegate.position_id,)
-        resolution.unavailable.append(
-            Reason(
-                ReasonCode.DELEGATE_POSITION_UNKNOWN,
-                rule.number,
-                params=(("position_id", delegate.position_id),),
-            )
-        )
+        params = (("position_id", delegate.position_id),)
+        unavailable.append(Reason(ReasonCode.DELEGATE_POSITION_UNKNOWN, params=params))
         return ()
     if isinstance(delegate, PresidiumDelegate):
         found = tuple(
@@ -91,7 +159,7 @@ def _delegate_positions(
     else:
         found = _positions_in_scope(delegate, facts, version, org)
     if not found:
-        resolution.unavailable.append(Reason(ReasonCode.NO_POSITION_IN_SCOPE, rule.number))
+        unavailable.append(Reason(ReasonCode.NO_POSITION_IN_SCOPE))
     return found
 
 
@@ -108,57 +176,12 @@ def _positions_in_scope(
     return org.positions_in_department(delegate.kind, department) if department is not None else ()
 
 
-def _position_deciders(
-    position: Position, rule: Rule, org: OrgSnapshot, on_date: date, resolution: Resolution
-):
-    """The present holders of the position, and stand-ins for absent holders or a vacant position."""
-    holders = org.holders_on(position.id, on_date)
-    if not holders:
-        standins = _standins(None, position, rule, org, on_date)
-        if not standins:
-            resolution.unavailable.append(
-                Reason(
-                    ReasonCode.POSITION_VACANT_WITHOUT_STANDIN,
-                    rule.number,
-                    params=(("position_id", position.id),),
-                )
-            )
-        for person_id, source, via_position_id in standins:
-            resolution.deciders.append(
-                Decider(person_id, position.id, Capacity.STANDIN, None, source, via_position_id)
-            )
-    for holder in holders:
-        absence = org.absence_on(holder, on_date)
-        if absence is None:
-            resolution.deciders.append(Decider(holder, position.id, Capacity.HOLDER))
-            continue
-        resolution.block(
-            holder,
-            [
-                Reason(
-                    ReasonCode.REGISTERED_ABSENT,
-                    rule.number,
-                    params=(("position_id", position.id),),
-                )
-            ],
-        )
-        standins = _standins(absence, position, rule, org, on_date)
-        if not standins:
-            resolution.unavailable.append(
-                Reason(
-                    ReasonCode.HOLDER_ABSENT_WITHOUT_STANDIN,
-                    rule.number,
-                    params=(("position_id", position.id), ("person_id", holder)),
-                )
-            )
-        for person_id, source, via_position_id in standins:
-            resolution.deciders.append(
-                Decider(person_id, position.id, Capacity.STANDIN, holder, source, via_position_id)
-            )
-
-
 def _standins(
-    absence: Absence | None, position: Position, rule: Rule, org: OrgSnapshot, on_date: date
+    absence: Absence | None,
+    position: Position,
+    rule_standin_position_id: int | None,
+    org: OrgSnapshot,
+    on_date: date,
 ):
     """DOMAIN.md "Who stands in", in order: the stand-in named on the absence; else the holders of the
     position's standing stand-in position; else those of the rule's stand-in position. A step that
@@ -166,10 +189,10 @@ def _standins(
     """
     named = absence.standin_person_id if absence is not None else None
     if named is not None and org.is_present(named, on_date):
-        return [(absence.standin_person_id, StandinSource.ABSENCE, None)]
+        return [(named, StandinSource.ABSENCE, None)]
     for source, standin_position_id in (
         (StandinSource.STANDING_POSITION, position.standing_standin_position_id),
-        (StandinSource.RULE_POSITION, rule.standin_position_id),
+        (StandinSource.RULE_POSITION, rule_standin_position_id),
     ):
         if standin_position_id is None:
             continue

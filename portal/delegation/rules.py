@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from portal.delegation.deciders import resolve
+from portal.delegation.deciders import StaffingCache, resolve
 from portal.delegation.engine_types import (
     CaseFacts,
     PositionKindDelegate,
@@ -122,8 +122,9 @@ def verdict(
             committee_only_reasons=(Reason(ReasonCode.VERSION_NOT_IN_FORCE),),
             version_reasons=tuple(refusals),
         )
+    cache: StaffingCache = {}
     outcomes = tuple(
-        _rule_outcome(rule, facts, version, org, on_date, price_base_amounts)
+        _rule_outcome(rule, facts, version, org, on_date, price_base_amounts, cache)
         for rule in version.rules_by_case_type.get(facts.case_type, ())
     )
     proposed_level, proposed_numbers, why_committee = _propose(facts, outcomes)
@@ -165,9 +166,10 @@ def may_decide(
     reasons: list[Reason] = []
     sub_committee_notes: list[Reason] = []
     has_role = False
+    cache: StaffingCache = {}
     for rule in version.rules_by_case_type.get(facts.case_type, ()):
         mismatch = match_reasons(rule, facts, version, org, on_date, price_base_amounts)
-        resolution = resolve(rule, facts, version, org, on_date, price_base_amounts)
+        resolution = resolve(rule, facts, version, org, on_date, price_base_amounts, cache)
         if resolution.sub_committee_id is not None and not mismatch:
             sub_committee_notes.extend(
                 r for r in resolution.unavailable if r.code == ReasonCode.SUB_COMMITTEE_DECIDES
@@ -197,7 +199,7 @@ def may_decide(
     return DecisionCheck(person_id, version.id, allowed=False, reasons=tuple(personal + reasons))
 
 
-def _rule_outcome(rule, facts, version, org, on_date, price_base_amounts) -> RuleOutcome:
+def _rule_outcome(rule, facts, version, org, on_date, price_base_amounts, cache) -> RuleOutcome:
     mismatch = match_reasons(rule, facts, version, org, on_date, price_base_amounts)
     if mismatch:
         return RuleOutcome(
@@ -208,7 +210,7 @@ def _rule_outcome(rule, facts, version, org, on_date, price_base_amounts) -> Rul
             reasons=tuple(mismatch),
             consultation=rule.consultation,
         )
-    resolution = resolve(rule, facts, version, org, on_date, price_base_amounts)
+    resolution = resolve(rule, facts, version, org, on_date, price_base_amounts, cache)
     deciders: list[Decider] = []
     disqualified: list[DisqualifiedDecider] = []
     for decider in sorted(set(resolution.deciders), key=Decider.sort_key):
