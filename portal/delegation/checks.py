@@ -1,4 +1,4 @@
-"""The draft checker: errors that block publishing a scheme version, and warnings that only inform."""
+"""The draft checker: errors that block publishing a scheme version, warnings that inform."""
 
 from __future__ import annotations
 
@@ -252,7 +252,7 @@ def _delegate_findings(rule: Rule, version: SchemeVersion, org: OrgSnapshot) -> 
 
 
 def _members_only(delegate, org: OrgSnapshot) -> bool:
-    """Kommunallagen 6 kap 39 §: urgent matters go to the chair or another member, never an employee."""
+    """Kommunallagen 6 kap 39 §: urgent matters go to the chair or another member only."""
     if isinstance(delegate, PresidiumDelegate):
         return True
     if isinstance(delegate, PositionKindDelegate):
@@ -312,7 +312,7 @@ def _staffing_findings(
 
 
 def _overlap_findings(version: SchemeVersion) -> list[Finding]:
-    """Rules of one type, kind and level with different delegates that some case could match both."""
+    """Rules of one type, kind and level with different delegates that one case could match."""
     findings = []
     groups: dict[tuple, list[Rule]] = {}
     for rule in version.rules:

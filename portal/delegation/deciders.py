@@ -1,4 +1,4 @@
-"""Who can act under one rule on a date: holders, stand-ins for the absent or vacant, further delegates."""
+"""Who can act under one rule on a date: holders, stand-ins and further delegates."""
 
 from __future__ import annotations
 
@@ -183,9 +183,9 @@ def _standins(
     org: OrgSnapshot,
     on_date: date,
 ):
-    """DOMAIN.md "Who stands in", in order: the stand-in named on the absence; else the holders of the
-    position's standing stand-in position; else those of the rule's stand-in position. A step that
-    yields nobody present falls through to the next. Stand-ins are not chained further.
+    """DOMAIN.md "Who stands in", in order: the stand-in named on the absence; else the holders of
+    the position's standing stand-in position; else those of the rule's stand-in position. A step
+    that yields nobody present falls through to the next. Stand-ins are not chained further.
     """
     named = absence.standin_person_id if absence is not None else None
     if named is not None and org.is_present(named, on_date):

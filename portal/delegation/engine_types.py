@@ -1,4 +1,4 @@
-"""Plain data the delegation engine reads: scheme versions, their rules and limits, and case facts."""
+"""Plain data the delegation engine reads: scheme versions, rules, limits and case facts."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class CaseType(StrEnum):
 
 class RuleKind(StrEnum):
     ORDINARY = "ordinary"
-    # Kommunallagen 6 kap 39 §: the chair or a named member decides urgent matters for the committee.
+    # Kommunallagen 6 kap 39 §: the chair or a named member decides urgent matters.
     URGENT = "urgent"
 
 
@@ -39,7 +39,7 @@ ELECTED_KINDS = frozenset(
     {PositionKind.CHAIR, PositionKind.VICE_CHAIR, PositionKind.MEMBER, PositionKind.DEPUTY_MEMBER}
 )
 PRESIDIUM_KINDS = (PositionKind.CHAIR, PositionKind.VICE_CHAIR)
-# Kommunallagen 6 kap 39 § names the chair "or another member" (ledamot): not a deputy, not an employee.
+# Kommunallagen 6 kap 39 § names the chair "or another member" (ledamot): no deputy, no employee.
 URGENT_DECIDER_KINDS = frozenset({PositionKind.CHAIR, PositionKind.VICE_CHAIR, PositionKind.MEMBER})
 
 
@@ -49,7 +49,7 @@ class UnitKind(StrEnum):
 
 
 class Scope(StrEnum):
-    """Where a position of the delegate kind must sit, seen from the unit that issued the invoice."""
+    """Where a position of the delegate kind must sit, seen from the invoice's issuing unit."""
 
     ISSUING_UNIT = "issuing_unit"
     ISSUING_DEPARTMENT = "issuing_department"
@@ -109,7 +109,10 @@ class PlanLengthFloor:
 
 @dataclass(frozen=True)
 class Limits:
-    """Every limit is optional; ceilings and floors are inclusive (DOMAIN.md "Precise semantics")."""
+    """The limits of a rule: ceilings and floors are inclusive (DOMAIN.md "Precise semantics").
+
+    A limit left as None does not apply; several limits all apply.
+    """
 
     max_amount_ore: int | None = None
     # A share of the price base amount of the decision's year, e.g. Fraction(1, 2) for "0,5 pbb".
@@ -186,7 +189,7 @@ class SchemeVersion:
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What the caller knows about the case; amounts in öre, lengths already counted in whole months."""
+    """What the caller knows about the case: amounts in öre, lengths counted in whole months."""
 
     committee_id: int
     case_type: CaseType

@@ -19,7 +19,7 @@ Params = tuple[tuple[str, object], ...]
 
 
 def pbb_ceiling_ore(share: Fraction, price_base_amount_ore: int) -> int:
-    """The ceiling in whole öre: an integer amount is ≤ share × pbb exactly when it is ≤ this floor."""
+    """The ceiling in whole öre: an amount is ≤ share × pbb exactly when it is ≤ this value."""
     return (price_base_amount_ore * share.numerator) // share.denominator
 
 

@@ -1,4 +1,4 @@
-"""What the delegation engine returns: reasons, deciders, rule outcomes, verdicts, checks, findings."""
+"""What the delegation engine returns: reasons, deciders, outcomes, verdicts and findings."""
 
 from __future__ import annotations
 

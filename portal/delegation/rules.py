@@ -1,6 +1,7 @@
-"""The delegation engine: who may decide a case under a scheme version on a date, and why not (R1–R6, R9).
+"""The delegation engine: who may decide a case on a date, and why not (R1–R6, R9).
 
-Pure functions over the plain data of `engine_types` and `snapshot`, answering in `results`: no Flask, no database, no clock.
+Pure functions over the plain data of `engine_types` and `snapshot`, answering in `results`:
+no Flask, no database, no clock.
 
 The engine is asked about the terms being decided. A grant or a partial grant is checked on the
 terms granted; a refusal on the terms the customer asked for, since refusing needs the same
@@ -40,7 +41,7 @@ PriceBaseAmounts = Mapping[int, int]
 
 
 def version_reasons(version: SchemeVersion, committee_id: int, on_date: date) -> list[Reason]:
-    """Why the version cannot be used for a case of the committee on the date; empty if it can (R9)."""
+    """Why the version cannot serve a case of the committee on the date; empty if it can (R9)."""
     reasons = []
     if version.committee_id != committee_id:
         reasons.append(
@@ -64,7 +65,7 @@ def version_reasons(version: SchemeVersion, committee_id: int, on_date: date) ->
 
 
 def conflict_reasons(facts: CaseFacts, person_id: int) -> list[Reason]:
-    """R3: the preparer, the customer and anyone with a declared conflict of interest never decide."""
+    """R3: the preparer, the customer and anyone with a declared conflict never decide."""
     reasons = []
     if facts.preparer_person_id is not None and person_id == facts.preparer_person_id:
         reasons.append(Reason(ReasonCode.PREPARED_THE_CASE, actual=person_id))
@@ -83,7 +84,7 @@ def match_reasons(
     on_date: date,
     price_base_amounts: PriceBaseAmounts,
 ) -> list[Reason]:
-    """Every reason the rule does not match the case (kind, scope, limits); empty when it matches."""
+    """Every reason the rule does not match the case (kind, scope, limits); empty if it does."""
     reasons = []
     if rule.kind == RuleKind.URGENT and not facts.urgent:
         reasons.append(Reason(ReasonCode.NOT_URGENT, rule.number))
@@ -107,7 +108,8 @@ def verdict(
     its own meeting. A matching rule whose positions are all vacant or absent with nobody to stand
     in cannot be used, and DOMAIN.md "Who stands in" then sends the case to the next level; when no
     level is left, only the committee decides (`committee_only`, with the reason). Every other
-    matching rule stays a valid path, and its deciders are listed too.
+    matching rule stays a valid path, and its deciders are listed too. A rule still waiting for
+    its consultation (R4) counts: consultation is a step before the decision, not another level.
     """
     refusals = version_reasons(version, facts.committee_id, on_date)
     if refusals:
@@ -267,7 +269,7 @@ def _consultation_reason(rule: Rule) -> Reason:
 def _scope_reasons(
     rule: Rule, facts: CaseFacts, version: SchemeVersion, org: OrgSnapshot
 ) -> list[Reason]:
-    """A rule scoped to the issuing unit or department needs a known issuing unit of the committee."""
+    """A rule scoped to the issuing unit or department needs a known unit of the committee."""
     delegate = rule.delegate
     if not isinstance(delegate, PositionKindDelegate) or delegate.scope == Scope.COMMITTEE:
         return []

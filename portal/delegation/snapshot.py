@@ -1,4 +1,4 @@
-"""A read-only snapshot of the organisation for the delegation engine, indexed once for fast verdicts."""
+"""A read-only snapshot of the organisation for the delegation engine, indexed once."""
 
 from __future__ import annotations
 
@@ -169,7 +169,8 @@ class OrgSnapshot:
         )
 
     def absence_on(self, person_id: int, on_date: date) -> Absence | None:
-        """The absence in force on the date; of overlapping ones the latest started, named stand-in first."""
+        """The absence in force on the date; of overlapping ones the latest started, named stand-in
+        first."""
         found = [
             a
             for a in self._absences_of.get(person_id, ())

@@ -123,7 +123,7 @@ def org(
     vacant: tuple[int, ...] = (),
     standing: dict[int, int | None] | None = None,
 ) -> OrgSnapshot:
-    """The standard organisation; `vacant` positions lose their holder, `standing` sets stand-in positions."""
+    """The standard organisation; `vacant` positions lose holders, `standing` sets stand-ins."""
     appointments = [
         Appointment(person, position, SINCE)
         for position, person in HOLDERS.items()

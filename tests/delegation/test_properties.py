@@ -1,4 +1,4 @@
-"""Invariants of the delegation engine over generated schemes, organisations and cases (Hypothesis)."""
+"""Invariants of the delegation engine over generated schemes, organisations and cases."""
 
 from __future__ import annotations
 
@@ -218,7 +218,7 @@ def world(draw, floors=True):
 
 
 def inside(limits: Limits, f: CaseFacts, on_date: date) -> bool:
-    """An independent reading of DOMAIN.md: every ceiling and floor inclusive, a missing fact fails."""
+    """An independent reading of DOMAIN.md: ceilings and floors inclusive, a missing fact fails."""
 
     def at_most(limit, value):
         return limit is None or (value is not None and value <= limit)

@@ -1,7 +1,8 @@
-"""The delegation engine against DOMAIN.md rules R1–R6 and R9, its limits, stand-ins and further delegation."""
+"""The delegation engine against DOMAIN.md R1–R6 and R9, limits, stand-ins, further delegation."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -513,7 +514,7 @@ def test_personal_bars_are_reported_with_a_version_not_in_force():
     assert codes(check.reasons) == {ReasonCode.VERSION_NOT_PUBLISHED, ReasonCode.PREPARED_THE_CASE}
 
 
-# Who stands in: named on the absence, else standing stand-in position, else the rule's, else next level.
+# Who stands in: named on the absence, else the standing stand-in, else the rule's, else next level.
 
 
 @pytest.mark.parametrize(
@@ -696,6 +697,20 @@ def test_further_delegation_must_come_from_a_department_head_delegate_of_the_rul
     scheme, organisation = plan_scheme_with_further(delegating=HEAD_LSS)
     check = decide(JOHAN, plan_facts(**LONG_PLAN), scheme, organisation)
     assert codes(check.reasons) == {ReasonCode.FURTHER_DELEGATION_NOT_FROM_DELEGATE}
+
+
+def test_an_absent_further_delegate_gets_no_stand_in_and_the_department_head_remains():
+    scheme, organisation = plan_scheme_with_further()
+    organisation = replace(
+        organisation, absences=(Absence(JOHAN, DAY, DAY, standin_person_id=LARS),)
+    )
+    assert codes(decide(JOHAN, plan_facts(**LONG_PLAN), scheme, organisation).reasons) == {
+        ReasonCode.REGISTERED_ABSENT
+    }
+    assert not decide(LARS, plan_facts(**LONG_PLAN), scheme, organisation).allowed
+    result = verdict_of(plan_facts(**LONG_PLAN), scheme, organisation)
+    assert ReasonCode.FURTHER_DELEGATE_UNAVAILABLE in codes(result.outcome("4.2").unavailable)
+    assert [d.person_id for d in result.outcome("4.2").deciders] == [DAVID]
 
 
 def test_further_delegation_counts_only_on_its_own_dates():
