@@ -1,0 +1,212 @@
+"""Plain data the delegation engine reads: scheme versions, rules, limits and case facts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from fractions import Fraction
+from functools import cached_property
+
+
+class CaseType(StrEnum):
+    DEFERRAL = "deferral"
+    INSTALMENT_PLAN = "instalment_plan"
+    WRITE_OFF = "write_off"
+    CREDIT = "credit"
+
+
+class RuleKind(StrEnum):
+    ORDINARY = "ordinary"
+    # Kommunallagen 6 kap 39 §: the chair or a named member decides urgent matters.
+    URGENT = "urgent"
+
+
+class PositionKind(StrEnum):
+    UNIT_HEAD = "unit_head"
+    DEPARTMENT_HEAD = "department_head"
+    FINANCE_DIRECTOR = "finance_director"
+    FEE_OFFICER = "fee_officer"
+    COMMITTEE_SECRETARY = "committee_secretary"
+    CHAIR = "chair"
+    VICE_CHAIR = "vice_chair"
+    MEMBER = "member"
+    DEPUTY_MEMBER = "deputy_member"
+
+
+ELECTED_KINDS = frozenset(
+    {PositionKind.CHAIR, PositionKind.VICE_CHAIR, PositionKind.MEMBER, PositionKind.DEPUTY_MEMBER}
+)
+PRESIDIUM_KINDS = (PositionKind.CHAIR, PositionKind.VICE_CHAIR)
+# Kommunallagen 6 kap 39 § names the chair "or another member" (ledamot): no deputy, no employee.
+URGENT_DECIDER_KINDS = frozenset({PositionKind.CHAIR, PositionKind.VICE_CHAIR, PositionKind.MEMBER})
+
+
+class UnitKind(StrEnum):
+    DEPARTMENT = "department"
+    UNIT = "unit"
+
+
+class Scope(StrEnum):
+    """Where a position of the delegate kind must sit, seen from the invoice's issuing unit."""
+
+    ISSUING_UNIT = "issuing_unit"
+    ISSUING_DEPARTMENT = "issuing_department"
+    COMMITTEE = "committee"
+
+
+class CustomerKind(StrEnum):
+    PRIVATE = "private"
+    ORGANISATION = "organisation"
+
+
+class AmountBasis(StrEnum):
+    CASE = "case"
+    TWELVE_MONTHS = "twelve_months"
+
+
+class VersionState(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+@dataclass(frozen=True)
+class PositionKindDelegate:
+    """Every position of a kind within a scope, e.g. the unit head of the issuing unit."""
+
+    kind: PositionKind
+    scope: Scope
+
+
+@dataclass(frozen=True)
+class NamedPositionDelegate:
+    position_id: int
+
+
+@dataclass(frozen=True)
+class PresidiumDelegate:
+    """The committee's chair and vice chairs."""
+
+
+@dataclass(frozen=True)
+class SubCommitteeDelegate:
+    """A sub-committee (utskott): it decides at its own meeting, never one person alone."""
+
+    committee_id: int
+
+
+Delegate = PositionKindDelegate | NamedPositionDelegate | PresidiumDelegate | SubCommitteeDelegate
+
+
+@dataclass(frozen=True)
+class PlanLengthFloor:
+    """A plan longer than `months_over` months needs a debt of at least `min_debt_ore`."""
+
+    months_over: int
+    min_debt_ore: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits of a rule: ceilings and floors are inclusive (DOMAIN.md "Precise semantics").
+
+    A limit left as None does not apply; several limits all apply.
+    """
+
+    max_amount_ore: int | None = None
+    # A share of the price base amount of the decision's year, e.g. Fraction(1, 2) for "0,5 pbb".
+    max_amount_pbb: Fraction | None = None
+    max_deferral_months: int | None = None
+    max_deferral_days: int | None = None
+    max_plan_months: int | None = None
+    # Earlier deferral months plus this deferral plus this plan.
+    max_total_months: int | None = None
+    min_monthly_instalment_ore: int | None = None
+    plan_length_floors: tuple[PlanLengthFloor, ...] = ()
+    allowed_write_off_reasons: frozenset[str] | None = None
+    customer_kind: CustomerKind | None = None
+    requires_applied_before_due: bool = False
+    requires_no_other_unpaid_debt: bool = False
+    amount_basis: AmountBasis = AmountBasis.CASE
+
+
+@dataclass(frozen=True)
+class Consultation:
+    """Samråd before the decision, with a unit (anyone there may record it) or one position."""
+
+    unit_id: int | None = None
+    position_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    number: str
+    text: str
+    level: int
+    case_type: CaseType
+    delegate: Delegate
+    kind: RuleKind = RuleKind.ORDINARY
+    standin_position_id: int | None = None
+    allows_further_delegation: bool = False
+    limits: Limits = field(default_factory=Limits)
+    consultation: Consultation | None = None
+
+
+def rule_sort_key(rule: Rule) -> tuple:
+    """Level first, then the rule number read naturally ("4.2" before "4.10"); repr breaks ties."""
+    return (rule.level, number_sort_key(rule.number), rule.number, repr(rule))
+
+
+def number_sort_key(number: str) -> tuple:
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.findall(r"\d+|\D+", number)
+    )
+
+
+@dataclass(frozen=True)
+class SchemeVersion:
+    id: int
+    committee_id: int
+    label: str
+    valid_from: date
+    valid_to: date | None
+    state: VersionState
+    rules: tuple[Rule, ...]
+    adoption_reference: str | None = None
+
+    @cached_property
+    def rules_by_case_type(self) -> dict[CaseType, tuple[Rule, ...]]:
+        grouped: dict[CaseType, list[Rule]] = {}
+        for rule in self.rules:
+            grouped.setdefault(rule.case_type, []).append(rule)
+        return {
+            case_type: tuple(sorted(rules, key=rule_sort_key))
+            for case_type, rules in grouped.items()
+        }
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the caller knows about the case: amounts in öre, lengths counted in whole months."""
+
+    committee_id: int
+    case_type: CaseType
+    amount_ore: int
+    twelve_month_prior_ore: int = 0
+    deferral_months: int | None = None
+    deferral_days: int | None = None
+    plan_months: int | None = None
+    prior_deferral_months: int = 0
+    monthly_instalment_ore: int | None = None
+    issuing_unit_id: int | None = None
+    write_off_reason: str | None = None
+    customer_kind: CustomerKind | None = None
+    applied_before_due: bool | None = None
+    has_other_unpaid_debt: bool | None = None
+    preparer_person_id: int | None = None
+    customer_person_id: int | None = None
+    conflict_person_ids: frozenset[int] = frozenset()
+    consultation_recorded: bool = False
+    urgent: bool = False

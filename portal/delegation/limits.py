@@ -1,0 +1,204 @@
+"""Whether a case lies inside a rule's limits (R2, R5), with a reason for every limit it breaks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from fractions import Fraction
+from functools import partial
+
+from portal.delegation.engine_types import (
+    AmountBasis,
+    CaseFacts,
+    CaseType,
+    Limits,
+)
+from portal.delegation.results import Reason, ReasonCode
+
+Params = tuple[tuple[str, object], ...]
+
+
+def pbb_ceiling_ore(share: Fraction, price_base_amount_ore: int) -> int:
+    """The ceiling in whole öre: an amount is ≤ share × pbb exactly when it is ≤ this value."""
+    return (price_base_amount_ore * share.numerator) // share.denominator
+
+
+def limit_reasons(
+    limits: Limits,
+    facts: CaseFacts,
+    on_date: date,
+    price_base_amounts: Mapping[int, int],
+    rule_number: str,
+    extra: Params = (),
+) -> list[Reason]:
+    """Every limit the case breaks; empty when the case is inside all of them.
+
+    Ceilings and floors are inclusive. A limit whose fact the caller did not give cannot be shown
+    to hold, so it fails with FACT_MISSING rather than passing silently. `extra` parameters are
+    added to each reason (a further delegation's id, for instance).
+    """
+    broken: list[_Broken] = []
+    for check in _checks(limits):
+        check(facts, on_date, price_base_amounts, broken)
+    if not broken:
+        return []
+    reasons = []
+    missing: set[Params] = set()
+    for code, limit, actual, params in broken:
+        if code == ReasonCode.FACT_MISSING:
+            if params in missing:
+                continue
+            missing.add(params)
+        reasons.append(Reason(code, rule_number, limit, actual, extra + params))
+    return reasons
+
+
+_Broken = tuple[ReasonCode, object, object, Params]
+_COMPILED = "_compiled_checks"
+
+
+def _checks(limits: Limits) -> tuple:
+    """The checks of the limits that are set, compiled once per (immutable) Limits instance.
+
+    Kept in the instance's __dict__ beside the fields: not a field, so equality, hashing and
+    `dataclasses.replace` are untouched. A verdict then pays only for the limits a rule has.
+    """
+    compiled = limits.__dict__.get(_COMPILED)
+    if compiled is None:
+        compiled = _compile(limits)
+        object.__setattr__(limits, _COMPILED, compiled)
+    return compiled
+
+
+def _compile(limits: Limits) -> tuple:
+    checks = []
+    if limits.max_amount_ore is not None or limits.max_amount_pbb is not None:
+        twelve_months = limits.amount_basis == AmountBasis.TWELVE_MONTHS
+        checks.append(partial(_amount, limits.max_amount_ore, limits.max_amount_pbb, twelve_months))
+    for limit, name, code in (
+        (limits.max_deferral_months, "deferral_months", ReasonCode.DEFERRAL_MONTHS_OVER_LIMIT),
+        (limits.max_deferral_days, "deferral_days", ReasonCode.DEFERRAL_DAYS_OVER_LIMIT),
+        (limits.max_plan_months, "plan_months", ReasonCode.PLAN_MONTHS_OVER_LIMIT),
+    ):
+        if limit is not None:
+            checks.append(partial(_ceiling, limit, name, code))
+    if limits.max_total_months is not None:
+        checks.append(partial(_total_months, limits.max_total_months))
+    if limits.min_monthly_instalment_ore is not None:
+        checks.append(partial(_min_instalment, limits.min_monthly_instalment_ore))
+    for floor in limits.plan_length_floors:
+        checks.append(partial(_plan_length_floor, floor.months_over, floor.min_debt_ore))
+    if limits.allowed_write_off_reasons is not None:
+        allowed = limits.allowed_write_off_reasons
+        checks.append(partial(_write_off_reason, allowed, tuple(sorted(allowed))))
+    if limits.customer_kind is not None:
+        checks.append(partial(_customer_kind, limits.customer_kind))
+    if limits.requires_applied_before_due:
+        checks.append(_applied_before_due)
+    if limits.requires_no_other_unpaid_debt:
+        checks.append(_no_other_unpaid_debt)
+    return tuple(checks)
+
+
+def _missing(name: str) -> _Broken:
+    return (ReasonCode.FACT_MISSING, None, None, (("fact", name),))
+
+
+def _amount(max_ore, share, twelve_months, facts, on_date, price_base_amounts, broken) -> None:
+    """Amount ceilings in kronor and in price base amounts of the decision's year (R2), and R5.
+
+    With the twelve-month basis the case is added to the customer's decided amounts of the same type
+    over the 12 months before; a case over the ceiling on its own is reported as such.
+    """
+    ceilings: list[tuple[int, Params]] = []
+    if max_ore is not None:
+        ceilings.append((max_ore, ()))
+    if share is not None:
+        year = on_date.year
+        price_base_amount = price_base_amounts.get(year)
+        if price_base_amount is None:
+            params = (("year", year), ("share", share))
+            broken.append((ReasonCode.PRICE_BASE_AMOUNT_MISSING, None, None, params))
+        else:
+            params = (
+                ("year", year),
+                ("share", share),
+                ("price_base_amount_ore", price_base_amount),
+            )
+            ceilings.append((pbb_ceiling_ore(share, price_base_amount), params))
+    amount = facts.amount_ore
+    with_prior = amount + facts.twelve_month_prior_ore
+    for ceiling, params in ceilings:
+        if amount > ceiling:
+            broken.append((ReasonCode.AMOUNT_OVER_LIMIT, ceiling, amount, params))
+        elif twelve_months and with_prior > ceiling:
+            params = params + (("prior_ore", facts.twelve_month_prior_ore),)
+            broken.append((ReasonCode.TWELVE_MONTH_AMOUNT_OVER_LIMIT, ceiling, with_prior, params))
+
+
+def _ceiling(limit, name, code, facts, on_date, price_base_amounts, broken) -> None:
+    value = getattr(facts, name)
+    if value is None:
+        broken.append(_missing(name))
+    elif value > limit:
+        broken.append((code, limit, value, ()))
+
+
+def _total_months(limit, facts, on_date, price_base_amounts, broken) -> None:
+    """Earlier deferrals, this deferral and this plan together."""
+    if facts.deferral_months is None and facts.plan_months is None:
+        plan = facts.case_type == CaseType.INSTALMENT_PLAN
+        broken.append(_missing("plan_months" if plan else "deferral_months"))
+        return
+    total = facts.prior_deferral_months + (facts.deferral_months or 0) + (facts.plan_months or 0)
+    if total > limit:
+        broken.append((ReasonCode.TOTAL_MONTHS_OVER_LIMIT, limit, total, ()))
+
+
+def _min_instalment(limit, facts, on_date, price_base_amounts, broken) -> None:
+    value = facts.monthly_instalment_ore
+    if value is None:
+        broken.append(_missing("monthly_instalment_ore"))
+    elif value < limit:
+        broken.append((ReasonCode.INSTALMENT_UNDER_MINIMUM, limit, value, ()))
+
+
+def _plan_length_floor(months_over, min_debt, facts, on_date, price_base_amounts, broken) -> None:
+    """A plan longer than `months_over` months needs a debt of at least `min_debt`."""
+    months = facts.plan_months
+    if months is None:
+        broken.append(_missing("plan_months"))
+    elif months > months_over and facts.amount_ore < min_debt:
+        params = (("months_over", months_over), ("plan_months", months))
+        broken.append(
+            (ReasonCode.DEBT_UNDER_MINIMUM_FOR_PLAN_LENGTH, min_debt, facts.amount_ore, params)
+        )
+
+
+def _write_off_reason(allowed, listed, facts, on_date, price_base_amounts, broken) -> None:
+    reason = facts.write_off_reason
+    if reason is None:
+        broken.append(_missing("write_off_reason"))
+    elif reason not in allowed:
+        broken.append((ReasonCode.WRITE_OFF_REASON_NOT_ALLOWED, listed, reason, ()))
+
+
+def _customer_kind(kind, facts, on_date, price_base_amounts, broken) -> None:
+    if facts.customer_kind is None:
+        broken.append(_missing("customer_kind"))
+    elif facts.customer_kind != kind:
+        broken.append((ReasonCode.CUSTOMER_KIND_NOT_ALLOWED, kind, facts.customer_kind, ()))
+
+
+def _applied_before_due(facts, on_date, price_base_amounts, broken) -> None:
+    if facts.applied_before_due is None:
+        broken.append(_missing("applied_before_due"))
+    elif not facts.applied_before_due:
+        broken.append((ReasonCode.NOT_APPLIED_BEFORE_DUE, True, False, ()))
+
+
+def _no_other_unpaid_debt(facts, on_date, price_base_amounts, broken) -> None:
+    if facts.has_other_unpaid_debt is None:
+        broken.append(_missing("has_other_unpaid_debt"))
+    elif facts.has_other_unpaid_debt:
+        broken.append((ReasonCode.OTHER_UNPAID_DEBT, False, True, ()))
