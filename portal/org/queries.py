@@ -54,6 +54,15 @@ def holders_on(position_ids: list[int], day: date) -> dict[int, list[User]]:
     return result
 
 
+def absent_user_ids_on(user_ids: list[int], day: date) -> set[int]:
+    """Which of these people are registered absent on a day."""
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(
+        select(Absence.user_id).where(Absence.user_id.in_(user_ids), _covering(Absence, day))
+    ))
+
+
 @dataclass(frozen=True)
 class StandinDuty:
     """Someone stands in today for a position whose holder is absent, or that is vacant."""

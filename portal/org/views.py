@@ -175,12 +175,15 @@ def committee_create():
 
 def _committee_page_context(committee: Committee) -> dict:
     positions = queries.positions_of_committee(committee.id)
+    holders = queries.holders_on([p.id for p in positions], clock.today())
     return {
         "committee": committee,
         "units": queries.units_of_committee(committee.id),
         "unit_depth": queries.unit_depth,
         "positions": positions,
-        "holders": queries.holders_on([p.id for p in positions], clock.today()),
+        "holders": holders,
+        "absent_ids": queries.absent_user_ids_on(
+            [u.id for users in holders.values() for u in users], clock.today()),
         "unit_form": _unit_form(committee.id),
         "position_form": _position_form(committee.id),
         "may_edit": _may_edit(),
@@ -300,9 +303,11 @@ def position_create(committee_id: int):
 
 
 def _position_context(position: Position, appointment_form: AppointmentForm | None = None) -> dict:
+    holders = queries.holders_on([position.id], clock.today())[position.id]
     return {
         "position": position,
-        "holders": queries.holders_on([position.id], clock.today())[position.id],
+        "holders": holders,
+        "absent_ids": queries.absent_user_ids_on([u.id for u in holders], clock.today()),
         "appointment_form": appointment_form or _appointment_form(),
         "may_edit": _may_edit(),
     }
