@@ -99,8 +99,13 @@ PAGES = {
 }
 
 
-def test_login_page_has_no_accessibility_violations(page):
-    page.goto("/logga-in")
+def test_public_pages_have_no_accessibility_violations(page):
+    for url in ("/logga-in", "/verifiera"):
+        page.goto(url)
+        assert axe_violations(page) == [], url
+    page.get_by_label("Verifieringskod").fill("ABCD-EFGH-JKMN")
+    page.get_by_role("button", name="Verifiera").click()
+    page.get_by_role("heading", name="Resultat").wait_for()
     assert axe_violations(page) == []
 
 
