@@ -52,6 +52,15 @@ def _save(actor: Actor, obj, fields: tuple[str, ...], values: dict, object_type:
         record(actor, f"{object_type}.update", object_type, obj.id, before=before, after=after)
 
 
+def _registry_format_ok(fmt: str) -> bool:
+    """The format numbers cases: it must hold the number and format with code, year and number only."""
+    try:
+        one, two = (fmt.format(code="SN", year=2026, number=n) for n in (1, 2))
+    except (KeyError, IndexError, ValueError):
+        return False
+    return one != two
+
+
 def _dates_in_order(starts_on: date | None, ends_on: date | None) -> dict[str, str]:
     if starts_on is None:
         return {"starts_on": _("Enter a start date.")}
@@ -122,7 +131,7 @@ def committee_save(
         elif committee.id is not None and committee.sub_committees:
             errors["parent_id"] = _("A committee with sub-committees cannot itself be a sub-committee.")
     registry_format = (registry_format or "{code} {year}/{number}").strip()
-    if "{number}" not in registry_format:
+    if not _registry_format_ok(registry_format):
         errors["registry_format"] = _("The registry number format must contain {number}.")
     if errors:
         raise ValidationFailed(errors)

@@ -57,9 +57,13 @@ def test_sub_committee_of_a_sub_committee_is_refused(app, make):
 
 
 def test_registry_format_must_hold_the_number(app):
-    with pytest.raises(ValidationFailed) as failure:
-        services.committee_save(ACTOR, None, name="N", code="N", parent_id=None, registry_format="{code}")
-    assert "registry_format" in failure.value.errors
+    for bad in ("{code}", "{code} {year}/{nummer}", "{number"):
+        with pytest.raises(ValidationFailed) as failure:
+            services.committee_save(ACTOR, None, name="N", code="N", parent_id=None, registry_format=bad)
+        assert "registry_format" in failure.value.errors
+    committee = services.committee_save(ACTOR, None, name="N", code="N", parent_id=None,
+                                        registry_format="{code}-{year}-{number:04d}")
+    assert committee.registry_format == "{code}-{year}-{number:04d}"
 
 
 def test_unit_cannot_be_moved_below_itself(app, make):

@@ -1,0 +1,192 @@
+"""The life of a case as pure functions: states and steps, the amount and length the scheme is
+checked against, the 12-month basis (R5) and registry numbers. No Flask, no database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from portal.delegation.engine_types import CaseType
+from portal.receivables.rules import add_months, months_between
+
+
+class CaseState(StrEnum):
+    DRAFT = "draft"
+    AWAITING_CONSULTATION = "awaiting_consultation"
+    AWAITING_DECISION = "awaiting_decision"
+    RETURNED = "returned"
+    REFERRED_TO_COMMITTEE = "referred_to_committee"
+    GRANTED = "granted"
+    PARTLY_GRANTED = "partly_granted"
+    REFUSED = "refused"
+    EXECUTED = "executed"
+    WITHDRAWN = "withdrawn"
+
+
+class Step(StrEnum):
+    """What a person does to a case; each is one service."""
+
+    SUBMIT = "submit"
+    RECORD_CONSULTATION = "record_consultation"
+    RETURN_FOR_COMPLETION = "return_for_completion"
+    REFER_TO_COMMITTEE = "refer_to_committee"
+    GRANT = "grant"
+    PARTLY_GRANT = "partly_grant"
+    REFUSE = "refuse"
+    EXECUTE = "execute"
+    WITHDRAW = "withdraw"
+
+
+class Outcome(StrEnum):
+    GRANTED = "granted"
+    PARTLY_GRANTED = "partly_granted"
+    REFUSED = "refused"
+
+
+DECIDED = frozenset({CaseState.GRANTED, CaseState.PARTLY_GRANTED, CaseState.REFUSED, CaseState.EXECUTED})
+OPEN_FOR_DECISION = frozenset({CaseState.AWAITING_DECISION, CaseState.REFERRED_TO_COMMITTEE})
+EDITABLE = frozenset({CaseState.DRAFT, CaseState.RETURNED})
+
+# (from state, step) -> to state. Submitting lands in "awaiting consultation" or "awaiting decision"
+# depending on the rule; the service picks which, so both appear here.
+_STEPS: dict[tuple[CaseState, Step], frozenset[CaseState]] = {
+    (CaseState.DRAFT, Step.SUBMIT): frozenset({CaseState.AWAITING_CONSULTATION, CaseState.AWAITING_DECISION,
+                                               CaseState.REFERRED_TO_COMMITTEE}),
+    (CaseState.RETURNED, Step.SUBMIT): frozenset({CaseState.AWAITING_CONSULTATION, CaseState.AWAITING_DECISION,
+                                                  CaseState.REFERRED_TO_COMMITTEE}),
+    (CaseState.AWAITING_CONSULTATION, Step.RECORD_CONSULTATION): frozenset({CaseState.AWAITING_DECISION,
+                                                                           CaseState.REFERRED_TO_COMMITTEE}),
+    (CaseState.AWAITING_CONSULTATION, Step.RETURN_FOR_COMPLETION): frozenset({CaseState.RETURNED}),
+    (CaseState.AWAITING_DECISION, Step.RETURN_FOR_COMPLETION): frozenset({CaseState.RETURNED}),
+    (CaseState.AWAITING_DECISION, Step.REFER_TO_COMMITTEE): frozenset({CaseState.REFERRED_TO_COMMITTEE}),
+    (CaseState.AWAITING_DECISION, Step.GRANT): frozenset({CaseState.GRANTED}),
+    (CaseState.AWAITING_DECISION, Step.PARTLY_GRANT): frozenset({CaseState.PARTLY_GRANTED}),
+    (CaseState.AWAITING_DECISION, Step.REFUSE): frozenset({CaseState.REFUSED}),
+    (CaseState.GRANTED, Step.EXECUTE): frozenset({CaseState.EXECUTED}),
+    (CaseState.PARTLY_GRANTED, Step.EXECUTE): frozenset({CaseState.EXECUTED}),
+    (CaseState.DRAFT, Step.WITHDRAW): frozenset({CaseState.WITHDRAWN}),
+    (CaseState.RETURNED, Step.WITHDRAW): frozenset({CaseState.WITHDRAWN}),
+    (CaseState.AWAITING_CONSULTATION, Step.WITHDRAW): frozenset({CaseState.WITHDRAWN}),
+    (CaseState.AWAITING_DECISION, Step.WITHDRAW): frozenset({CaseState.WITHDRAWN}),
+    (CaseState.REFERRED_TO_COMMITTEE, Step.WITHDRAW): frozenset({CaseState.WITHDRAWN}),
+}
+
+
+class StepRefused(ValueError):
+    """The step cannot be taken from the case's state; `code` names why for the message."""
+
+    def __init__(self, state: CaseState, step: Step):
+        super().__init__(f"{step.value} is not possible in state {state.value}")
+        self.state, self.step = state, step
+
+
+def next_states(state: CaseState, step: Step) -> frozenset[CaseState]:
+    """Where a step may lead from a state; raises StepRefused where it leads nowhere."""
+    targets = _STEPS.get((state, step))
+    if not targets:
+        raise StepRefused(state, step)
+    return targets
+
+
+def steps_from(state: CaseState) -> frozenset[Step]:
+    return frozenset(step for (source, step) in _STEPS if source == state)
+
+
+def outcome_state(outcome: Outcome) -> CaseState:
+    return {Outcome.GRANTED: CaseState.GRANTED, Outcome.PARTLY_GRANTED: CaseState.PARTLY_GRANTED,
+            Outcome.REFUSED: CaseState.REFUSED}[outcome]
+
+
+def outcome_step(outcome: Outcome) -> Step:
+    return {Outcome.GRANTED: Step.GRANT, Outcome.PARTLY_GRANTED: Step.PARTLY_GRANT,
+            Outcome.REFUSED: Step.REFUSE}[outcome]
+
+
+# --- amounts and lengths (DOMAIN.md "Amount of a case", "Length") --------------------------------
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """One invoice of a case, with what is given up on it (write-off, credit) where that applies."""
+
+    invoice_id: int
+    open_capital_ore: int
+    interest_ore: int = 0
+    fees_ore: int = 0
+    # A credit may be for part of an invoice; None means the whole open capital.
+    credited_capital_ore: int | None = None
+
+
+def case_amount(case_type: CaseType, lines: Iterable[InvoiceLine]) -> int:
+    """The amount the scheme's limits are read against.
+
+    Deferral and plan: the open capital of the chosen invoices. Write-off: all that is given up
+    (capital, interest, fees). Credit: the credited capital, with the interest and fees that go
+    with it.
+    """
+    lines = list(lines)
+    if case_type in (CaseType.DEFERRAL, CaseType.INSTALMENT_PLAN):
+        return sum(line.open_capital_ore for line in lines)
+    if case_type == CaseType.WRITE_OFF:
+        return sum(line.open_capital_ore + line.interest_ore + line.fees_ore for line in lines)
+    total = 0
+    for line in lines:
+        capital = line.open_capital_ore if line.credited_capital_ore is None else line.credited_capital_ore
+        total += capital + line.interest_ore + line.fees_ore
+    return total
+
+
+@dataclass(frozen=True)
+class Length:
+    months: int
+    days: int
+
+
+def deferral_length(current_due: date, new_due: date) -> Length:
+    """Calendar months from the current due date to the new one, a started month counted whole."""
+    return Length(months=months_between(current_due, new_due), days=(new_due - current_due).days)
+
+
+def plan_length(current_due: date, last_instalment: date) -> Length:
+    return Length(months=months_between(current_due, last_instalment),
+                  days=(last_instalment - current_due).days)
+
+
+# --- the 12-month basis (R5) ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EarlierDecision:
+    customer_id: int
+    committee_id: int
+    case_type: CaseType
+    outcome: Outcome
+    decision_date: date
+    amount_ore: int
+
+
+def twelve_month_window(decision_date: date) -> tuple[date, date]:
+    """The 12 months before a decision date: from the day after the same date a year earlier,
+    through the decision date itself (so two decisions on one day count together)."""
+    return add_months(decision_date, -12) + timedelta(days=1), decision_date
+
+
+def twelve_month_prior(
+    decisions: Iterable[EarlierDecision], *, customer_id: int, committee_id: int, case_type: CaseType,
+    decision_date: date,
+) -> int:
+    """Granted and partly granted amounts of the same type, customer and committee in the window;
+    refused (and withdrawn, which have no decision) do not count."""
+    first, last = twelve_month_window(decision_date)
+    return sum(
+        d.amount_ore for d in decisions
+        if d.customer_id == customer_id and d.committee_id == committee_id and d.case_type == case_type
+        and d.outcome in (Outcome.GRANTED, Outcome.PARTLY_GRANTED) and first <= d.decision_date <= last
+    )
+
+
+# --- registry numbers ----------------------------------------------------------------------------
+
+def registry_number(fmt: str, *, code: str, year: int, number: int) -> str:
+    """E.g. "{code} {year}/{number}" -> "SN 2026/123"; the committee keeps the format."""
+    return fmt.format(code=code, year=year, number=number)
