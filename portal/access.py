@@ -19,6 +19,13 @@ VIEW_COMMITTEE = "committee.view"
 MANAGE_USERS = "users.manage"
 VIEW_USER = "user.view"
 
+# --- cases ---
+VIEW_CASE = "case.view"
+LIST_CASES = "case.list"
+PREPARE_CASE = "case.prepare"
+CONSULT_CASE = "case.consult"
+EXECUTE_CASE = "case.execute"
+
 STAFF_ROLES = frozenset(Role)
 ORGANISATION_EDITORS = frozenset({Role.FINANCE_DIRECTOR, Role.ADMINISTRATOR})
 
@@ -27,6 +34,14 @@ def _committee_in_sight(user: User, committee: Committee, day: date) -> bool:
     from portal.org.queries import committee_ids_in_sight
 
     return committee.id in committee_ids_in_sight(user.id, day)
+
+
+def _employee_committees(user: User, day: date) -> set[int]:
+    """Committees where the person holds, or stands in for, an employee's position today: unit and
+    department heads see the cases they may be asked to decide."""
+    from portal.cases.queries import committees_of_duty
+
+    return committees_of_duty(user.id, day, employees_only=True)
 
 
 def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) -> bool:
@@ -43,6 +58,16 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
         return Role.ADMINISTRATOR in roles
     if action == VIEW_USER:
         return obj is not None and (obj.id == user.id or bool(roles & ORGANISATION_EDITORS))
+    if action in (LIST_CASES,):
+        return bool(roles & STAFF_ROLES) or bool(_employee_committees(user, day))
+    if action == PREPARE_CASE:
+        return Role.CASE_OFFICER in roles
+    if action in (CONSULT_CASE, EXECUTE_CASE):
+        return Role.FINANCE_OFFICER in roles
+    if action == VIEW_CASE:
+        if obj is None:
+            return False
+        return bool(roles & STAFF_ROLES) or obj.committee_id in _employee_committees(user, day)
     if action == VIEW_COMMITTEE:
         if obj is None:
             return False
@@ -61,6 +86,9 @@ def capacity(user: User, action: str) -> str:
     editors = {
         EDIT_ORGANISATION: (Role.FINANCE_DIRECTOR, Role.ADMINISTRATOR),
         MANAGE_USERS: (Role.ADMINISTRATOR,),
+        PREPARE_CASE: (Role.CASE_OFFICER,),
+        CONSULT_CASE: (Role.FINANCE_OFFICER,),
+        EXECUTE_CASE: (Role.FINANCE_OFFICER,),
     }.get(action, tuple(Role))
     for role in editors:
         if role in user.roles:

@@ -14,9 +14,12 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index():
+    from portal.cases.views import queue_context
+
     today = clock.today()
     return render_template(
         "home/index.html",
+        **queue_context(),
         appointments=appointments_on(current_user.id, today),
         duties=standin_duties(current_user.id, today),
         absence=absence_on(current_user.id, today),

@@ -1,0 +1,240 @@
+"""Cases (ärenden) and their decisions, consultations, attachments and registry numbers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import User
+from portal.cases.rules import CaseState, Outcome
+from portal.delegation.engine_types import CaseType
+from portal.extensions import db
+from portal.org.models import Committee, OrgUnit, Position
+from portal.receivables.models import Customer, Invoice
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+CASE_TYPE_LABELS = {
+    CaseType.DEFERRAL: _l("Deferral"),
+    CaseType.INSTALMENT_PLAN: _l("Instalment plan"),
+    CaseType.WRITE_OFF: _l("Write-off"),
+    CaseType.CREDIT: _l("Credit"),
+}
+CASE_STATE_LABELS = {
+    CaseState.DRAFT: _l("Draft"),
+    CaseState.AWAITING_CONSULTATION: _l("Awaiting consultation"),
+    CaseState.AWAITING_DECISION: _l("Awaiting decision"),
+    CaseState.RETURNED: _l("Returned for completion"),
+    CaseState.REFERRED_TO_COMMITTEE: _l("Referred to the committee"),
+    CaseState.GRANTED: _l("Granted"),
+    CaseState.PARTLY_GRANTED: _l("Partly granted"),
+    CaseState.REFUSED: _l("Refused"),
+    CaseState.EXECUTED: _l("Executed"),
+    CaseState.WITHDRAWN: _l("Withdrawn"),
+}
+OUTCOME_LABELS = {
+    Outcome.GRANTED: _l("Granted"),
+    Outcome.PARTLY_GRANTED: _l("Partly granted"),
+    Outcome.REFUSED: _l("Refused"),
+}
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(
+            "case_type in ('deferral', 'instalment_plan', 'write_off', 'credit')", name="case_type"
+        ),
+        Index("ix_cases_committee_state", "committee_id", "state"),
+        Index("ix_cases_customer_type", "customer_id", "case_type"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    # The unit that issued the case's invoices: the scheme's "issuing unit" scope reads it.
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    case_type: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[str] = mapped_column(String(30), index=True, default=CaseState.DRAFT.value)
+    # Given at submission and kept for ever, also when the case is withdrawn.
+    registry_number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    prepared_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    reasons: Mapped[str] = mapped_column(Text, default="")
+    # Terms, by case type.
+    new_due_date: Mapped[date | None] = mapped_column(Date)
+    first_due_date: Mapped[date | None] = mapped_column(Date)
+    instalments: Mapped[int | None] = mapped_column(Integer)
+    monthly_amount_ore: Mapped[int | None] = mapped_column(BigInteger)
+    write_off_reason: Mapped[str | None] = mapped_column(String(40))
+    write_off_final: Mapped[bool | None] = mapped_column(Boolean)
+    credit_settlement: Mapped[str | None] = mapped_column(String(20))  # refund | set_off
+    applied_before_due: Mapped[bool | None] = mapped_column(Boolean)
+    # Kept up to date by the services so lists can filter and sort without recomputing.
+    amount_ore: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
+    length_months: Mapped[int | None] = mapped_column(Integer)
+    # R8: a correction is a new case that refers to the decision it corrects.
+    corrects_decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+
+    committee: Mapped[Committee] = relationship()
+    customer: Mapped[Customer] = relationship()
+    org_unit: Mapped[OrgUnit] = relationship()
+    prepared_by: Mapped[User] = relationship()
+    lines: Mapped[list[CaseInvoice]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseInvoice.id"
+    )
+    decision: Mapped[Decision | None] = relationship(
+        back_populates="case", foreign_keys="Decision.case_id", uselist=False
+    )
+    consultations: Mapped[list[Consultation]] = relationship(back_populates="case")
+    conflicts: Mapped[list[ConflictDeclaration]] = relationship(back_populates="case")
+
+    @property
+    def type_enum(self) -> CaseType:
+        return CaseType(self.case_type)
+
+    @property
+    def state_enum(self) -> CaseState:
+        return CaseState(self.state)
+
+    @property
+    def type_label(self) -> str:
+        return str(CASE_TYPE_LABELS[self.type_enum])
+
+    @property
+    def state_label(self) -> str:
+        return str(CASE_STATE_LABELS[self.state_enum])
+
+
+class CaseInvoice(db.Model):
+    """An invoice of a case, with the amounts as they stood when the case was prepared."""
+
+    __tablename__ = "case_invoices"
+    __table_args__ = (UniqueConstraint("case_id", "invoice_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    open_capital_ore: Mapped[int] = mapped_column(BigInteger)
+    interest_ore: Mapped[int] = mapped_column(BigInteger, default=0)
+    fees_ore: Mapped[int] = mapped_column(BigInteger, default=0)
+    credited_capital_ore: Mapped[int | None] = mapped_column(BigInteger)
+
+    case: Mapped[Case] = relationship(back_populates="lines")
+    invoice: Mapped[Invoice] = relationship()
+
+
+class Decision(db.Model):
+    """What was decided, by whom, in which capacity and under which rule; never changed (R8)."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        # Exactly one decision per case, whatever two people do at the same moment.
+        UniqueConstraint("case_id"),
+        CheckConstraint("outcome in ('granted', 'partly_granted', 'refused')", name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    outcome: Mapped[str] = mapped_column(String(20))
+    decision_date: Mapped[date] = mapped_column(Date, index=True)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # holder | standin | further_delegate
+    capacity: Mapped[str] = mapped_column(String(30))
+    position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
+    standin_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    delegated_by_position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
+    scheme_version_id: Mapped[int] = mapped_column(ForeignKey("scheme_versions.id"))
+    rule_number: Mapped[str] = mapped_column(String(20))
+    rule_level: Mapped[int] = mapped_column(Integer)
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
+    # The terms decided: for a partial grant, the changed terms.
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reasons: Mapped[str] = mapped_column(Text)
+    no_conflict_confirmed: Mapped[bool] = mapped_column(Boolean)
+
+    case: Mapped[Case] = relationship(back_populates="decision", foreign_keys=[case_id])
+    decided_by: Mapped[User] = relationship(foreign_keys=[decided_by_id])
+    standin_for: Mapped[User | None] = relationship(foreign_keys=[standin_for_id])
+    position: Mapped[Position | None] = relationship(foreign_keys=[position_id])
+    delegated_by_position: Mapped[Position | None] = relationship(foreign_keys=[delegated_by_position_id])
+
+    @property
+    def outcome_label(self) -> str:
+        return str(OUTCOME_LABELS[Outcome(self.outcome)])
+
+
+class Consultation(db.Model):
+    """Samråd recorded before the decision, where the rule asks for it (R4)."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opinion: Mapped[str] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="consultations")
+    recorded_by: Mapped[User] = relationship()
+
+
+class ConflictDeclaration(db.Model):
+    """Someone declared a conflict of interest (jäv) in a case; they can then never decide it."""
+
+    __tablename__ = "conflict_declarations"
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(String(300))
+
+    case: Mapped[Case] = relationship(back_populates="conflicts")
+
+
+class Attachment(db.Model):
+    """A PDF or image attached to a case, kept in the database so every app server can serve it."""
+
+    __tablename__ = "case_attachments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    mimetype: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RegistryCounter(db.Model):
+    """The last registry number given per committee and year; its row is locked while numbering."""
+
+    __tablename__ = "registry_counters"
+
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,138 @@
+"""From a case in the database to the engine's facts, and the engine's answer for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from portal.auth.models import User
+from portal.cases.models import Case, CaseInvoice, Decision
+from portal.cases.rules import Outcome, twelve_month_window
+from portal.delegation import queries as delegation_queries
+from portal.delegation.engine_types import CaseFacts, CaseType, CustomerKind
+from portal.delegation.results import DecisionCheck, Verdict
+from portal.delegation.rules import may_decide, verdict
+from portal.extensions import db
+from portal.receivables.identity import IdentityKind
+from portal.receivables.models import Invoice
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The terms the engine is asked about: the case's own, or a partial grant's changed ones."""
+
+    amount_ore: int
+    length_months: int | None = None
+    length_days: int | None = None
+    monthly_instalment_ore: int | None = None
+
+
+def twelve_month_prior(case: Case, on_date: date) -> int:
+    """R5: granted and partly granted amounts of the same type, customer and committee in the
+    12 months before the decision date (this case itself excluded)."""
+    first, last = twelve_month_window(on_date)
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Decision.amount_ore), 0))
+        .join(Case, Case.id == Decision.case_id)
+        .where(
+            Case.customer_id == case.customer_id,
+            Case.committee_id == case.committee_id,
+            Case.case_type == case.case_type,
+            Case.id != case.id,
+            Decision.outcome.in_([Outcome.GRANTED.value, Outcome.PARTLY_GRANTED.value]),
+            Decision.decision_date.between(first, last),
+        )
+    ) or 0
+
+
+def _other_unpaid_debt(case: Case, on_date: date) -> bool:
+    in_case = select(CaseInvoice.invoice_id).where(CaseInvoice.case_id == case.id)
+    return bool(db.session.scalar(
+        select(func.count()).select_from(Invoice).where(
+            Invoice.customer_id == case.customer_id,
+            Invoice.open_amount_ore > 0,
+            Invoice.due_date < on_date,
+            Invoice.id.not_in(in_case),
+        )
+    ))
+
+
+def _customer_person_id(case: Case) -> int | None:
+    """A user who is the customer (same identity number) may never decide the case (R3)."""
+    return db.session.scalar(
+        select(User.id).where(User.identity_number == case.customer.identity_number).limit(1)
+    )
+
+
+def facts_for(case: Case, on_date: date, terms: Terms | None = None) -> CaseFacts:
+    terms = terms or Terms(case.amount_ore, case.length_months, case_length_days(case),
+                           case.monthly_amount_ore)
+    case_type = CaseType(case.case_type)
+    customer_kind = (CustomerKind.ORGANISATION if case.customer.kind == IdentityKind.ORGANISATION.value
+                     else CustomerKind.PRIVATE)
+    return CaseFacts(
+        committee_id=case.committee_id,
+        case_type=case_type,
+        amount_ore=terms.amount_ore,
+        twelve_month_prior_ore=twelve_month_prior(case, on_date),
+        deferral_months=terms.length_months if case_type == CaseType.DEFERRAL else None,
+        deferral_days=terms.length_days if case_type == CaseType.DEFERRAL else None,
+        plan_months=terms.length_months if case_type == CaseType.INSTALMENT_PLAN else None,
+        monthly_instalment_ore=terms.monthly_instalment_ore,
+        issuing_unit_id=case.org_unit_id,
+        write_off_reason=case.write_off_reason,
+        customer_kind=customer_kind,
+        applied_before_due=case.applied_before_due,
+        has_other_unpaid_debt=_other_unpaid_debt(case, on_date),
+        preparer_person_id=case.prepared_by_id,
+        customer_person_id=_customer_person_id(case),
+        conflict_person_ids=frozenset(c.user_id for c in case.conflicts),
+        consultation_recorded=bool(case.consultations),
+    )
+
+
+def case_length_days(case: Case) -> int | None:
+    due = earliest_due_date(case)
+    end = case.new_due_date if case.case_type == CaseType.DEFERRAL else None
+    if due is None or end is None:
+        return None
+    return (end - due).days
+
+
+def earliest_due_date(case: Case) -> date | None:
+    dues = [line.invoice.due_date for line in case.lines if line.invoice.due_date is not None]
+    return min(dues) if dues else None
+
+
+@dataclass(frozen=True)
+class Routing:
+    """The engine's verdict for a case on a day, with the version it was asked under."""
+
+    verdict: Verdict | None
+    version_id: int | None
+    facts: CaseFacts
+
+    @property
+    def committee_only(self) -> bool:
+        return self.verdict is None or self.verdict.committee_only
+
+
+def route(case: Case, on_date: date, terms: Terms | None = None) -> Routing:
+    context = delegation_queries.case_context(case.committee_id, on_date)
+    facts = facts_for(case, on_date, terms)
+    if context.engine_version is None:
+        return Routing(None, None, facts)
+    result = verdict(facts, context.engine_version, context.org, on_date, context.price_base_amounts)
+    return Routing(result, context.version.id, facts)
+
+
+def check_decider(case: Case, person_id: int, on_date: date, terms: Terms | None = None) -> DecisionCheck | None:
+    """May this person decide the case on this day (None: no scheme in force, only the committee)."""
+    context = delegation_queries.case_context(case.committee_id, on_date)
+    if context.engine_version is None:
+        return None
+    facts = facts_for(case, on_date, terms)
+    return may_decide(facts, context.engine_version, context.org, on_date, context.price_base_amounts,
+                      person_id)

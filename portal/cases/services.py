@@ -1,0 +1,328 @@
+"""Every step of a case, one service each: check, ask the engine where it must, flush, audit.
+
+Services never commit; the request does, once. A decision is recorded with the engine asked again
+inside the same transaction, the customer's row locked so that two decisions cannot both slip under
+a 12-month basis, and a unique constraint so that a case is decided once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal import clock
+from portal.audit.services import Actor, record
+from portal.cases import rules
+from portal.cases.models import Case, CaseInvoice, ConflictDeclaration, Consultation, Decision, RegistryCounter
+from portal.cases.routing import Terms, check_decider, earliest_due_date, route
+from portal.cases.rules import CaseState, Outcome, Step, StepRefused
+from portal.cases.terms import TermsInput, compute_terms, line_amounts
+from portal.delegation.engine_types import CaseType
+from portal.delegation.messages import reason_message
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.receivables.models import Customer, Invoice
+
+
+def _refuse(message: str, field: str = "case") -> ValidationFailed:
+    return ValidationFailed({field: message})
+
+
+def _step(case: Case, step: Step) -> frozenset[CaseState]:
+    try:
+        return rules.next_states(CaseState(case.state), step)
+    except StepRefused as refused:
+        raise _refuse(_("This cannot be done to a case that is %(state)s.", state=case.state_label)) from refused
+
+
+def _move(actor: Actor, case: Case, step: Step, target: CaseState, **details) -> None:
+    if target not in _step(case, step):
+        raise _refuse(_("This cannot be done to a case that is %(state)s.", state=case.state_label))
+    before = case.state
+    case.state = target.value
+    db.session.flush()
+    record(actor, f"case.{step.value}", "case", case.id, before={"state": before},
+           after={"state": target.value, **details})
+
+
+# --- preparing ------------------------------------------------------------------------------------
+
+def _invoices_for(customer: Customer, invoice_ids: list[int]) -> list[Invoice]:
+    if not invoice_ids:
+        raise _refuse(_("Choose at least one invoice."), "invoice_ids")
+    invoices = list(db.session.scalars(select(Invoice).where(Invoice.id.in_(invoice_ids))))
+    if len(invoices) != len(set(invoice_ids)) or any(i.customer_id != customer.id for i in invoices):
+        raise _refuse(_("Choose invoices of this customer."), "invoice_ids")
+    if len({i.org_unit_id for i in invoices}) != 1:
+        raise _refuse(_("Choose invoices issued by one unit; make one case per unit."), "invoice_ids")
+    if any(i.open_amount_ore <= 0 for i in invoices):
+        raise _refuse(_("An invoice without an open amount cannot be part of a case."), "invoice_ids")
+    return invoices
+
+
+def case_create(
+    actor: Actor, *, customer: Customer, case_type: CaseType, invoice_ids: list[int], terms: TermsInput,
+    reasons: str, corrects: Decision | None = None,
+) -> Case:
+    invoices = _invoices_for(customer, invoice_ids)
+    unit = invoices[0].org_unit
+    case = Case(
+        committee_id=unit.committee.main_committee_id, customer_id=customer.id, org_unit_id=unit.id,
+        case_type=case_type.value, state=CaseState.DRAFT.value, prepared_by_id=actor.user_id,
+        created_at=clock.now(), reasons=reasons.strip(),
+        corrects_decision_id=corrects.id if corrects else None,
+    )
+    db.session.add(case)
+    db.session.flush()
+    _set_lines(case, invoices, terms)
+    _apply_terms(case, terms)
+    record(actor, "case.create", "case", case.id, after=_case_view(case))
+    return case
+
+
+def case_update(actor: Actor, case: Case, *, invoice_ids: list[int], terms: TermsInput, reasons: str) -> Case:
+    if CaseState(case.state) not in rules.EDITABLE:
+        raise _refuse(_("Only a draft or a returned case can be changed."))
+    if case.prepared_by_id != actor.user_id:
+        raise _refuse(_("Only the case officer who prepared the case can change it."))
+    before = _case_view(case)
+    invoices = _invoices_for(case.customer, invoice_ids)
+    if invoices[0].org_unit_id != case.org_unit_id:
+        raise _refuse(_("Choose invoices issued by one unit; make one case per unit."), "invoice_ids")
+    case.lines.clear()
+    db.session.flush()
+    _set_lines(case, invoices, terms)
+    case.reasons = reasons.strip()
+    _apply_terms(case, terms)
+    record(actor, "case.update", "case", case.id, before=before, after=_case_view(case))
+    return case
+
+
+def _set_lines(case: Case, invoices: list[Invoice], terms: TermsInput) -> None:
+    today = clock.today()
+    for invoice in sorted(invoices, key=lambda i: i.id):
+        capital, interest = line_amounts(invoice, today)
+        credited = terms.credited_ore.get(invoice.id) if case.case_type == CaseType.CREDIT else None
+        if credited is not None and not 0 < credited <= capital:
+            raise _refuse(_("The credited amount must be more than 0 and at most the open amount."),
+                          f"credit_{invoice.id}")
+        case.lines.append(CaseInvoice(invoice_id=invoice.id, open_capital_ore=capital,
+                                      interest_ore=interest, fees_ore=0, credited_capital_ore=credited))
+    db.session.flush()
+
+
+def _apply_terms(case: Case, terms: TermsInput) -> None:
+    """Check the terms of the case's type and keep the amount and length the lists show."""
+    computed = compute_terms(case, terms, clock.today())
+    case.new_due_date = terms.new_due_date
+    case.first_due_date = terms.first_due_date
+    case.instalments = computed.instalments
+    case.monthly_amount_ore = computed.monthly_amount_ore
+    case.write_off_reason = terms.write_off_reason
+    case.write_off_final = terms.write_off_final
+    case.credit_settlement = terms.credit_settlement
+    case.applied_before_due = terms.applied_before_due
+    case.amount_ore = computed.amount_ore
+    case.length_months = computed.length_months
+    db.session.flush()
+
+
+def _case_view(case: Case) -> dict:
+    return {
+        "case_type": case.case_type, "customer_id": case.customer_id, "committee_id": case.committee_id,
+        "invoice_ids": [line.invoice_id for line in case.lines], "amount_ore": case.amount_ore,
+        "length_months": case.length_months, "new_due_date": case.new_due_date and case.new_due_date.isoformat(),
+        "first_due_date": case.first_due_date and case.first_due_date.isoformat(),
+        "instalments": case.instalments, "monthly_amount_ore": case.monthly_amount_ore,
+        "write_off_reason": case.write_off_reason, "write_off_final": case.write_off_final,
+        "credit_settlement": case.credit_settlement, "reasons": case.reasons,
+    }
+
+
+# --- submitting and routing -------------------------------------------------------------------------
+
+def _next_registry_number(case: Case) -> str:
+    """Number within the committee and year; the counter row is locked while it is read and raised."""
+    year = clock.today().year
+    counter = db.session.scalars(
+        select(RegistryCounter)
+        .where(RegistryCounter.committee_id == case.committee_id, RegistryCounter.year == year)
+        .with_for_update()
+    ).first()
+    if counter is None:
+        counter = RegistryCounter(committee_id=case.committee_id, year=year, last_number=0)
+        db.session.add(counter)
+    counter.last_number += 1
+    db.session.flush()
+    committee = case.committee
+    return rules.registry_number(committee.registry_format, code=committee.code, year=year,
+                                 number=counter.last_number)
+
+
+def case_submit(actor: Actor, case: Case) -> Case:
+    """Give the registry number (first time only) and send the case where the engine says."""
+    if case.prepared_by_id != actor.user_id:
+        raise _refuse(_("Only the case officer who prepared the case can submit it."))
+    _step(case, Step.SUBMIT)
+    if not case.reasons:
+        raise _refuse(_("Give the reasons for the proposal."), "reasons")
+    if case.registry_number is None:
+        case.registry_number = _next_registry_number(case)
+        case.submitted_at = clock.now()
+    routing = route(case, clock.today())
+    if routing.committee_only:
+        target = CaseState.REFERRED_TO_COMMITTEE
+    elif any(outcome.consultation_missing for outcome in routing.verdict.proposed):
+        target = CaseState.AWAITING_CONSULTATION
+    else:
+        target = CaseState.AWAITING_DECISION
+    _move(actor, case, Step.SUBMIT, target, registry_number=case.registry_number,
+          proposed_rules=list(routing.verdict.proposed_rule_numbers) if routing.verdict else [],
+          version_id=routing.version_id)
+    return case
+
+
+def consultation_record(actor: Actor, case: Case, opinion: str) -> Consultation:
+    if not opinion.strip():
+        raise _refuse(_("Write the opinion of the consultation."), "opinion")
+    if actor.user_id == case.prepared_by_id:
+        raise _refuse(_("The case officer who prepared the case cannot also be consulted on it."))
+    consultation = Consultation(case_id=case.id, recorded_by_id=actor.user_id, recorded_at=clock.now(),
+                                opinion=opinion.strip())
+    db.session.add(consultation)
+    db.session.flush()
+    db.session.refresh(case, ["consultations"])
+    routing = route(case, clock.today())
+    target = CaseState.REFERRED_TO_COMMITTEE if routing.committee_only else CaseState.AWAITING_DECISION
+    _move(actor, case, Step.RECORD_CONSULTATION, target, opinion=consultation.opinion)
+    return consultation
+
+
+def case_return(actor: Actor, case: Case, note: str) -> Case:
+    if not note.strip():
+        raise _refuse(_("Say what the case officer needs to complete."), "note")
+    _move(actor, case, Step.RETURN_FOR_COMPLETION, CaseState.RETURNED, note=note.strip())
+    return case
+
+
+def case_refer(actor: Actor, case: Case, note: str) -> Case:
+    _move(actor, case, Step.REFER_TO_COMMITTEE, CaseState.REFERRED_TO_COMMITTEE, note=note.strip())
+    return case
+
+
+def case_withdraw(actor: Actor, case: Case, note: str) -> Case:
+    if case.prepared_by_id != actor.user_id:
+        raise _refuse(_("Only the case officer who prepared the case can withdraw it."))
+    _move(actor, case, Step.WITHDRAW, CaseState.WITHDRAWN, note=note.strip())
+    return case
+
+
+def conflict_declare(actor: Actor, case: Case, note: str | None) -> ConflictDeclaration:
+    existing = db.session.scalars(select(ConflictDeclaration).where(
+        ConflictDeclaration.case_id == case.id, ConflictDeclaration.user_id == actor.user_id)).first()
+    if existing is not None:
+        return existing
+    declaration = ConflictDeclaration(case_id=case.id, user_id=actor.user_id, declared_at=clock.now(),
+                                      note=(note or "").strip() or None)
+    db.session.add(declaration)
+    db.session.flush()
+    record(actor, "case.declare_conflict", "case", case.id, after={"note": declaration.note})
+    return declaration
+
+
+# --- deciding -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DecisionInput:
+    outcome: Outcome
+    reasons: str
+    no_conflict_confirmed: bool
+    # A partial grant's changed terms; None: the terms asked for.
+    changed_terms: TermsInput | None = None
+
+
+def _lock_customer(case: Case) -> None:
+    """Serialise decisions on one customer: PostgreSQL locks the row; SQLite takes its write lock
+    with the same statement, so a second decider waits here until the first has committed."""
+    db.session.execute(
+        update(Customer).where(Customer.id == case.customer_id).values(id=Customer.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def case_decide(actor: Actor, case: Case, decision: DecisionInput) -> Decision:
+    _lock_customer(case)
+    db.session.refresh(case)
+    if case.decision is not None or CaseState(case.state) in rules.DECIDED:
+        raise _refuse(_("The case has already been decided."))
+    step = rules.outcome_step(decision.outcome)
+    _step(case, step)
+    if not decision.reasons.strip():
+        raise _refuse(_("Give the reasons for the decision."), "reasons")
+    if not decision.no_conflict_confirmed:
+        raise _refuse(_("Confirm that you have no conflict of interest in the case (jäv)."),
+                      "no_conflict_confirmed")
+
+    today = clock.today()
+    terms = _decided_terms(case, decision)
+    check = check_decider(case, actor.user_id, today, terms.engine)
+    if check is None:
+        raise _refuse(_("No delegation scheme is in force for the committee: only the committee decides."))
+    if not check.allowed:
+        raise ValidationFailed({"case": " ".join(reason_message(r) for r in check.reasons)})
+
+    path = check.path
+    decider = path.decider
+    row = Decision(
+        case_id=case.id, outcome=decision.outcome.value, decision_date=today, decided_at=clock.now(),
+        decided_by_id=actor.user_id, capacity=decider.capacity.value, position_id=decider.position_id,
+        standin_for_id=decider.standin_for_person_id,
+        delegated_by_position_id=decider.delegated_by_position_id,
+        scheme_version_id=path.version_id, rule_number=path.rule_number, rule_level=path.level,
+        amount_ore=terms.engine.amount_ore, terms=terms.stored, reasons=decision.reasons.strip(),
+        no_conflict_confirmed=True,
+    )
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError as clash:
+        raise _refuse(_("The case has already been decided.")) from clash
+    _move(actor, case, step, rules.outcome_state(decision.outcome), decision_id=row.id,
+          rule_number=path.rule_number, version_id=path.version_id, capacity=decider.capacity.value,
+          amount_ore=row.amount_ore)
+    return row
+
+
+@dataclass(frozen=True)
+class _DecidedTerms:
+    engine: Terms
+    stored: dict
+
+
+def _decided_terms(case: Case, decision: DecisionInput) -> _DecidedTerms:
+    """Refusing needs the same delegation as granting what was asked; a partial grant is checked on
+    its changed terms."""
+    if decision.outcome == Outcome.PARTLY_GRANTED:
+        if decision.changed_terms is None:
+            raise _refuse(_("Give the changed terms of the partial grant."), "changed_terms")
+        computed = compute_terms(case, decision.changed_terms, clock.today())
+        engine = Terms(computed.amount_ore, computed.length_months, computed.length_days,
+                       computed.monthly_amount_ore)
+        return _DecidedTerms(engine, computed.as_dict())
+    asked = compute_terms(case, TermsInput.from_case(case), clock.today())
+    engine = Terms(asked.amount_ore, asked.length_months, asked.length_days, asked.monthly_amount_ore)
+    return _DecidedTerms(engine, asked.as_dict())
+
+
+def case_execute(actor: Actor, case: Case) -> Case:
+    """Finance booked the decision in the ledger."""
+    _move(actor, case, Step.EXECUTE, CaseState.EXECUTED)
+    return case
+
+
+def due_date_of(case: Case) -> date | None:
+    return earliest_due_date(case)

@@ -1,0 +1,468 @@
+"""Case pages: prepare, follow, consult, decide and execute; the case list and the finance export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal import access, clock
+from portal.cases import queries, services
+from portal.cases.forms import CaseFilterForm, ConsultationForm, DecideForm, NewCaseForm, NoteForm, TermsForm
+from portal.cases.models import CASE_STATE_LABELS, CASE_TYPE_LABELS, Case, CaseInvoice
+from portal.cases.routing import Terms, check_decider, route
+from portal.cases.rules import CaseState, Outcome
+from portal.cases.terms import TermsInput, compute_terms
+from portal.delegation import queries as delegation_queries
+from portal.delegation.engine_types import CaseType
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.money import MoneyParseError, format_money, parse_money
+from portal.org.models import Committee, OrgUnit
+from portal.receivables.models import Customer, Invoice
+from portal.web import actor, page_or_partial, show_errors, wants_partial
+
+bp = Blueprint("cases", __name__, url_prefix="/arenden")
+
+
+def _load(case_id: int) -> Case:
+    case = db.session.scalars(
+        select(Case).where(Case.id == case_id).options(
+            joinedload(Case.customer), joinedload(Case.committee), joinedload(Case.org_unit),
+            selectinload(Case.lines).joinedload(CaseInvoice.invoice).joinedload(Invoice.category),
+            selectinload(Case.consultations), selectinload(Case.conflicts),
+        )
+    ).first()
+    if case is None:
+        abort(404)
+    access.require(current_user, access.VIEW_CASE, case)
+    return case
+
+
+def _money(value: str | None, field: str) -> int | None:
+    if not value or not value.strip():
+        return None
+    try:
+        return parse_money(value)
+    except MoneyParseError as failure:
+        raise ValidationFailed({field: _("Write an amount in kronor, e.g. 1 250,50.")}) from failure
+
+
+def _terms_from(form: TermsForm, case: Case) -> TermsInput:
+    credited: dict[int, int] = {}
+    for line in case.lines:
+        value = request.form.get(f"credit_{line.invoice_id}")
+        amount = _money(value, f"credit_{line.invoice_id}")
+        if amount is not None:
+            credited[line.invoice_id] = amount
+    return TermsInput(
+        new_due_date=form.new_due_date.data, first_due_date=form.first_due_date.data,
+        instalments=form.instalments.data, monthly_amount_ore=_money(form.monthly_amount.data, "monthly_amount"),
+        write_off_reason=form.write_off_reason.data or None,
+        write_off_final={"final": True, "bookkeeping": False}.get(form.write_off_final.data or ""),
+        credit_settlement=form.credit_settlement.data or None,
+        applied_before_due={"yes": True, "no": False}.get(form.applied_before_due.data or ""),
+        credited_ore=credited,
+    )
+
+
+def _open_invoices(customer: Customer) -> list[Invoice]:
+    return list(db.session.scalars(
+        select(Invoice).where(Invoice.customer_id == customer.id, Invoice.open_amount_ore > 0)
+        .options(joinedload(Invoice.org_unit).joinedload(OrgUnit.committee), joinedload(Invoice.category))
+        .order_by(Invoice.due_date)
+    ))
+
+
+def _invoice_choices(invoices: list[Invoice]):
+    return [(i.id, f"{i.invoice_number} · {i.org_unit.name} · {format_money(i.open_amount_ore)}"
+             f" · {_('due')} {i.due_date.isoformat() if i.due_date else '—'}") for i in invoices]
+
+
+# --- new case -------------------------------------------------------------------------------------
+
+@bp.route("/ny/<int:customer_id>", methods=["GET", "POST"])
+@login_required
+def new(customer_id: int):
+    customer = db.get_or_404(Customer, customer_id)
+    access.require(current_user, access.PREPARE_CASE)
+    invoices = _open_invoices(customer)
+    form = NewCaseForm()
+    form.invoice_ids.choices = _invoice_choices(invoices)
+    if request.method == "GET" and request.args.getlist("faktura"):
+        form.invoice_ids.data = [int(i) for i in request.args.getlist("faktura") if i.isdigit()]
+    if form.validate_on_submit():
+        try:
+            case = services.case_create(
+                actor(access.capacity(current_user, access.PREPARE_CASE)), customer=customer,
+                case_type=CaseType(form.case_type.data), invoice_ids=form.invoice_ids.data or [],
+                terms=TermsInput(), reasons=form.reasons.data or "",
+            )
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(_("The draft was created. Fill in the terms and submit it."), "success")
+            return redirect(url_for("cases.show", case_id=case.id), code=303)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("cases/new.html", form=form, customer=customer, invoices=invoices), status
+
+
+# --- the case page -------------------------------------------------------------------------------
+
+def _case_context(case: Case, **forms) -> dict:
+    today = clock.today()
+    routing = route(case, today)
+    names = delegation_queries.names()
+    user = current_user
+    check = None
+    if CaseState(case.state) == CaseState.AWAITING_DECISION:
+        check = check_decider(case, user.id, today)
+    is_preparer = case.prepared_by_id == user.id
+    state = CaseState(case.state)
+    terms_form = forms.get("terms_form") or _terms_form(case)
+    return {
+        "case": case,
+        "routing": routing,
+        "names": names,
+        "check": check,
+        "schedule": _schedule(case),
+        "timeline": queries.timeline(case.id),
+        "terms_form": terms_form,
+        "decide_form": forms.get("decide_form") or DecideForm(),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "consultation_form": forms.get("consultation_form") or ConsultationForm(),
+        "may": {
+            "edit": is_preparer and state in (CaseState.DRAFT, CaseState.RETURNED),
+            "submit": is_preparer and state in (CaseState.DRAFT, CaseState.RETURNED),
+            "withdraw": is_preparer and state not in (CaseState.WITHDRAWN, CaseState.EXECUTED, CaseState.GRANTED,
+                                                       CaseState.PARTLY_GRANTED, CaseState.REFUSED),
+            "consult": state == CaseState.AWAITING_CONSULTATION and access.allowed(user, access.CONSULT_CASE)
+            and not is_preparer,
+            "decide": check is not None and check.allowed,
+            "return": state in (CaseState.AWAITING_DECISION, CaseState.AWAITING_CONSULTATION)
+            and ((check is not None and check.allowed) or access.allowed(user, access.CONSULT_CASE))
+            and not is_preparer,
+            "refer": check is not None and check.allowed,
+            "execute": state in (CaseState.GRANTED, CaseState.PARTLY_GRANTED)
+            and access.allowed(user, access.EXECUTE_CASE),
+            "declare_conflict": state in (CaseState.AWAITING_DECISION, CaseState.AWAITING_CONSULTATION,
+                                          CaseState.REFERRED_TO_COMMITTEE)
+            and all(c.user_id != user.id for c in case.conflicts),
+        },
+    }
+
+
+def _terms_form(case: Case) -> TermsForm:
+    form = TermsForm(
+        formdata=None, new_due_date=case.new_due_date, first_due_date=case.first_due_date,
+        instalments=case.instalments, write_off_reason=case.write_off_reason,
+        monthly_amount=format_money(case.monthly_amount_ore).replace(" kr", "") if case.monthly_amount_ore and not case.instalments else "",
+        write_off_final={True: "final", False: "bookkeeping"}.get(case.write_off_final, ""),
+        credit_settlement=case.credit_settlement or "",
+        applied_before_due={True: "yes", False: "no"}.get(case.applied_before_due, ""),
+        reasons=case.reasons,
+    )
+    form.invoice_ids.choices = _invoice_choices(_open_invoices(case.customer))
+    form.invoice_ids.data = [line.invoice_id for line in case.lines]
+    return form
+
+
+def _schedule(case: Case):
+    if case.case_type != CaseType.INSTALMENT_PLAN or not case.first_due_date:
+        return None
+    try:
+        return compute_terms(case, TermsInput.from_case(case), clock.today()).schedule
+    except ValidationFailed:
+        return None
+
+
+@bp.get("/<int:case_id>")
+@login_required
+def show(case_id: int):
+    case = _load(case_id)
+    return render_template("cases/show.html", **_case_context(case))
+
+
+@bp.post("/<int:case_id>/villkor")
+@login_required
+def update_terms(case_id: int):
+    case = _load(case_id)
+    access.require(current_user, access.PREPARE_CASE)
+    form = TermsForm()
+    form.invoice_ids.choices = _invoice_choices(_open_invoices(case.customer))
+    if form.validate_on_submit():
+        try:
+            services.case_update(actor(access.capacity(current_user, access.PREPARE_CASE)), case,
+                                 invoice_ids=form.invoice_ids.data or [], terms=_terms_from(form, case),
+                                 reasons=form.reasons.data or "")
+        except ValidationFailed as failure:
+            db.session.rollback()
+            case = _load(case_id)
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(_("The terms were saved."), "success")
+            return redirect(url_for("cases.show", case_id=case.id), code=303)
+    return render_template("cases/show.html", **_case_context(case, terms_form=form)), 422
+
+
+@bp.post("/<int:case_id>/forhandsgranska")
+@login_required
+def preview(case_id: int):
+    """The verdict and schedule for the terms in the form, without saving (htmx, live)."""
+    case = _load(case_id)
+    access.require(current_user, access.PREPARE_CASE)
+    form = TermsForm()
+    form.invoice_ids.choices = _invoice_choices(_open_invoices(case.customer))
+    form.validate()
+    error, computed, routing = None, None, None
+    try:
+        computed = compute_terms(case, _terms_from(form, case), clock.today())
+        routing = route(case, clock.today(), Terms(computed.amount_ore, computed.length_months,
+                                                   computed.length_days, computed.monthly_amount_ore))
+    except ValidationFailed as failure:
+        error = " ".join(failure.errors.values())
+    return render_template("cases/_preview.html", case=case, computed=computed, routing=routing, error=error,
+                           names=delegation_queries.names())
+
+
+def _step(case_id: int, call, *, form_cls=NoteForm, form_key="note_form", message: str):
+    case = _load(case_id)
+    form = form_cls()
+    if form.validate_on_submit():
+        try:
+            call(case, form)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            case = _load(case_id)
+            flash(" ".join(failure.errors.values()), "error")
+            return render_template("cases/show.html", **_case_context(case, **{form_key: form})), 422
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("cases.show", case_id=case.id), code=303)
+    return render_template("cases/show.html", **_case_context(case, **{form_key: form})), 422
+
+
+@bp.post("/<int:case_id>/skicka")
+@login_required
+def submit(case_id: int):
+    access.require(current_user, access.PREPARE_CASE)
+    return _step(case_id, lambda case, form: services.case_submit(
+        actor(access.capacity(current_user, access.PREPARE_CASE)), case),
+        message=_("The case was submitted."))
+
+
+@bp.post("/<int:case_id>/aterkalla")
+@login_required
+def withdraw(case_id: int):
+    access.require(current_user, access.PREPARE_CASE)
+    return _step(case_id, lambda case, form: services.case_withdraw(
+        actor(access.capacity(current_user, access.PREPARE_CASE)), case, form.note.data or ""),
+        message=_("The case was withdrawn."))
+
+
+@bp.post("/<int:case_id>/samrad")
+@login_required
+def consult(case_id: int):
+    access.require(current_user, access.CONSULT_CASE)
+    return _step(case_id, lambda case, form: services.consultation_record(
+        actor(access.capacity(current_user, access.CONSULT_CASE)), case, form.opinion.data or ""),
+        form_cls=ConsultationForm, form_key="consultation_form", message=_("The consultation was recorded."))
+
+
+@bp.post("/<int:case_id>/komplettering")
+@login_required
+def return_case(case_id: int):
+    return _step(case_id, lambda case, form: services.case_return(
+        actor(_deciding_capacity(case)), case, form.note.data or ""),
+        message=_("The case was returned to the case officer."))
+
+
+@bp.post("/<int:case_id>/namnden")
+@login_required
+def refer(case_id: int):
+    return _step(case_id, lambda case, form: services.case_refer(
+        actor(_deciding_capacity(case)), case, form.note.data or ""),
+        message=_("The case was referred to the committee."))
+
+
+@bp.post("/<int:case_id>/jav")
+@login_required
+def declare_conflict(case_id: int):
+    return _step(case_id, lambda case, form: services.conflict_declare(actor(None), case, form.note.data),
+                 message=_("Your conflict of interest was recorded: you cannot decide the case."))
+
+
+def _deciding_capacity(case: Case) -> str:
+    check = check_decider(case, current_user.id, clock.today())
+    if check is not None and check.allowed:
+        return f"{check.path.decider.capacity.value}:{check.path.rule_number}"
+    if access.allowed(current_user, access.CONSULT_CASE) and case.state == CaseState.AWAITING_CONSULTATION:
+        return access.capacity(current_user, access.CONSULT_CASE)
+    abort(403)
+
+
+@bp.post("/<int:case_id>/beslut")
+@login_required
+def decide(case_id: int):
+    case = _load(case_id)
+    form = DecideForm()
+    if form.validate_on_submit():
+        try:
+            changed = None
+            if form.outcome.data == Outcome.PARTLY_GRANTED.value:
+                base = TermsInput.from_case(case)
+                changed = TermsInput(**{**base.__dict__,
+                                        "new_due_date": form.new_due_date.data or base.new_due_date,
+                                        "instalments": form.instalments.data or base.instalments,
+                                        "monthly_amount_ore": None if form.instalments.data else base.monthly_amount_ore,
+                                        "amount_ore": _money(form.amount.data, "amount")})
+            capacity = None
+            check = check_decider(case, current_user.id, clock.today())
+            if check is not None and check.allowed:
+                capacity = f"{check.path.decider.capacity.value}:{check.path.rule_number}"
+            services.case_decide(actor(capacity), case, services.DecisionInput(
+                outcome=Outcome(form.outcome.data), reasons=form.reasons.data or "",
+                no_conflict_confirmed=bool(form.no_conflict.data), changed_terms=changed))
+        except ValidationFailed as failure:
+            db.session.rollback()
+            case = _load(case_id)
+            show_errors(form, failure)
+            for field, message in failure.errors.items():
+                if not hasattr(form, field):
+                    flash(message, "error")
+        else:
+            db.session.commit()
+            flash(_("The decision was recorded."), "success")
+            return redirect(url_for("cases.show", case_id=case.id), code=303)
+    return render_template("cases/show.html", **_case_context(case, decide_form=form)), 422
+
+
+@bp.post("/<int:case_id>/verkstall")
+@login_required
+def execute(case_id: int):
+    access.require(current_user, access.EXECUTE_CASE)
+    return _step(case_id, lambda case, form: services.case_execute(
+        actor(access.capacity(current_user, access.EXECUTE_CASE)), case),
+        message=_("The case was marked executed."))
+
+
+# --- lists ------------------------------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    access.require(current_user, access.LIST_CASES)
+    form = CaseFilterForm(request.args)
+    form.case_type.choices = [("", _("All"))] + [(k.value, str(v)) for k, v in CASE_TYPE_LABELS.items()]
+    form.state.choices = [("", _("All"))] + [(k.value, str(v)) for k, v in CASE_STATE_LABELS.items()]
+    committees = db.session.scalars(select(Committee).where(Committee.parent_id.is_(None))
+                                    .order_by(Committee.name)).all()
+    form.committee_id.choices = [("", _("All"))] + [(str(c.id), c.name) for c in committees]
+    units = db.session.scalars(select(OrgUnit).where(OrgUnit.kind == "unit").order_by(OrgUnit.name)).all()
+    form.unit_id.choices = [("", _("All"))] + [(str(u.id), u.name) for u in units]
+    form.validate()
+    filters = queries.CaseFilters(
+        q=form.q.data or None, case_type=form.case_type.data or None, state=form.state.data or None,
+        committee_id=int(form.committee_id.data) if (form.committee_id.data or "").isdigit() else None,
+        unit_id=int(form.unit_id.data) if (form.unit_id.data or "").isdigit() else None,
+        amount_min_ore=_safe_money(form.amount_min.data), amount_max_ore=_safe_money(form.amount_max.data),
+        submitted_from=form.submitted_from.data, submitted_to=form.submitted_to.data,
+    )
+    page = queries.case_page(filters, page=request.args.get("sida", 1, type=int))
+    args = {k: v for k, v in request.args.items() if k != "sida" and v}
+    return page_or_partial("cases/index.html", "cases/_list.html", form=form, page=page, args=args)
+
+
+def _safe_money(value: str | None) -> int | None:
+    try:
+        return _money(value, "amount")
+    except ValidationFailed:
+        return None
+
+
+@bp.get("/att-verkstalla.csv")
+@login_required
+def export_for_ledger():
+    """Granted cases not yet executed, for booking in the ledger (semicolon CSV, Excel-friendly)."""
+    access.require(current_user, access.EXECUTE_CASE)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["Diarienummer", "Typ", "Beslut", "Beslutsdatum", "Fakturanummer", "Reskontra",
+                     "Belopp", "Ny förfallodag", "Antal delbetalningar", "Månadsbelopp", "Avskrivningsorsak"])
+    for case in queries.granted_not_executed():
+        decision = case.decision
+        for line in case.lines:
+            writer.writerow([
+                case.registry_number, case.case_type, decision.outcome, decision.decision_date.isoformat(),
+                line.invoice.invoice_number, line.invoice.ledger_source,
+                format_money(decision.amount_ore).replace(" kr", ""),
+                decision.terms.get("new_due_date", ""), decision.terms.get("instalments") or "",
+                format_money(decision.terms["monthly_amount_ore"]).replace(" kr", "")
+                if decision.terms.get("monthly_amount_ore") else "",
+                decision.terms.get("write_off_reason", ""),
+            ])
+    data = "\ufeff" + out.getvalue()
+    filename = f"att-verkstalla-{clock.today().isoformat()}.csv"
+    return Response(data.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/mina-koer")
+@login_required
+def queues():
+    """The counts on "Mina uppgifter", refreshed by htmx."""
+    return render_template("cases/_queues.html", **queue_context())
+
+
+def queue_context() -> dict:
+    today = clock.today()
+    to_decide = queries.to_decide(current_user.id, today)
+    drafts = queries.drafts_of(current_user.id) if access.allowed(current_user, access.PREPARE_CASE) else []
+    consult = queries.awaiting_consultation() if access.allowed(current_user, access.CONSULT_CASE) else []
+    execute = queries.granted_not_executed() if access.allowed(current_user, access.EXECUTE_CASE) else []
+    return {"to_decide": to_decide, "drafts": drafts, "consult": consult, "to_execute": execute,
+            "wants_partial": wants_partial()}
+
+
+STEP_LABELS = {
+    "case.create": _l("Draft created"),
+    "case.update": _l("Terms changed"),
+    "case.submit": _l("Submitted"),
+    "case.record_consultation": _l("Consultation recorded"),
+    "case.return_for_completion": _l("Returned for completion"),
+    "case.refer_to_committee": _l("Referred to the committee"),
+    "case.grant": _l("Granted"),
+    "case.partly_grant": _l("Partly granted"),
+    "case.refuse": _l("Refused"),
+    "case.execute": _l("Executed"),
+    "case.withdraw": _l("Withdrawn"),
+    "case.declare_conflict": _l("Conflict of interest declared"),
+}
+
+
+@bp.context_processor
+def case_helpers():
+    from portal.delegation.messages import capacity_text, reason_text
+    from portal.delegation.models import WriteOffReason
+
+    def consultation_note(outcome, names) -> str:
+        target = outcome.consultation
+        if target is None:
+            return ""
+        return names.unit(target.unit_id) if target.unit_id else names.position(target.position_id)
+
+    return {
+        "reason_text": reason_text,
+        "capacity_text": capacity_text,
+        "consultation_note": consultation_note,
+        "write_off_label": lambda value: WriteOffReason(value).label,
+        "step_label": lambda action: str(STEP_LABELS.get(action, action)),
+    }
