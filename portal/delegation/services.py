@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from portal import clock
@@ -387,8 +388,9 @@ def version_publish(
     blocking = [f for f in findings(version, valid_from) if f.severity == Severity.ERROR]
     if blocking:
         raise ValidationFailed(
-            {"version": _("The draft has %(count)s errors: correct them before publishing.",
-                          count=len(blocking))}
+            {"version": ngettext("The draft has %(num)d error: correct it before publishing.",
+                                 "The draft has %(num)d errors: correct them before publishing.",
+                                 len(blocking))}
         )
     if previous is not None:
         before = {"valid_to": snapshot(previous, ("valid_to",))["valid_to"]}
