@@ -397,10 +397,11 @@ def version_publish(
         previous.valid_to = valid_from - timedelta(days=1)
         record(actor, "scheme_version.end", "scheme_version", previous.id,
                before=before, after=snapshot(previous, ("valid_to",)))
+    reference = adoption_reference(version.committee, adopted_on, paragraph)
     version.state = VersionState.PUBLISHED.value
     version.adopted_on = adopted_on
     version.adoption_paragraph = paragraph
-    version.adoption_reference = adoption_reference(version.committee, adopted_on, paragraph)
+    version.adoption_reference = reference
     version.valid_from = valid_from
     version.published_by_id = actor.user_id
     version.published_at = clock.now()

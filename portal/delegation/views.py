@@ -138,6 +138,15 @@ def draft_create(committee_id: int):
 
 # --- a version and its rules -----------------------------------------------------------------------
 
+def _refused(version: SchemeVersion) -> ValidationFailed | None:
+    """Why a change to a published version was refused, for the page to say (its forms are gone)."""
+    if version.is_draft:
+        return None
+    return ValidationFailed(
+        {"version": _("A published version never changes: start a new draft instead.")}
+    )
+
+
 def _version_context(
     version: SchemeVersion,
     *,
@@ -200,7 +209,7 @@ def rule_create(version_id: int):
                          url_for("delegation.version", version_id=version.id),
                          **_version_context(version))
     return page_or_partial("delegation/version.html", "delegation/_version_body.html", 422,
-                           **_version_context(version, new_form=form))
+                           failure=_refused(version), **_version_context(version, new_form=form))
 
 
 @bp.route("/regler/<int:rule_id>/redigera", methods=["GET", "POST"])
@@ -229,6 +238,9 @@ def rule_edit(rule_id: int):
     if wants_partial() and request.method == "GET":
         return render_template("delegation/_rule_edit_row.html", rule=rule, form=form,
                                version=version), status
+    if not version.is_draft:
+        return page_or_partial("delegation/version.html", "delegation/_version_body.html", 422,
+                               failure=_refused(version), **_version_context(version))
     return page_or_partial("delegation/rule_edit.html", "delegation/_version_body.html", status,
                            rule=rule, form=form,
                            **_version_context(version, editing=rule, edit_form=form))
@@ -274,7 +286,7 @@ def publish(version_id: int):
                          url_for("delegation.version", version_id=version.id),
                          **_version_context(version))
     return page_or_partial("delegation/version.html", "delegation/_version_body.html", 422,
-                           **_version_context(version, publish_form=form))
+                           failure=_refused(version), **_version_context(version, publish_form=form))
 
 
 @bp.post("/versioner/<int:version_id>/kasta")
