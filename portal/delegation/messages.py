@@ -105,7 +105,7 @@ def days(count: int) -> str:
 
 def share(value: Fraction) -> str:
     """A share of the price base amount as the minutes write it: "0,5", or "1/3"."""
-    for places in range(0, 5):
+    for places in range(5):
         scaled = value * 10**places
         if scaled.denominator == 1:
             whole, rest = divmod(int(scaled), 10**places)

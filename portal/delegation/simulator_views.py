@@ -20,7 +20,6 @@ from portal.org.models import OrgUnit, Position, PositionKind
 from portal.org.queries import appointments_on
 from portal.web import actor, page_or_partial, saved, show_errors
 
-
 # --- Vem får besluta? ------------------------------------------------------------------------------
 
 @bp.get("/vem-far-besluta")
@@ -94,10 +93,10 @@ def _further_context(form: FurtherDelegationForm | None = None) -> dict:
         for version in filter(None, versions):
             for rule in version.rules:
                 if rule.allows_further_delegation:
+                    kind = label(CASE_TYPE_LABELS, rule.case_type)
                     rule_choices.append((
                         f"{version.id}:{position.id}:{rule.number}",
-                        f"{version.adoption_reference} – {rule.number} "
-                        f"({label(CASE_TYPE_LABELS, rule.case_type)}): {rule.text[:80]}",
+                        f"{version.adoption_reference} – {rule.number} ({kind}): {rule.text[:80]}",
                     ))
         department = org.department_of(position.org_unit_id) if position.org_unit_id else None
         candidates = db.session.scalars(

@@ -370,4 +370,4 @@ def price_base_amount_save():
                            "delegation/_price_base_amounts.html", 422, **_pbb_context(form))
 
 
-from portal.delegation import simulator_views  # noqa: E402,F401  (routes on the same blueprint)
+from portal.delegation import simulator_views  # noqa: F401  (routes on the same blueprint)

@@ -95,7 +95,7 @@ def test_the_snapshot_from_the_database_gives_the_verdict_of_the_pure_builders(w
 def test_the_case_context_costs_the_same_number_of_queries_however_large_the_organisation(world, make):
     def count() -> int:
         statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        listener = lambda *args: statements.append(args[2])
         engine = db.session.get_bind()
         event.listen(engine, "before_cursor_execute", listener)
         try:

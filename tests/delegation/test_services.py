@@ -11,7 +11,12 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit.models import AuditEntry
 from portal.delegation import queries, services
-from portal.delegation.models import DelegationRule, FurtherDelegation, PriceBaseAmount, SchemeVersion
+from portal.delegation.models import (
+    DelegationRule,
+    FurtherDelegation,
+    PriceBaseAmount,
+    SchemeVersion,
+)
 from portal.delegation.services import FurtherDelegationInput, RuleInput
 from portal.errors import ValidationFailed
 from portal.extensions import db
@@ -59,9 +64,8 @@ def test_a_committee_has_at_most_one_draft(world):
 
 def test_the_database_refuses_a_second_draft_of_one_committee(world, make):
     make.scheme_version(world.sn, state="draft")
-    with db.session.begin_nested():
-        with pytest.raises(IntegrityError):
-            make.scheme_version(world.sn, state="draft")
+    with db.session.begin_nested(), pytest.raises(IntegrityError):
+        make.scheme_version(world.sn, state="draft")
     make.scheme_version(world.ks, state="draft")  # another committee may have its own
 
 

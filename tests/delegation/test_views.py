@@ -8,7 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
-from portal.delegation.models import DelegationRule, FurtherDelegation, PriceBaseAmount, SchemeVersion
+from portal.delegation.models import (
+    DelegationRule,
+    FurtherDelegation,
+    PriceBaseAmount,
+    SchemeVersion,
+)
 from portal.extensions import db
 
 HTMX = {"HX-Request": "true"}
