@@ -223,6 +223,9 @@ def rule_edit(rule_id: int):
         row = next(v for g in context["groups"] for _lvl, views in g.levels for v in views
                    if v.stored.id == rule.id)
         return render_template("delegation/_rule_row.html", view=row, **context)
+    if request.method == "GET" and not version.is_draft:  # no form to change a published rule
+        return page_or_partial("delegation/version.html", "delegation/_version_body.html", 422,
+                               failure=_refused(version), **_version_context(version))
     form = _rule_form(version, rule)
     if form.validate_on_submit():
         try:

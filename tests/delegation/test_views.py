@@ -114,6 +114,7 @@ def test_a_published_version_refuses_every_route(client, world, director):
         response = client.post_form(url, data, headers=HTMX)
         assert response.status_code == 422, url
         assert "En publicerad version ändras aldrig" in response.get_data(as_text=True), url
+    assert client.get(f"/delegation/regler/{rule.id}/redigera", headers=HTMX).status_code == 422
     db.session.expire_all()
     assert [r.max_deferral_months for r in db.session.get(SchemeVersion, version.id).rules] == [3, 6]
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == before
