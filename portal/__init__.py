@@ -63,11 +63,12 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.auth.user_views import bp as users_bp
     from portal.auth.views import bp as auth_bp
+    from portal.delegation.views import bp as delegation_bp
     from portal.documents.views import bp as documents_bp
     from portal.home.views import bp as home_bp
     from portal.org.views import bp as org_bp
 
-    for blueprint in (auth_bp, users_bp, home_bp, org_bp, documents_bp):
+    for blueprint in (auth_bp, users_bp, home_bp, org_bp, delegation_bp, documents_bp):
         app.register_blueprint(blueprint)
 
 

@@ -47,6 +47,8 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
         if obj is None:
             return False
         return bool(roles & STAFF_ROLES) or _committee_in_sight(user, obj, day)
+    if action in DELEGATION_ACTIONS:
+        return _delegation_allowed(user, action, obj, day)
     raise ValueError(f"unknown action {action!r}")
 
 
@@ -61,8 +63,49 @@ def capacity(user: User, action: str) -> str:
     editors = {
         EDIT_ORGANISATION: (Role.FINANCE_DIRECTOR, Role.ADMINISTRATOR),
         MANAGE_USERS: (Role.ADMINISTRATOR,),
+        EDIT_SCHEMES: (Role.FINANCE_DIRECTOR,),
     }.get(action, tuple(Role))
+    if action == FURTHER_DELEGATION:
+        return "department_head"
     for role in editors:
         if role in user.roles:
             return role.value
     return "user"
+
+
+# --- delegation ---
+# Read schemes and ask "Vem får besluta?": everyone with a system role, and others (members,
+# employees holding positions) for the committees they hold a position in. Edit schemes and price
+# base amounts: the finance director. Further delegation: whoever holds a department head
+# position today; the service checks that they hold the very position they pass a rule on from.
+VIEW_SCHEMES = "delegation.view"
+EDIT_SCHEMES = "delegation.edit"
+VIEW_PRICE_BASE_AMOUNTS = "delegation.price_base_amounts.view"
+FURTHER_DELEGATION = "delegation.further"
+DELEGATION_ACTIONS = frozenset({VIEW_SCHEMES, EDIT_SCHEMES, VIEW_PRICE_BASE_AMOUNTS, FURTHER_DELEGATION})
+
+
+def _delegation_allowed(user: User, action: str, obj: Any, day: date) -> bool:
+    roles = user.roles
+    if action == VIEW_SCHEMES:
+        if roles & STAFF_ROLES:
+            return True
+        if obj is None:  # the list and the simulator, limited to the committees in sight
+            from portal.org.queries import committee_ids_in_sight
+
+            return bool(committee_ids_in_sight(user.id, day))
+        return _committee_in_sight(user, obj, day)
+    if action == EDIT_SCHEMES:
+        return Role.FINANCE_DIRECTOR in roles
+    if action == VIEW_PRICE_BASE_AMOUNTS:
+        return bool(roles & STAFF_ROLES)
+    from portal.org.models import PositionKind
+    from portal.org.queries import appointments_on
+
+    return any(a.position.kind == PositionKind.DEPARTMENT_HEAD for a in appointments_on(user.id, day))
+
+
+def committees_in_sight(user: Any, committees: list, *, on: date | None = None) -> list:
+    """The committees whose schemes the user may read, in the order given."""
+    return [c for c in committees if allowed(user, VIEW_SCHEMES, c, on=on)]
+# --- end delegation ---

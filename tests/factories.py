@@ -84,3 +84,67 @@ def absence(user_: User, starts_on: date, ends_on: date | None = None,
     db.session.add(item)
     db.session.flush()
     return item
+
+
+# --- delegation ---
+
+def price_base_amount(year: int = 2026, amount_ore: int = 5_920_000, is_demo: bool = False):
+    from portal.delegation.models import PriceBaseAmount
+
+    item = PriceBaseAmount(year=year, amount_ore=amount_ore, is_demo=is_demo)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def scheme_version(committee_: Committee, *, state: str = "published", valid_from: date | None = date(2026, 1, 1),
+                   valid_to: date | None = None, adopted_on: date = date(2025, 12, 10), paragraph: str = "120",
+                   label: str | None = None, based_on=None):
+    from portal.delegation.models import SchemeVersion
+
+    published = state == "published"
+    item = SchemeVersion(
+        committee_id=committee_.id, state=state, label=label or f"Delegationsordning {next(_seq)}",
+        adopted_on=adopted_on if published else None, adoption_paragraph=paragraph if published else None,
+        adoption_reference=f"{committee_.code} {adopted_on.isoformat()} § {paragraph}" if published else None,
+        valid_from=valid_from if published else None, valid_to=valid_to,
+        based_on_id=based_on.id if based_on else None, created_at=clock.now(),
+        published_at=clock.now() if published else None,
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def delegation_rule(version_, number: str = "1", *, case_type: str = "deferral", level: int = 1,
+                    delegate_type: str = "position_kind", position_kind: str | None = "unit_head",
+                    scope: str | None = "issuing_unit", **fields):
+    from portal.delegation.models import DelegationRule
+
+    item = DelegationRule(
+        version_id=version_.id, number=number, text=fields.pop("text", f"Punkt {number}"), level=level,
+        case_type=case_type, kind=fields.pop("kind", "ordinary"), delegate_type=delegate_type,
+        delegate_position_kind=position_kind if delegate_type == "position_kind" else None,
+        delegate_scope=scope if delegate_type == "position_kind" else None,
+        allows_further_delegation=fields.pop("allows_further_delegation", False),
+        amount_basis=fields.pop("amount_basis", "case"), sort_order=next(_seq), **fields,
+    )
+    db.session.add(item)
+    db.session.flush()
+    db.session.expire(version_, ["rules"])
+    return item
+
+
+def further_delegation(version_, rule_number: str, delegating: Position, receiving: Position, *,
+                       starts_on: date = date(2026, 1, 1), ends_on: date | None = None, **limits):
+    from portal.delegation.models import FurtherDelegation
+
+    item = FurtherDelegation(
+        version_id=version_.id, rule_number=rule_number, delegating_position_id=delegating.id,
+        receiving_position_id=receiving.id, starts_on=starts_on, ends_on=ends_on,
+        has_own_limits=bool(limits), amount_basis=limits.pop("amount_basis", "case"),
+        created_at=clock.now(), **limits,
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item

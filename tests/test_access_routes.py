@@ -12,7 +12,7 @@ import pytest
 from portal.auth.roles import Role
 from portal.org.models import PositionKind
 
-PERSONAS = ["admin", "director", "case_officer", "auditor", "member_a", "member_b"]
+PERSONAS = ["admin", "director", "case_officer", "auditor", "member_a", "member_b", "dept_head_a"]
 STAFF = {"admin", "director", "case_officer", "auditor"}
 EDITORS = {"admin", "director"}
 
@@ -22,13 +22,13 @@ MATRIX = {
     "org.index": ("GET", "/organisation/", STAFF),
     "org.municipality": ("GET", "/organisation/kommun", EDITORS),
     "org.logo": ("GET", "/organisation/kommun/logotyp", STAFF),
-    "org.committee": ("GET", "/organisation/namnder/{committee}", STAFF | {"member_a"}),
+    "org.committee": ("GET", "/organisation/namnder/{committee}", STAFF | {"member_a", "dept_head_a"}),
     "org.committee_create": ("POST", "/organisation/namnder", EDITORS),
     "org.committee_edit": ("GET", "/organisation/namnder/{committee}/redigera", EDITORS),
     "org.unit_create": ("POST", "/organisation/namnder/{committee}/enheter", EDITORS),
     "org.unit_edit": ("GET", "/organisation/enheter/{unit}/redigera", EDITORS),
     "org.position_create": ("POST", "/organisation/namnder/{committee}/befattningar", EDITORS),
-    "org.position": ("GET", "/organisation/befattningar/{position}", STAFF | {"member_a"}),
+    "org.position": ("GET", "/organisation/befattningar/{position}", STAFF | {"member_a", "dept_head_a"}),
     "org.position_edit": ("GET", "/organisation/befattningar/{position}/redigera", EDITORS),
     "org.appointment_create": ("POST", "/organisation/befattningar/{position}/forordnanden", EDITORS),
     "org.appointment_edit": ("GET", "/organisation/forordnanden/{appointment}/redigera", EDITORS),
@@ -42,6 +42,23 @@ MATRIX = {
     "users.update": ("POST", "/admin/anvandare/{other_user}", {"admin"}),
     "users.set_password": ("POST", "/admin/anvandare/{other_user}/losenord", {"admin"}),
     "users.set_active": ("POST", "/admin/anvandare/{other_user}/aktiv", {"admin"}),
+    # --- delegation --- (order matters: removing the rule and discarding the draft come last)
+    "delegation.index": ("GET", "/delegation/", STAFF | {"member_a", "member_b", "dept_head_a"}),
+    "delegation.committee": ("GET", "/delegation/namnder/{committee}", STAFF | {"member_a", "dept_head_a"}),
+    "delegation.version": ("GET", "/delegation/versioner/{version}", STAFF | {"member_a", "dept_head_a"}),
+    "delegation.compare": ("GET", "/delegation/namnder/{committee}/jamfor", STAFF | {"member_a", "dept_head_a"}),
+    "delegation.simulator": ("GET", "/delegation/vem-far-besluta", STAFF | {"member_a", "member_b", "dept_head_a"}),
+    "delegation.price_base_amounts": ("GET", "/delegation/prisbasbelopp", STAFF),
+    "delegation.price_base_amount_save": ("POST", "/delegation/prisbasbelopp", {"director"}),
+    "delegation.draft_create": ("POST", "/delegation/namnder/{committee_b}/utkast", {"director"}),
+    "delegation.rule_create": ("POST", "/delegation/versioner/{draft}/regler", {"director"}),
+    "delegation.rule_edit": ("GET", "/delegation/regler/{draft_rule}/redigera", {"director"}),
+    "delegation.publish": ("POST", "/delegation/versioner/{draft}/publicera", {"director"}),
+    "delegation.further": ("GET", "/delegation/vidaredelegering", {"dept_head_a"}),
+    "delegation.further_create": ("POST", "/delegation/vidaredelegering", {"dept_head_a"}),
+    "delegation.further_end": ("POST", "/delegation/vidaredelegering/{further}/avsluta", {"dept_head_a"}),
+    "delegation.rule_delete": ("POST", "/delegation/regler/{draft_rule}/ta-bort", {"director"}),
+    "delegation.discard": ("POST", "/delegation/versioner/{draft}/kasta", {"director"}),
 }
 PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify"}
 
@@ -65,8 +82,18 @@ def world(make):
 
     municipality_update(SYSTEM, name="Testkommun", organisation_number=None,
                         logo=b"\x89PNG\r\n\x1a\n" + b"\0" * 10)
+    head = make.position(committee_a, PositionKind.DEPARTMENT_HEAD, department)
+    make.appointment(make.user("dept_head_a"), head)
+    version = make.scheme_version(committee_a)
+    make.delegation_rule(version, "1", position_kind="department_head", scope="issuing_department",
+                         allows_further_delegation=True)
+    draft = make.scheme_version(committee_a, state="draft")
+    draft_rule = make.delegation_rule(draft, "1")
+    further = make.further_delegation(version, "1", head, position, starts_on=date(2026, 12, 1))
     return {"committee": committee_a.id, "unit": department.id, "position": position.id,
-            "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id}
+            "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id,
+            "committee_b": committee_b.id, "version": version.id, "draft": draft.id,
+            "draft_rule": draft_rule.id, "further": further.id}
 
 
 def test_the_matrix_names_every_route(app):

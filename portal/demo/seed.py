@@ -1,4 +1,4 @@
-"""The demo municipality, modelled on the seed documents: organisation, people, absences."""
+"""The demo municipality, modelled on the seed documents: organisation, people, absences, schemes."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from portal.audit.services import SYSTEM
 from portal.auth import services as auth_services
 from portal.auth.models import User
 from portal.auth.roles import Role
+from portal.demo.delegation_seed import seed_delegation
 from portal.extensions import db
 from portal.org import services as org
 from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position, PositionKind
@@ -205,5 +206,7 @@ def seed_demo() -> str:
             standin_user_id=standin_user.id if standin_user else None, note="Demodata",
         )
     db.session.flush()
+    schemes = seed_delegation()
     return (f"{len(committees)} committees, {len(units)} departments and units, "
-            f"{len(positions)} positions; demo password {DEMO_PASSWORD!r}")
+            f"{len(positions)} positions, {schemes} delegation scheme versions; "
+            f"demo password {DEMO_PASSWORD!r}")

@@ -89,6 +89,12 @@ def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.wait_for_url("**/")
 
 
+def htmx_ready(page) -> None:
+    """Wait until the page has loaded and htmx has processed it (its script is deferred)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
+
+
 def axe_violations(page) -> list[dict]:
     """Run axe-core's WCAG 2.1 A and AA rules on the current page."""
     page.add_script_tag(path=str(AXE))
