@@ -34,6 +34,7 @@ VIEW_IMPORTS = "ledger.imports.view"  # the import history and saved mappings
 VIEW_REFERENCE_DATA = "reference.view"  # categories, reference rates, fees, stage codes
 EDIT_REFERENCE_DATA = "reference.edit"  # categories, reference rates, fees: the finance director
 EDIT_STAGE_CODES = "stage_codes.edit"  # the finance officer keeps the ledger's stage codes
+VIEW_CUSTOMER_LOG = "customers.view_log"  # who looked at a customer: for audit and follow-up
 
 CUSTOMER_VIEWERS = frozenset(
     {Role.CASE_OFFICER, Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR, Role.AUDITOR}
@@ -51,6 +52,7 @@ RECEIVABLES_ROLES = {
     VIEW_REFERENCE_DATA: STAFF_ROLES,
     EDIT_REFERENCE_DATA: REFERENCE_EDITORS,
     EDIT_STAGE_CODES: STAGE_CODE_EDITORS,
+    VIEW_CUSTOMER_LOG: frozenset({Role.AUDITOR, Role.FINANCE_DIRECTOR}),
 }
 # --- end receivables -------------------------------------------------------------------------
 
