@@ -12,9 +12,13 @@ import pytest
 from portal.auth.roles import Role
 from portal.org.models import PositionKind
 
-PERSONAS = ["admin", "director", "case_officer", "auditor", "member_a", "member_b"]
-STAFF = {"admin", "director", "case_officer", "auditor"}
+PERSONAS = ["admin", "director", "finance_officer", "case_officer", "auditor", "member_a", "member_b"]
+STAFF = {"admin", "director", "finance_officer", "case_officer", "auditor"}
 EDITORS = {"admin", "director"}
+# Receivables: customers' data only for those who work with debts or audit them; the finance
+# officer imports; the finance director keeps rates, fees and categories.
+CUSTOMER_VIEWERS = {"director", "finance_officer", "case_officer", "auditor"}
+IMPORT_VIEWERS = {"director", "finance_officer", "auditor"}
 
 # endpoint -> (method, url template, who may)
 MATRIX = {
@@ -42,6 +46,23 @@ MATRIX = {
     "users.update": ("POST", "/admin/anvandare/{other_user}", {"admin"}),
     "users.set_password": ("POST", "/admin/anvandare/{other_user}/losenord", {"admin"}),
     "users.set_active": ("POST", "/admin/anvandare/{other_user}/aktiv", {"admin"}),
+    "receivables.customers": ("GET", "/kunder/?q=Kund", CUSTOMER_VIEWERS),
+    "receivables.customer": ("GET", "/kunder/{customer}", CUSTOMER_VIEWERS),
+    "receivables.imports_page": ("GET", "/import/", IMPORT_VIEWERS),
+    "receivables.import_upload": ("POST", "/import/", {"finance_officer"}),
+    "receivables.import_detail": ("GET", "/import/{ledger_import}", IMPORT_VIEWERS),
+    "receivables.import_status": ("GET", "/import/{ledger_import}/status", IMPORT_VIEWERS),
+    "receivables.import_preview": ("POST", "/import/{ledger_import}/forhandsgranska", {"finance_officer"}),
+    "receivables.import_run": ("POST", "/import/{ledger_import}/importera", {"finance_officer"}),
+    "receivables.import_template": ("GET", "/import/mall/ledger.csv", IMPORT_VIEWERS),
+    "receivables.mappings": ("GET", "/import/mappningar/", IMPORT_VIEWERS),
+    "receivables.mapping_create": ("GET", "/import/mappningar/ny/ledger", {"finance_officer"}),
+    "receivables.mapping_edit": ("GET", "/import/mappningar/{mapping}", {"finance_officer"}),
+    "receivables.reference": ("GET", "/referensdata/", STAFF),
+    "receivables.reference_create": ("POST", "/referensdata/kategorier", {"director"}),
+    "receivables.reference_edit": ("GET", "/referensdata/kategorier/{category}", {"director"}),
+    "receivables.stage_code_delete": ("POST", "/referensdata/kravsteg/{stage_code}/ta-bort",
+                                      {"director", "finance_officer"}),
 }
 PUBLIC = {"static", "auth.login", "auth.logout"}
 
@@ -56,6 +77,7 @@ def world(make):
     absence = make.absence(other_user, date(2026, 12, 1), date(2026, 12, 5))
     make.user("admin", Role.ADMINISTRATOR)
     make.user("director", Role.FINANCE_DIRECTOR)
+    make.user("finance_officer", Role.FINANCE_OFFICER)
     make.user("case_officer", Role.CASE_OFFICER)
     make.user("auditor", Role.AUDITOR)
     make.appointment(make.user("member_a"), make.position(committee_a, PositionKind.MEMBER))
@@ -65,8 +87,18 @@ def world(make):
 
     municipality_update(SYSTEM, name="Testkommun", organisation_number=None,
                         logo=b"\x89PNG\r\n\x1a\n" + b"\0" * 10)
+    from portal.receivables import imports
+    from tests.receivables.builders import ledger_row, table_bytes
+
+    make.unit(committee_a, code="BOU1")
+    category = make.category("CHILDCARE")
+    ledger_import = imports.upload(SYSTEM, data=table_bytes([ledger_row(1)]), file_name="r.csv",
+                                   kind="ledger", mapping_id=None)
     return {"committee": committee_a.id, "unit": department.id, "position": position.id,
-            "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id}
+            "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id,
+            "customer": make.customer().id, "ledger_import": ledger_import.id,
+            "mapping": make.mapping("Unit4", {"invoice_number": "voucher_no"}).id,
+            "category": category.id, "stage_code": make.stage_code("INK", "collection_demand").id}
 
 
 def test_the_matrix_names_every_route(app):
@@ -108,3 +140,13 @@ def test_unknown_objects_are_404_for_those_who_may_look(client, world):
     client.login("director")
     assert client.get("/organisation/namnder/999999").status_code == 404
     assert client.get("/organisation/befattningar/999999").status_code == 404
+    assert client.get("/kunder/999999").status_code == 404
+    assert client.get("/import/999999").status_code == 404
+    assert client.get("/referensdata/okand/1").status_code == 404
+
+
+def test_only_the_stage_code_table_is_the_finance_officers(client, world):
+    client.login("finance_officer")
+    assert client.get(f"/referensdata/kravsteg/{world['stage_code']}").status_code == 200
+    assert client.get(f"/referensdata/kategorier/{world['category']}").status_code == 403
+    assert client.post_form("/referensdata/avgifter", {}).status_code == 403
