@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from werkzeug.security import generate_password_hash
 
@@ -109,7 +109,9 @@ def person_number(born: date = date(1985, 6, 12), serial: int | None = None) -> 
 def customer(name: str | None = None, identity_number: str | None = None, kind: str = "person",
              **flags) -> Customer:
     n = next(_seq)
-    item = Customer(identity_number=identity_number or person_number(serial=n), kind=kind,
+    # Each default customer is born on a day of their own, so numbers never collide.
+    default = person_number(date(1940, 1, 1) + timedelta(days=n % 20_000), serial=n)
+    item = Customer(identity_number=identity_number or default, kind=kind,
                     name=name or f"Kund {n}", address="Storgatan 1", postcode="612 30",
                     city="Demokommun", protected_identity=False, deceased=False,
                     debt_restructuring=False, demo=False)
