@@ -19,16 +19,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import flask_migrate  # noqa: E402
-from bench_ledger_parse import STAGE_CODES, write_ledger  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
+import flask_migrate
+from bench_ledger_parse import STAGE_CODES, write_ledger
+from sqlalchemy import func, select, text
 
-from portal import create_app  # noqa: E402
-from portal.audit.services import SYSTEM  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.org.models import Committee, OrgUnit  # noqa: E402
-from portal.receivables import imports  # noqa: E402
-from portal.receivables.models import CollectionStageCode, Invoice, InvoiceCategory  # noqa: E402
+from portal import create_app
+from portal.audit.services import SYSTEM
+from portal.extensions import db
+from portal.org.models import Committee, OrgUnit
+from portal.receivables import imports
+from portal.receivables.models import CollectionStageCode, Invoice, InvoiceCategory
 
 
 def _prepare_tables() -> None:

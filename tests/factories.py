@@ -88,8 +88,8 @@ def absence(user_: User, starts_on: date, ends_on: date | None = None,
 
 # --- receivables ---------------------------------------------------------------------------------
 
-from portal.receivables.identity import luhn_check_digit  # noqa: E402
-from portal.receivables.models import (  # noqa: E402
+from portal.receivables.identity import luhn_check_digit
+from portal.receivables.models import (
     CollectionStageCode,
     Customer,
     Invoice,

@@ -8,7 +8,11 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.receivables.ledger_parse import COLLECTION_STAGES, DEFAULT_LEDGER_LAYOUT, DEFAULT_PAYMENT_LAYOUT
+from portal.receivables.ledger_parse import (
+    COLLECTION_STAGES,
+    DEFAULT_LEDGER_LAYOUT,
+    DEFAULT_PAYMENT_LAYOUT,
+)
 from portal.receivables.messages import field_label
 from portal.receivables.models import STAGE_LABELS, FeeKind, ImportKind
 from portal.web import optional_int

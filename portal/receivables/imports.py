@@ -29,7 +29,6 @@ from portal.org.models import OrgUnit
 from portal.receivables.ledger_parse import (
     COLLECTION_STAGES,
     DEFAULT_LEDGER_LAYOUT,
-    DEFAULT_LEDGER_SOURCE,
     DEFAULT_PAYMENT_LAYOUT,
     iter_ledger,
     iter_payments,
@@ -195,11 +194,10 @@ class ProgressWriter:
         if not isinstance(bind, Engine):
             bind.execute(statement)
             return
-        with bind.connect() as connection:
-            with _sqlite_pragma(connection, "synchronous", "NORMAL"):
-                # Progress need not survive a power cut: spare each commit its fsync.
-                with connection.begin():
-                    connection.execute(statement)
+        # Progress need not survive a power cut: spare each commit its fsync on SQLite.
+        with bind.connect() as connection, _sqlite_pragma(connection, "synchronous", "NORMAL"), \
+                connection.begin():
+            connection.execute(statement)
 
 
 @contextlib.contextmanager

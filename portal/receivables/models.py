@@ -26,8 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.auth.models import User
 from portal.extensions import db
 from portal.org.models import OrgUnit
-from portal.receivables.ledger_parse import COLLECTION_STAGES
 from portal.receivables.identity import IdentityKind, IdentityNumber
+from portal.receivables.ledger_parse import COLLECTION_STAGES
 
 # Row counts reach millions: 64-bit keys on PostgreSQL (SQLite's INTEGER is 64-bit already and
 # only INTEGER autoincrements there).
