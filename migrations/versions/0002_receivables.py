@@ -122,7 +122,7 @@ def upgrade():
     sa.Column('count_errors', sa.BigInteger(), nullable=False),
     sa.Column('errors', sa.JSON(), nullable=False),
     sa.CheckConstraint("kind in ('ledger', 'payments')", name=op.f('ck_ledger_imports_kind')),
-    sa.CheckConstraint("state in ('uploaded', 'previewed', 'rejected', 'running', 'imported')", name=op.f('ck_ledger_imports_state')),
+    sa.CheckConstraint("state in ('uploaded', 'previewed', 'rejected', 'imported')", name=op.f('ck_ledger_imports_state')),
     sa.ForeignKeyConstraint(['imported_by_id'], ['users.id'], name=op.f('fk_ledger_imports_imported_by_id_users')),
     sa.ForeignKeyConstraint(['mapping_id'], ['ledger_mappings.id'], name=op.f('fk_ledger_imports_mapping_id_ledger_mappings')),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_ledger_imports_uploaded_by_id_users')),

@@ -146,8 +146,6 @@ def import_job(ledger_import: LedgerImport) -> ImportJob:
     """Load the file and the tables it is read against; refuse a file already imported."""
     if ledger_import.state == ImportState.IMPORTED:
         raise ValidationFailed({"state": _("The file has already been imported.")})
-    if ledger_import.state == ImportState.RUNNING:
-        raise ValidationFailed({"state": _("The file is being imported right now.")})
     mapping = db.session.get(LedgerMapping, ledger_import.mapping_id) if ledger_import.mapping_id else None
     # The ledger's own stage codes, and the portal's stage names as written in the default layout.
     stage_codes = {stage: stage for stage in COLLECTION_STAGES}

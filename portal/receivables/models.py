@@ -85,7 +85,6 @@ class ImportState(StrEnum):
     UPLOADED = "uploaded"  # the file is stored, not read yet
     PREVIEWED = "previewed"  # read without errors: counts known, nothing written
     REJECTED = "rejected"  # read with errors: nothing can be imported
-    RUNNING = "running"
     IMPORTED = "imported"
 
     @property
@@ -97,7 +96,6 @@ IMPORT_STATE_LABELS = {
     ImportState.UPLOADED: _l("Uploaded"),
     ImportState.PREVIEWED: _l("Previewed"),
     ImportState.REJECTED: _l("Rejected"),
-    ImportState.RUNNING: _l("Importing"),
     ImportState.IMPORTED: _l("Imported"),
 }
 
