@@ -171,7 +171,7 @@ class ProgressWriter:
 
     It is called only while the file is read, before the import's transaction writes anything:
     on SQLite a second connection can commit only while no other connection holds the write lock
-    and the import's transaction must begin after the last progress write (see views.import_run).
+    and the import's transaction must begin after the last progress write (see views._read_and).
     When the session runs on a shared connection (the tests), the write joins that transaction.
     """
 
