@@ -22,6 +22,40 @@ VIEW_USER = "user.view"
 STAFF_ROLES = frozenset(Role)
 ORGANISATION_EDITORS = frozenset({Role.FINANCE_DIRECTOR, Role.ADMINISTRATOR})
 
+# --- receivables -----------------------------------------------------------------------------
+# Customers' data is personal data (elderly care and LSS are under secrecy): only the roles that
+# work with debts or audit them see customers. The full personnummer is shown to those who act on
+# the debt (case officer, finance officer, finance director); the auditor sees it masked. A
+# protected identity (skyddad identitet) is masked for everyone and its address hidden.
+VIEW_CUSTOMERS = "customers.view"
+VIEW_FULL_IDENTITY = "customers.full_identity"
+IMPORT_LEDGER = "ledger.import"  # upload, preview and import files; keep saved mappings
+VIEW_IMPORTS = "ledger.imports.view"  # the import history and saved mappings
+VIEW_REFERENCE_DATA = "reference.view"  # categories, reference rates, fees, stage codes
+EDIT_REFERENCE_DATA = "reference.edit"  # categories, reference rates, fees: the finance director
+EDIT_STAGE_CODES = "stage_codes.edit"  # the finance officer keeps the ledger's stage codes
+VIEW_CUSTOMER_LOG = "customers.view_log"  # who looked at a customer: for audit and follow-up
+
+CUSTOMER_VIEWERS = frozenset(
+    {Role.CASE_OFFICER, Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR, Role.AUDITOR}
+)
+FULL_IDENTITY_VIEWERS = frozenset({Role.CASE_OFFICER, Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR})
+LEDGER_IMPORTERS = frozenset({Role.FINANCE_OFFICER})
+IMPORT_VIEWERS = frozenset({Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR, Role.AUDITOR})
+REFERENCE_EDITORS = frozenset({Role.FINANCE_DIRECTOR})
+STAGE_CODE_EDITORS = frozenset({Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR})
+RECEIVABLES_ROLES = {
+    VIEW_CUSTOMERS: CUSTOMER_VIEWERS,
+    VIEW_FULL_IDENTITY: FULL_IDENTITY_VIEWERS,
+    IMPORT_LEDGER: LEDGER_IMPORTERS,
+    VIEW_IMPORTS: IMPORT_VIEWERS,
+    VIEW_REFERENCE_DATA: STAFF_ROLES,
+    EDIT_REFERENCE_DATA: REFERENCE_EDITORS,
+    EDIT_STAGE_CODES: STAGE_CODE_EDITORS,
+    VIEW_CUSTOMER_LOG: frozenset({Role.AUDITOR, Role.FINANCE_DIRECTOR}),
+}
+# --- end receivables -------------------------------------------------------------------------
+
 
 def _committee_in_sight(user: User, committee: Committee, day: date) -> bool:
     from portal.org.queries import committee_ids_in_sight
@@ -43,6 +77,10 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
         return Role.ADMINISTRATOR in roles
     if action == VIEW_USER:
         return obj is not None and (obj.id == user.id or bool(roles & ORGANISATION_EDITORS))
+    if action in RECEIVABLES_ROLES:
+        if action == VIEW_FULL_IDENTITY and obj is not None and obj.protected_identity:
+            return False
+        return bool(roles & RECEIVABLES_ROLES[action])
     if action == VIEW_COMMITTEE:
         if obj is None:
             return False
@@ -64,6 +102,7 @@ def capacity(user: User, action: str) -> str:
         EDIT_ORGANISATION: (Role.FINANCE_DIRECTOR, Role.ADMINISTRATOR),
         MANAGE_USERS: (Role.ADMINISTRATOR,),
         EDIT_SCHEMES: (Role.FINANCE_DIRECTOR,),
+        **{name: tuple(r for r in Role if r in roles) for name, roles in RECEIVABLES_ROLES.items()},
     }.get(action, tuple(Role))
     if action == FURTHER_DELEGATION:
         return "department_head"

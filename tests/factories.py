@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from werkzeug.security import generate_password_hash
 
@@ -145,6 +145,105 @@ def further_delegation(version_, rule_number: str, delegating: Position, receivi
         has_own_limits=bool(limits), amount_basis=limits.pop("amount_basis", "case"),
         created_at=clock.now(), **limits,
     )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+# --- receivables ---------------------------------------------------------------------------------
+
+from portal.receivables.identity import luhn_check_digit
+from portal.receivables.models import (
+    CollectionStageCode,
+    Customer,
+    Invoice,
+    InvoiceCategory,
+    LedgerMapping,
+    Payment,
+    ReferenceRate,
+)
+
+
+def person_number(born: date = date(1985, 6, 12), serial: int | None = None) -> str:
+    """A personnummer (12 digits, no dash) that passes the Luhn check."""
+    body = born.strftime("%y%m%d") + f"{(serial if serial is not None else next(_seq)) % 1000:03d}"
+    return born.strftime("%Y%m%d") + body[6:] + luhn_check_digit(body)
+
+
+def customer(name: str | None = None, identity_number: str | None = None, kind: str = "person",
+             **flags) -> Customer:
+    n = next(_seq)
+    # Each default customer is born on a day of their own, so numbers never collide.
+    default = person_number(date(1940, 1, 1) + timedelta(days=n % 20_000), serial=n)
+    item = Customer(identity_number=identity_number or default, kind=kind,
+                    name=name or f"Kund {n}", address="Storgatan 1", postcode="612 30",
+                    city="Demokommun", protected_identity=False, deceased=False,
+                    debt_restructuring=False, demo=False)
+    for key, value in flags.items():
+        setattr(item, key, value)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def category(code: str | None = None, charges_interest: bool = True, name: str | None = None,
+             time_bar_years: int = 3, appealable: bool = False) -> InvoiceCategory:
+    n = next(_seq)
+    item = InvoiceCategory(code=code or f"K{n}", name=name or f"Kategori {n}",
+                           charges_interest=charges_interest, time_bar_years=time_bar_years,
+                           appealable=appealable, active=True)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def invoice(customer_: Customer, unit_: OrgUnit, category_: InvoiceCategory, *,
+            number: str | None = None, due_date: date | None = date(2026, 1, 31),
+            invoice_date: date = date(2026, 1, 1), original_ore: int = 100_000,
+            open_ore: int | None = None, stage: str = "reminder", ocr: str | None = None,
+            source: str = "main") -> Invoice:
+    n = next(_seq)
+    item = Invoice(ledger_source=source, invoice_number=number or f"F{n}", customer_id=customer_.id,
+                   org_unit_id=unit_.id, category_id=category_.id, invoice_date=invoice_date,
+                   due_date=due_date, original_amount_ore=original_ore,
+                   open_amount_ore=original_ore if open_ore is None else open_ore,
+                   collection_stage=stage, collection_stage_code=None, ocr_reference=ocr)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def payment(invoice_: Invoice, payment_date: date, amount_ore: int, occurrence: int = 1) -> Payment:
+    item = Payment(invoice_id=invoice_.id, payment_date=payment_date, amount_ore=amount_ore,
+                   occurrence=occurrence)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+# DOMAIN.md's published reference rates, in basis points.
+DOMAIN_RATES = {date(2023, 1, 1): 250, date(2023, 7, 1): 350, date(2024, 1, 1): 400,
+                date(2024, 7, 1): 400, date(2025, 1, 1): 250, date(2025, 7, 1): 200,
+                date(2026, 1, 1): 200, date(2026, 7, 1): 200}
+
+
+def reference_rates(rates: dict[date, int] | None = None) -> list[ReferenceRate]:
+    items = [ReferenceRate(half_year_start=start, rate_bp=bp, confirmed=False, note=None)
+             for start, bp in (DOMAIN_RATES if rates is None else rates).items()]
+    db.session.add_all(items)
+    db.session.flush()
+    return items
+
+
+def stage_code(code: str, stage: str) -> CollectionStageCode:
+    item = CollectionStageCode(code=code.casefold(), stage=stage)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def mapping(name: str, columns: dict[str, str], kind: str = "ledger") -> LedgerMapping:
+    item = LedgerMapping(name=name, kind=kind, columns=columns)
     db.session.add(item)
     db.session.flush()
     return item

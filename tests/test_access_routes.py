@@ -12,9 +12,14 @@ import pytest
 from portal.auth.roles import Role
 from portal.org.models import PositionKind
 
-PERSONAS = ["admin", "director", "case_officer", "auditor", "member_a", "member_b", "dept_head_a"]
-STAFF = {"admin", "director", "case_officer", "auditor"}
+PERSONAS = ["admin", "director", "finance_officer", "case_officer", "auditor", "member_a", "member_b",
+            "dept_head_a"]
+STAFF = {"admin", "director", "finance_officer", "case_officer", "auditor"}
 EDITORS = {"admin", "director"}
+# Receivables: customers' data only for those who work with debts or audit them; the finance
+# officer imports; the finance director keeps rates, fees and categories.
+CUSTOMER_VIEWERS = {"director", "finance_officer", "case_officer", "auditor"}
+IMPORT_VIEWERS = {"director", "finance_officer", "auditor"}
 
 # endpoint -> (method, url template, who may)
 MATRIX = {
@@ -59,6 +64,23 @@ MATRIX = {
     "delegation.further_end": ("POST", "/delegation/vidaredelegering/{further}/avsluta", {"dept_head_a"}),
     "delegation.rule_delete": ("POST", "/delegation/regler/{draft_rule}/ta-bort", {"director"}),
     "delegation.discard": ("POST", "/delegation/versioner/{draft}/kasta", {"director"}),
+    "receivables.customers": ("GET", "/kunder/?q=Kund", CUSTOMER_VIEWERS),
+    "receivables.customer": ("GET", "/kunder/{customer}", CUSTOMER_VIEWERS),
+    "receivables.imports_page": ("GET", "/import/", IMPORT_VIEWERS),
+    "receivables.import_upload": ("POST", "/import/", {"finance_officer"}),
+    "receivables.import_detail": ("GET", "/import/{ledger_import}", IMPORT_VIEWERS),
+    "receivables.import_status": ("GET", "/import/{ledger_import}/status", IMPORT_VIEWERS),
+    "receivables.import_preview": ("POST", "/import/{ledger_import}/forhandsgranska", {"finance_officer"}),
+    "receivables.import_run": ("POST", "/import/{ledger_import}/importera", {"finance_officer"}),
+    "receivables.import_template": ("GET", "/import/mall/ledger.csv", IMPORT_VIEWERS),
+    "receivables.mappings": ("GET", "/import/mappningar/", IMPORT_VIEWERS),
+    "receivables.mapping_create": ("GET", "/import/mappningar/ny/ledger", {"finance_officer"}),
+    "receivables.mapping_edit": ("GET", "/import/mappningar/{mapping}", {"finance_officer"}),
+    "receivables.reference": ("GET", "/referensdata/", STAFF),
+    "receivables.reference_create": ("POST", "/referensdata/kategorier", {"director"}),
+    "receivables.reference_edit": ("GET", "/referensdata/kategorier/{category}", {"director"}),
+    "receivables.stage_code_delete": ("POST", "/referensdata/kravsteg/{stage_code}/ta-bort",
+                                      {"director", "finance_officer"}),
 }
 PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify"}
 
@@ -73,6 +95,7 @@ def world(make):
     absence = make.absence(other_user, date(2026, 12, 1), date(2026, 12, 5))
     make.user("admin", Role.ADMINISTRATOR)
     make.user("director", Role.FINANCE_DIRECTOR)
+    make.user("finance_officer", Role.FINANCE_OFFICER)
     make.user("case_officer", Role.CASE_OFFICER)
     make.user("auditor", Role.AUDITOR)
     make.appointment(make.user("member_a"), make.position(committee_a, PositionKind.MEMBER))
@@ -90,8 +113,18 @@ def world(make):
     draft = make.scheme_version(committee_a, state="draft")
     draft_rule = make.delegation_rule(draft, "1")
     further = make.further_delegation(version, "1", head, position, starts_on=date(2026, 12, 1))
+    from portal.receivables import imports
+    from tests.receivables.builders import ledger_row, table_bytes
+
+    make.unit(committee_a, code="BOU1")
+    category = make.category("CHILDCARE")
+    ledger_import = imports.upload(SYSTEM, data=table_bytes([ledger_row(1)]), file_name="r.csv",
+                                   kind="ledger", mapping_id=None)
     return {"committee": committee_a.id, "unit": department.id, "position": position.id,
             "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id,
+            "customer": make.customer().id, "ledger_import": ledger_import.id,
+            "mapping": make.mapping("Unit4", {"invoice_number": "voucher_no"}).id,
+            "category": category.id, "stage_code": make.stage_code("INK", "collection_demand").id,
             "committee_b": committee_b.id, "version": version.id, "draft": draft.id,
             "draft_rule": draft_rule.id, "further": further.id}
 
@@ -135,3 +168,13 @@ def test_unknown_objects_are_404_for_those_who_may_look(client, world):
     client.login("director")
     assert client.get("/organisation/namnder/999999").status_code == 404
     assert client.get("/organisation/befattningar/999999").status_code == 404
+    assert client.get("/kunder/999999").status_code == 404
+    assert client.get("/import/999999").status_code == 404
+    assert client.get("/referensdata/okand/1").status_code == 404
+
+
+def test_only_the_stage_code_table_is_the_finance_officers(client, world):
+    client.login("finance_officer")
+    assert client.get(f"/referensdata/kravsteg/{world['stage_code']}").status_code == 200
+    assert client.get(f"/referensdata/kategorier/{world['category']}").status_code == 403
+    assert client.post_form("/referensdata/avgifter", {}).status_code == 403

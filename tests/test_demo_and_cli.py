@@ -18,23 +18,23 @@ def _count(model) -> int:
 
 
 def test_seed_demo_is_idempotent(app, frozen_clock):
-    seed_demo()
+    seed_demo(ledger_invoices=200)
     counts = [_count(m) for m in (User, Committee, Absence, AuditEntry)]
-    seed_demo()
+    seed_demo(ledger_invoices=200)
     assert [_count(m) for m in (User, Committee, Absence, AuditEntry)] == counts
     codes = set(db.session.scalars(select(Committee.code)))
     assert {"KS", "SN", "SNAU", "BUN", "TN", "KFN"} <= codes
 
 
 def test_demo_has_a_standin_covering_today_relative_to_the_run_date(app, frozen_clock):
-    seed_demo()
+    seed_demo(ledger_invoices=200)
     nils = db.session.scalars(select(User).where(User.username == "chef.norr")).one()
     duties = standin_duties(nils.id, frozen_clock.instant.date())
     assert any(d.absent_user and d.absent_user.username == "chef.syd" for d in duties)
 
 
 def test_demo_users_log_in_with_the_readme_password(client, app, frozen_clock):
-    seed_demo()
+    seed_demo(ledger_invoices=200)
     db.session.commit()
     client.login("ekonomichef", DEMO_PASSWORD)
     assert "Ekonomichef" in client.get("/").get_data(as_text=True)

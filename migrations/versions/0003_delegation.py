@@ -1,7 +1,7 @@
 """Delegation schemes: price base amounts, versions, rules, further delegations
 
 Revision ID: 0003_delegation
-Revises: 0001_initial
+Revises: 0002_receivables
 Create Date: 2026-11-23
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_delegation'
-down_revision = '0001_initial'
+down_revision = '0002_receivables'
 branch_labels = None
 depends_on = None
 

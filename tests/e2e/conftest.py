@@ -41,7 +41,7 @@ def live_server(tmp_path_factory):
     })
     with app.app_context():
         flask_migrate.upgrade()
-        seed_demo()
+        seed_demo(ledger_invoices=300)
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
