@@ -63,11 +63,15 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.auth.user_views import bp as users_bp
     from portal.auth.views import bp as auth_bp
+    from portal.cases.views import bp as cases_bp
+    from portal.delegation.views import bp as delegation_bp
     from portal.documents.views import bp as documents_bp
     from portal.home.views import bp as home_bp
     from portal.org.views import bp as org_bp
+    from portal.receivables.views import bp as receivables_bp
 
-    for blueprint in (auth_bp, users_bp, home_bp, org_bp, documents_bp):
+    for blueprint in (auth_bp, users_bp, home_bp, org_bp, delegation_bp, receivables_bp, cases_bp,
+                      documents_bp):
         app.register_blueprint(blueprint)
 
 
@@ -81,6 +85,18 @@ def _register_template_helpers(app: Flask) -> None:
     @app.template_filter("sv_datetime")
     def sv_datetime(value):
         return "" if value is None else clock.local(value).strftime("%Y-%m-%d %H:%M")
+
+    @app.template_filter("money")
+    def money(value):
+        from portal.money import format_money
+
+        return "" if value is None else format_money(value)
+
+    @app.template_filter("percent")
+    def percent(basis_points):
+        from portal.money import NBSP, format_amount
+
+        return "" if basis_points is None else format_amount(basis_points) + NBSP + "%"
 
     @app.template_filter("long_date")
     def long_date(value):

@@ -29,6 +29,40 @@ EXECUTE_CASE = "case.execute"
 STAFF_ROLES = frozenset(Role)
 ORGANISATION_EDITORS = frozenset({Role.FINANCE_DIRECTOR, Role.ADMINISTRATOR})
 
+# --- receivables -----------------------------------------------------------------------------
+# Customers' data is personal data (elderly care and LSS are under secrecy): only the roles that
+# work with debts or audit them see customers. The full personnummer is shown to those who act on
+# the debt (case officer, finance officer, finance director); the auditor sees it masked. A
+# protected identity (skyddad identitet) is masked for everyone and its address hidden.
+VIEW_CUSTOMERS = "customers.view"
+VIEW_FULL_IDENTITY = "customers.full_identity"
+IMPORT_LEDGER = "ledger.import"  # upload, preview and import files; keep saved mappings
+VIEW_IMPORTS = "ledger.imports.view"  # the import history and saved mappings
+VIEW_REFERENCE_DATA = "reference.view"  # categories, reference rates, fees, stage codes
+EDIT_REFERENCE_DATA = "reference.edit"  # categories, reference rates, fees: the finance director
+EDIT_STAGE_CODES = "stage_codes.edit"  # the finance officer keeps the ledger's stage codes
+VIEW_CUSTOMER_LOG = "customers.view_log"  # who looked at a customer: for audit and follow-up
+
+CUSTOMER_VIEWERS = frozenset(
+    {Role.CASE_OFFICER, Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR, Role.AUDITOR}
+)
+FULL_IDENTITY_VIEWERS = frozenset({Role.CASE_OFFICER, Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR})
+LEDGER_IMPORTERS = frozenset({Role.FINANCE_OFFICER})
+IMPORT_VIEWERS = frozenset({Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR, Role.AUDITOR})
+REFERENCE_EDITORS = frozenset({Role.FINANCE_DIRECTOR})
+STAGE_CODE_EDITORS = frozenset({Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR})
+RECEIVABLES_ROLES = {
+    VIEW_CUSTOMERS: CUSTOMER_VIEWERS,
+    VIEW_FULL_IDENTITY: FULL_IDENTITY_VIEWERS,
+    IMPORT_LEDGER: LEDGER_IMPORTERS,
+    VIEW_IMPORTS: IMPORT_VIEWERS,
+    VIEW_REFERENCE_DATA: STAFF_ROLES,
+    EDIT_REFERENCE_DATA: REFERENCE_EDITORS,
+    EDIT_STAGE_CODES: STAGE_CODE_EDITORS,
+    VIEW_CUSTOMER_LOG: frozenset({Role.AUDITOR, Role.FINANCE_DIRECTOR}),
+}
+# --- end receivables -------------------------------------------------------------------------
+
 
 def _committee_in_sight(user: User, committee: Committee, day: date) -> bool:
     from portal.org.queries import committee_ids_in_sight
@@ -68,10 +102,16 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
         if obj is None:
             return False
         return bool(roles & STAFF_ROLES) or obj.committee_id in _employee_committees(user, day)
+    if action in RECEIVABLES_ROLES:
+        if action == VIEW_FULL_IDENTITY and obj is not None and obj.protected_identity:
+            return False
+        return bool(roles & RECEIVABLES_ROLES[action])
     if action == VIEW_COMMITTEE:
         if obj is None:
             return False
         return bool(roles & STAFF_ROLES) or _committee_in_sight(user, obj, day)
+    if action in DELEGATION_ACTIONS:
+        return _delegation_allowed(user, action, obj, day)
     raise ValueError(f"unknown action {action!r}")
 
 
@@ -89,8 +129,50 @@ def capacity(user: User, action: str) -> str:
         PREPARE_CASE: (Role.CASE_OFFICER,),
         CONSULT_CASE: (Role.FINANCE_OFFICER,),
         EXECUTE_CASE: (Role.FINANCE_OFFICER,),
+        EDIT_SCHEMES: (Role.FINANCE_DIRECTOR,),
+        **{name: tuple(r for r in Role if r in roles) for name, roles in RECEIVABLES_ROLES.items()},
     }.get(action, tuple(Role))
+    if action == FURTHER_DELEGATION:
+        return "department_head"
     for role in editors:
         if role in user.roles:
             return role.value
     return "user"
+
+
+# --- delegation ---
+# Read schemes and ask "Vem får besluta?": everyone with a system role, and others (members,
+# employees holding positions) for the committees they hold a position in. Edit schemes and price
+# base amounts: the finance director. Further delegation: whoever holds a department head
+# position today; the service checks that they hold the very position they pass a rule on from.
+VIEW_SCHEMES = "delegation.view"
+EDIT_SCHEMES = "delegation.edit"
+VIEW_PRICE_BASE_AMOUNTS = "delegation.price_base_amounts.view"
+FURTHER_DELEGATION = "delegation.further"
+DELEGATION_ACTIONS = frozenset({VIEW_SCHEMES, EDIT_SCHEMES, VIEW_PRICE_BASE_AMOUNTS, FURTHER_DELEGATION})
+
+
+def _delegation_allowed(user: User, action: str, obj: Any, day: date) -> bool:
+    roles = user.roles
+    if action == VIEW_SCHEMES:
+        if roles & STAFF_ROLES:
+            return True
+        if obj is None:  # the list and the simulator, limited to the committees in sight
+            from portal.org.queries import committee_ids_in_sight
+
+            return bool(committee_ids_in_sight(user.id, day))
+        return _committee_in_sight(user, obj, day)
+    if action == EDIT_SCHEMES:
+        return Role.FINANCE_DIRECTOR in roles
+    if action == VIEW_PRICE_BASE_AMOUNTS:
+        return bool(roles & STAFF_ROLES)
+    from portal.org.models import PositionKind
+    from portal.org.queries import appointments_on
+
+    return any(a.position.kind == PositionKind.DEPARTMENT_HEAD for a in appointments_on(user.id, day))
+
+
+def committees_in_sight(user: Any, committees: list, *, on: date | None = None) -> list:
+    """The committees whose schemes the user may read, in the order given."""
+    return [c for c in committees if allowed(user, VIEW_SCHEMES, c, on=on)]
+# --- end delegation ---

@@ -27,8 +27,10 @@ def _fail(failure: ValidationFailed) -> None:
 
 @portal_cli.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Only when the database holds no committee yet.")
+@click.option("--invoices", default=20_000, show_default=True,
+              help="Size of the generated demo ledger (loaded once).")
 @with_appcontext
-def seed_demo(if_empty: bool) -> None:
+def seed_demo(if_empty: bool, invoices: int) -> None:
     """Load the demo municipality (development mode only; running it twice changes nothing)."""
     from portal.demo.seed import seed_demo as run_seed
     from portal.org.models import Committee
@@ -41,7 +43,7 @@ def seed_demo(if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(func.count()).select_from(Committee)):
         click.echo("The database already holds an organisation; no demo data loaded.")
         return
-    summary = run_seed()
+    summary = run_seed(ledger_invoices=invoices)
     db.session.commit()
     click.echo(f"Demo data in place: {summary}")
 
@@ -81,3 +83,50 @@ def set_password(username: str, password: str) -> None:
         _fail(failure)
     db.session.commit()
     click.echo(f"New password set for {user.username}.")
+
+
+@portal_cli.command("import-ledger")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--kind", type=click.Choice(["ledger", "payments"]), default="ledger",
+              show_default=True, help="A ledger export (open items) or a payments file.")
+@click.option("--mapping", "mapping_name", default=None, help="The name of a saved column mapping.")
+@click.option("--preview", is_flag=True, help="Only count new, changed and unchanged rows.")
+@with_appcontext
+def import_ledger(file: str, kind: str, mapping_name: str | None, preview: bool) -> None:
+    """Import a ledger or payments file all or nothing, as the import page does."""
+    from pathlib import Path
+
+    from portal.receivables import imports
+    from portal.receivables.messages import error_message
+    from portal.receivables.models import ImportState, LedgerMapping
+
+    mapping_id = None
+    if mapping_name:
+        mapping = db.session.scalars(select(LedgerMapping).where(LedgerMapping.name == mapping_name)).first()
+        if mapping is None:
+            raise click.ClickException(f"No saved mapping named {mapping_name!r}.")
+        mapping_id = mapping.id
+    path = Path(file)
+    try:
+        ledger_import = imports.upload(SYSTEM, data=path.read_bytes(), file_name=path.name, kind=kind,
+                                       mapping_id=mapping_id)
+        db.session.commit()
+        job = imports.import_job(ledger_import)
+        db.session.commit()  # see imports.ProgressWriter: reading runs outside any transaction
+        parsed = imports.read_file(job, imports.ProgressWriter(job.import_id))
+        (imports.preview if preview else imports.run)(SYSTEM, ledger_import, parsed)
+    except ValidationFailed as failure:
+        _fail(failure)
+    db.session.commit()
+    click.echo(f"{path.name}: {ledger_import.rows_total} rows, SHA-256 {ledger_import.sha256}")
+    if ledger_import.state == ImportState.REJECTED:
+        for error in ledger_import.errors:
+            column = f", column {error['column']!r}" if error["column"] else ""
+            click.echo(f"line {error['line']}{column}: {error_message(error['code'], error['params'])}",
+                       err=True)
+        raise click.ClickException(
+            f"{ledger_import.count_errors} errors: nothing was imported (import {ledger_import.id}).")
+    verb = "would be" if preview else "were"
+    click.echo(f"{ledger_import.count_new} new, {ledger_import.count_changed} changed and "
+               f"{ledger_import.count_unchanged} unchanged rows {verb} imported "
+               f"(import {ledger_import.id}).")

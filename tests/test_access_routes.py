@@ -12,9 +12,14 @@ import pytest
 from portal.auth.roles import Role
 from portal.org.models import PositionKind
 
-PERSONAS = ["admin", "director", "case_officer", "auditor", "member_a", "member_b"]
-STAFF = {"admin", "director", "case_officer", "auditor"}
+PERSONAS = ["admin", "director", "finance_officer", "case_officer", "auditor", "member_a", "member_b",
+            "dept_head_a"]
+STAFF = {"admin", "director", "finance_officer", "case_officer", "auditor"}
 EDITORS = {"admin", "director"}
+# Receivables: customers' data only for those who work with debts or audit them; the finance
+# officer imports; the finance director keeps rates, fees and categories.
+CUSTOMER_VIEWERS = {"director", "finance_officer", "case_officer", "auditor"}
+IMPORT_VIEWERS = {"director", "finance_officer", "auditor"}
 
 # endpoint -> (method, url template, who may)
 MATRIX = {
@@ -22,13 +27,13 @@ MATRIX = {
     "org.index": ("GET", "/organisation/", STAFF),
     "org.municipality": ("GET", "/organisation/kommun", EDITORS),
     "org.logo": ("GET", "/organisation/kommun/logotyp", STAFF),
-    "org.committee": ("GET", "/organisation/namnder/{committee}", STAFF | {"member_a"}),
+    "org.committee": ("GET", "/organisation/namnder/{committee}", STAFF | {"member_a", "dept_head_a"}),
     "org.committee_create": ("POST", "/organisation/namnder", EDITORS),
     "org.committee_edit": ("GET", "/organisation/namnder/{committee}/redigera", EDITORS),
     "org.unit_create": ("POST", "/organisation/namnder/{committee}/enheter", EDITORS),
     "org.unit_edit": ("GET", "/organisation/enheter/{unit}/redigera", EDITORS),
     "org.position_create": ("POST", "/organisation/namnder/{committee}/befattningar", EDITORS),
-    "org.position": ("GET", "/organisation/befattningar/{position}", STAFF | {"member_a"}),
+    "org.position": ("GET", "/organisation/befattningar/{position}", STAFF | {"member_a", "dept_head_a"}),
     "org.position_edit": ("GET", "/organisation/befattningar/{position}/redigera", EDITORS),
     "org.appointment_create": ("POST", "/organisation/befattningar/{position}/forordnanden", EDITORS),
     "org.appointment_edit": ("GET", "/organisation/forordnanden/{appointment}/redigera", EDITORS),
@@ -42,6 +47,58 @@ MATRIX = {
     "users.update": ("POST", "/admin/anvandare/{other_user}", {"admin"}),
     "users.set_password": ("POST", "/admin/anvandare/{other_user}/losenord", {"admin"}),
     "users.set_active": ("POST", "/admin/anvandare/{other_user}/aktiv", {"admin"}),
+    # --- delegation --- (order matters: removing the rule and discarding the draft come last)
+    "delegation.index": ("GET", "/delegation/", STAFF | {"member_a", "member_b", "dept_head_a"}),
+    "delegation.committee": ("GET", "/delegation/namnder/{committee}", STAFF | {"member_a", "dept_head_a"}),
+    "delegation.version": ("GET", "/delegation/versioner/{version}", STAFF | {"member_a", "dept_head_a"}),
+    "delegation.compare": ("GET", "/delegation/namnder/{committee}/jamfor", STAFF | {"member_a", "dept_head_a"}),
+    "delegation.simulator": ("GET", "/delegation/vem-far-besluta", STAFF | {"member_a", "member_b", "dept_head_a"}),
+    "delegation.price_base_amounts": ("GET", "/delegation/prisbasbelopp", STAFF),
+    "delegation.price_base_amount_save": ("POST", "/delegation/prisbasbelopp", {"director"}),
+    "delegation.draft_create": ("POST", "/delegation/namnder/{committee_b}/utkast", {"director"}),
+    "delegation.rule_create": ("POST", "/delegation/versioner/{draft}/regler", {"director"}),
+    "delegation.rule_edit": ("GET", "/delegation/regler/{draft_rule}/redigera", {"director"}),
+    "delegation.publish": ("POST", "/delegation/versioner/{draft}/publicera", {"director"}),
+    "delegation.further": ("GET", "/delegation/vidaredelegering", {"dept_head_a"}),
+    "delegation.further_create": ("POST", "/delegation/vidaredelegering", {"dept_head_a"}),
+    "delegation.further_end": ("POST", "/delegation/vidaredelegering/{further}/avsluta", {"dept_head_a"}),
+    "delegation.rule_delete": ("POST", "/delegation/regler/{draft_rule}/ta-bort", {"director"}),
+    "delegation.discard": ("POST", "/delegation/versioner/{draft}/kasta", {"director"}),
+    "receivables.customers": ("GET", "/kunder/?q=Kund", CUSTOMER_VIEWERS),
+    "receivables.customer": ("GET", "/kunder/{customer}", CUSTOMER_VIEWERS),
+    "receivables.imports_page": ("GET", "/import/", IMPORT_VIEWERS),
+    "receivables.import_upload": ("POST", "/import/", {"finance_officer"}),
+    "receivables.import_detail": ("GET", "/import/{ledger_import}", IMPORT_VIEWERS),
+    "receivables.import_status": ("GET", "/import/{ledger_import}/status", IMPORT_VIEWERS),
+    "receivables.import_preview": ("POST", "/import/{ledger_import}/forhandsgranska", {"finance_officer"}),
+    "receivables.import_run": ("POST", "/import/{ledger_import}/importera", {"finance_officer"}),
+    "receivables.import_template": ("GET", "/import/mall/ledger.csv", IMPORT_VIEWERS),
+    "receivables.mappings": ("GET", "/import/mappningar/", IMPORT_VIEWERS),
+    "receivables.mapping_create": ("GET", "/import/mappningar/ny/ledger", {"finance_officer"}),
+    "receivables.mapping_edit": ("GET", "/import/mappningar/{mapping}", {"finance_officer"}),
+    "receivables.reference": ("GET", "/referensdata/", STAFF),
+    "receivables.reference_create": ("POST", "/referensdata/kategorier", {"director"}),
+    "receivables.reference_edit": ("GET", "/referensdata/kategorier/{category}", {"director"}),
+    "receivables.stage_code_delete": ("POST", "/referensdata/kravsteg/{stage_code}/ta-bort",
+                                      {"director", "finance_officer"}),
+    "cases.new": ("GET", "/arenden/ny/{customer}", {"case_officer"}),
+    "cases.show": ("GET", "/arenden/{case}", STAFF | {"dept_head_a"}),
+    "cases.update_terms": ("POST", "/arenden/{case}/villkor", {"case_officer"}),
+    "cases.preview": ("POST", "/arenden/{case}/forhandsgranska", {"case_officer"}),
+    "cases.submit": ("POST", "/arenden/{case}/skicka", {"case_officer"}),
+    "cases.withdraw": ("POST", "/arenden/{case}/aterkalla", {"case_officer"}),
+    "cases.consult": ("POST", "/arenden/{case}/samrad", {"finance_officer"}),
+    # Returning and referring are for whoever may decide the case (or consult on it): here the
+    # department head, whom the committee's scheme gives deferrals without limits.
+    "cases.return_case": ("POST", "/arenden/{case}/komplettering", {"dept_head_a"}),
+    "cases.refer": ("POST", "/arenden/{case}/namnden", {"dept_head_a"}),
+    "cases.declare_conflict": ("POST", "/arenden/{other_case}/jav", STAFF | {"dept_head_a"}),
+    # Anyone who sees the case reaches the form; the engine decides inside the service.
+    "cases.decide": ("POST", "/arenden/{case}/beslut", STAFF | {"dept_head_a"}),
+    "cases.execute": ("POST", "/arenden/{case}/verkstall", {"finance_officer"}),
+    "cases.index": ("GET", "/arenden/", STAFF | {"dept_head_a"}),
+    "cases.export_for_ledger": ("GET", "/arenden/att-verkstalla.csv", {"finance_officer"}),
+    "cases.queues": ("GET", "/arenden/mina-koer", set(PERSONAS)),
 }
 PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify"}
 
@@ -56,7 +113,8 @@ def world(make):
     absence = make.absence(other_user, date(2026, 12, 1), date(2026, 12, 5))
     make.user("admin", Role.ADMINISTRATOR)
     make.user("director", Role.FINANCE_DIRECTOR)
-    make.user("case_officer", Role.CASE_OFFICER)
+    make.user("finance_officer", Role.FINANCE_OFFICER)
+    case_officer = make.user("case_officer", Role.CASE_OFFICER)
     make.user("auditor", Role.AUDITOR)
     make.appointment(make.user("member_a"), make.position(committee_a, PositionKind.MEMBER))
     make.appointment(make.user("member_b"), make.position(committee_b, PositionKind.MEMBER))
@@ -65,8 +123,39 @@ def world(make):
 
     municipality_update(SYSTEM, name="Testkommun", organisation_number=None,
                         logo=b"\x89PNG\r\n\x1a\n" + b"\0" * 10)
+    head = make.position(committee_a, PositionKind.DEPARTMENT_HEAD, department)
+    make.appointment(make.user("dept_head_a"), head)
+    version = make.scheme_version(committee_a)
+    make.delegation_rule(version, "1", position_kind="department_head", scope="issuing_department",
+                         allows_further_delegation=True)
+    draft = make.scheme_version(committee_a, state="draft")
+    draft_rule = make.delegation_rule(draft, "1")
+    further = make.further_delegation(version, "1", head, position, starts_on=date(2026, 12, 1))
+    from portal.receivables import imports
+    from tests.receivables.builders import ledger_row, table_bytes
+
+    make.unit(committee_a, code="BOU1")
+    category = make.category("CHILDCARE")
+    ledger_import = imports.upload(SYSTEM, data=table_bytes([ledger_row(1)]), file_name="r.csv",
+                                   kind="ledger", mapping_id=None)
+    customer = make.customer()
+    from portal.audit.services import Actor
+    from portal.cases.services import case_create
+    from portal.cases.terms import TermsInput
+    from portal.delegation.engine_types import CaseType
+
+    invoice_unit = make.unit(committee_a, parent=department, code="CASE1")
+    invoices = [make.invoice(customer, invoice_unit, category) for _ in range(2)]
+    officer = Actor(case_officer.id, case_officer.username, "case_officer")
+    cases = [case_create(officer, customer=customer, case_type=CaseType.DEFERRAL, invoice_ids=[i.id],
+                         terms=TermsInput(), reasons="Prov") for i in invoices]
     return {"committee": committee_a.id, "unit": department.id, "position": position.id,
-            "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id}
+            "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id,
+            "customer": customer.id, "case": cases[0].id, "other_case": cases[1].id, "ledger_import": ledger_import.id,
+            "mapping": make.mapping("Unit4", {"invoice_number": "voucher_no"}).id,
+            "category": category.id, "stage_code": make.stage_code("INK", "collection_demand").id,
+            "committee_b": committee_b.id, "version": version.id, "draft": draft.id,
+            "draft_rule": draft_rule.id, "further": further.id}
 
 
 def test_the_matrix_names_every_route(app):
@@ -108,3 +197,13 @@ def test_unknown_objects_are_404_for_those_who_may_look(client, world):
     client.login("director")
     assert client.get("/organisation/namnder/999999").status_code == 404
     assert client.get("/organisation/befattningar/999999").status_code == 404
+    assert client.get("/kunder/999999").status_code == 404
+    assert client.get("/import/999999").status_code == 404
+    assert client.get("/referensdata/okand/1").status_code == 404
+
+
+def test_only_the_stage_code_table_is_the_finance_officers(client, world):
+    client.login("finance_officer")
+    assert client.get(f"/referensdata/kravsteg/{world['stage_code']}").status_code == 200
+    assert client.get(f"/referensdata/kategorier/{world['category']}").status_code == 403
+    assert client.post_form("/referensdata/avgifter", {}).status_code == 403

@@ -18,23 +18,23 @@ def _count(model) -> int:
 
 
 def test_seed_demo_is_idempotent(app, frozen_clock):
-    seed_demo()
+    seed_demo(ledger_invoices=200)
     counts = [_count(m) for m in (User, Committee, Absence, AuditEntry)]
-    seed_demo()
+    seed_demo(ledger_invoices=200)
     assert [_count(m) for m in (User, Committee, Absence, AuditEntry)] == counts
     codes = set(db.session.scalars(select(Committee.code)))
     assert {"KS", "SN", "SNAU", "BUN", "TN", "KFN"} <= codes
 
 
 def test_demo_has_a_standin_covering_today_relative_to_the_run_date(app, frozen_clock):
-    seed_demo()
+    seed_demo(ledger_invoices=200)
     nils = db.session.scalars(select(User).where(User.username == "chef.norr")).one()
     duties = standin_duties(nils.id, frozen_clock.instant.date())
     assert any(d.absent_user and d.absent_user.username == "chef.syd" for d in duties)
 
 
 def test_demo_users_log_in_with_the_readme_password(client, app, frozen_clock):
-    seed_demo()
+    seed_demo(ledger_invoices=200)
     db.session.commit()
     client.login("ekonomichef", DEMO_PASSWORD)
     assert "Ekonomichef" in client.get("/").get_data(as_text=True)
@@ -60,3 +60,23 @@ def test_create_user_and_set_password_commands(app):
     assert db.session.get(User, user.id).check_password("ett-annat-losenord")
     bad = runner.invoke(portal_cli, ["set-password", "alva", "--password", "kort"])
     assert bad.exit_code != 0 and "password" in bad.output
+
+
+def test_demo_has_a_published_scheme_without_errors_for_every_committee(app, frozen_clock):
+    from portal.delegation import queries, services
+    from portal.delegation.models import PriceBaseAmount, SchemeVersion
+
+    seed_demo()
+    seed_demo()
+    assert {p.year: p.amount_ore for p in db.session.scalars(select(PriceBaseAmount))} == {
+        2024: 5_730_000, 2025: 5_880_000, 2026: 5_920_000}
+    today = frozen_clock.instant.date()
+    for code in ("KS", "SN", "BUN", "TN", "KFN"):
+        committee = db.session.scalars(select(Committee).where(Committee.code == code)).one()
+        version = queries.version_in_force(committee.id, today)
+        assert version is not None and version.adoption_reference.startswith(code), code
+        errors = [f for f in services.findings(version) if f.severity == "error"]
+        assert errors == [], (code, errors)
+    sn = db.session.scalars(select(Committee).where(Committee.code == "SN")).one()
+    assert len(queries.earlier_versions(sn.id, today)) == 1
+    assert _count(SchemeVersion) == 6

@@ -1,7 +1,7 @@
 """Issued documents
 
 Revision ID: 0004_documents
-Revises: 0001_initial
+Revises: 0003_delegation
 Create Date: 2026-11-23 13:59:42.945295
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_documents'
-down_revision = '0001_initial'
+down_revision = '0003_delegation'
 branch_labels = None
 depends_on = None
 

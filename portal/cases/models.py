@@ -93,7 +93,8 @@ class Case(db.Model):
     amount_ore: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
     length_months: Mapped[int | None] = mapped_column(Integer)
     # R8: a correction is a new case that refers to the decision it corrects.
-    corrects_decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    corrects_decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decisions.id", use_alter=True, name="fk_cases_corrects_decision_id_decisions"))
 
     committee: Mapped[Committee] = relationship()
     customer: Mapped[Customer] = relationship()

@@ -22,7 +22,8 @@ from portal.cases.routing import Terms, check_decider, earliest_due_date, route
 from portal.cases.rules import CaseState, Outcome, Step, StepRefused
 from portal.cases.terms import TermsInput, compute_terms, line_amounts
 from portal.delegation.engine_types import CaseType
-from portal.delegation.messages import reason_message
+from portal.delegation.messages import reason_text
+from portal.delegation.queries import names as delegation_names
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.receivables.models import Customer, Invoice
@@ -79,9 +80,16 @@ def case_create(
     db.session.add(case)
     db.session.flush()
     _set_lines(case, invoices, terms)
-    _apply_terms(case, terms)
+    # A draft starts with its invoices; the terms are filled in and checked before submission.
+    case.amount_ore = rules.case_amount(CaseType(case.case_type), _lines_of(case))
+    db.session.flush()
     record(actor, "case.create", "case", case.id, after=_case_view(case))
     return case
+
+
+def _lines_of(case: Case) -> list[rules.InvoiceLine]:
+    return [rules.InvoiceLine(line.invoice_id, line.open_capital_ore, line.interest_ore, line.fees_ore,
+                              line.credited_capital_ore) for line in case.lines]
 
 
 def case_update(actor: Actor, case: Case, *, invoice_ids: list[int], terms: TermsInput, reasons: str) -> Case:
@@ -170,6 +178,7 @@ def case_submit(actor: Actor, case: Case) -> Case:
     _step(case, Step.SUBMIT)
     if not case.reasons:
         raise _refuse(_("Give the reasons for the proposal."), "reasons")
+    _apply_terms(case, TermsInput.from_case(case))  # complete and still right today
     if case.registry_number is None:
         case.registry_number = _next_registry_number(case)
         case.submitted_at = clock.now()
@@ -273,7 +282,8 @@ def case_decide(actor: Actor, case: Case, decision: DecisionInput) -> Decision:
     if check is None:
         raise _refuse(_("No delegation scheme is in force for the committee: only the committee decides."))
     if not check.allowed:
-        raise ValidationFailed({"case": " ".join(reason_message(r) for r in check.reasons)})
+        book = delegation_names()
+        raise ValidationFailed({"case": " ".join(reason_text(r, book) for r in check.reasons)})
 
     path = check.path
     decider = path.decider

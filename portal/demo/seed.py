@@ -1,4 +1,5 @@
-"""The demo municipality, modelled on the seed documents: organisation, people, absences."""
+"""The demo municipality, modelled on the seed documents: organisation, people, absences, schemes,
+ledger."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from portal.audit.services import SYSTEM
 from portal.auth import services as auth_services
 from portal.auth.models import User
 from portal.auth.roles import Role
+from portal.demo.delegation_seed import seed_delegation
+from portal.demo.ledger import DEMO_LEDGER_INVOICES, seed_receivables
 from portal.extensions import db
 from portal.org import services as org
 from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position, PositionKind
@@ -149,8 +152,12 @@ def _appoint(user: User, position: Position, years_back: int) -> None:
                              starts_on=start, ends_on=None)
 
 
-def seed_demo() -> str:
-    """Create what is missing of the demo municipality; existing rows are left as they are."""
+def seed_demo(ledger_invoices: int = DEMO_LEDGER_INVOICES) -> str:
+    """Create what is missing of the demo municipality; existing rows are left as they are.
+
+    `ledger_invoices` is the size of the generated demo ledger, loaded once (see
+    portal.demo.ledger); later runs leave the ledger as it is.
+    """
     municipality = org.municipality_get()
     if not municipality.name:
         org.municipality_update(SYSTEM, name="Demokommun (demodata)", organisation_number="212000-0000")
@@ -205,5 +212,8 @@ def seed_demo() -> str:
             standin_user_id=standin_user.id if standin_user else None, note="Demodata",
         )
     db.session.flush()
+    schemes = seed_delegation()
+    ledger = seed_receivables(ledger_invoices)
     return (f"{len(committees)} committees, {len(units)} departments and units, "
-            f"{len(positions)} positions; demo password {DEMO_PASSWORD!r}")
+            f"{len(positions)} positions, {schemes} delegation scheme versions; {ledger}; "
+            f"demo password {DEMO_PASSWORD!r}")

@@ -41,7 +41,7 @@ def live_server(tmp_path_factory):
     })
     with app.app_context():
         flask_migrate.upgrade()
-        seed_demo()
+        seed_demo(ledger_invoices=300)
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -87,6 +87,12 @@ def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_url("**/")
+
+
+def htmx_ready(page) -> None:
+    """Wait until the page has loaded and htmx has processed it (its script is deferred)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
 
 
 def axe_violations(page) -> list[dict]:

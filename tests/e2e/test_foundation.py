@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import axe_violations, login
+from tests.e2e.conftest import axe_violations, htmx_ready, login
 
 NAV = ["Mina uppgifter", "Organisation", "Frånvaro", "Användare"]
 ROLES = {
@@ -43,6 +43,7 @@ def test_add_appointment_and_absence_with_htmx_without_a_reload(page):
     page.goto("/organisation/")
     page.get_by_role("link", name="Kultur- och fritidsnämnden").click()
     page.get_by_role("link", name="Kultur- och fritidschef").click()
+    htmx_ready(page)
     page.evaluate("window.__noReload = true")
 
     form = page.locator("#appointments form")
@@ -54,6 +55,7 @@ def test_add_appointment_and_absence_with_htmx_without_a_reload(page):
 
     page.get_by_role("link", name="Frånvaro", exact=True).click()
     page.wait_for_url("**/organisation/franvaro")
+    htmx_ready(page)
     page.evaluate("window.__noReload = true")
     form = page.locator("#absences form").last
     form.get_by_label("Frånvarande person").select_option(label="Klara Kvist (kulturchef)")
@@ -71,6 +73,7 @@ def test_inline_edit_of_a_unit_with_keyboard(page):
     login(page, "ekonomichef")
     page.goto("/organisation/")
     page.get_by_role("link", name="Tekniska nämnden").click()
+    htmx_ready(page)
     page.get_by_role("link", name=re.compile(r"Ändra\s+VA$")).focus()
     page.keyboard.press("Enter")
     name = page.locator("#units tbody tr form").get_by_role("textbox", name="Namn (obligatoriskt)")
@@ -82,6 +85,7 @@ def test_inline_edit_of_a_unit_with_keyboard(page):
 def test_validation_error_is_shown_beside_the_field(page):
     login(page, "ekonomichef")
     page.goto("/organisation/")
+    htmx_ready(page)
     form = page.locator("#committees form")
     form.get_by_label("Namn").fill("Dubbelnämnd")
     form.get_by_label("Kortkod").fill("SN")
@@ -134,6 +138,7 @@ def test_inline_form_has_no_accessibility_violations(page):
     login(page, "ekonomichef")
     page.goto("/organisation/")
     page.get_by_role("link", name="Socialnämnden", exact=True).click()
+    htmx_ready(page)
     page.get_by_role("link", name=re.compile(r"Ändra\s+LSS$")).click()
     page.locator("#units tbody tr form").wait_for()
     assert axe_violations(page) == []

@@ -1,0 +1,286 @@
+"""Reads that turn stored schemes and the organisation into the engine's plain data, in few queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from portal import clock
+from portal.delegation import engine_types as et
+from portal.delegation import snapshot as sn
+from portal.delegation.models import (
+    DelegateType,
+    DelegationRule,
+    FurtherDelegation,
+    PriceBaseAmount,
+    SchemeVersion,
+)
+from portal.extensions import db
+from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position
+
+
+def org_snapshot() -> sn.OrgSnapshot:
+    """The whole organisation with its dated history: one query per table, six in all."""
+    execute = db.session.execute
+    committees = [sn.Committee(*row) for row in execute(select(Committee.id, Committee.code, Committee.parent_id))]
+    units = [
+        sn.OrgUnit(*row)
+        for row in execute(select(OrgUnit.id, OrgUnit.kind, OrgUnit.parent_id, OrgUnit.committee_id))
+    ]
+    positions = [
+        sn.Position(*row)
+        for row in execute(
+            select(
+                Position.id,
+                Position.kind,
+                Position.committee_id,
+                Position.org_unit_id,
+                Position.standing_standin_position_id,
+            )
+        )
+    ]
+    appointments = [
+        sn.Appointment(*row)
+        for row in execute(
+            select(
+                Appointment.user_id, Appointment.position_id, Appointment.starts_on, Appointment.ends_on
+            )
+        )
+    ]
+    absences = [
+        sn.Absence(*row)
+        for row in execute(
+            select(Absence.user_id, Absence.starts_on, Absence.ends_on, Absence.standin_user_id)
+        )
+    ]
+    further = [
+        sn.FurtherDelegation(
+            id=item.id,
+            scheme_version_id=item.version_id,
+            rule_number=item.rule_number,
+            delegating_position_id=item.delegating_position_id,
+            receiving_position_id=item.receiving_position_id,
+            starts_on=item.starts_on,
+            ends_on=item.ends_on,
+            limits=item.own_limits(),
+        )
+        for item in db.session.scalars(select(FurtherDelegation))
+    ]
+    return sn.OrgSnapshot(committees, units, positions, appointments, absences, further)
+
+
+def price_base_amounts() -> dict[int, int]:
+    """{year: öre} of every price base amount kept."""
+    return dict(db.session.execute(select(PriceBaseAmount.year, PriceBaseAmount.amount_ore)).all())
+
+
+def engine_rule(rule: DelegationRule) -> et.Rule:
+    return et.Rule(
+        number=rule.number,
+        text=rule.text,
+        level=rule.level,
+        case_type=et.CaseType(rule.case_type),
+        delegate=_delegate(rule),
+        kind=et.RuleKind(rule.kind),
+        standin_position_id=rule.standin_position_id,
+        allows_further_delegation=bool(rule.allows_further_delegation),
+        limits=rule.limits(),
+        consultation=rule.consultation,
+    )
+
+
+def _delegate(rule: DelegationRule) -> et.Delegate:
+    kind = DelegateType(rule.delegate_type)
+    if kind == DelegateType.POSITION_KIND:
+        return et.PositionKindDelegate(
+            et.PositionKind(rule.delegate_position_kind), et.Scope(rule.delegate_scope)
+        )
+    if kind == DelegateType.NAMED_POSITION:
+        return et.NamedPositionDelegate(rule.delegate_position_id)
+    if kind == DelegateType.PRESIDIUM:
+        return et.PresidiumDelegate()
+    return et.SubCommitteeDelegate(rule.delegate_committee_id)
+
+
+def engine_version(version: SchemeVersion, *, valid_from: date | None = None) -> et.SchemeVersion:
+    """The engine's view of a stored version. A draft has no valid-from yet: pass the one proposed
+    (the checker reads holders on that day), else the version's own or today's is used."""
+    return et.SchemeVersion(
+        id=version.id,
+        committee_id=version.committee_id,
+        label=version.label,
+        valid_from=valid_from or version.valid_from or clock.today(),
+        valid_to=version.valid_to,
+        state=et.VersionState(version.state),
+        rules=tuple(engine_rule(rule) for rule in version.rules),
+        adoption_reference=version.adoption_reference,
+    )
+
+
+def _with_rules():
+    return select(SchemeVersion).options(selectinload(SchemeVersion.rules))
+
+
+def _in_force(day: date):
+    return (
+        (SchemeVersion.state == et.VersionState.PUBLISHED.value)
+        & (SchemeVersion.valid_from <= day)
+        & or_(SchemeVersion.valid_to.is_(None), SchemeVersion.valid_to >= day)
+    )
+
+
+def version_in_force(committee_id: int, day: date) -> SchemeVersion | None:
+    """The published version in force for the committee on the day (two queries, rules included)."""
+    return db.session.scalars(
+        _with_rules().where(SchemeVersion.committee_id == committee_id, _in_force(day)).limit(1)
+    ).first()
+
+
+def future_versions(committee_id: int, day: date) -> list[SchemeVersion]:
+    """Published versions that take effect after the day, earliest first."""
+    return list(
+        db.session.scalars(
+            select(SchemeVersion)
+            .where(
+                SchemeVersion.committee_id == committee_id,
+                SchemeVersion.state == et.VersionState.PUBLISHED.value,
+                SchemeVersion.valid_from > day,
+            )
+            .order_by(SchemeVersion.valid_from)
+        )
+    )
+
+
+def earlier_versions(committee_id: int, day: date) -> list[SchemeVersion]:
+    """Published versions that ended before the day, latest first."""
+    return list(
+        db.session.scalars(
+            select(SchemeVersion)
+            .where(
+                SchemeVersion.committee_id == committee_id,
+                SchemeVersion.state == et.VersionState.PUBLISHED.value,
+                SchemeVersion.valid_to < day,
+            )
+            .order_by(SchemeVersion.valid_from.desc())
+        )
+    )
+
+
+def draft_of(committee_id: int) -> SchemeVersion | None:
+    return db.session.scalars(
+        select(SchemeVersion).where(
+            SchemeVersion.committee_id == committee_id,
+            SchemeVersion.state == et.VersionState.DRAFT.value,
+        )
+    ).first()
+
+
+def latest_published(committee_id: int) -> SchemeVersion | None:
+    """The published version that starts last: the future one if any, else the one in force."""
+    return db.session.scalars(
+        _with_rules()
+        .where(
+            SchemeVersion.committee_id == committee_id,
+            SchemeVersion.state == et.VersionState.PUBLISHED.value,
+        )
+        .order_by(SchemeVersion.valid_from.desc())
+        .limit(1)
+    ).first()
+
+
+def versions_of(committee_id: int) -> list[SchemeVersion]:
+    """Every version of the committee: the draft first, then published ones, latest first."""
+    versions = db.session.scalars(
+        select(SchemeVersion).where(SchemeVersion.committee_id == committee_id)
+    ).all()
+    return sorted(versions, key=lambda v: (not v.is_draft, -(v.valid_from or date.max).toordinal()))
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A committee's versions as the finance director sees them on a day."""
+
+    in_force: SchemeVersion | None
+    future: list[SchemeVersion]
+    draft: SchemeVersion | None
+    earlier: list[SchemeVersion]
+
+
+def overview(committee_id: int, day: date) -> Overview:
+    versions = versions_of(committee_id)
+    draft = next((v for v in versions if v.is_draft), None)
+    published = [v for v in versions if v.is_published]
+    in_force = next(
+        (v for v in published if v.valid_from <= day and (v.valid_to is None or v.valid_to >= day)),
+        None,
+    )
+    future = sorted((v for v in published if v.valid_from > day), key=lambda v: v.valid_from)
+    earlier = [v for v in published if v.valid_to is not None and v.valid_to < day]
+    return Overview(in_force, future, draft, earlier)
+
+
+@dataclass(frozen=True)
+class CaseContext:
+    """Everything the engine needs for a committee's case on a day."""
+
+    version: SchemeVersion | None
+    engine_version: et.SchemeVersion | None
+    org: sn.OrgSnapshot
+    price_base_amounts: dict[int, int]
+
+
+def case_context(committee_id: int, day: date) -> CaseContext:
+    """The version in force, the organisation and the price base amounts: nine queries, always."""
+    version = version_in_force(committee_id, day)
+    return CaseContext(
+        version=version,
+        engine_version=engine_version(version) if version is not None else None,
+        org=org_snapshot(),
+        price_base_amounts=price_base_amounts(),
+    )
+
+
+def main_committees() -> list[Committee]:
+    return list(
+        db.session.scalars(
+            select(Committee).where(Committee.parent_id.is_(None)).order_by(Committee.name)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Names:
+    """Names for the ids the engine speaks in, so pages and messages can say who and where."""
+
+    positions: dict[int, str]
+    units: dict[int, str]
+    committees: dict[int, str]
+    people: dict[int, str]
+
+    def position(self, position_id: int | None) -> str:
+        return self.positions.get(position_id, "—") if position_id is not None else "—"
+
+    def unit(self, unit_id: int | None) -> str:
+        return self.units.get(unit_id, "—") if unit_id is not None else "—"
+
+    def committee(self, committee_id: int | None) -> str:
+        return self.committees.get(committee_id, "—") if committee_id is not None else "—"
+
+    def person(self, person_id: int | None) -> str:
+        return self.people.get(person_id, "—") if person_id is not None else "—"
+
+
+def names() -> Names:
+    """Every position, unit, committee and person by id: four queries."""
+    from portal.auth.models import User
+
+    execute = db.session.execute
+    return Names(
+        positions=dict(execute(select(Position.id, Position.title)).all()),
+        units=dict(execute(select(OrgUnit.id, OrgUnit.name)).all()),
+        committees=dict(execute(select(Committee.id, Committee.name)).all()),
+        people=dict(execute(select(User.id, User.full_name)).all()),
+    )

@@ -1,0 +1,555 @@
+"""Changes to delegation schemes: each checks, flushes and writes the audit trail; none commits.
+
+Versions and publishing (DOMAIN.md R9, "Schemes"):
+- A committee has at most one draft. A draft starts as a copy of the committee's latest published
+  version (the future one if there is one, else the one in force), or empty.
+- Only a draft's rules change. A published version never changes, except that publishing its
+  successor sets its valid-to once.
+- Publishing needs the adoption date, the paragraph and a valid-from no earlier than the adoption
+  date nor than today (never backdated), and no error from the checker.
+- Published versions follow each other: the new valid-from must be later than that of every
+  published version of the committee. The latest of them (the one in force, or the future one
+  if the committee already adopted one) then ends the day before. So publishing while a future
+  version exists does not replace it: it stays in force from its own valid-from until the day
+  before the new one, and decisions on those days are made under it. A future version adopted by
+  mistake is thus cut short by a later one rather than rewritten, and the record keeps both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from fractions import Fraction
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
+
+from portal import clock
+from portal.audit.services import Actor, changes, record, snapshot
+from portal.delegation import queries
+from portal.delegation.checks import check_version
+from portal.delegation.engine_types import (
+    AmountBasis,
+    CaseType,
+    CustomerKind,
+    PositionKind,
+    RuleKind,
+    Scope,
+    VersionState,
+)
+from portal.delegation.messages import finding_text
+from portal.delegation.models import (
+    FURTHER_DELEGATION_FIELDS,
+    RULE_FIELDS,
+    DelegateType,
+    DelegationRule,
+    FurtherDelegation,
+    PriceBaseAmount,
+    SchemeVersion,
+    WriteOffReason,
+)
+from portal.delegation.results import Finding, Severity
+from portal.delegation.snapshot import FurtherDelegation as EngineFurtherDelegation
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.org.models import Committee, OrgUnit, Position
+
+VERSION_FIELDS = (
+    "committee_id",
+    "state",
+    "label",
+    "adopted_on",
+    "adoption_paragraph",
+    "adoption_reference",
+    "valid_from",
+    "valid_to",
+    "based_on_id",
+)
+
+
+# --- price base amounts ----------------------------------------------------------------------------
+
+def price_base_amount_save(
+    actor: Actor, *, year: int | None, amount_ore: int | None, is_demo: bool = False
+) -> PriceBaseAmount:
+    """Add the year's price base amount or change it (one per year)."""
+    errors = {}
+    if year is None or not 1990 <= year <= 2100:
+        errors["year"] = _("Enter a year between 1990 and 2100.")
+    if amount_ore is None or amount_ore <= 0:
+        errors["amount"] = _("Enter an amount greater than zero.")
+    if errors:
+        raise ValidationFailed(errors)
+    item = db.session.scalars(select(PriceBaseAmount).where(PriceBaseAmount.year == year)).first()
+    fields = ("year", "amount_ore", "is_demo")
+    if item is None:
+        item = PriceBaseAmount(year=year, amount_ore=amount_ore, is_demo=is_demo)
+        db.session.add(item)
+        db.session.flush()
+        record(actor, "price_base_amount.create", "price_base_amount", item.id,
+               after=snapshot(item, fields))
+        return item
+    before = snapshot(item, fields)
+    item.amount_ore, item.is_demo = amount_ore, is_demo
+    db.session.flush()
+    before, after = changes(before, snapshot(item, fields))
+    if after:
+        record(actor, "price_base_amount.update", "price_base_amount", item.id,
+               before=before, after=after)
+    return item
+
+
+# --- drafts ----------------------------------------------------------------------------------------
+
+def _refuse_unless_draft(version: SchemeVersion) -> None:
+    if not version.is_draft:
+        raise ValidationFailed(
+            {"version": _("A published version never changes: start a new draft instead.")}
+        )
+
+
+def draft_start(actor: Actor, committee: Committee, *, label: str | None = None) -> SchemeVersion:
+    """Start the committee's draft as a copy of its latest published version, or empty."""
+    if committee.parent_id is not None:
+        raise ValidationFailed(
+            {"committee": _("A sub-committee has no scheme of its own: it is a delegate of its "
+                            "committee's scheme.")}
+        )
+    if queries.draft_of(committee.id) is not None:
+        raise ValidationFailed(
+            {"committee": _("The committee already has a draft: continue with it or discard it.")}
+        )
+    base = queries.latest_published(committee.id)
+    draft = SchemeVersion(
+        committee_id=committee.id,
+        state=VersionState.DRAFT.value,
+        label=(label or "").strip()
+        or _("Delegation scheme of %(committee)s", committee=committee.name),
+        based_on_id=base.id if base else None,
+        created_by_id=actor.user_id,
+        created_at=clock.now(),
+    )
+    db.session.add(draft)
+    db.session.flush()
+    for rule in base.rules if base else ():
+        copy = DelegationRule(version_id=draft.id)
+        for name in (*RULE_FIELDS, "sort_order"):
+            setattr(copy, name, getattr(rule, name))
+        db.session.add(copy)
+    db.session.flush()
+    record(actor, "scheme_version.create", "scheme_version", draft.id,
+           after={**snapshot(draft, VERSION_FIELDS), "rules": len(base.rules) if base else 0})
+    return draft
+
+
+def draft_discard(actor: Actor, version: SchemeVersion) -> None:
+    """A draft that will not be adopted is removed with its rules; the trail keeps what it was."""
+    _refuse_unless_draft(version)
+    rules = [snapshot(rule, RULE_FIELDS) for rule in version.rules]
+    record(actor, "scheme_version.discard", "scheme_version", version.id,
+           before={**snapshot(version, VERSION_FIELDS), "rules": rules})
+    for rule in list(version.rules):
+        db.session.delete(rule)
+    db.session.delete(version)
+    db.session.flush()
+
+
+# --- rules -----------------------------------------------------------------------------------------
+
+@dataclass
+class RuleInput:
+    """A rule's values as the form gives them once parsed (money in öre, shares as fractions)."""
+
+    number: str = ""
+    text: str = ""
+    level: int | None = 1
+    case_type: str = CaseType.DEFERRAL.value
+    kind: str = RuleKind.ORDINARY.value
+    delegate_type: str = DelegateType.POSITION_KIND.value
+    delegate_position_kind: str | None = None
+    delegate_scope: str | None = None
+    delegate_position_id: int | None = None
+    delegate_committee_id: int | None = None
+    standin_position_id: int | None = None
+    allows_further_delegation: bool = False
+    consultation_unit_id: int | None = None
+    consultation_position_id: int | None = None
+    max_amount_ore: int | None = None
+    max_amount_pbb: Fraction | None = None
+    max_deferral_months: int | None = None
+    max_deferral_days: int | None = None
+    max_plan_months: int | None = None
+    max_total_months: int | None = None
+    min_monthly_instalment_ore: int | None = None
+    plan_length_floors: list[tuple[int, int]] = field(default_factory=list)
+    allowed_write_off_reasons: list[str] | None = None
+    customer_kind: str | None = None
+    requires_applied_before_due: bool = False
+    requires_no_other_unpaid_debt: bool = False
+    amount_basis: str = AmountBasis.CASE.value
+
+
+def _rule_errors(values: RuleInput, version: SchemeVersion) -> dict[str, str]:
+    """Shape only: what the checker reports (limits that never match, missing positions of a
+    kind, duplicate numbers...) is kept in the draft and shown beside the rule instead."""
+    errors: dict[str, str] = {}
+    if not values.number.strip():
+        errors["number"] = _("Enter the rule's number as in the adopted document, e.g. 4.2.")
+    if not values.text.strip():
+        errors["text"] = _("Enter the rule's text as it reads in the adopted document.")
+    if values.level is None or values.level < 1:
+        errors["level"] = _("The level is 1 or higher (1 is closest to the case).")
+    if values.case_type not in set(CaseType):
+        errors["case_type"] = _("Choose a case type.")
+    if values.kind not in set(RuleKind):
+        errors["kind"] = _("Choose a kind of rule.")
+    delegate = values.delegate_type
+    if delegate == DelegateType.POSITION_KIND:
+        if values.delegate_position_kind not in set(PositionKind):
+            errors["delegate_position_kind"] = _("Choose the kind of position.")
+        if values.delegate_scope not in set(Scope):
+            errors["delegate_scope"] = _("Choose where the position sits.")
+    elif delegate == DelegateType.NAMED_POSITION:
+        if values.delegate_position_id is None or db.session.get(Position, values.delegate_position_id) is None:
+            errors["delegate_position_id"] = _("Choose the position.")
+    elif delegate == DelegateType.SUB_COMMITTEE:
+        sub = db.session.get(Committee, values.delegate_committee_id) if values.delegate_committee_id else None
+        if sub is None or sub.parent_id != version.committee_id:
+            errors["delegate_committee_id"] = _("Choose a sub-committee of this committee.")
+    elif delegate != DelegateType.PRESIDIUM:
+        errors["delegate_type"] = _("Choose who the delegate is.")
+    for name in ("standin_position_id", "consultation_position_id"):
+        value = getattr(values, name)
+        if value is not None and db.session.get(Position, value) is None:
+            errors[name] = _("Choose an existing position.")
+    if values.consultation_unit_id is not None and db.session.get(OrgUnit, values.consultation_unit_id) is None:
+        errors["consultation_unit_id"] = _("Choose an existing unit.")
+    if values.consultation_unit_id is not None and values.consultation_position_id is not None:
+        errors["consultation_position_id"] = _("Consult either a unit or a position, not both.")
+    errors.update(_limit_errors(values))
+    return errors
+
+
+def _limit_errors(values) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if values.customer_kind not in (None, *CustomerKind):
+        errors["customer_kind"] = _("Choose a kind of customer.")
+    if values.amount_basis not in set(AmountBasis):
+        errors["amount_basis"] = _("Choose the amount basis.")
+    reasons = values.allowed_write_off_reasons
+    if reasons is not None and any(r not in set(WriteOffReason) for r in reasons):
+        errors["allowed_write_off_reasons"] = _("Choose among the listed reasons.")
+    return errors
+
+
+def _limit_values(values) -> dict:
+    share = values.max_amount_pbb
+    reasons = values.allowed_write_off_reasons
+    return {
+        "max_amount_ore": values.max_amount_ore,
+        "max_amount_pbb_numerator": share.numerator if share is not None else None,
+        "max_amount_pbb_denominator": share.denominator if share is not None else None,
+        "max_deferral_months": values.max_deferral_months,
+        "max_deferral_days": values.max_deferral_days,
+        "max_plan_months": values.max_plan_months,
+        "max_total_months": values.max_total_months,
+        "min_monthly_instalment_ore": values.min_monthly_instalment_ore,
+        "plan_length_floors": [list(f) for f in values.plan_length_floors] or None,
+        "allowed_write_off_reasons": sorted(reasons) if reasons is not None else None,
+        "customer_kind": values.customer_kind or None,
+        "requires_applied_before_due": bool(values.requires_applied_before_due),
+        "requires_no_other_unpaid_debt": bool(values.requires_no_other_unpaid_debt),
+        "amount_basis": values.amount_basis,
+    }
+
+
+def _rule_values(values: RuleInput) -> dict:
+    delegate = values.delegate_type
+    return {
+        "number": values.number.strip(),
+        "text": values.text.strip(),
+        "level": values.level,
+        "case_type": values.case_type,
+        "kind": values.kind,
+        "delegate_type": delegate,
+        "delegate_position_kind": values.delegate_position_kind
+        if delegate == DelegateType.POSITION_KIND else None,
+        "delegate_scope": values.delegate_scope if delegate == DelegateType.POSITION_KIND else None,
+        "delegate_position_id": values.delegate_position_id
+        if delegate == DelegateType.NAMED_POSITION else None,
+        "delegate_committee_id": values.delegate_committee_id
+        if delegate == DelegateType.SUB_COMMITTEE else None,
+        "standin_position_id": values.standin_position_id,
+        "allows_further_delegation": bool(values.allows_further_delegation),
+        "consultation_unit_id": values.consultation_unit_id,
+        "consultation_position_id": values.consultation_position_id,
+        **_limit_values(values),
+    }
+
+
+def rule_save(
+    actor: Actor, version: SchemeVersion, rule: DelegationRule | None, values: RuleInput
+) -> DelegationRule:
+    """Add a rule to a draft or change one of its rules."""
+    _refuse_unless_draft(version)
+    if rule is not None and rule.version_id != version.id:
+        raise ValidationFailed({"rule": _("The rule belongs to another version.")})
+    errors = _rule_errors(values, version)
+    if errors:
+        raise ValidationFailed(errors)
+    is_new = rule is None
+    if is_new:
+        rule = DelegationRule(version_id=version.id, sort_order=len(version.rules) + 1)
+        before = {}
+    else:
+        before = snapshot(rule, RULE_FIELDS)
+    for name, value in _rule_values(values).items():
+        setattr(rule, name, value)
+    if is_new:
+        db.session.add(rule)
+    db.session.flush()
+    after = snapshot(rule, RULE_FIELDS)
+    if is_new:
+        db.session.expire(version, ["rules"])
+        record(actor, "delegation_rule.create", "delegation_rule", rule.id,
+               after={"version_id": version.id, **after})
+    else:
+        before, after = changes(before, after)
+        if after:
+            record(actor, "delegation_rule.update", "delegation_rule", rule.id,
+                   before=before, after=after)
+    return rule
+
+
+def rule_delete(actor: Actor, rule: DelegationRule) -> None:
+    version = rule.version
+    _refuse_unless_draft(version)
+    record(actor, "delegation_rule.delete", "delegation_rule", rule.id,
+           before={"version_id": version.id, **snapshot(rule, RULE_FIELDS)})
+    db.session.delete(rule)
+    db.session.flush()
+    db.session.expire(version, ["rules"])
+
+
+# --- checking and publishing ----------------------------------------------------------------------
+
+def findings(version: SchemeVersion, valid_from: date | None = None) -> list[Finding]:
+    """The checker's findings on the version, with holders looked at on the proposed valid-from."""
+    return check_version(
+        queries.engine_version(version, valid_from=valid_from),
+        queries.org_snapshot(),
+        queries.price_base_amounts(),
+    )
+
+
+def adoption_reference(committee: Committee, adopted_on: date, paragraph: str) -> str:
+    """As the minutes cite it: "SN 2026-03-12 § 45"."""
+    return f"{committee.code} {adopted_on.isoformat()} § {paragraph}"
+
+
+def version_publish(
+    actor: Actor,
+    version: SchemeVersion,
+    *,
+    adopted_on: date | None,
+    paragraph: str | None,
+    valid_from: date | None,
+) -> SchemeVersion:
+    """Publish a draft the committee adopted; the version before it ends the day before."""
+    _refuse_unless_draft(version)
+    today = clock.today()
+    paragraph = (paragraph or "").strip().lstrip("§").strip()
+    errors: dict[str, str] = {}
+    if adopted_on is None:
+        errors["adopted_on"] = _("Enter the date of the meeting that adopted the scheme.")
+    elif adopted_on > today:
+        errors["adopted_on"] = _("The adoption date cannot be in the future.")
+    if not paragraph:
+        errors["paragraph"] = _("Enter the paragraph of the minutes, e.g. 45.")
+    elif len(paragraph) > 12:
+        errors["paragraph"] = _("The paragraph is at most 12 characters.")
+    if valid_from is None:
+        errors["valid_from"] = _("Enter the date the scheme takes effect.")
+    elif valid_from < today:
+        errors["valid_from"] = _("A scheme is never backdated: it takes effect today at the earliest.")
+    elif adopted_on is not None and valid_from < adopted_on:
+        errors["valid_from"] = _("The scheme cannot take effect before it was adopted.")
+    previous = queries.latest_published(version.committee_id)
+    if valid_from is not None and previous is not None and valid_from <= previous.valid_from:
+        errors["valid_from"] = _(
+            "The version adopted as %(reference)s takes effect on %(day)s: the new version must "
+            "take effect later.",
+            reference=previous.adoption_reference,
+            day=previous.valid_from.isoformat(),
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    blocking = [f for f in findings(version, valid_from) if f.severity == Severity.ERROR]
+    if blocking:
+        raise ValidationFailed(
+            {"version": ngettext("The draft has %(num)d error: correct it before publishing.",
+                                 "The draft has %(num)d errors: correct them before publishing.",
+                                 len(blocking))}
+        )
+    if previous is not None:
+        before = {"valid_to": snapshot(previous, ("valid_to",))["valid_to"]}
+        previous.valid_to = valid_from - timedelta(days=1)
+        record(actor, "scheme_version.end", "scheme_version", previous.id,
+               before=before, after=snapshot(previous, ("valid_to",)))
+    reference = adoption_reference(version.committee, adopted_on, paragraph)
+    version.state = VersionState.PUBLISHED.value
+    version.adopted_on = adopted_on
+    version.adoption_paragraph = paragraph
+    version.adoption_reference = reference
+    version.valid_from = valid_from
+    version.published_by_id = actor.user_id
+    version.published_at = clock.now()
+    db.session.flush()
+    record(actor, "scheme_version.publish", "scheme_version", version.id,
+           after=snapshot(version, VERSION_FIELDS))
+    return version
+
+
+# --- further delegation ----------------------------------------------------------------------------
+
+@dataclass
+class FurtherDelegationInput:
+    version_id: int | None = None
+    rule_number: str = ""
+    delegating_position_id: int | None = None
+    receiving_position_id: int | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    max_amount_ore: int | None = None
+    max_amount_pbb: Fraction | None = None
+    max_deferral_months: int | None = None
+    max_deferral_days: int | None = None
+    max_plan_months: int | None = None
+    max_total_months: int | None = None
+    min_monthly_instalment_ore: int | None = None
+    plan_length_floors: list[tuple[int, int]] = field(default_factory=list)
+    allowed_write_off_reasons: list[str] | None = None
+    customer_kind: str | None = None
+    requires_applied_before_due: bool = False
+    requires_no_other_unpaid_debt: bool = False
+    amount_basis: str = AmountBasis.CASE.value
+
+
+def _has_own_limits(values: FurtherDelegationInput) -> bool:
+    limits = _limit_values(values)
+    return any(
+        value not in (None, False, AmountBasis.CASE.value) for value in limits.values()
+    )
+
+
+def further_delegation_create(
+    actor: Actor, person_id: int, values: FurtherDelegationInput
+) -> FurtherDelegation:
+    """A department head passes a rule on to a position below them (kommunallagen 7 kap 6 §).
+
+    The department head must hold the delegating position today. The checker decides the rest:
+    the rule must allow it, the delegating position must be a department-head delegate of the
+    rule, and own limits may only be tighter than the rule's.
+    """
+    today = clock.today()
+    errors: dict[str, str] = {}
+    version = db.session.get(SchemeVersion, values.version_id) if values.version_id else None
+    if version is None or not version.is_published or (
+        version.valid_to is not None and version.valid_to < today
+    ):
+        errors["rule"] = _("Choose a rule of a version in force or about to take effect.")
+    delegating = (
+        db.session.get(Position, values.delegating_position_id)
+        if values.delegating_position_id else None
+    )
+    org = queries.org_snapshot()
+    if delegating is None or person_id not in org.holders_on(delegating.id, today):
+        errors["delegating_position_id"] = _("You may pass on only rules of a position you hold today.")
+    receiving = (
+        db.session.get(Position, values.receiving_position_id)
+        if values.receiving_position_id else None
+    )
+    if receiving is None:
+        errors["receiving_position_id"] = _("Choose the position that receives the delegation.")
+    elif delegating is not None and (
+        receiving.id == delegating.id
+        or receiving.org_unit_id is None
+        or org.department_of(receiving.org_unit_id) != org.department_of(delegating.org_unit_id or -1)
+    ):
+        errors["receiving_position_id"] = _(
+            "Further delegation goes to an employee's position in your own department."
+        )
+    if values.starts_on is None:
+        errors["starts_on"] = _("Enter a start date.")
+    elif values.starts_on < today:
+        errors["starts_on"] = _("A further delegation is never backdated: it starts today at the earliest.")
+    elif values.ends_on is not None and values.ends_on < values.starts_on:
+        errors["ends_on"] = _("The end date cannot be before the start date.")
+    errors.update(_limit_errors(values))
+    if errors:
+        raise ValidationFailed(errors)
+    has_own = _has_own_limits(values)
+    item = FurtherDelegation(
+        version_id=version.id,
+        rule_number=values.rule_number,
+        delegating_position_id=delegating.id,
+        receiving_position_id=receiving.id,
+        starts_on=values.starts_on,
+        ends_on=values.ends_on,
+        has_own_limits=has_own,
+        created_by_id=actor.user_id,
+        created_at=clock.now(),
+        **_limit_values(values),
+    )
+    candidate = EngineFurtherDelegation(
+        id=-1,
+        scheme_version_id=version.id,
+        rule_number=item.rule_number,
+        delegating_position_id=item.delegating_position_id,
+        receiving_position_id=item.receiving_position_id,
+        starts_on=item.starts_on,
+        ends_on=item.ends_on,
+        limits=item.own_limits(),
+    )
+    with_candidate = replace(org, further_delegations=(*org.further_delegations, candidate))
+    problems = [
+        f for f in check_version(queries.engine_version(version), with_candidate,
+                                 queries.price_base_amounts())
+        if f.param("further_delegation_id") == -1
+    ]
+    if problems:
+        names = queries.names()
+        raise ValidationFailed({"rule": " ".join(finding_text(f, names) for f in problems)})
+    db.session.add(item)
+    db.session.flush()
+    record(actor, "further_delegation.create", "further_delegation", item.id,
+           after=snapshot(item, FURTHER_DELEGATION_FIELDS))
+    return item
+
+
+def further_delegation_end(
+    actor: Actor, person_id: int, item: FurtherDelegation, *, ends_on: date | None
+) -> FurtherDelegation:
+    """End a further delegation on a day, today at the earliest: decisions made stay valid."""
+    today = clock.today()
+    errors = {}
+    if person_id not in queries.org_snapshot().holders_on(item.delegating_position_id, today):
+        errors["ends_on"] = _("Only the department head who made the further delegation may end it.")
+    elif ends_on is None:
+        errors["ends_on"] = _("Enter the last day of the further delegation.")
+    elif ends_on < today:
+        errors["ends_on"] = _("A further delegation cannot be ended in the past.")
+    elif ends_on < item.starts_on:
+        errors["ends_on"] = _("The end date cannot be before the start date.")
+    elif item.ends_on is not None and ends_on > item.ends_on:
+        errors["ends_on"] = _("The further delegation already ends on %(day)s.", day=item.ends_on.isoformat())
+    if errors:
+        raise ValidationFailed(errors)
+    before = snapshot(item, ("ends_on",))
+    item.ends_on = ends_on
+    db.session.flush()
+    record(actor, "further_delegation.end", "further_delegation", item.id,
+           before=before, after=snapshot(item, ("ends_on",)))
+    return item
+

@@ -1,0 +1,178 @@
+"""Pages on the delegation blueprint that ask the engine: "Vem får besluta?" and further delegation."""
+
+from __future__ import annotations
+
+from flask import abort, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from portal import access, clock
+from portal.delegation import display, queries, services
+from portal.delegation.forms import NONE_CHOICE, EndForm, FurtherDelegationForm, SimulatorForm
+from portal.delegation.messages import CASE_TYPE_LABELS, label, limits_text
+from portal.delegation.models import FurtherDelegation
+from portal.delegation.rules import verdict
+from portal.delegation.views import bp
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.org.models import OrgUnit, Position, PositionKind
+from portal.org.queries import appointments_on
+from portal.web import actor, page_or_partial, saved, show_errors
+
+# --- Vem får besluta? ------------------------------------------------------------------------------
+
+@bp.get("/vem-far-besluta")
+@login_required
+def simulator():
+    access.require(current_user, access.VIEW_SCHEMES)
+    committees = access.committees_in_sight(current_user, queries.main_committees())
+    form = SimulatorForm(formdata=request.args if request.args else None)
+    form.committee_id.choices = [NONE_CHOICE] + [(c.id, c.name) for c in committees]
+    units = db.session.execute(
+        select(OrgUnit.id, OrgUnit.name, OrgUnit.committee_id)
+        .where(OrgUnit.committee_id.in_([c.id for c in committees]))
+        .order_by(OrgUnit.name)
+    ).all()
+    codes = {c.id: c.code for c in committees}
+    form.issuing_unit_id.choices = [NONE_CHOICE] + [
+        (unit_id, f"{name} ({codes[committee_id]})") for unit_id, name, committee_id in units
+    ]
+    result, status = None, 200
+    if request.args:
+        try:
+            if not form.validate():
+                raise ValidationFailed({})
+            facts = form.to_facts()
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+            status = 422
+        else:
+            committee = next((c for c in committees if c.id == facts.committee_id), None)
+            if committee is None:
+                abort(403)
+            result = _ask(committee, facts, form.on_date.data or clock.today())
+    return page_or_partial("delegation/simulator.html", "delegation/_simulator_result.html", status,
+                           form=form, result=result)
+
+
+def _ask(committee, facts, day) -> dict:
+    context = queries.case_context(committee.id, day)
+    result = {"committee": committee, "day": day, "version": context.version,
+              "case_type": label(CASE_TYPE_LABELS, facts.case_type)}
+    if context.version is None:
+        return result
+    found = verdict(facts, context.engine_version, context.org, day, context.price_base_amounts)
+    outcomes, committee_reasons = display.verdict_view(
+        found, context.version, queries.names(), context.price_base_amounts
+    )
+    return result | {"verdict": found, "outcomes": outcomes, "committee_reasons": committee_reasons}
+
+
+# --- further delegation ----------------------------------------------------------------------------
+
+def _held_department_heads() -> list[Position]:
+    return [
+        a.position
+        for a in appointments_on(current_user.id, clock.today())
+        if a.position.kind == PositionKind.DEPARTMENT_HEAD
+    ]
+
+
+def _further_context(form: FurtherDelegationForm | None = None) -> dict:
+    today = clock.today()
+    held = _held_department_heads()
+    org = queries.org_snapshot()
+    form = form or FurtherDelegationForm(formdata=None)
+    rule_choices, receiving = [NONE_CHOICE], [NONE_CHOICE]
+    seen_receivers: set[int] = set()
+    for position in held:
+        committee_id = position.committee.main_committee_id
+        versions = [queries.version_in_force(committee_id, today),
+                    *queries.future_versions(committee_id, today)]
+        for version in filter(None, versions):
+            for rule in version.rules:
+                if rule.allows_further_delegation:
+                    kind = label(CASE_TYPE_LABELS, rule.case_type)
+                    rule_choices.append((
+                        f"{version.id}:{position.id}:{rule.number}",
+                        f"{version.adoption_reference} – {rule.number} ({kind}): {rule.text[:80]}",
+                    ))
+        department = org.department_of(position.org_unit_id) if position.org_unit_id else None
+        candidates = db.session.scalars(
+            select(Position).where(Position.org_unit_id.is_not(None), Position.active.is_(True))
+            .order_by(Position.title)
+        ).all()
+        for candidate in candidates:
+            if (candidate.id != position.id and candidate.id not in seen_receivers
+                    and org.department_of(candidate.org_unit_id) == department):
+                seen_receivers.add(candidate.id)
+                receiving.append((candidate.id, candidate.title))
+    form.rule.choices = rule_choices
+    form.receiving_position_id.choices = receiving
+    items = db.session.scalars(
+        select(FurtherDelegation)
+        .where(FurtherDelegation.delegating_position_id.in_([p.id for p in held]))
+        .order_by(FurtherDelegation.starts_on.desc())
+    ).all()
+    pbb = queries.price_base_amounts()
+    return {
+        "held": held,
+        "form": form,
+        "items": [(item, limits_text(item.limits(), pbb, today.year) if item.has_own_limits else [])
+                  for item in items],
+        "end_form": EndForm(formdata=None),
+        "today": today,
+    }
+
+
+def _department_head():
+    access.require(current_user, access.FURTHER_DELEGATION)
+    return actor(access.capacity(current_user, access.FURTHER_DELEGATION))
+
+
+@bp.get("/vidaredelegering")
+@login_required
+def further():
+    access.require(current_user, access.FURTHER_DELEGATION)
+    return page_or_partial("delegation/further.html", "delegation/_further.html",
+                           **_further_context())
+
+
+@bp.post("/vidaredelegering")
+@login_required
+def further_create():
+    head = _department_head()
+    form = FurtherDelegationForm()
+    context = _further_context(form)  # fills the choices
+    if form.validate_on_submit():
+        try:
+            services.further_delegation_create(head, current_user.id, form.to_input())
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("delegation/_further.html", url_for("delegation.further"),
+                         **_further_context())
+    return page_or_partial("delegation/further.html", "delegation/_further.html", 422, **context)
+
+
+@bp.post("/vidaredelegering/<int:item_id>/avsluta")
+@login_required
+def further_end(item_id: int):
+    item = db.get_or_404(FurtherDelegation, item_id)
+    head = _department_head()
+    form = EndForm()
+    context = _further_context()
+    if form.validate_on_submit():
+        try:
+            services.further_delegation_end(head, current_user.id, item, ends_on=form.ends_on.data)
+        except ValidationFailed as failure:
+            context["end_errors"] = {item.id: " ".join(failure.errors.values())}
+        else:
+            db.session.commit()
+            return saved("delegation/_further.html", url_for("delegation.further"),
+                         **_further_context())
+    else:
+        context["end_errors"] = {item.id: _("Enter the last day.")}
+    return page_or_partial("delegation/further.html", "delegation/_further.html", 422, **context)

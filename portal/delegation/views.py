@@ -1,0 +1,376 @@
+"""Pages of the delegation schemes: versions, rules, publishing, comparing and price base amounts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from portal import access, clock
+from portal.delegation import display, queries, services
+from portal.delegation.forms import (
+    NONE_CHOICE,
+    DiscardForm,
+    DraftForm,
+    PriceBaseAmountForm,
+    PublishForm,
+    RuleForm,
+    parse_optional_money,
+)
+from portal.delegation.messages import VERSION_STATE_LABELS, label
+from portal.delegation.models import DelegationRule, PriceBaseAmount, SchemeVersion
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.money import format_money
+from portal.org.models import Committee, OrgUnit, Position
+from portal.web import actor, page_or_partial, saved, show_errors, wants_partial
+
+bp = Blueprint("delegation", __name__, url_prefix="/delegation")
+
+
+def _editor():
+    access.require(current_user, access.EDIT_SCHEMES)
+    return actor(access.capacity(current_user, access.EDIT_SCHEMES))
+
+
+def _may_edit() -> bool:
+    return access.allowed(current_user, access.EDIT_SCHEMES)
+
+
+@bp.app_template_filter("money")
+def money(value: int | None) -> str:
+    return "" if value is None else format_money(value)
+
+
+@bp.app_template_filter("version_state")
+def version_state(value: str) -> str:
+    return label(VERSION_STATE_LABELS, value)
+
+
+# --- choices ---------------------------------------------------------------------------------------
+
+def _position_choices():
+    rows = db.session.execute(
+        select(Position, Committee.code)
+        .join(Committee, Committee.id == Position.committee_id)
+        .where(Position.active.is_(True))
+        .order_by(Committee.code, Position.title)
+    ).all()
+    return [NONE_CHOICE] + [(p.id, f"{p.title} ({code})") for p, code in rows]
+
+
+def _unit_choices():
+    rows = db.session.execute(
+        select(OrgUnit, Committee.code)
+        .join(Committee, Committee.id == OrgUnit.committee_id)
+        .where(OrgUnit.active.is_(True))
+        .order_by(Committee.code, OrgUnit.name)
+    ).all()
+    return [NONE_CHOICE] + [(u.id, f"{u.name} ({code})") for u, code in rows]
+
+
+def _rule_form(version: SchemeVersion, rule: DelegationRule | None = None, **kwargs) -> RuleForm:
+    form = RuleForm(obj=rule, prefix=f"rule-{rule.id}" if rule else "new", **kwargs)
+    positions = _position_choices()
+    form.delegate_position_id.choices = positions
+    form.standin_position_id.choices = positions
+    form.consultation_position_id.choices = positions
+    form.consultation_unit_id.choices = _unit_choices()
+    subs = db.session.scalars(
+        select(Committee).where(Committee.parent_id == version.committee_id).order_by(Committee.name)
+    ).all()
+    form.delegate_committee_id.choices = [NONE_CHOICE] + [(c.id, c.name) for c in subs]
+    if rule is not None and not form.is_submitted():
+        form.fill(rule)
+    return form
+
+
+# --- overview --------------------------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    access.require(current_user, access.VIEW_SCHEMES)
+    today = clock.today()
+    committees = access.committees_in_sight(current_user, queries.main_committees())
+    rows = [(c, queries.version_in_force(c.id, today), queries.draft_of(c.id)) for c in committees]
+    return render_template("delegation/index.html", rows=rows, may_edit=_may_edit())
+
+
+def _committee_context(committee: Committee, draft_form: DraftForm | None = None) -> dict:
+    today = clock.today()
+    return {
+        "committee": committee,
+        "overview": queries.overview(committee.id, today),
+        "versions": [v for v in queries.versions_of(committee.id) if v.is_published],
+        "draft_form": draft_form or DraftForm(),
+        "may_edit": _may_edit(),
+    }
+
+
+@bp.get("/namnder/<int:committee_id>")
+@login_required
+def committee(committee_id: int):
+    committee = db.get_or_404(Committee, committee_id)
+    access.require(current_user, access.VIEW_SCHEMES, committee)
+    return render_template("delegation/committee.html", **_committee_context(committee))
+
+
+@bp.post("/namnder/<int:committee_id>/utkast")
+@login_required
+def draft_create(committee_id: int):
+    committee = db.get_or_404(Committee, committee_id)
+    editor = _editor()
+    form = DraftForm()
+    if form.validate_on_submit():
+        try:
+            draft = services.draft_start(editor, committee, label=form.label.data)
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("delegation/committee.html",
+                         url_for("delegation.version", version_id=draft.id),
+                         **_committee_context(committee))
+    return render_template("delegation/committee.html", **_committee_context(committee, form)), 422
+
+
+# --- a version and its rules -----------------------------------------------------------------------
+
+def _refused(version: SchemeVersion) -> ValidationFailed | None:
+    """Why a change to a published version was refused, for the page to say (its forms are gone)."""
+    if version.is_draft:
+        return None
+    return ValidationFailed(
+        {"version": _("A published version never changes: start a new draft instead.")}
+    )
+
+
+def _version_context(
+    version: SchemeVersion,
+    *,
+    new_form: RuleForm | None = None,
+    publish_form: PublishForm | None = None,
+    editing: DelegationRule | None = None,
+    edit_form: RuleForm | None = None,
+) -> dict:
+    today = clock.today()
+    names = queries.names()
+    pbb = queries.price_base_amounts()
+    publish_form = publish_form or PublishForm(formdata=None)
+    found = []
+    if version.is_draft:
+        found = services.findings(version, publish_form.valid_from.data or today)
+    errors, warnings = display.general_findings(found, names)
+    year = (version.valid_from or today).year
+    editable = version.is_draft and _may_edit()
+    return {
+        "version": version,
+        "committee": version.committee,
+        "groups": display.grouped_rules(version, names, pbb, year, found),
+        "general_errors": errors,
+        "general_warnings": warnings,
+        "error_count": sum(1 for f in found if f.severity == "error"),
+        "warning_count": sum(1 for f in found if f.severity == "warning"),
+        "editable": editable,
+        "new_form": (new_form or _rule_form(version)) if editable else None,
+        "publish_form": publish_form,
+        "discard_form": DiscardForm(),
+        "editing_id": editing.id if editing else None,
+        "edit_form": edit_form,
+        "names": names,
+        "based_on": version.based_on,
+    }
+
+
+@bp.get("/versioner/<int:version_id>")
+@login_required
+def version(version_id: int):
+    version = db.get_or_404(SchemeVersion, version_id)
+    access.require(current_user, access.VIEW_SCHEMES, version.committee)
+    return render_template("delegation/version.html", **_version_context(version))
+
+
+@bp.post("/versioner/<int:version_id>/regler")
+@login_required
+def rule_create(version_id: int):
+    version = db.get_or_404(SchemeVersion, version_id)
+    editor = _editor()
+    form = _rule_form(version)
+    if form.validate_on_submit():
+        try:
+            services.rule_save(editor, version, None, form.to_input())
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("delegation/_version_body.html",
+                         url_for("delegation.version", version_id=version.id),
+                         **_version_context(version))
+    return page_or_partial("delegation/version.html", "delegation/_version_body.html", 422,
+                           failure=_refused(version), **_version_context(version, new_form=form))
+
+
+@bp.route("/regler/<int:rule_id>/redigera", methods=["GET", "POST"])
+@login_required
+def rule_edit(rule_id: int):
+    rule = db.get_or_404(DelegationRule, rule_id)
+    version = rule.version
+    editor = _editor()
+    if request.args.get("view") == "row":
+        context = _version_context(version)
+        row = next(v for g in context["groups"] for _lvl, views in g.levels for v in views
+                   if v.stored.id == rule.id)
+        return render_template("delegation/_rule_row.html", view=row, **context)
+    if request.method == "GET" and not version.is_draft:  # no form to change a published rule
+        return page_or_partial("delegation/version.html", "delegation/_version_body.html", 422,
+                               failure=_refused(version), **_version_context(version))
+    form = _rule_form(version, rule)
+    if form.validate_on_submit():
+        try:
+            services.rule_save(editor, version, rule, form.to_input())
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("delegation/_version_body.html",
+                         url_for("delegation.version", version_id=version.id),
+                         **_version_context(version))
+    status = 422 if form.errors or form.form_errors else 200
+    if wants_partial() and request.method == "GET":
+        return render_template("delegation/_rule_edit_row.html", rule=rule, form=form,
+                               version=version), status
+    if not version.is_draft:
+        return page_or_partial("delegation/version.html", "delegation/_version_body.html", 422,
+                               failure=_refused(version), **_version_context(version))
+    return page_or_partial("delegation/rule_edit.html", "delegation/_version_body.html", status,
+                           rule=rule, form=form,
+                           **_version_context(version, editing=rule, edit_form=form))
+
+
+@bp.post("/regler/<int:rule_id>/ta-bort")
+@login_required
+def rule_delete(rule_id: int):
+    rule = db.get_or_404(DelegationRule, rule_id)
+    version = rule.version
+    editor = _editor()
+    form = DiscardForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.rule_delete(editor, rule)
+    except ValidationFailed as failure:
+        return page_or_partial("delegation/version.html", "delegation/_version_body.html", 422,
+                               failure=failure, **_version_context(version))
+    db.session.commit()
+    return saved("delegation/_version_body.html",
+                 url_for("delegation.version", version_id=version.id), **_version_context(version))
+
+
+@bp.post("/versioner/<int:version_id>/publicera")
+@login_required
+def publish(version_id: int):
+    version = db.get_or_404(SchemeVersion, version_id)
+    editor = _editor()
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            services.version_publish(editor, version, adopted_on=form.adopted_on.data,
+                                     paragraph=form.paragraph.data, valid_from=form.valid_from.data)
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            if not wants_partial():
+                flash(_("The version was published as %(reference)s.",
+                        reference=version.adoption_reference), "success")
+            return saved("delegation/_version_body.html",
+                         url_for("delegation.version", version_id=version.id),
+                         **_version_context(version))
+    return page_or_partial("delegation/version.html", "delegation/_version_body.html", 422,
+                           failure=_refused(version), **_version_context(version, publish_form=form))
+
+
+@bp.post("/versioner/<int:version_id>/kasta")
+@login_required
+def discard(version_id: int):
+    version = db.get_or_404(SchemeVersion, version_id)
+    editor = _editor()
+    form = DiscardForm()
+    if not form.validate_on_submit():
+        abort(400)
+    committee = version.committee
+    try:
+        services.draft_discard(editor, version)
+    except ValidationFailed as failure:
+        return page_or_partial("delegation/version.html", "delegation/_version_body.html", 422,
+                               failure=failure, **_version_context(version))
+    db.session.commit()
+    flash(_("The draft was discarded."), "success")
+    return redirect(url_for("delegation.committee", committee_id=committee.id), code=303)
+
+
+# --- comparing -------------------------------------------------------------------------------------
+
+@bp.get("/namnder/<int:committee_id>/jamfor")
+@login_required
+def compare(committee_id: int):
+    committee = db.get_or_404(Committee, committee_id)
+    access.require(current_user, access.VIEW_SCHEMES, committee)
+    versions = queries.versions_of(committee.id)
+    by_id = {v.id: v for v in versions}
+    left = by_id.get(request.args.get("a", type=int))
+    right = by_id.get(request.args.get("b", type=int))
+    if right is None and versions:
+        right = versions[0]
+    if left is None and right is not None:
+        left = right.based_on if right.based_on in versions else next(
+            (v for v in versions if v is not right), None)
+    rows = []
+    if left is not None and right is not None:
+        today = clock.today()
+        rows = display.compare(left, right, queries.names(), queries.price_base_amounts(), today.year)
+    return render_template("delegation/compare.html", committee=committee, versions=versions,
+                           left=left, right=right, rows=rows)
+
+
+# --- price base amounts ----------------------------------------------------------------------------
+
+def _pbb_context(form: PriceBaseAmountForm | None = None) -> dict:
+    amounts = db.session.scalars(select(PriceBaseAmount).order_by(PriceBaseAmount.year.desc())).all()
+    return {"amounts": amounts, "form": form or PriceBaseAmountForm(formdata=None),
+            "may_edit": _may_edit()}
+
+
+@bp.get("/prisbasbelopp")
+@login_required
+def price_base_amounts():
+    access.require(current_user, access.VIEW_PRICE_BASE_AMOUNTS)
+    return render_template("delegation/price_base_amounts.html", **_pbb_context())
+
+
+@bp.post("/prisbasbelopp")
+@login_required
+def price_base_amount_save():
+    editor = _editor()
+    form = PriceBaseAmountForm()
+    if form.validate_on_submit():
+        try:
+            errors: dict[str, str] = {}
+            amount = parse_optional_money(form.amount.data, "amount", errors)
+            if errors:
+                raise ValidationFailed(errors)
+            services.price_base_amount_save(editor, year=form.year.data, amount_ore=amount,
+                                            is_demo=form.is_demo.data)
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("delegation/_price_base_amounts.html",
+                         url_for("delegation.price_base_amounts"), **_pbb_context())
+    return page_or_partial("delegation/price_base_amounts.html",
+                           "delegation/_price_base_amounts.html", 422, **_pbb_context(form))
+
+
+from portal.delegation import simulator_views  # noqa: F401  (routes on the same blueprint)

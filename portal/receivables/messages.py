@@ -1,0 +1,102 @@
+"""The one place that words import errors: parser and import codes become Swedish sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+FIELD_LABELS = {
+    "ledger_source": _l("ledger"),
+    "invoice_number": _l("invoice number"),
+    "customer_id_number": _l("identity number"),
+    "customer_name": _l("customer name"),
+    "customer_address": _l("address"),
+    "customer_postcode": _l("postcode"),
+    "customer_city": _l("city"),
+    "unit_code": _l("unit"),
+    "category_code": _l("invoice category"),
+    "invoice_date": _l("invoice date"),
+    "due_date": _l("due date"),
+    "original_amount": _l("invoice amount"),
+    "open_amount": _l("open amount"),
+    "collection_stage_code": _l("collection stage"),
+    "ocr_reference": _l("OCR reference"),
+    "payment_date": _l("payment date"),
+    "amount": _l("amount"),
+}
+
+_AMOUNT_REASONS = {
+    "empty": _l("the amount is empty"),
+    "invalid": _l("it is not an amount"),
+    "too_many_decimals": _l("öre are the smallest unit: at most two decimals"),
+    "ambiguous_separator": _l("it is unclear whether the separator is for thousands or decimals"),
+}
+
+_IDENTITY_REASONS = {
+    "empty": _l("the number is empty"),
+    "invalid_format": _l("write 10 or 12 digits, e.g. 19850612-1234"),
+    "invalid_checksum": _l("the check digit is wrong"),
+    "invalid_date": _l("there is no such date of birth"),
+    "future_birth_date": _l("the date of birth is in the future"),
+    "invalid_organisation_number": _l("it is not an organisation number"),
+}
+
+
+def field_label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
+
+
+def error_message(code: str, params: Mapping[str, object] | None = None) -> str:
+    """A Swedish sentence for an error code from the parser (tabular, ledger_parse) or the import."""
+    p = dict(params or {})
+    value = p.get("value", "")
+    if code == "empty_file":
+        return _("The file is empty.")
+    if code == "invalid_encoding":
+        return _("The file is neither UTF-8 nor Windows-1252 text. Save it as CSV or .xlsx again.")
+    if code == "unreadable_xlsx":
+        return _("The file cannot be read as an .xlsx workbook.")
+    if code == "malformed_csv":
+        return _("The CSV file is malformed from here on (%(detail)s).", detail=p.get("detail", ""))
+    if code == "missing_column":
+        return _("The file has no column for %(field)s.", field=field_label(str(p.get("field", ""))))
+    if code == "duplicate_column":
+        return _("The column for %(field)s occurs more than once.",
+                 field=field_label(str(p.get("field", ""))))
+    if code == "wrong_column_count":
+        return _("The row has %(found)s columns; the header has %(expected)s.",
+                 found=p.get("found"), expected=p.get("expected"))
+    if code == "missing_value":
+        return _("The value is missing.")
+    if code == "too_long":
+        return _("The value is longer than %(max)s characters.", max=p.get("max_length"))
+    if code == "invalid_amount":
+        reason = _AMOUNT_REASONS.get(str(p.get("reason")), _AMOUNT_REASONS["invalid"])
+        return _("“%(value)s” is not a valid amount: %(reason)s.", value=value, reason=reason)
+    if code == "invalid_date":
+        return _("“%(value)s” is not a date; write YYYY-MM-DD.", value=value)
+    if code == "invalid_identity_number":
+        reason = _IDENTITY_REASONS.get(str(p.get("reason")), _IDENTITY_REASONS["invalid_format"])
+        return _("“%(value)s” is not a valid personnummer or organisationsnummer: %(reason)s.",
+                 value=value, reason=reason)
+    if code == "unknown_collection_stage_code":
+        return _("The collection stage code “%(value)s” is not in the stage-code table.", value=value)
+    if code == "duplicate_invoice":
+        return _("Invoice %(number)s occurs already on line %(line)s.",
+                 number=p.get("invoice_number"), line=p.get("first_line"))
+    if code == "missing_reference":
+        return _("The row has neither an invoice number nor an OCR reference.")
+    if code == "zero_amount":
+        return _("The amount is zero.")
+    if code == "unknown_unit_code":
+        return _("No unit has the code “%(value)s”.", value=value)
+    if code == "unknown_category_code":
+        return _("No invoice category has the code “%(value)s”.", value=value)
+    if code == "unknown_invoice":
+        return _("No invoice %(value)s in the portal.", value=value)
+    if code == "ambiguous_ocr":
+        return _("The OCR reference %(value)s belongs to several invoices; give the invoice number.",
+                 value=value)
+    return _("Unreadable value (%(code)s).", code=code)

@@ -1,0 +1,158 @@
+"""Reads that the receivables pages share: customer search, a customer's debts with interest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.extensions import db
+from portal.receivables import rules
+from portal.receivables.identity import IdentityNumberError, parse_identity_number
+from portal.receivables.models import (
+    CLOSED_STAGES,
+    CollectionStageCode,
+    Customer,
+    CustomerView,
+    Fee,
+    Invoice,
+    InvoiceCategory,
+    LedgerImport,
+    LedgerMapping,
+    ReferenceRate,
+)
+
+SEARCH_LIMIT = 50
+
+
+def search_customers(text: str, reference_date: date, limit: int = SEARCH_LIMIT) -> list[Customer]:
+    """Customers whose name contains the text, whose identity number it is (any usual form, or
+    the first digits of it), or who have an invoice with that number."""
+    text = " ".join((text or "").split())
+    if len(text) < 2:
+        return []
+    # SQLite's lower() leaves å, ä, ö as they are: also match the text as typed and capitalised.
+    conditions = [func.lower(Customer.name).contains(text.lower(), autoescape=True)] + [
+        Customer.name.contains(variant, autoescape=True) for variant in {text, text.title()}]
+    digits = "".join(c for c in text if c.isdigit())
+    try:
+        conditions.append(Customer.identity_number == parse_identity_number(text, reference_date).value)
+    except IdentityNumberError:
+        if len(digits) >= 6 and digits == text.replace("-", ""):
+            conditions.append(Customer.identity_number.startswith(digits))
+    by_invoice = select(Invoice.customer_id).where(Invoice.invoice_number == text)
+    conditions.append(Customer.id.in_(by_invoice))
+    return list(db.session.scalars(
+        select(Customer).where(or_(*conditions)).order_by(Customer.name, Customer.id).limit(limit)))
+
+
+def reference_rates() -> dict[date, int]:
+    """The finance director's table as rules.py takes it: {half-year start: basis points}."""
+    return dict(db.session.execute(select(ReferenceRate.half_year_start, ReferenceRate.rate_bp)).all())
+
+
+@dataclass(frozen=True)
+class InvoiceDebt:
+    """An invoice with its late interest to a day, or the half-year whose rate is missing."""
+
+    invoice: Invoice
+    interest_ore: int | None  # None: no interest runs (closed, nothing open, category) or missing
+    missing_rate: date | None = None
+
+    @property
+    def charges_interest(self) -> bool:
+        return self.interest_ore is not None or self.missing_rate is not None
+
+
+@dataclass(frozen=True)
+class CustomerDebts:
+    lines: list[InvoiceDebt]
+    open_ore: int
+    interest_ore: int
+    missing_rates: tuple[date, ...]  # half-years whose reference rate is not in the table
+
+
+def invoice_interest(invoice: Invoice, until: date, rates: dict[date, int]) -> InvoiceDebt:
+    """Late interest on the invoice's open capital up to and including `until`.
+
+    The capital owed after the interest start is the open amount plus the payments made after
+    it; each later payment lowers it from the day after (rules.accrued_interest). Without a due
+    date interest runs from one month after the invoice date (räntelagen 4 §).
+    """
+    if (invoice.collection_stage in CLOSED_STAGES or invoice.open_amount_ore <= 0
+            or not invoice.category.charges_interest):  # fmt: skip
+        return InvoiceDebt(invoice, None)
+    start = rules.interest_start_date(invoice.due_date, invoice.invoice_date)
+    later = sorted((p.payment_date, p.amount_ore) for p in invoice.payments if p.payment_date > start)
+    capital = invoice.open_amount_ore + sum(amount for _day, amount in later)
+    timeline = [(start, capital)]
+    for day, amount in later:
+        capital -= amount
+        timeline.append((day, capital))
+    try:
+        breakdown = rules.accrued_interest(timeline, until, rates)
+    except rules.MissingReferenceRate as missing:
+        return InvoiceDebt(invoice, None, missing.half_year_start)
+    return InvoiceDebt(invoice, breakdown.total_ore)
+
+
+def customer_debts(customer: Customer, until: date) -> CustomerDebts:
+    """The customer's invoices (newest due first) with open amounts and interest to `until`."""
+    invoices = db.session.scalars(
+        select(Invoice)
+        .where(Invoice.customer_id == customer.id)
+        .options(joinedload(Invoice.org_unit), joinedload(Invoice.category),
+                 selectinload(Invoice.payments))
+        .order_by(Invoice.due_date.desc(), Invoice.invoice_number)
+    ).all()  # fmt: skip
+    rates = reference_rates()
+    lines = [invoice_interest(invoice, until, rates) for invoice in invoices]
+    open_ore = sum(i.open_amount_ore for i in invoices if i.collection_stage not in CLOSED_STAGES)
+    return CustomerDebts(
+        lines=lines,
+        open_ore=open_ore,
+        interest_ore=sum(line.interest_ore or 0 for line in lines),
+        missing_rates=tuple(sorted({line.missing_rate for line in lines if line.missing_rate})),
+    )
+
+
+def customer_views(customer_id: int, limit: int = 20) -> list[CustomerView]:
+    return list(db.session.scalars(
+        select(CustomerView).where(CustomerView.customer_id == customer_id)
+        .options(joinedload(CustomerView.user))
+        .order_by(CustomerView.viewed_at.desc(), CustomerView.id.desc()).limit(limit)))
+
+
+# --- reference tables and imports ---------------------------------------------------------------
+
+
+def categories() -> list[InvoiceCategory]:
+    return list(db.session.scalars(select(InvoiceCategory).order_by(InvoiceCategory.name)))
+
+
+def rates() -> list[ReferenceRate]:
+    return list(db.session.scalars(select(ReferenceRate).order_by(ReferenceRate.half_year_start.desc())))
+
+
+def fees() -> list[Fee]:
+    return list(db.session.scalars(select(Fee).order_by(Fee.kind, Fee.valid_from.desc())))
+
+
+def stage_codes() -> list[CollectionStageCode]:
+    return list(db.session.scalars(select(CollectionStageCode).order_by(CollectionStageCode.code)))
+
+
+def mappings(kind: str | None = None) -> list[LedgerMapping]:
+    query = select(LedgerMapping).order_by(LedgerMapping.name)
+    if kind:
+        query = query.where(LedgerMapping.kind == kind)
+    return list(db.session.scalars(query))
+
+
+def import_history(limit: int = 50) -> list[LedgerImport]:
+    return list(db.session.scalars(
+        select(LedgerImport).options(joinedload(LedgerImport.uploaded_by),
+                                     joinedload(LedgerImport.imported_by))
+        .order_by(LedgerImport.uploaded_at.desc(), LedgerImport.id.desc()).limit(limit)))

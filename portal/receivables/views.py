@@ -1,0 +1,393 @@
+"""Pages for receivables: ledger import, saved mappings, reference tables, customer search and page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from portal import access, clock
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.money import format_amount
+from portal.receivables import imports, queries, services
+from portal.receivables.forms import (
+    CategoryForm,
+    ConfirmForm,
+    FeeForm,
+    RateForm,
+    StageCodeForm,
+    UploadForm,
+    mapping_form,
+)
+from portal.receivables.messages import error_message, field_label
+from portal.receivables.models import (
+    CollectionStageCode,
+    Customer,
+    Fee,
+    ImportKind,
+    InvoiceCategory,
+    LedgerImport,
+    LedgerMapping,
+    ReferenceRate,
+)
+from portal.web import actor, page_or_partial, saved, show_errors, wants_partial
+
+bp = Blueprint("receivables", __name__)
+
+
+def _acting(action: str):
+    access.require(current_user, action)
+    return actor(access.capacity(current_user, action))
+
+
+def identity_text(customer: Customer) -> str:
+    """The identity number as this user may see it (DOMAIN: masked except for roles that need it)."""
+    if access.allowed(current_user, access.VIEW_FULL_IDENTITY, customer):
+        return customer.identity.formatted()
+    return customer.identity.mask()
+
+
+# --- customers -----------------------------------------------------------------------------------
+
+@bp.get("/kunder/")
+@login_required
+def customers():
+    access.require(current_user, access.VIEW_CUSTOMERS)
+    text = request.args.get("q", "").strip()
+    results = queries.search_customers(text, clock.today()) if text else []
+    return page_or_partial("receivables/customers.html", "receivables/_customer_results.html",
+                           q=text, results=results, identity_text=identity_text)
+
+
+@bp.get("/kunder/<int:customer_id>")
+@login_required
+def customer(customer_id: int):
+    customer = db.get_or_404(Customer, customer_id)
+    viewer = _acting(access.VIEW_CUSTOMERS)
+    services.customer_view_log(viewer, customer)
+    db.session.commit()
+    today = clock.today()
+    may_see_log = access.allowed(current_user, access.VIEW_CUSTOMER_LOG)
+    return render_template(
+        "receivables/customer.html", customer=customer, identity=identity_text(customer),
+        debts=queries.customer_debts(customer, today), today=today,
+        views=queries.customer_views(customer.id) if may_see_log else None,
+    )
+
+
+# --- imports -------------------------------------------------------------------------------------
+
+def _upload_form(**kwargs) -> UploadForm:
+    form = UploadForm(**kwargs)
+    form.mapping_id.choices = [("", _("The default layout"))] + [
+        (m.id, f"{m.name} ({m.kind_enum.label.lower()})") for m in queries.mappings()]
+    return form
+
+
+def _imports_context(form: UploadForm | None = None) -> dict:
+    return {"form": form or _upload_form(), "history": queries.import_history(),
+            "may_import": access.allowed(current_user, access.IMPORT_LEDGER)}
+
+
+@bp.get("/import/")
+@login_required
+def imports_page():
+    access.require(current_user, access.VIEW_IMPORTS)
+    return render_template("receivables/imports.html", **_imports_context())
+
+
+@bp.post("/import/")
+@login_required
+def import_upload():
+    uploader = _acting(access.IMPORT_LEDGER)
+    form = _upload_form()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read() if upload and getattr(upload, "filename", "") else b""
+        try:
+            ledger_import = imports.upload(uploader, data=data, file_name=upload.filename if data else "",
+                                           kind=form.kind.data, mapping_id=form.mapping_id.data)
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return redirect(url_for("receivables.import_detail", import_id=ledger_import.id), code=303)
+    return render_template("receivables/imports.html", **_imports_context(form)), 422
+
+
+def _import_context(ledger_import: LedgerImport, failure: ValidationFailed | None = None) -> dict:
+    return {
+        "item": ledger_import,
+        "errors": [dict(e, message=error_message(e["code"], e.get("params")))
+                   for e in ledger_import.errors or []],
+        "form": ConfirmForm(),
+        "may_import": access.allowed(current_user, access.IMPORT_LEDGER),
+        "failure": failure,
+    }
+
+
+@bp.get("/import/<int:import_id>")
+@login_required
+def import_detail(import_id: int):
+    ledger_import = db.get_or_404(LedgerImport, import_id)
+    access.require(current_user, access.VIEW_IMPORTS)
+    return page_or_partial("receivables/import.html", "receivables/_import.html",
+                           **_import_context(ledger_import))
+
+
+@bp.get("/import/<int:import_id>/status")
+@login_required
+def import_status(import_id: int):
+    ledger_import = db.get_or_404(LedgerImport, import_id)
+    access.require(current_user, access.VIEW_IMPORTS)
+    return render_template("receivables/_import_progress.html", item=ledger_import)
+
+
+def _read_and(ledger_import: LedgerImport, step: Callable) -> tuple:
+    """Read the file (reporting progress), then preview or import it.
+
+    The read transaction ends before the file is read: meanwhile imports.ProgressWriter commits
+    progress on a connection of its own, and on SQLite a transaction that read before another
+    connection's commit cannot write afterwards.
+    """
+    job = imports.import_job(ledger_import)
+    db.session.commit()
+    parsed = imports.read_file(job, imports.ProgressWriter(job.import_id))
+    return step(actor(access.capacity(current_user, access.IMPORT_LEDGER)), ledger_import, parsed)
+
+
+def _process(import_id: int, step: Callable):
+    ledger_import = db.get_or_404(LedgerImport, import_id)
+    access.require(current_user, access.IMPORT_LEDGER)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        _read_and(ledger_import, step)
+    except ValidationFailed as failure:
+        db.session.rollback()
+        return page_or_partial("receivables/import.html", "receivables/_import.html", 422,
+                               **_import_context(ledger_import, failure))
+    db.session.commit()
+    return saved("receivables/_import.html",
+                 url_for("receivables.import_detail", import_id=ledger_import.id),
+                 **_import_context(ledger_import))
+
+
+@bp.post("/import/<int:import_id>/forhandsgranska")
+@login_required
+def import_preview(import_id: int):
+    return _process(import_id, imports.preview)
+
+
+@bp.post("/import/<int:import_id>/importera")
+@login_required
+def import_run(import_id: int):
+    return _process(import_id, imports.run)
+
+
+@bp.get("/import/mall/<kind>.csv")
+@login_required
+def import_template(kind: str):
+    access.require(current_user, access.VIEW_IMPORTS)
+    if kind not in set(ImportKind):
+        abort(404)
+    name = "reskontra-mall.csv" if kind == ImportKind.LEDGER else "betalningar-mall.csv"
+    return Response(imports.template_csv(ImportKind(kind)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --- saved mappings ------------------------------------------------------------------------------
+
+@bp.get("/import/mappningar/")
+@login_required
+def mappings():
+    access.require(current_user, access.VIEW_IMPORTS)
+    return render_template("receivables/mappings.html", mappings=queries.mappings(),
+                           may_edit=access.allowed(current_user, access.IMPORT_LEDGER),
+                           field_label=field_label)
+
+
+def _mapping_page(mapping: LedgerMapping | None, kind: ImportKind):
+    editor = _acting(access.IMPORT_LEDGER)
+    form = mapping_form(kind, mapping)
+    if form.validate_on_submit():
+        columns = {name[4:]: f.data for name, f in form._fields.items() if name.startswith("col_")}
+        try:
+            services.mapping_save(editor, mapping, name=form.name.data, kind=kind.value,
+                                  columns=columns)
+        except ValidationFailed as failure:
+            show_errors(form, ValidationFailed({k if k in ("name", "kind") else f"col_{k}": v
+                                                for k, v in failure.errors.items()}))
+        else:
+            db.session.commit()
+            flash(_("The mapping was saved."), "success")
+            return redirect(url_for("receivables.mappings"), code=303)
+    title = _("New mapping: %(kind)s", kind=kind.label.lower()) if mapping is None else \
+        _("Change mapping %(name)s", name=mapping.name)
+    return render_template("receivables/mapping_form.html", form=form, mapping=mapping, kind=kind,
+                           title=title), 422 if form.errors else 200
+
+
+@bp.route("/import/mappningar/ny/<kind>", methods=["GET", "POST"])
+@login_required
+def mapping_create(kind: str):
+    if kind not in set(ImportKind):
+        abort(404)
+    return _mapping_page(None, ImportKind(kind))
+
+
+@bp.route("/import/mappningar/<int:mapping_id>", methods=["GET", "POST"])
+@login_required
+def mapping_edit(mapping_id: int):
+    mapping = db.get_or_404(LedgerMapping, mapping_id)
+    return _mapping_page(mapping, mapping.kind_enum)
+
+
+# --- reference tables ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReferenceTable:
+    """One table on the reference page: who edits it, its form and the service that saves it."""
+
+    name: str  # in the URL
+    heading: object
+    columns: tuple
+    model: type
+    form: type[FlaskForm]
+    action: str
+    rows: Callable[[], list]
+    save: Callable[..., object]
+    form_values: Callable[[object], dict] = lambda obj: {}
+
+
+def _save_category(editor, obj, form):
+    return services.category_save(
+        editor, obj, code=form.code.data, name=form.name.data,
+        charges_interest=form.charges_interest.data, time_bar_years=form.time_bar_years.data,
+        appealable=form.appealable.data, active=form.active.data)
+
+
+def _save_rate(editor, obj, form):
+    return services.rate_save(editor, obj, half_year_start=form.half_year_start.data,
+                              rate_text=form.rate.data, confirmed=form.confirmed.data,
+                              note=form.note.data)
+
+
+def _save_fee(editor, obj, form):
+    return services.fee_save(editor, obj, kind=form.kind.data, amount_text=form.amount.data,
+                             valid_from=form.valid_from.data)
+
+
+def _save_stage_code(editor, obj, form):
+    return services.stage_code_save(editor, obj, code=form.code.data, stage=form.stage.data)
+
+
+TABLES = {
+    table.name: table
+    for table in (
+        ReferenceTable(
+            "kategorier", _l("Invoice categories"),
+            (_l("Code"), _l("Name"), _l("Late interest"), _l("Time bar"), _l("Appealable")),
+            InvoiceCategory, CategoryForm, access.EDIT_REFERENCE_DATA, queries.categories,
+            _save_category),
+        ReferenceTable(
+            "referensrantor", _l("Reference rates"),
+            (_l("Half-year from"), _l("Reference rate"), _l("Late interest"), _l("Status"), _l("Note")),
+            ReferenceRate, RateForm, access.EDIT_REFERENCE_DATA, queries.rates, _save_rate,
+            lambda obj: {"rate": format_amount(obj.rate_bp)}),
+        ReferenceTable(
+            "avgifter", _l("Fees"), (_l("Fee"), _l("Amount"), _l("Applies from")),
+            Fee, FeeForm, access.EDIT_REFERENCE_DATA, queries.fees, _save_fee,
+            lambda obj: {"amount": format_amount(obj.amount_ore)}),
+        ReferenceTable(
+            "kravsteg", _l("Collection stage codes"), (_l("The ledger's code"), _l("Stage in the portal")),
+            CollectionStageCode, StageCodeForm, access.EDIT_STAGE_CODES, queries.stage_codes,
+            _save_stage_code),
+    )
+}  # fmt: skip
+
+
+def _table(name: str) -> ReferenceTable:
+    table = TABLES.get(name)
+    if table is None:
+        abort(404)
+    return table
+
+
+def _section_context(table: ReferenceTable, form: FlaskForm | None = None) -> dict:
+    return {"table": table, "rows": table.rows(), "form": form or table.form(),
+            "may_edit": access.allowed(current_user, table.action)}
+
+
+@bp.get("/referensdata/")
+@login_required
+def reference():
+    access.require(current_user, access.VIEW_REFERENCE_DATA)
+    return render_template("receivables/reference.html",
+                           sections=[_section_context(table) for table in TABLES.values()])
+
+
+@bp.post("/referensdata/<table_name>")
+@login_required
+def reference_create(table_name: str):
+    table = _table(table_name)
+    editor = _acting(table.action)
+    form = table.form()
+    if form.validate_on_submit():
+        try:
+            table.save(editor, None, form)
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("receivables/_reference_section.html",
+                         url_for("receivables.reference") + f"#{table.name}", **_section_context(table))
+    return page_or_partial("receivables/reference.html", "receivables/_reference_section.html", 422,
+                           sections=[_section_context(t, form if t is table else None)
+                                     for t in TABLES.values()], **_section_context(table, form))
+
+
+@bp.route("/referensdata/<table_name>/<int:row_id>", methods=["GET", "POST"])
+@login_required
+def reference_edit(table_name: str, row_id: int):
+    table = _table(table_name)
+    obj = db.get_or_404(table.model, row_id)
+    editor = _acting(table.action)
+    row = {"table": table, "obj": obj, "may_edit": True}
+    if request.args.get("view") == "row":
+        return render_template("receivables/_reference_row.html", **row)
+    form = table.form(obj=obj, data=table.form_values(obj) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            table.save(editor, obj, form)
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return saved("receivables/_reference_row.html", url_for("receivables.reference"), **row)
+    return page_or_partial("org/edit_page.html", "receivables/_reference_edit_row.html",
+                           422 if form.errors else 200, form=form, **row,
+                           partial="receivables/_reference_form.html",
+                           title=_("Change: %(table)s", table=table.heading),
+                           back=url_for("receivables.reference"))
+
+
+@bp.post("/referensdata/kravsteg/<int:row_id>/ta-bort")
+@login_required
+def stage_code_delete(row_id: int):
+    stage_code = db.get_or_404(CollectionStageCode, row_id)
+    editor = _acting(access.EDIT_STAGE_CODES)
+    services.stage_code_delete(editor, stage_code)
+    db.session.commit()
+    if not wants_partial():
+        flash(_("The stage code was removed."), "success")
+    return saved("receivables/_reference_section.html", url_for("receivables.reference"),
+                 **_section_context(TABLES["kravsteg"]))
+

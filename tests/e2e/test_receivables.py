@@ -1,0 +1,65 @@
+"""In a real browser: the finance officer imports a ledger in the municipality's own layout."""
+
+from __future__ import annotations
+
+from portal.receivables.identity import luhn_check_digit
+from tests.e2e.conftest import axe_violations, login
+
+HEADERS = ["Källa", "FAKTNR", "ORGNR", "KUNDNAMN", "ADR2", "POSTNR", "ORT", "ANSVAR", "KATEGORI",
+           "FAKTURADATUM", "FORFALLODATUM", "BELOPP", "REST", "KRAVKOD", "OCRNR"]
+
+
+def _ledger_file(tmp_path) -> str:
+    body = "5107150" + "42"
+    number = f"19510715-{body[6:]}{luhn_check_digit(body)}"
+    rows = [
+        ["e2e", "E2E-1", number, "Ebba Ekdahl", "Lingonvägen 3", "612 40", "Demokommun", "3110", "HEMTJ",
+         "2026-01-05", "2026-02-04", "1 845,00", "1 845,00", "INK", ""],
+        ["e2e", "E2E-2", number, "Ebba Ekdahl", "Lingonvägen 3", "612 40", "Demokommun", "5100", "VA",
+         "2026-03-01", "2026-03-31", "2 456,50", "456,50", "P1", ""],
+    ]
+    path = tmp_path / "kundreskontra.csv"
+    text = "\r\n".join(";".join(row) for row in [HEADERS, *rows]) + "\r\n"
+    path.write_bytes(text.encode("cp1252"))  # as Excel saves "CSV (semikolonavgränsad)"
+    return str(path)
+
+
+def test_finance_officer_imports_a_ledger_in_their_own_layout_and_opens_a_customer(page, tmp_path):
+    login(page, "ekonom")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Import", exact=True).click()
+    page.wait_for_url("**/import/")
+    assert axe_violations(page) == []
+    page.get_by_label("Kolumnmappning").select_option(label="Raindance (demo) (reskontra)")
+    page.get_by_label("Fil (CSV eller .xlsx)").set_input_files(_ledger_file(tmp_path))
+    page.get_by_role("button", name="Ladda upp och förhandsgranska").click()
+    page.wait_for_url("**/import/*")
+
+    page.evaluate("window.__noReload = true")
+    page.get_by_role("button", name="Förhandsgranska").click()
+    page.get_by_text("Vad importen gör").wait_for()
+    assert page.locator("#count-new").inner_text() == "2"
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Importera filen").click()
+    page.get_by_text("Vad importen gjorde").wait_for()
+    assert page.evaluate("window.__noReload") is True
+    assert page.locator("#count-new").inner_text() == "2"
+
+    page.get_by_role("link", name="Sök en kund").click()
+    page.get_by_label("Sök på namn, personnummer, organisationsnummer eller fakturanummer").fill("Ebba")
+    page.locator("#customer-results").get_by_role("link", name="Ebba Ekdahl").click()
+    page.get_by_role("heading", name="Ebba Ekdahl", level=1).wait_for()
+    text = page.locator("main").inner_text()
+    assert "19510715-" in text and "E2E-1" in text and "Inkassokrav" in text
+    assert "2 301,50 kr" in text.replace("\u00a0", " ")  # open: 1 845,00 + 456,50
+    assert axe_violations(page) == []
+
+
+def test_reference_and_customer_pages_pass_axe_for_the_finance_director(page):
+    login(page, "ekonomichef")
+    page.goto("/referensdata/")
+    assert page.get_by_role("heading", name="Referensräntor").is_visible()
+    assert axe_violations(page) == []
+    page.goto("/kunder/?q=%C3%85sa")
+    page.locator("#customer-results").get_by_role("link", name="Åsa Öberg").click()
+    page.get_by_role("heading", name="Åsa Öberg", level=1).wait_for()
+    assert axe_violations(page) == []
