@@ -81,8 +81,9 @@ def _open_invoices(customer: Customer) -> list[Invoice]:
 
 
 def _invoice_choices(invoices: list[Invoice]):
+    due = _("due")
     return [(i.id, f"{i.invoice_number} · {i.org_unit.name} · {format_money(i.open_amount_ore)}"
-             f" · {_('due')} {i.due_date.isoformat() if i.due_date else '—'}") for i in invoices]
+             f" · {due} {i.due_date.isoformat() if i.due_date else '—'}") for i in invoices]
 
 
 # --- new case -------------------------------------------------------------------------------------
@@ -448,6 +449,20 @@ STEP_LABELS = {
 }
 
 
+@bp.app_context_processor
+def customer_cases():
+    """The customer page (receivables) lists the customer's cases through this, so the two
+    domains stay apart."""
+
+    def cases_of_customer(customer_id: int) -> list[Case]:
+        return list(db.session.scalars(
+            select(Case).where(Case.customer_id == customer_id)
+            .options(joinedload(Case.decision), joinedload(Case.org_unit)).order_by(Case.id.desc())
+        ))
+
+    return {"cases_of_customer": cases_of_customer}
+
+
 @bp.context_processor
 def case_helpers():
     from portal.delegation.messages import capacity_text, reason_text
@@ -459,7 +474,19 @@ def case_helpers():
             return ""
         return names.unit(target.unit_id) if target.unit_id else names.position(target.position_id)
 
+    def capacity_label(value: str) -> str:
+        """"case_officer" or "standin:1.1" as a person reads it."""
+        from portal.auth.roles import Role
+
+        kind, _sep, rule = value.partition(":")
+        if kind in {r.value for r in Role}:
+            return Role(kind).label
+        words = {"holder": _("holder"), "standin": _("stand-in"), "further_delegate": _("further delegate")}
+        label = str(words.get(kind, kind))
+        return f"{label}, {_('rule %(number)s', number=rule)}" if rule else label
+
     return {
+        "capacity_label": capacity_label,
         "reason_text": reason_text,
         "capacity_text": capacity_text,
         "consultation_note": consultation_note,
