@@ -30,7 +30,8 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_app(tmp_path_factory):
+    """The served app, with demo data; tests may add their own rows inside its app context."""
     database = tmp_path_factory.mktemp("e2e") / "portal.sqlite3"
     app = create_app({
         "SECRET_KEY": "e2e-secret-key",
@@ -44,7 +45,12 @@ def live_server(tmp_path_factory):
         seed_demo(ledger_invoices=300)
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
