@@ -27,4 +27,19 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # pragma: no cover - exercised by every test
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
+
+
+def wants_write_lock() -> bool:
+    """A request that decides takes SQLite's write lock when it begins, so a second decider waits
+    for the first to commit instead of failing halfway (PostgreSQL locks rows instead)."""
+    from flask import g, has_app_context
+
+    return has_app_context() and bool(g.get("sqlite_write_lock"))
+
+
+def take_write_lock() -> None:
+    """Ask for the write lock from the first statement of this request's transaction on."""
+    from flask import g
+
+    g.sqlite_write_lock = True

@@ -52,6 +52,23 @@ def show_errors(form: Form, failure: ValidationFailed) -> None:
             form.form_errors.append(message)
 
 
+def with_write_lock(view):
+    """Views that decide begin their transaction holding SQLite's write lock (see database.py).
+
+    Put it above @login_required so that even loading the user happens inside the lock.
+    """
+    from functools import wraps
+
+    from portal.database import take_write_lock
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        take_write_lock()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def optional_int(value) -> int | None:
     if value in (None, "", "None"):
         return None

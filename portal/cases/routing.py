@@ -33,7 +33,8 @@ def twelve_month_prior(case: Case, on_date: date) -> int:
     """R5: granted and partly granted amounts of the same type, customer and committee in the
     12 months before the decision date (this case itself excluded)."""
     first, last = twelve_month_window(on_date)
-    return db.session.scalar(
+    # int(): PostgreSQL's SUM over a bigint is a Decimal; öre are integers everywhere else.
+    return int(db.session.scalar(
         select(func.coalesce(func.sum(Decision.amount_ore), 0))
         .join(Case, Case.id == Decision.case_id)
         .where(
@@ -44,7 +45,7 @@ def twelve_month_prior(case: Case, on_date: date) -> int:
             Decision.outcome.in_([Outcome.GRANTED.value, Outcome.PARTLY_GRANTED.value]),
             Decision.decision_date.between(first, last),
         )
-    ) or 0
+    ) or 0)
 
 
 def _other_unpaid_debt(case: Case, on_date: date) -> bool:

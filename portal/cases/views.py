@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.money import MoneyParseError, format_money, parse_money
 from portal.org.models import Committee, OrgUnit
 from portal.receivables.models import Customer, Invoice
-from portal.web import actor, page_or_partial, show_errors, wants_partial
+from portal.web import actor, page_or_partial, show_errors, wants_partial, with_write_lock
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
 
@@ -311,6 +311,7 @@ def _deciding_capacity(case: Case) -> str:
 
 
 @bp.post("/<int:case_id>/beslut")
+@with_write_lock
 @login_required
 def decide(case_id: int):
     case = _load(case_id)

@@ -35,6 +35,11 @@ class World:
 
 @pytest.fixture
 def world(make, frozen_clock):
+    return build_world(make)
+
+
+def build_world(make) -> World:
+    """The organisation, scheme and customer the case tests share (dates as of 2026-11-23)."""
     ks = make.committee("KS", "Kommunstyrelsen")
     klf = make.unit(ks, name="Kommunledningsförvaltningen", kind="department")
     economy = make.unit(ks, name="Ekonomiavdelningen", parent=klf, code="1100")
