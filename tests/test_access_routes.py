@@ -96,6 +96,8 @@ MATRIX = {
     # Anyone who sees the case reaches the form; the engine decides inside the service.
     "cases.decide": ("POST", "/arenden/{case}/beslut", STAFF | {"dept_head_a"}),
     "cases.execute": ("POST", "/arenden/{case}/verkstall", {"finance_officer"}),
+    "cases.attach": ("POST", "/arenden/{case}/bilagor", {"case_officer"}),
+    "cases.attachment": ("GET", "/arenden/bilagor/{attachment}", STAFF | {"dept_head_a"}),
     "cases.index": ("GET", "/arenden/", STAFF | {"dept_head_a"}),
     "cases.export_for_ledger": ("GET", "/arenden/att-verkstalla.csv", {"finance_officer"}),
     "cases.queues": ("GET", "/arenden/mina-koer", set(PERSONAS)),
@@ -149,9 +151,13 @@ def world(make):
     officer = Actor(case_officer.id, case_officer.username, "case_officer")
     cases = [case_create(officer, customer=customer, case_type=CaseType.DEFERRAL, invoice_ids=[i.id],
                          terms=TermsInput(), reasons="Prov") for i in invoices]
+    from portal.cases.services import attachment_add
+
+    attachment = attachment_add(officer, cases[0], "intyg.pdf", b"%PDF-1.7\n")
     return {"committee": committee_a.id, "unit": department.id, "position": position.id,
             "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id,
-            "customer": customer.id, "case": cases[0].id, "other_case": cases[1].id, "ledger_import": ledger_import.id,
+            "customer": customer.id, "case": cases[0].id, "other_case": cases[1].id,
+            "attachment": attachment.id, "ledger_import": ledger_import.id,
             "mapping": make.mapping("Unit4", {"invoice_number": "voucher_no"}).id,
             "category": category.id, "stage_code": make.stage_code("INK", "collection_demand").id,
             "committee_b": committee_b.id, "version": version.id, "draft": draft.id,

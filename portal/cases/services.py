@@ -7,6 +7,7 @@ a 12-month basis, and a unique constraint so that a case is decided once.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +18,15 @@ from sqlalchemy.exc import IntegrityError
 from portal import clock
 from portal.audit.services import Actor, record
 from portal.cases import rules
-from portal.cases.models import Case, CaseInvoice, ConflictDeclaration, Consultation, Decision, RegistryCounter
+from portal.cases.models import (
+    Attachment,
+    Case,
+    CaseInvoice,
+    ConflictDeclaration,
+    Consultation,
+    Decision,
+    RegistryCounter,
+)
 from portal.cases.routing import Terms, check_decider, earliest_due_date, route
 from portal.cases.rules import CaseState, Outcome, Step, StepRefused
 from portal.cases.terms import TermsInput, compute_terms, line_amounts
@@ -336,3 +345,32 @@ def case_execute(actor: Actor, case: Case) -> Case:
 
 def due_date_of(case: Case) -> date | None:
     return earliest_due_date(case)
+
+
+# --- attachments ----------------------------------------------------------------------------------
+
+ATTACHMENT_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def attachment_add(actor: Actor, case: Case, filename: str, data: bytes) -> Attachment:
+    """A PDF or image to a case that is not yet decided; the type is read from the content."""
+    if CaseState(case.state) in rules.DECIDED or case.state == CaseState.WITHDRAWN:
+        raise _refuse(_("A decided or withdrawn case takes no more attachments."), "file")
+    if not data:
+        raise _refuse(_("Choose a file."), "file")
+    if len(data) > ATTACHMENT_MAX_BYTES:
+        raise _refuse(_("The file may be at most 10 MB."), "file")
+    mimetype = next((kind for magic, kind in ATTACHMENT_TYPES.items() if data.startswith(magic)), None)
+    if mimetype is None:
+        raise _refuse(_("The file must be a PDF, PNG or JPEG (judged by its content, not its name)."), "file")
+    name = (filename or "bilaga").replace("\\", "/").rsplit("/", 1)[-1][:200] or "bilaga"
+    attachment = Attachment(case_id=case.id, filename=name, mimetype=mimetype, size=len(data),
+                            sha256=hashlib.sha256(data).hexdigest(), content=data,
+                            uploaded_by_id=actor.user_id, uploaded_at=clock.now())
+    db.session.add(attachment)
+    db.session.flush()
+    record(actor, "case.attach", "case", case.id, after={
+        "attachment_id": attachment.id, "filename": name, "mimetype": mimetype, "size": len(data),
+        "sha256": attachment.sha256})
+    return attachment

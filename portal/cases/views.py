@@ -14,8 +14,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal import access, clock
 from portal.cases import queries, services
-from portal.cases.forms import CaseFilterForm, ConsultationForm, DecideForm, NewCaseForm, NoteForm, TermsForm
-from portal.cases.models import CASE_STATE_LABELS, CASE_TYPE_LABELS, Case, CaseInvoice
+from portal.cases.forms import (
+    AttachmentForm,
+    CaseFilterForm,
+    ConsultationForm,
+    DecideForm,
+    NewCaseForm,
+    NoteForm,
+    TermsForm,
+)
+from portal.cases.models import CASE_STATE_LABELS, CASE_TYPE_LABELS, Attachment, Case, CaseInvoice
 from portal.cases.routing import Terms, check_decider, route
 from portal.cases.rules import CaseState, Outcome
 from portal.cases.terms import TermsInput, compute_terms
@@ -139,8 +147,12 @@ def _case_context(case: Case, **forms) -> dict:
         "decide_form": forms.get("decide_form") or DecideForm(),
         "note_form": forms.get("note_form") or NoteForm(),
         "consultation_form": forms.get("consultation_form") or ConsultationForm(),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "attachments": db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)
+                                          .order_by(Attachment.id)).all(),
         "may": {
             "edit": is_preparer and state in (CaseState.DRAFT, CaseState.RETURNED),
+            "attach": access.allowed(user, access.PREPARE_CASE) and state not in rules_decided(),
             "submit": is_preparer and state in (CaseState.DRAFT, CaseState.RETURNED),
             "withdraw": is_preparer and state not in (CaseState.WITHDRAWN, CaseState.EXECUTED, CaseState.GRANTED,
                                                        CaseState.PARTLY_GRANTED, CaseState.REFUSED),
@@ -158,6 +170,12 @@ def _case_context(case: Case, **forms) -> dict:
             and all(c.user_id != user.id for c in case.conflicts),
         },
     }
+
+
+def rules_decided() -> frozenset[CaseState]:
+    from portal.cases.rules import DECIDED
+
+    return DECIDED | {CaseState.WITHDRAWN}
 
 
 def _terms_form(case: Case) -> TermsForm:
@@ -345,6 +363,32 @@ def decide(case_id: int):
             flash(_("The decision was recorded."), "success")
             return redirect(url_for("cases.show", case_id=case.id), code=303)
     return render_template("cases/show.html", **_case_context(case, decide_form=form)), 422
+
+
+@bp.post("/<int:case_id>/bilagor")
+@login_required
+def attach(case_id: int):
+    access.require(current_user, access.PREPARE_CASE)
+    form = AttachmentForm()
+
+    def add(case, form):
+        upload = form.file.data
+        data = upload.read() if upload and getattr(upload, "filename", "") else b""
+        services.attachment_add(actor(access.capacity(current_user, access.PREPARE_CASE)), case,
+                                getattr(upload, "filename", "") or "", data)
+
+    return _step(case_id, add, form_cls=AttachmentForm, form_key="attachment_form",
+                 message=_("The attachment was added."))
+
+
+@bp.get("/bilagor/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    item = db.get_or_404(Attachment, attachment_id)
+    _load(item.case_id)  # 404 and the case's own access check
+    return Response(item.content, mimetype=item.mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{item.filename.replace(chr(34), "")}"',
+        "X-Content-Type-Options": "nosniff"})
 
 
 @bp.post("/<int:case_id>/verkstall")
