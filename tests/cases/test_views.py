@@ -101,3 +101,15 @@ def test_case_list_filters_and_finance_export(client, world):
     assert "SN 2026/1" not in client.get("/arenden/?case_type=write_off").get_data(as_text=True)
     csv_text = client.get("/arenden/att-verkstalla.csv").get_data(as_text=True)
     assert "SN 2026/1" in csv_text and "2027-01-31" in csv_text
+
+
+def test_case_list_search_by_registry_number_customer_name_and_identity_number(client, world):
+    case = _draft(world)
+    services.case_submit(world.actor(world.officer), case)
+    db.session.commit()
+    client.login("handlaggare")
+    identity = world.customer.identity_number
+    for query in ("SN 2026/1", "Öberg", identity, f"{identity[2:8]}-{identity[8:]}"):
+        page = client.get("/arenden/", query_string={"q": query}).get_data(as_text=True)
+        assert "SN 2026/1" in page, query
+    assert "SN 2026/1" not in client.get("/arenden/", query_string={"q": "Nobody"}).get_data(as_text=True)
