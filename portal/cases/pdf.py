@@ -7,7 +7,7 @@ that data and a verification code, so a letter is made in milliseconds and can b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
@@ -283,7 +283,7 @@ def _if_not_kept(data: LetterData) -> list[Flowable]:
 
 
 def _mandate(data: LetterData) -> list[Flowable]:
-    who = f"{data.decider_name}, {data.decider_position}"
+    who = f"{data.decider_name}, {data.decider_position}" if data.decider_position else data.decider_name
     if data.standin_for:
         who = f"{data.decider_name} som ersättare för {data.standin_for}, {data.decider_position}"
     elif data.vacant_standin:
@@ -331,7 +331,7 @@ def build_decision_letter(data: LetterData, code: str) -> bytes:
               paragraph("Skäl för beslutet", "h2"), paragraph(data.reasons),
               *_if_not_kept(data), paragraph("Delegation", "h2"), *_mandate(data),
               *_appeal(data), *_contact(data),
-              Spacer(1, 10 * mm), paragraph(f"{data.decider_name}\n{data.decider_position}")]
+              Spacer(1, 10 * mm), paragraph("\n".join(filter(None, (data.decider_name, data.decider_position))))]
     frame = _frame(data, title, code)
     return to_pdfa(build_pdf(frame, story), title=title, author=data.committee_name,
                    subject=frame.subject, issued_at=data.issued_at)
@@ -365,7 +365,8 @@ def build_plan_agreement(data: LetterData, code: str) -> bytes:
         paragraph("Ränta och avgift", "h2"),
         paragraph(interest),
         paragraph(f"Avgift för avbetalningsplanen: {format_money(fee)}, betalas med den första delbetalningen "
-                  "(lag 1981:739 om ersättning för inkassokostnader m.m., 4 §)."),
+                  "(lag 1981:739 om ersättning för inkassokostnader m.m., 4 §)." if fee
+                  else "Ingen avgift tas ut för avbetalningsplanen."),
         paragraph("Om planen inte följs", "h2"),
         paragraph("Om en delbetalning inte betalas i tid förfaller hela det återstående beloppet till betalning "
                   "på en gång, och fordran går vidare till inkasso."),
@@ -400,10 +401,12 @@ def issued_on(day: date) -> list[IssuedDocument]:
     """The decision letters issued on a Stockholm day, in order, for printing as one PDF."""
     from datetime import time, timedelta
 
-    start = datetime.combine(day, time.min, tzinfo=clock.STOCKHOLM)
+    # The day's bounds in UTC, as the instants are stored.
+    start = datetime.combine(day, time.min, tzinfo=clock.STOCKHOLM).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=clock.STOCKHOLM).astimezone(UTC)
     return list(db.session.scalars(
         select(IssuedDocument).where(IssuedDocument.kind == DocumentKind.DECISION_LETTER.value,
                                      IssuedDocument.object_type == "decision",
                                      IssuedDocument.issued_at >= start,
-                                     IssuedDocument.issued_at < start + timedelta(days=1))
+                                     IssuedDocument.issued_at < end)
         .order_by(IssuedDocument.id)))

@@ -143,6 +143,7 @@ def test_a_plan_letter_has_the_schedule_and_the_agreement_is_issued_with_it(app,
     assert "Avtal om avbetalningsplan" in agreement and "Erkännande av skuld" in agreement
     assert "erkänner att jag är skyldig" in agreement and "Gäldenärens underskrift" in agreement
     assert kr(3_000_00) in agreement
+    assert "Ingen avgift tas ut för avbetalningsplanen" in agreement  # no plan fee is kept in this world
 
 
 def test_write_off_and_credit_letters_give_amounts_reason_and_settlement(app, world, make):
@@ -303,3 +304,14 @@ def test_the_letters_of_a_day_print_as_one_pdf_of_the_stored_letters(client, app
     assert len(PdfReader(io.BytesIO(merged)).pages) == pages
     assert all(code in text_of(merged) for code in codes)
     assert client.get("/arenden/beslutsbrev?dag=2026-11-22").status_code == 404
+
+
+def test_a_letter_issued_late_in_the_evening_belongs_to_the_stockholm_day(app, world, frozen_clock):
+    from datetime import UTC, datetime
+
+    from portal.cases.pdf import issued_on
+
+    frozen_clock.set(datetime(2026, 11, 23, 22, 30, tzinfo=UTC))  # 23.30 in Stockholm
+    decision = _decide(world, _case(world, CaseType.DEFERRAL, TermsInput(new_due_date=date(2027, 1, 31))))
+    letter = _letter(decision)
+    assert letter in issued_on(date(2026, 11, 23)) and letter not in issued_on(date(2026, 11, 24))
