@@ -386,6 +386,20 @@ def register_agreement(case_id: int):
                  message=_("The signed agreement was registered: the plan is in effect."))
 
 
+@bp.get("/<int:case_id>/avtal/skanning")
+@login_required
+def agreement_scan(case_id: int):
+    """The scan of the signed agreement, as the case officer registered it."""
+    case = _load(case_id)
+    agreement = case.signed_agreement
+    if agreement is None or agreement.scan is None:
+        abort(404)
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[agreement.scan_mimetype]
+    filename = f"avtal-{(case.registry_number or str(case.id)).replace(' ', '-').replace('/', '-')}.{extension}"
+    return Response(agreement.scan, mimetype=agreement.scan_mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 @bp.get("/vantar-pa-underskrift")
 @login_required
 def awaiting_signature():

@@ -287,6 +287,9 @@ def test_registering_the_signed_agreement_through_the_page(client, app, world):
         "received_on": "2026-11-23", "scan": (io.BytesIO(PNG), "avtal.png")}, content_type="multipart/form-data")
     assert response.status_code == 303
     assert "SN 2026/1" not in client.get("/arenden/vantar-pa-underskrift").get_data(as_text=True)
+    scan = client.get(f"/arenden/{case_id}/avtal/skanning")
+    assert scan.status_code == 200 and scan.mimetype == "image/png" and scan.get_data() == PNG
+    assert "attachment" in scan.headers["Content-Disposition"]
     refused = client.post_form(f"/arenden/{case_id}/avtal", {"received_on": "2026-11-23"})
     assert refused.status_code == 422
 
