@@ -25,6 +25,16 @@ LIST_CASES = "case.list"
 PREPARE_CASE = "case.prepare"
 CONSULT_CASE = "case.consult"
 EXECUTE_CASE = "case.execute"
+# Plans waiting for the customer's signed agreement, and the letters of a day as one PDF: the case
+# officers who register agreements and send letters, and finance who books the plans.
+FOLLOW_SIGNATURES = "case.follow_signatures"
+PRINT_LETTERS = "documents.print_letters"
+SIGNATURE_FOLLOWERS = frozenset({Role.CASE_OFFICER, Role.FINANCE_OFFICER})
+
+# --- documents ---
+# An issued document is seen by whoever may see what it is about: a decision's documents by those
+# who may view the case, a scheme's by those who may read the committee's schemes.
+VIEW_DOCUMENT = "document.view"
 
 STAFF_ROLES = frozenset(Role)
 ORGANISATION_EDITORS = frozenset({Role.FINANCE_DIRECTOR, Role.ADMINISTRATOR})
@@ -98,6 +108,10 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
         return Role.CASE_OFFICER in roles
     if action in (CONSULT_CASE, EXECUTE_CASE):
         return Role.FINANCE_OFFICER in roles
+    if action in (FOLLOW_SIGNATURES, PRINT_LETTERS):
+        return bool(roles & SIGNATURE_FOLLOWERS)
+    if action == VIEW_DOCUMENT:
+        return obj is not None and _document_allowed(user, obj, day)
     if action == VIEW_CASE:
         if obj is None:
             return False
@@ -113,6 +127,22 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
     if action in DELEGATION_ACTIONS:
         return _delegation_allowed(user, action, obj, day)
     raise ValueError(f"unknown action {action!r}")
+
+
+def _document_allowed(user: User, document: Any, day: date) -> bool:
+    from portal.extensions import db
+
+    if document.object_type == "decision":
+        from portal.cases.models import Decision
+
+        decision = db.session.get(Decision, int(document.object_id))
+        return decision is not None and allowed(user, VIEW_CASE, decision.case, on=day)
+    if document.object_type == "scheme_version":
+        from portal.delegation.models import SchemeVersion
+
+        version = db.session.get(SchemeVersion, int(document.object_id))
+        return version is not None and allowed(user, VIEW_SCHEMES, version.committee, on=day)
+    return False
 
 
 def require(user: Any, action: str, obj: Any = None) -> None:

@@ -62,6 +62,7 @@ MATRIX = {
     "delegation.further": ("GET", "/delegation/vidaredelegering", {"dept_head_a"}),
     "delegation.further_create": ("POST", "/delegation/vidaredelegering", {"dept_head_a"}),
     "delegation.further_end": ("POST", "/delegation/vidaredelegering/{further}/avsluta", {"dept_head_a"}),
+    "delegation.scheme_document_issue": ("POST", "/delegation/versioner/{version}/dokument", {"director"}),
     "delegation.rule_delete": ("POST", "/delegation/regler/{draft_rule}/ta-bort", {"director"}),
     "delegation.discard": ("POST", "/delegation/versioner/{draft}/kasta", {"director"}),
     "receivables.customers": ("GET", "/kunder/?q=Kund", CUSTOMER_VIEWERS),
@@ -101,6 +102,12 @@ MATRIX = {
     "cases.index": ("GET", "/arenden/", STAFF | {"dept_head_a"}),
     "cases.export_for_ledger": ("GET", "/arenden/att-verkstalla.csv", {"finance_officer"}),
     "cases.queues": ("GET", "/arenden/mina-koer", set(PERSONAS)),
+    "cases.register_agreement": ("POST", "/arenden/{case}/avtal", {"case_officer"}),
+    "cases.awaiting_signature": ("GET", "/arenden/vantar-pa-underskrift", {"case_officer", "finance_officer"}),
+    "cases.letters_of_day": ("GET", "/arenden/beslutsbrev?dag={letter_day}", {"case_officer", "finance_officer"}),
+    # A decision letter: for whoever may view its case.
+    "cases.agreement_scan": ("GET", "/arenden/{plan}/avtal/skanning", STAFF | {"dept_head_a"}),
+    "documents.download": ("GET", "/dokument/{letter}", STAFF | {"dept_head_a"}),
 }
 PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify"}
 
@@ -130,6 +137,8 @@ def world(make):
     version = make.scheme_version(committee_a)
     make.delegation_rule(version, "1", position_kind="department_head", scope="issuing_department",
                          allows_further_delegation=True)
+    make.delegation_rule(version, "2", case_type="instalment_plan", position_kind="department_head",
+                         scope="issuing_department")
     draft = make.scheme_version(committee_a, state="draft")
     draft_rule = make.delegation_rule(draft, "1")
     further = make.further_delegation(version, "1", head, position, starts_on=date(2026, 12, 1))
@@ -154,6 +163,8 @@ def world(make):
     from portal.cases.services import attachment_add
 
     attachment = attachment_add(officer, cases[0], "intyg.pdf", b"%PDF-1.7\n")
+    letter, letter_day = _decided_letter(officer, make, customer, invoice_unit, category)
+    plan = _signed_plan(officer, make, customer, invoice_unit, category)
     return {"committee": committee_a.id, "unit": department.id, "position": position.id,
             "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id,
             "customer": customer.id, "case": cases[0].id, "other_case": cases[1].id,
@@ -161,7 +172,62 @@ def world(make):
             "mapping": make.mapping("Unit4", {"invoice_number": "voucher_no"}).id,
             "category": category.id, "stage_code": make.stage_code("INK", "collection_demand").id,
             "committee_b": committee_b.id, "version": version.id, "draft": draft.id,
-            "draft_rule": draft_rule.id, "further": further.id}
+            "draft_rule": draft_rule.id, "further": further.id, "letter": letter,
+            "letter_day": letter_day, "plan": plan}
+
+
+def _decided_letter(officer, make, customer, unit, category) -> tuple[int, str]:
+    """A deferral decided by the department head under rule 1: its letter and the day it was issued."""
+    from datetime import timedelta
+
+    from portal import clock
+    from portal.audit.services import Actor
+    from portal.auth.models import User
+    from portal.cases import services
+    from portal.cases.rules import Outcome
+    from portal.cases.terms import TermsInput
+    from portal.delegation.engine_types import CaseType
+    from portal.documents.services import documents_for
+    from portal.extensions import db
+
+    invoice = make.invoice(customer, unit, category, due_date=clock.today())
+    case = services.case_create(officer, customer=customer, case_type=CaseType.DEFERRAL, invoice_ids=[invoice.id],
+                                terms=TermsInput(), reasons="Prov")
+    services.case_update(officer, case, invoice_ids=[invoice.id],
+                         terms=TermsInput(new_due_date=clock.today() + timedelta(days=30)), reasons="Prov")
+    services.case_submit(officer, case)
+    head = db.session.scalars(db.select(User).where(User.username == "dept_head_a")).one()
+    decision = services.case_decide(Actor(head.id, head.username, None), case, services.DecisionInput(
+        Outcome.GRANTED, "Prov", no_conflict_confirmed=True))
+    return documents_for("decision", decision.id)[0].id, clock.today().isoformat()
+
+
+def _signed_plan(officer, make, customer, unit, category) -> int:
+    """A plan granted by the department head under rule 2, its signed agreement registered with a scan."""
+    from datetime import timedelta
+
+    from portal import clock
+    from portal.audit.services import Actor
+    from portal.auth.models import User
+    from portal.cases import services
+    from portal.cases.rules import Outcome
+    from portal.cases.terms import TermsInput
+    from portal.delegation.engine_types import CaseType
+    from portal.extensions import db
+
+    make.reference_rates()  # a plan's schedule is computed at the rate of its period
+    invoice = make.invoice(customer, unit, category, due_date=clock.today())
+    case = services.case_create(officer, customer=customer, case_type=CaseType.INSTALMENT_PLAN,
+                                invoice_ids=[invoice.id], terms=TermsInput(), reasons="Prov")
+    services.case_update(officer, case, invoice_ids=[invoice.id], reasons="Prov", terms=TermsInput(
+        first_due_date=clock.today() + timedelta(days=30), instalments=2))
+    services.case_submit(officer, case)
+    head = db.session.scalars(db.select(User).where(User.username == "dept_head_a")).one()
+    services.case_decide(Actor(head.id, head.username, None), case, services.DecisionInput(
+        Outcome.GRANTED, "Prov", no_conflict_confirmed=True))
+    services.agreement_register_signed(officer, case, clock.today(),
+                                       services.Scan("avtal.pdf", b"%PDF-1.4 signed"))
+    return case.id
 
 
 def test_the_matrix_names_every_route(app):

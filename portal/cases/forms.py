@@ -78,6 +78,18 @@ class ConsultationForm(FlaskForm):
     opinion = TextAreaField(_l("Opinion of the consultation"), validators=[DataRequired(), Length(max=5000)])
 
 
+class AgreementForm(FlaskForm):
+    received_on = DateField(_l("Date the signed agreement was received"), validators=[Optional()])
+    scan = FileField(_l("Scanned agreement (PDF, PNG or JPEG, at most 10 MB, optional)"))
+
+
+class LetterDayForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    dag = DateField(_l("Day"), validators=[Optional()])
+
+
 class AttachmentForm(FlaskForm):
     file = FileField(_l("Attachment (PDF, PNG or JPEG, at most 10 MB)"))
 

@@ -108,6 +108,7 @@ class Case(db.Model):
     )
     consultations: Mapped[list[Consultation]] = relationship(back_populates="case")
     conflicts: Mapped[list[ConflictDeclaration]] = relationship(back_populates="case")
+    signed_agreement: Mapped[SignedAgreement | None] = relationship(uselist=False, viewonly=True)
 
     @property
     def type_enum(self) -> CaseType:
@@ -124,6 +125,12 @@ class Case(db.Model):
     @property
     def state_label(self) -> str:
         return str(CASE_STATE_LABELS[self.state_enum])
+
+    @property
+    def awaits_signature(self) -> bool:
+        """A granted plan takes effect only when the signed agreement is registered."""
+        return (self.case_type == CaseType.INSTALMENT_PLAN and self.signed_agreement is None
+                and self.state in (CaseState.GRANTED, CaseState.PARTLY_GRANTED))
 
 
 class CaseInvoice(db.Model):
@@ -239,3 +246,24 @@ class RegistryCounter(db.Model):
     committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SignedAgreement(db.Model):
+    """The customer's signed plan agreement, registered by the case officer: the plan takes effect
+    from it (DOMAIN.md "Plans"). The optional scan is kept in the database like attachments."""
+
+    __tablename__ = "signed_agreements"
+    __table_args__ = (UniqueConstraint("case_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    received_on: Mapped[date] = mapped_column(Date)
+    registered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scan_filename: Mapped[str | None] = mapped_column(String(200))
+    scan_mimetype: Mapped[str | None] = mapped_column(String(60))
+    scan_size: Mapped[int | None] = mapped_column(Integer)
+    scan_sha256: Mapped[str | None] = mapped_column(String(64))
+    scan: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+    registered_by: Mapped[User] = relationship()

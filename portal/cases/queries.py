@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import clock
@@ -87,10 +87,31 @@ def to_decide(user_id: int, day: date) -> list[ToDecide]:
 
 
 def granted_not_executed() -> list[Case]:
+    """Granted cases finance may book: a plan only once its signed agreement is registered."""
+    from portal.cases.models import SignedAgreement
+    from portal.delegation.engine_types import CaseType
+
+    signed = select(SignedAgreement.id).where(SignedAgreement.case_id == Case.id).exists()
     return list(db.session.scalars(_with_summary(select(Case).where(
-        Case.state.in_([CaseState.GRANTED.value, CaseState.PARTLY_GRANTED.value])
+        Case.state.in_([CaseState.GRANTED.value, CaseState.PARTLY_GRANTED.value]),
+        or_(Case.case_type != CaseType.INSTALMENT_PLAN.value, signed),
     ).options(joinedload(Case.decision), selectinload(Case.lines).joinedload(CaseInvoice.invoice))
         .order_by(Case.submitted_at))))
+
+
+def awaiting_signature() -> list[Case]:
+    """Granted instalment plans whose signed agreement is not registered yet, oldest decision first."""
+    from portal.cases.models import Decision, SignedAgreement
+    from portal.delegation.engine_types import CaseType
+
+    return list(db.session.scalars(_with_summary(
+        select(Case).join(Decision, Decision.case_id == Case.id)
+        .outerjoin(SignedAgreement, SignedAgreement.case_id == Case.id)
+        .where(Case.case_type == CaseType.INSTALMENT_PLAN.value,
+               Case.state.in_([CaseState.GRANTED.value, CaseState.PARTLY_GRANTED.value]),
+               SignedAgreement.id.is_(None))
+        .options(joinedload(Case.decision))
+        .order_by(Decision.decision_date, Case.id))))
 
 
 def timeline(case_id: int) -> list[AuditEntry]:

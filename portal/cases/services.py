@@ -26,6 +26,7 @@ from portal.cases.models import (
     Consultation,
     Decision,
     RegistryCounter,
+    SignedAgreement,
 )
 from portal.cases.routing import Terms, check_decider, earliest_due_date, route
 from portal.cases.rules import CaseState, Outcome, Step, StepRefused
@@ -310,6 +311,9 @@ def case_decide(actor: Actor, case: Case, decision: DecisionInput) -> Decision:
         db.session.flush()
     except IntegrityError as clash:
         raise _refuse(_("The case has already been decided.")) from clash
+    from portal.cases.pdf import decision_documents_issue
+
+    decision_documents_issue(actor, case, row)
     _move(actor, case, step, rules.outcome_state(decision.outcome), decision_id=row.id,
           rule_number=path.rule_number, version_id=path.version_id, capacity=decider.capacity.value,
           amount_ore=row.amount_ore)
@@ -338,9 +342,70 @@ def _decided_terms(case: Case, decision: DecisionInput) -> _DecidedTerms:
 
 
 def case_execute(actor: Actor, case: Case) -> Case:
-    """Finance booked the decision in the ledger."""
+    """Finance booked the decision in the ledger; a plan only once its signed agreement is in."""
+    _step(case, Step.EXECUTE)
+    db.session.refresh(case, ["signed_agreement"])
+    if case.awaits_signature:
+        raise _refuse(_("The plan waits for the customer's signed agreement: it cannot be executed before "
+                        "the case officer has registered it."))
     _move(actor, case, Step.EXECUTE, CaseState.EXECUTED)
     return case
+
+
+# --- the signed plan agreement ---------------------------------------------------------------------
+
+SCAN_MAX_BYTES = 10 * 1024 * 1024
+SCAN_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+@dataclass(frozen=True)
+class Scan:
+    filename: str
+    content: bytes
+
+
+def agreement_register_signed(actor: Actor, case: Case, received_on: date | None,
+                              scan: Scan | None = None) -> SignedAgreement:
+    """The case officer registers the customer's signed agreement; the plan takes effect with it."""
+    db.session.refresh(case, ["signed_agreement"])
+    if case.case_type != CaseType.INSTALMENT_PLAN or CaseState(case.state) not in (
+            CaseState.GRANTED, CaseState.PARTLY_GRANTED):
+        raise _refuse(_("Only a granted instalment plan has an agreement to sign."))
+    if case.signed_agreement is not None:
+        raise _refuse(_("The signed agreement is already registered."))
+    errors: dict[str, str] = {}
+    if received_on is None:
+        errors["received_on"] = _("Enter the date the signed agreement was received.")
+    elif received_on > clock.today():
+        errors["received_on"] = _("The date received cannot be in the future.")
+    elif case.decision is not None and received_on < case.decision.decision_date:
+        errors["received_on"] = _("The agreement cannot have been received before the decision.")
+    mimetype = None
+    if scan is not None:
+        mimetype = next((kind for magic, kind in SCAN_TYPES.items() if scan.content.startswith(magic)), None)
+        if mimetype is None:
+            errors["scan"] = _("The scan must be a PDF, PNG or JPEG file.")
+        elif len(scan.content) > SCAN_MAX_BYTES:
+            errors["scan"] = _("The scan may be at most 10 MB.")
+    if errors:
+        raise ValidationFailed(errors)
+    agreement = SignedAgreement(
+        case_id=case.id, received_on=received_on, registered_by_id=actor.user_id, registered_at=clock.now(),
+        scan_filename=scan.filename[:200] if scan else None, scan_mimetype=mimetype,
+        scan_size=len(scan.content) if scan else None,
+        scan_sha256=hashlib.sha256(scan.content).hexdigest() if scan else None,
+        scan=scan.content if scan else None,
+    )
+    db.session.add(agreement)
+    try:
+        db.session.flush()
+    except IntegrityError as clash:
+        raise _refuse(_("The signed agreement is already registered.")) from clash
+    db.session.refresh(case, ["signed_agreement"])
+    record(actor, "case.register_agreement", "case", case.id, after={
+        "received_on": received_on.isoformat(), "scan_sha256": agreement.scan_sha256,
+        "scan_size": agreement.scan_size})
+    return agreement
 
 
 def due_date_of(case: Case) -> date | None:

@@ -13,12 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import access, clock
+from portal.cases import pdf as letters
 from portal.cases import queries, services
 from portal.cases.forms import (
+    AgreementForm,
     AttachmentForm,
     CaseFilterForm,
     ConsultationForm,
     DecideForm,
+    LetterDayForm,
     NewCaseForm,
     NoteForm,
     TermsForm,
@@ -29,6 +32,7 @@ from portal.cases.rules import CaseState, Outcome
 from portal.cases.terms import TermsInput, compute_terms
 from portal.delegation import queries as delegation_queries
 from portal.delegation.engine_types import CaseType
+from portal.documents import services as documents
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.money import MoneyParseError, format_money, parse_money
@@ -150,6 +154,8 @@ def _case_context(case: Case, **forms) -> dict:
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "attachments": db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)
                                           .order_by(Attachment.id)).all(),
+        "agreement_form": forms.get("agreement_form") or AgreementForm(formdata=None, received_on=today),
+        "documents": documents.documents_for("decision", case.decision.id) if case.decision else [],
         "may": {
             "edit": is_preparer and state in (CaseState.DRAFT, CaseState.RETURNED),
             "attach": access.allowed(user, access.PREPARE_CASE) and state not in rules_decided(),
@@ -164,7 +170,8 @@ def _case_context(case: Case, **forms) -> dict:
             and not is_preparer,
             "refer": check is not None and check.allowed,
             "execute": state in (CaseState.GRANTED, CaseState.PARTLY_GRANTED)
-            and access.allowed(user, access.EXECUTE_CASE),
+            and access.allowed(user, access.EXECUTE_CASE) and not case.awaits_signature,
+            "register_agreement": case.awaits_signature and access.allowed(user, access.PREPARE_CASE),
             "declare_conflict": state in (CaseState.AWAITING_DECISION, CaseState.AWAITING_CONSULTATION,
                                           CaseState.REFERRED_TO_COMMITTEE)
             and all(c.user_id != user.id for c in case.conflicts),
@@ -400,6 +407,62 @@ def execute(case_id: int):
         message=_("The case was marked executed."))
 
 
+@bp.post("/<int:case_id>/avtal")
+@login_required
+def register_agreement(case_id: int):
+    access.require(current_user, access.PREPARE_CASE)
+
+    def register(case: Case, form: AgreementForm) -> None:
+        upload = form.scan.data
+        scan = None
+        if upload and getattr(upload, "filename", ""):
+            scan = services.Scan(upload.filename, upload.read(services.SCAN_MAX_BYTES + 1))
+        services.agreement_register_signed(actor(access.capacity(current_user, access.PREPARE_CASE)), case,
+                                           form.received_on.data, scan)
+
+    return _step(case_id, register, form_cls=AgreementForm, form_key="agreement_form",
+                 message=_("The signed agreement was registered: the plan is in effect."))
+
+
+@bp.get("/<int:case_id>/avtal/skanning")
+@login_required
+def agreement_scan(case_id: int):
+    """The scan of the signed agreement, as the case officer registered it."""
+    case = _load(case_id)
+    agreement = case.signed_agreement
+    if agreement is None or agreement.scan is None:
+        abort(404)
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[agreement.scan_mimetype]
+    filename = f"avtal-{(case.registry_number or str(case.id)).replace(' ', '-').replace('/', '-')}.{extension}"
+    return Response(agreement.scan, mimetype=agreement.scan_mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/vantar-pa-underskrift")
+@login_required
+def awaiting_signature():
+    """Granted plans whose signed agreement has not come in."""
+    access.require(current_user, access.FOLLOW_SIGNATURES)
+    return render_template("cases/awaiting_signature.html", cases=queries.awaiting_signature(),
+                           day_form=LetterDayForm(formdata=None, dag=clock.today()))
+
+
+@bp.get("/beslutsbrev")
+@login_required
+def letters_of_day():
+    """The decision letters issued on a day as one PDF, copied from the stored letters."""
+    access.require(current_user, access.PRINT_LETTERS)
+    form = LetterDayForm(request.args)
+    if not form.validate():
+        abort(400)
+    day = form.dag.data or clock.today()
+    issued = letters.issued_on(day)
+    if not issued:
+        abort(404)
+    return Response(documents.documents_merged(issued), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="beslutsbrev-{day.isoformat()}.pdf"'})
+
+
 # --- lists ------------------------------------------------------------------------------------------
 
 @bp.get("/")
@@ -489,6 +552,7 @@ STEP_LABELS = {
     "case.partly_grant": _l("Partly granted"),
     "case.refuse": _l("Refused"),
     "case.execute": _l("Executed"),
+    "case.register_agreement": _l("Signed agreement registered"),
     "case.withdraw": _l("Withdrawn"),
     "case.declare_conflict": _l("Conflict of interest declared"),
 }

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal import access, clock
 from portal.delegation import display, queries, services
+from portal.delegation import pdf as scheme_pdf
 from portal.delegation.forms import (
     NONE_CHOICE,
     DiscardForm,
@@ -20,6 +21,7 @@ from portal.delegation.forms import (
 )
 from portal.delegation.messages import VERSION_STATE_LABELS, label
 from portal.delegation.models import DelegationRule, PriceBaseAmount, SchemeVersion
+from portal.documents.services import documents_for
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.money import format_money
@@ -181,6 +183,9 @@ def _version_context(
         "edit_form": edit_form,
         "names": names,
         "based_on": version.based_on,
+        "issued_copies": documents_for("scheme_version", version.id),
+        "issue_form": DiscardForm(),
+        "may_issue": _may_edit(),
     }
 
 
@@ -309,6 +314,20 @@ def discard(version_id: int):
     db.session.commit()
     flash(_("The draft was discarded."), "success")
     return redirect(url_for("delegation.committee", committee_id=committee.id), code=303)
+
+
+@bp.post("/versioner/<int:version_id>/dokument")
+@login_required
+def scheme_document_issue(version_id: int):
+    """Issue the version as the document the committee adopts (finance director)."""
+    version = db.get_or_404(SchemeVersion, version_id)
+    editor = _editor()
+    if not DiscardForm().validate_on_submit():
+        abort(400)
+    scheme_pdf.scheme_document_issue(editor, version)
+    db.session.commit()
+    flash(_("The scheme document was issued."), "success")
+    return redirect(url_for("delegation.version", version_id=version.id), code=303)
 
 
 # --- comparing -------------------------------------------------------------------------------------

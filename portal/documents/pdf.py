@@ -47,6 +47,17 @@ class DocumentFrame:
     subject: str = ""
 
 
+def usable_logo(logo: bytes | None) -> bytes | None:
+    """The logo if it can be drawn; else None, so a damaged logo never stops a decision's letter."""
+    if not logo:
+        return None
+    try:
+        ImageReader(BytesIO(logo)).getSize()
+    except Exception:  # noqa: BLE001 - PIL raises many kinds for a broken image
+        return None
+    return logo
+
+
 def text(value: object) -> str:
     """User-entered text made safe for a Paragraph (ReportLab reads a little HTML)."""
     return escape("" if value is None else str(value)).replace("\n", "<br/>")

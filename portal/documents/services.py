@@ -80,3 +80,27 @@ def documents_for(object_type: str, object_id: int | str) -> list[IssuedDocument
 
 def is_same_file(document: IssuedDocument, uploaded: bytes) -> bool:
     return secrets.compare_digest(hashlib.sha256(uploaded).hexdigest(), document.sha256)
+
+
+def document_get(document_id: int) -> IssuedDocument | None:
+    return db.session.get(IssuedDocument, document_id)
+
+
+def documents_merged(documents: list[IssuedDocument]) -> bytes:
+    """The stored documents one after the other, for printing: the issued bytes are copied, never
+    generated again (the merged file is a print-out, not an archived document)."""
+    from io import BytesIO
+
+    import pikepdf
+
+    merged = pikepdf.new()
+    sources = []
+    for document in documents:
+        source = pikepdf.open(BytesIO(document.content))
+        sources.append(source)
+        merged.pages.extend(source.pages)
+    out = BytesIO()
+    merged.save(out)
+    for source in sources:
+        source.close()
+    return out.getvalue()

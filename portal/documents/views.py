@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, render_template
+from flask_login import current_user, login_required
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from portal import access
 from portal.documents import services
 from portal.extensions import limiter
 
@@ -36,3 +38,16 @@ def verify():
         result = {"document": document, "same_file": same_file}
     status = 400 if form.errors else 200
     return render_template("documents/verify.html", form=form, result=result), status
+
+
+@bp.get("/dokument/<int:document_id>")
+@login_required
+def download(document_id: int):
+    """The document exactly as issued, for those who may see what it is about."""
+    document = services.document_get(document_id)
+    if document is None:
+        abort(404)
+    access.require(current_user, access.VIEW_DOCUMENT, document)
+    filename = f"{document.kind}-{document.verification_code}.pdf"
+    return Response(document.content, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})

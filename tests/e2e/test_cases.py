@@ -89,6 +89,17 @@ def test_plan_prepared_granted_by_the_unit_head_and_executed_by_finance(page, li
     page.get_by_text("Beslutet registrerades.").wait_for()
     decision = page.get_by_role("region", name="Beslut", exact=True).inner_text()
     assert "Beviljat" in decision and "punkt 2.1" in decision
+    assert "Beslutsbrev" in decision and "Avbetalningsavtal" in decision
+    assert "Planen väntar på kundens underskrift." in decision
+    assert axe_violations(page) == []
+    _logout(page)
+
+    # The plan takes effect when the case officer registers the customer's signed agreement.
+    login(page, "handlaggare")
+    page.goto("/arenden/vantar-pa-underskrift")
+    page.get_by_role("link", name=registry_number).click()
+    page.get_by_role("button", name="Registrera det undertecknade avtalet").click()
+    page.get_by_text("Det undertecknade avtalet registrerades: planen gäller.").wait_for()
     assert axe_violations(page) == []
     _logout(page)
 

@@ -1,0 +1,412 @@
+"""The decision letter of each case type and the plan agreement, as PDFs; the Swedish wording of both.
+
+`letter_data` reads what a letter says from the database once; the builders are pure functions of
+that data and a verification code, so a letter is made in milliseconds and can be measured alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Spacer
+from sqlalchemy import select
+
+from portal import clock
+from portal.audit.services import Actor
+from portal.cases.models import Case, Decision
+from portal.delegation.engine_types import CaseType
+from portal.delegation.models import SchemeVersion, WriteOffReason
+from portal.documents.archive import to_pdfa
+from portal.documents.models import DocumentKind, IssuedDocument
+from portal.documents.pdf import DocumentFrame, build_pdf, paragraph, table, usable_logo
+from portal.documents.services import document_issue
+from portal.extensions import db
+from portal.money import NBSP, format_amount, format_money
+from portal.org.services import municipality_get
+from portal.receivables.models import ReferenceRate
+
+# Late interest is the reference rate plus eight percentage points (räntelagen 6 §).
+LATE_INTEREST_MARGIN_BP = 800
+
+TYPE_WORDS = {
+    CaseType.DEFERRAL: "anstånd med betalning",
+    CaseType.INSTALMENT_PLAN: "avbetalningsplan",
+    CaseType.WRITE_OFF: "avskrivning av fordran",
+    CaseType.CREDIT: "kreditering",
+}
+OUTCOME_WORDS = {"granted": "Bifall", "partly_granted": "Delvis bifall", "refused": "Avslag"}
+WRITE_OFF_REASONS = {
+    WriteOffReason.DECEASED_WITHOUT_ASSETS: "dödsbo utan tillgångar",
+    WriteOffReason.DEBT_RESTRUCTURING: "skuldsanering",
+    WriteOffReason.TIME_BARRED: "fordran är preskriberad",
+    WriteOffReason.UNECONOMIC: "oekonomiskt att driva in ett litet belopp",
+    WriteOffReason.BANKRUPT_COMPANY: "företaget är försatt i konkurs",
+    WriteOffReason.NO_ATTACHABLE_ASSETS: "saknar utmätningsbara tillgångar",
+    WriteOffReason.OTHER: "annat skäl",
+}
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    number: str
+    due_date: date | None
+    open_capital_ore: int
+    interest_ore: int
+    credited_ore: int | None = None
+
+
+@dataclass(frozen=True)
+class LetterData:
+    """Everything a decision letter and a plan agreement say, read once from the database."""
+
+    municipality_name: str
+    logo: bytes | None
+    committee_name: str
+    registry_number: str
+    decision_date: date
+    issued_at: datetime
+    case_type: CaseType
+    outcome: str
+    customer_name: str
+    # Masked (19850612-****): the letter is a public record in the archive; name, address and
+    # registry number identify the recipient without the last four digits.
+    customer_identity: str
+    customer_address: list[str]
+    invoices: list[InvoiceRow]
+    asked: dict
+    granted: dict
+    reasons: str
+    rule_number: str
+    version_label: str
+    adoption_reference: str
+    decider_name: str
+    decider_position: str
+    standin_for: str | None = None
+    vacant_standin: bool = False
+    further_delegation_from: str | None = None
+    officer_name: str = ""
+    officer_email: str | None = None
+    appealable: bool = False
+    charges_interest: bool = True
+    interest_rate_bp: int | None = None
+    original_due_date: date | None = None
+    corrects: str | None = None
+    schedule: list[dict] = field(default_factory=list)
+
+    @property
+    def is_granted(self) -> bool:
+        return self.outcome in ("granted", "partly_granted")
+
+
+# --- reading the data ------------------------------------------------------------------------------
+
+def _rate_on(day: date) -> int | None:
+    rate = db.session.scalar(select(ReferenceRate.rate_bp).where(ReferenceRate.half_year_start <= day)
+                             .order_by(ReferenceRate.half_year_start.desc()).limit(1))
+    return None if rate is None else rate + LATE_INTEREST_MARGIN_BP
+
+
+def letter_data(case: Case, decision: Decision) -> LetterData:
+    from portal.cases.terms import TermsInput, compute_terms
+    from portal.errors import ValidationFailed
+
+    municipality = municipality_get()
+    version = db.session.get(SchemeVersion, decision.scheme_version_id)
+    customer = case.customer
+    address = [] if customer.protected_identity else [
+        line for line in (customer.address, " ".join(p for p in (customer.postcode, customer.city) if p)) if line]
+    try:
+        asked = compute_terms(case, TermsInput.from_case(case), decision.decision_date).as_dict()
+    except ValidationFailed:
+        asked = {"amount_ore": case.amount_ore}  # the asked terms no longer compute; the decided ones stand
+    dues = [line.invoice.due_date for line in case.lines if line.invoice.due_date is not None]
+    charges_interest = any(line.invoice.category.charges_interest for line in case.lines)
+    return LetterData(
+        municipality_name=municipality.name or "Kommunen",
+        logo=usable_logo(municipality.logo),
+        committee_name=case.committee.name,
+        registry_number=case.registry_number or "",
+        decision_date=decision.decision_date,
+        issued_at=decision.decided_at,
+        case_type=CaseType(case.case_type),
+        outcome=decision.outcome,
+        customer_name=customer.name,
+        customer_identity=customer.identity.mask(),
+        customer_address=address,
+        invoices=[InvoiceRow(line.invoice.invoice_number, line.invoice.due_date, line.open_capital_ore,
+                             line.interest_ore, line.credited_capital_ore) for line in case.lines],
+        asked=asked,
+        granted=dict(decision.terms),
+        reasons=decision.reasons,
+        rule_number=decision.rule_number,
+        version_label=version.label,
+        adoption_reference=version.adoption_reference or "",
+        decider_name=decision.decided_by.full_name,
+        decider_position=decision.position.title if decision.position else "",
+        standin_for=decision.standin_for.full_name if decision.standin_for else None,
+        vacant_standin=decision.capacity == "standin" and decision.standin_for_id is None,
+        further_delegation_from=(decision.delegated_by_position.title
+                                 if decision.delegated_by_position else None),
+        officer_name=case.prepared_by.full_name,
+        officer_email=case.prepared_by.email,
+        appealable=any(line.invoice.category.appealable for line in case.lines),
+        charges_interest=charges_interest,
+        interest_rate_bp=_rate_on(decision.decision_date) if charges_interest else None,
+        original_due_date=min(dues) if dues else None,
+        corrects=case.corrects_decision_id and str(case.corrects_decision_id),
+        schedule=list(decision.terms.get("schedule") or []),
+    )
+
+
+# --- wording ---------------------------------------------------------------------------------------
+
+def _d(value) -> str:
+    if value is None:
+        return "—"
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _percent(bp: int) -> str:
+    return format_amount(bp) + NBSP + "%"
+
+
+def _frame(data: LetterData, title: str, code: str) -> DocumentFrame:
+    return DocumentFrame(
+        municipality_name=data.municipality_name, title=title, verification_code=code,
+        issued_on=data.decision_date, committee_name=data.committee_name,
+        registry_number=data.registry_number, logo=data.logo, author=data.committee_name,
+        subject=f"{title} {data.registry_number}",
+    )
+
+
+def _recipient(data: LetterData) -> list[Flowable]:
+    lines = [data.customer_name, *data.customer_address, f"Person-/organisationsnummer: {data.customer_identity}"]
+    return [paragraph("\n".join(lines)), Spacer(1, 4 * mm)]
+
+
+def _invoice_table(data: LetterData) -> Flowable:
+    credit = data.case_type == CaseType.CREDIT
+    head = ["Faktura", "Förfallodag", "Kvar att betala", "Ränta hittills"] + (["Krediteras"] if credit else [])
+    rows = [head]
+    for row in data.invoices:
+        cells = [row.number, _d(row.due_date), format_money(row.open_capital_ore), format_money(row.interest_ore)]
+        if credit:
+            cells.append(format_money(row.open_capital_ore if row.credited_ore is None else row.credited_ore))
+        rows.append(cells)
+    return table(rows)
+
+
+def schedule_table(schedule: list[dict]) -> Flowable:
+    rows = [["Nr", "Förfallodag", "Att betala", "Varav avgift", "Varav kapital", "Varav ränta"]]
+    for row in schedule:
+        rows.append([str(row["number"]), row["due_date"], format_money(row["amount_ore"]),
+                     format_money(row["fees_ore"]), format_money(row["capital_ore"]),
+                     format_money(row["interest_ore"])])
+    totals = [sum(row[key] for row in schedule) for key in ("amount_ore", "fees_ore", "capital_ore", "interest_ore")]
+    rows.append(["", "Summa", *(format_money(t) for t in totals)])
+    return table(rows, col_widths=[12 * mm, 28 * mm, 32 * mm, 30 * mm, 32 * mm, 30 * mm])
+
+
+def _decided(data: LetterData) -> list[Flowable]:
+    """What was decided, in the words of the case type and outcome."""
+    what = TYPE_WORDS[data.case_type]
+    g, a = data.granted, data.asked
+    if data.outcome == "refused":
+        return [paragraph(f"{data.committee_name} avslår din ansökan om {what}.")]
+    partly = data.outcome == "partly_granted"
+    lead = (f"{data.committee_name} beviljar delvis din ansökan om {what}, med ändrade villkor."
+            if partly else f"{data.committee_name} beviljar din ansökan om {what}.")
+    story = [paragraph(lead)]
+    if data.case_type == CaseType.DEFERRAL:
+        text = f"Ny förfallodag: {_d(g.get('new_due_date'))}."
+        if partly and a.get("new_due_date"):
+            text += f" Du ansökte om anstånd till {_d(a.get('new_due_date'))}."
+        story.append(paragraph(text))
+    elif data.case_type == CaseType.INSTALMENT_PLAN:
+        text = (f"Skulden {format_money(g['amount_ore'])} betalas i {g.get('instalments')} delbetalningar "
+                f"om {format_money(g.get('monthly_amount_ore') or 0)} i månaden, den första "
+                f"{_d(g.get('first_due_date'))}; den sista delbetalningen tar resten.")
+        if partly and a.get("instalments"):
+            text += f" Du ansökte om {a.get('instalments')} delbetalningar."
+        story.append(paragraph(text))
+        if data.interest_rate_bp is not None:
+            story.append(paragraph(
+                f"Dröjsmålsränta enligt räntelagen, {_percent(data.interest_rate_bp)} per år (referensräntan "
+                f"plus åtta procentenheter på beslutsdagen), räknas på kapitalet från den ursprungliga "
+                f"förfallodagen {_d(data.original_due_date)}. Räntan i planen är beräknad; den faktiska "
+                f"räntan räknas om när betalningarna kommer in."))
+        else:
+            story.append(paragraph("Ingen dröjsmålsränta tas ut på dessa fakturor."))
+        if data.schedule:
+            story += [paragraph("Betalningsplan", "h3"), schedule_table(data.schedule)]
+            if any(row["fees_ore"] for row in data.schedule):
+                story.append(paragraph("Avgiften för avbetalningsplanen betalas med den första delbetalningen.",
+                                       "small"))
+        story.append(paragraph("Planen gäller först när kommunen har fått det undertecknade avtalet om "
+                               "avbetalningsplan, som skickas med detta beslut."))
+    elif data.case_type == CaseType.WRITE_OFF:
+        reason = WRITE_OFF_REASONS.get(g.get("write_off_reason"), g.get("write_off_reason") or "—")
+        final = g.get("write_off_final")
+        story.append(paragraph(f"Belopp som skrivs av: {format_money(g['amount_ore'])}. Skäl: {reason}."))
+        if partly:
+            story.append(paragraph(f"Du ansökte om avskrivning av {format_money(a.get('amount_ore', 0))}."))
+        story.append(paragraph(
+            "Avskrivningen är slutlig: kommunen avstår från fordran." if final else
+            "Avskrivningen är bokföringsmässig: fordran finns kvar och kan krävas in om din "
+            "betalningsförmåga förbättras."))
+    else:
+        settlement = {"refund": "Det du redan har betalat för mycket betalas tillbaka till dig.",
+                      "set_off": "Det du redan har betalat för mycket dras av på din nästa faktura."}
+        story.append(paragraph(f"Belopp som krediteras: {format_money(g['amount_ore'])}."))
+        if partly:
+            story.append(paragraph(f"Du ansökte om kreditering av {format_money(a.get('amount_ore', 0))}."))
+        if g.get("credit_settlement") in settlement:
+            story.append(paragraph(settlement[g["credit_settlement"]]))
+    return story
+
+
+def _if_not_kept(data: LetterData) -> list[Flowable]:
+    if not data.is_granted:
+        return [paragraph("Vad beslutet innebär", "h2"), paragraph(
+            "Fakturorna ska betalas enligt sina ursprungliga villkor. Betalar du inte går fordran vidare "
+            "till inkasso enligt kommunens rutiner.")]
+    if data.case_type not in (CaseType.DEFERRAL, CaseType.INSTALMENT_PLAN):
+        return []
+    text = ("Om villkoren inte hålls förfaller hela det återstående beloppet till betalning på en gång, "
+            "och fordran går vidare till inkasso.")
+    if data.charges_interest:
+        text += (" Dröjsmålsränta enligt räntelagen räknas från den ursprungliga förfallodagen "
+                 f"{_d(data.original_due_date)}.")
+    return [paragraph("Om villkoren inte hålls", "h2"), paragraph(text)]
+
+
+def _mandate(data: LetterData) -> list[Flowable]:
+    who = f"{data.decider_name}, {data.decider_position}" if data.decider_position else data.decider_name
+    if data.standin_for:
+        who = f"{data.decider_name} som ersättare för {data.standin_for}, {data.decider_position}"
+    elif data.vacant_standin:
+        who = f"{data.decider_name} som ersättare för {data.decider_position} (vakant)"
+    elif data.further_delegation_from:
+        who += f", efter vidaredelegering från {data.further_delegation_from}"
+    return [
+        paragraph(f"Beslutet är fattat med stöd av {data.committee_name}s delegationsordning punkt "
+                  f"{data.rule_number}, {data.version_label}, {data.adoption_reference}."),
+        paragraph(f"Beslutet är fattat {_d(data.decision_date)} av {who}."),
+    ]
+
+
+def _appeal(data: LetterData) -> list[Flowable]:
+    if not data.appealable:
+        return []
+    return [paragraph("Hur du överklagar", "h2"), paragraph(
+        f"Du kan överklaga beslutet (förvaltningsbesvär, förvaltningslagen 40–44 §§). Skriv till "
+        f"{data.committee_name}, ange diarienummer {data.registry_number}, vilken ändring du vill ha och "
+        f"varför. Överklagandet ska ha kommit in inom tre veckor från den dag du fick del av beslutet; "
+        f"nämnden skickar det vidare till förvaltningsrätten."), paragraph(
+        "Kommunens medlemmar kan också begära laglighetsprövning (kommunallagen 13 kap.) inom tre veckor "
+        "från det att protokollet där beslutet anmäldes har tillkännagetts på kommunens anslagstavla.",
+        "small")]
+
+
+def _contact(data: LetterData) -> list[Flowable]:
+    contact = data.officer_name + (f", {data.officer_email}" if data.officer_email else "")
+    return [paragraph("Kontakt", "h2"),
+            paragraph(f"Har du frågor om beslutet, kontakta handläggaren {contact}, {data.committee_name}.")]
+
+
+def build_decision_letter(data: LetterData, code: str) -> bytes:
+    title = f"Beslut om {TYPE_WORDS[data.case_type]}"
+    story: list[Flowable] = [
+        *_recipient(data),
+        paragraph(title, "title"),
+        paragraph(f"Beslut: {OUTCOME_WORDS[data.outcome]} · Diarienummer {data.registry_number} · "
+                  f"Beslutsdatum {_d(data.decision_date)}", "h3"),
+    ]
+    if data.corrects:
+        story.append(paragraph(f"Beslutet rättar ett tidigare beslut (beslut nr {data.corrects}).", "small"))
+    story += [paragraph("Beslut", "h2"), *_decided(data),
+              paragraph("Fakturor som beslutet gäller", "h3"), _invoice_table(data),
+              paragraph("Skäl för beslutet", "h2"), paragraph(data.reasons),
+              *_if_not_kept(data), paragraph("Delegation", "h2"), *_mandate(data),
+              *_appeal(data), *_contact(data),
+              Spacer(1, 10 * mm), paragraph("\n".join(filter(None, (data.decider_name, data.decider_position))))]
+    frame = _frame(data, title, code)
+    return to_pdfa(build_pdf(frame, story), title=title, author=data.committee_name,
+                   subject=frame.subject, issued_at=data.issued_at)
+
+
+def build_plan_agreement(data: LetterData, code: str) -> bytes:
+    title = "Avtal om avbetalningsplan"
+    g = data.granted
+    interest = (f"Dröjsmålsränta enligt räntelagen, {_percent(data.interest_rate_bp)} per år på beslutsdagen "
+                f"(referensräntan plus åtta procentenheter, ändras varje halvår), räknas på kapitalet från "
+                f"den ursprungliga förfallodagen {_d(data.original_due_date)} tills betalning sker."
+                if data.interest_rate_bp is not None else "Ingen dröjsmålsränta tas ut på dessa fakturor.")
+    fee = sum(row["fees_ore"] for row in data.schedule)
+    signature = table([["Ort och datum", "Gäldenärens underskrift"],
+                       ["\n\n______________________________", "\n\n______________________________"],
+                       ["", f"Namnförtydligande: {data.customer_name}"]], header=False,
+                      col_widths=[80 * mm, 90 * mm])
+    story: list[Flowable] = [
+        *_recipient(data),
+        paragraph(title, "title"),
+        paragraph(f"Diarienummer {data.registry_number} · Beslut {_d(data.decision_date)}", "h3"),
+        paragraph("Erkännande av skuld", "h2"),
+        paragraph(f"Jag, {data.customer_name}, erkänner att jag är skyldig {data.municipality_name} "
+                  f"{format_money(g['amount_ore'])} i kapital för fakturorna nedan, med ränta och avgift "
+                  f"enligt detta avtal. Skulderkännandet avbryter preskriptionen."),
+        _invoice_table(data),
+        paragraph("Betalningsplan", "h2"),
+        paragraph(f"{g.get('instalments')} delbetalningar om {format_money(g.get('monthly_amount_ore') or 0)} "
+                  f"i månaden, den första {_d(g.get('first_due_date'))}; den sista tar resten."),
+        schedule_table(data.schedule),
+        paragraph("Ränta och avgift", "h2"),
+        paragraph(interest),
+        paragraph(f"Avgift för avbetalningsplanen: {format_money(fee)}, betalas med den första delbetalningen "
+                  "(lag 1981:739 om ersättning för inkassokostnader m.m., 4 §)." if fee
+                  else "Ingen avgift tas ut för avbetalningsplanen."),
+        paragraph("Om planen inte följs", "h2"),
+        paragraph("Om en delbetalning inte betalas i tid förfaller hela det återstående beloppet till betalning "
+                  "på en gång, och fordran går vidare till inkasso."),
+        paragraph("Underskrift", "h2"),
+        paragraph(f"Skriv under och skicka avtalet till {data.committee_name}, handläggare {data.officer_name}. "
+                  "Planen gäller från den dag kommunen har tagit emot det undertecknade avtalet."),
+        KeepTogether([Spacer(1, 6 * mm), signature]),
+    ]
+    frame = _frame(data, title, code)
+    return to_pdfa(build_pdf(frame, story), title=title, author=data.committee_name,
+                   subject=frame.subject, issued_at=data.issued_at)
+
+
+# --- issuing ---------------------------------------------------------------------------------------
+
+def decision_documents_issue(actor: Actor, case: Case, decision: Decision) -> list[IssuedDocument]:
+    """The decision letter, and for a granted plan the agreement to sign: issued with the decision,
+    in its transaction, so the two are written together or not at all."""
+    data = letter_data(case, decision)
+    common = {"object_type": "decision", "object_id": decision.id, "committee_id": case.committee_id,
+              "registry_number": case.registry_number}
+    documents = [document_issue(actor, kind=DocumentKind.DECISION_LETTER,
+                                title=f"Beslut om {TYPE_WORDS[data.case_type]}",
+                                render=lambda code: build_decision_letter(data, code), **common)]
+    if data.case_type == CaseType.INSTALMENT_PLAN and data.is_granted:
+        documents.append(document_issue(actor, kind=DocumentKind.PLAN_AGREEMENT, title="Avtal om avbetalningsplan",
+                                        render=lambda code: build_plan_agreement(data, code), **common))
+    return documents
+
+
+def issued_on(day: date) -> list[IssuedDocument]:
+    """The decision letters issued on a Stockholm day, in order, for printing as one PDF."""
+    from datetime import time, timedelta
+
+    # The day's bounds in UTC, as the instants are stored.
+    start = datetime.combine(day, time.min, tzinfo=clock.STOCKHOLM).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=clock.STOCKHOLM).astimezone(UTC)
+    return list(db.session.scalars(
+        select(IssuedDocument).where(IssuedDocument.kind == DocumentKind.DECISION_LETTER.value,
+                                     IssuedDocument.object_type == "decision",
+                                     IssuedDocument.issued_at >= start,
+                                     IssuedDocument.issued_at < end)
+        .order_by(IssuedDocument.id)))
