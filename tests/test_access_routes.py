@@ -13,8 +13,8 @@ from portal.auth.roles import Role
 from portal.org.models import PositionKind
 
 PERSONAS = ["admin", "director", "finance_officer", "case_officer", "auditor", "member_a", "member_b",
-            "dept_head_a"]
-STAFF = {"admin", "director", "finance_officer", "case_officer", "auditor"}
+            "dept_head_a", "secretary"]
+STAFF = {"admin", "director", "finance_officer", "case_officer", "auditor", "secretary"}
 EDITORS = {"admin", "director"}
 # Receivables: customers' data only for those who work with debts or audit them; the finance
 # officer imports; the finance director keeps rates, fees and categories.
@@ -101,6 +101,21 @@ MATRIX = {
     "cases.index": ("GET", "/arenden/", STAFF | {"dept_head_a"}),
     "cases.export_for_ledger": ("GET", "/arenden/att-verkstalla.csv", {"finance_officer"}),
     "cases.queues": ("GET", "/arenden/mina-koer", set(PERSONAS)),
+    # --- meetings --- the secretary runs them, the auditor reads, members read their committee's.
+    "meetings.index": ("GET", "/sammantraden/", {"secretary", "auditor", "member_a", "member_b"}),
+    "meetings.committee": ("GET", "/sammantraden/namnder/{committee}", {"secretary", "auditor", "member_a"}),
+    "meetings.create": ("POST", "/sammantraden/namnder/{committee}", {"secretary"}),
+    "meetings.show": ("GET", "/sammantraden/{meeting}", {"secretary", "auditor", "member_a"}),
+    "meetings.case": ("GET", "/sammantraden/{meeting}/arenden/{agenda_case}", {"secretary", "auditor", "member_a"}),
+    "meetings.add_case": ("POST", "/sammantraden/{meeting}/arenden", {"secretary"}),
+    "meetings.item_decide": ("POST", "/sammantraden/paragrafer/{item}/beslut", {"secretary"}),
+    "meetings.record": ("POST", "/sammantraden/{meeting}/protokoll", {"secretary"}),
+    "meetings.report": ("GET", "/sammantraden/namnder/{committee}/delegationsbeslut",
+                        {"secretary", "auditor", "member_a"}),
+    "meetings.mark_urgent": ("POST", "/sammantraden/arenden/{case}/bradskande", {"case_officer"}),
+    "meetings.urgent": ("GET", "/sammantraden/arenden/{case}/bradskande-beslut", {"member_a"}),
+    "meetings.add_report": ("POST", "/sammantraden/{meeting}/anmalan", {"secretary"}),
+    "meetings.item_remove": ("POST", "/sammantraden/paragrafer/{spare_item}/ta-bort", {"secretary"}),
 }
 PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify"}
 
@@ -154,6 +169,22 @@ def world(make):
     from portal.cases.services import attachment_add
 
     attachment = attachment_add(officer, cases[0], "intyg.pdf", b"%PDF-1.7\n")
+    make.user("secretary", Role.COMMITTEE_SECRETARY)
+    from portal.meetings.models import AgendaItem
+    from portal.meetings.services import meeting_create
+
+    meeting = meeting_create(SYSTEM, committee_a, meeting_date=date(2026, 12, 10), place="Salen")
+    agenda_case = case_create(officer, customer=customer, case_type=CaseType.DEFERRAL,
+                              invoice_ids=[make.invoice(customer, invoice_unit, category).id],
+                              terms=TermsInput(), reasons="Prov")
+    agenda_case.state = "referred_to_committee"
+    item = AgendaItem(meeting_id=meeting.id, paragraph=1, kind="referred_case", case_id=agenda_case.id,
+                      proposal="Bevilja.")
+    spare_item = AgendaItem(meeting_id=meeting.id, paragraph=2, kind="delegation_report", proposal="Till handlingarna.")
+    from portal.extensions import db
+
+    db.session.add_all([item, spare_item])
+    db.session.flush()
     return {"committee": committee_a.id, "unit": department.id, "position": position.id,
             "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id,
             "customer": customer.id, "case": cases[0].id, "other_case": cases[1].id,
@@ -161,7 +192,8 @@ def world(make):
             "mapping": make.mapping("Unit4", {"invoice_number": "voucher_no"}).id,
             "category": category.id, "stage_code": make.stage_code("INK", "collection_demand").id,
             "committee_b": committee_b.id, "version": version.id, "draft": draft.id,
-            "draft_rule": draft_rule.id, "further": further.id}
+            "draft_rule": draft_rule.id, "further": further.id, "meeting": meeting.id,
+            "agenda_case": agenda_case.id, "item": item.id, "spare_item": spare_item.id}
 
 
 def test_the_matrix_names_every_route(app):
