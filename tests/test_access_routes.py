@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from portal.auth.roles import Role
+from portal.documents.models import DocumentKind
 from portal.org.models import PositionKind
 
 PERSONAS = ["admin", "director", "finance_officer", "case_officer", "auditor", "member_a", "member_b",
@@ -114,10 +115,25 @@ MATRIX = {
                         {"secretary", "auditor", "member_a"}),
     "meetings.mark_urgent": ("POST", "/sammantraden/arenden/{case}/bradskande", {"case_officer"}),
     "meetings.urgent": ("GET", "/sammantraden/arenden/{case}/bradskande-beslut", {"member_a"}),
+    "meetings.issue": ("POST", "/sammantraden/{meeting}/dokument/dagordning", {"secretary"}),
+    "meetings.issue_extract": ("POST", "/sammantraden/paragrafer/{item}/protokollsutdrag", {"secretary"}),
+    "meetings.document": ("GET", "/sammantraden/{meeting}/dokument/{meeting_document}",
+                          {"secretary", "auditor", "member_a"}),
     "meetings.add_report": ("POST", "/sammantraden/{meeting}/anmalan", {"secretary"}),
     "meetings.item_remove": ("POST", "/sammantraden/paragrafer/{spare_item}/ta-bort", {"secretary"}),
 }
 PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify"}
+
+
+def _tiny_png() -> bytes:
+    """A real image: documents issued through the matrix print the municipality's logo."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (2, 2), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -135,11 +151,11 @@ def world(make):
     make.user("auditor", Role.AUDITOR)
     make.appointment(make.user("member_a"), make.position(committee_a, PositionKind.MEMBER))
     make.appointment(make.user("member_b"), make.position(committee_b, PositionKind.MEMBER))
-    from portal.org.services import municipality_update
     from portal.audit.services import SYSTEM
+    from portal.org.services import municipality_update
 
     municipality_update(SYSTEM, name="Testkommun", organisation_number=None,
-                        logo=b"\x89PNG\r\n\x1a\n" + b"\0" * 10)
+                        logo=_tiny_png())
     head = make.position(committee_a, PositionKind.DEPARTMENT_HEAD, department)
     make.appointment(make.user("dept_head_a"), head)
     version = make.scheme_version(committee_a)
@@ -185,6 +201,10 @@ def world(make):
 
     db.session.add_all([item, spare_item])
     db.session.flush()
+    from portal.documents.services import document_issue
+
+    meeting_document = document_issue(SYSTEM, kind=DocumentKind.AGENDA, title="Föredragningslista",
+                                      object_type="meeting", object_id=meeting.id, render=lambda code: b"%PDF-1.7")
     return {"committee": committee_a.id, "unit": department.id, "position": position.id,
             "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id,
             "customer": customer.id, "case": cases[0].id, "other_case": cases[1].id,
@@ -193,7 +213,8 @@ def world(make):
             "category": category.id, "stage_code": make.stage_code("INK", "collection_demand").id,
             "committee_b": committee_b.id, "version": version.id, "draft": draft.id,
             "draft_rule": draft_rule.id, "further": further.id, "meeting": meeting.id,
-            "agenda_case": agenda_case.id, "item": item.id, "spare_item": spare_item.id}
+            "agenda_case": agenda_case.id, "item": item.id, "spare_item": spare_item.id,
+            "meeting_document": meeting_document.id}
 
 
 def test_the_matrix_names_every_route(app):

@@ -123,3 +123,23 @@ def report_line_of(decision_id: int) -> DelegationReportLine | None:
         select(DelegationReportLine).where(DelegationReportLine.decision_id == decision_id)
         .options(joinedload(DelegationReportLine.meeting))
     ).first()
+
+
+def meeting_report(meeting: Meeting) -> list[ReportGroup] | None:
+    """The report of a meeting's agenda: what it reported once held, what it will report until then;
+    None when the report is not on the agenda."""
+    if not any(item.kind == "delegation_report" for item in meeting.items):
+        return None
+    if meeting.is_held:
+        return report_groups(reported_decisions(meeting), meeting.minutes_posted_on)
+    return report_groups(unreported_decisions(meeting.committee_id, up_to=meeting.meeting_date))
+
+
+def documents_of(meeting: Meeting) -> list:
+    from portal.documents.models import IssuedDocument
+
+    return list(db.session.scalars(
+        select(IssuedDocument).where(IssuedDocument.object_type == "meeting",
+                                     IssuedDocument.object_id == str(meeting.id))
+        .order_by(IssuedDocument.issued_at, IssuedDocument.id)
+    ))

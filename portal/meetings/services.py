@@ -228,3 +228,40 @@ def case_mark_urgent(actor: Actor, case: Case, note: str) -> Case:
     record(actor, "case.mark_urgent", "case", case.id, before={"state": before, "urgent": False},
            after={"state": case.state, "urgent": True, "note": note.strip()})
     return case
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+def meeting_document_issue(actor: Actor, meeting: Meeting, kind: str, item: AgendaItem | None = None):
+    """Issue the agenda, the delegation report or a paragraph's minutes extract, stored as issued."""
+    from portal.documents.models import DocumentKind
+    from portal.documents.services import document_issue
+    from portal.meetings import pdf
+    from portal.org.services import municipality_get
+
+    municipality = municipality_get()
+    today = clock.today()
+    report = queries.meeting_report(meeting)
+    if kind == DocumentKind.AGENDA:
+        return document_issue(actor, kind=DocumentKind.AGENDA, title=_("Agenda") + f" {meeting.meeting_date}",
+                              object_type="meeting", object_id=meeting.id, committee_id=meeting.committee_id,
+                              render=lambda code: pdf.agenda_pdf(meeting, report, code=code, issued_on=today,
+                                                                 municipality=municipality))
+    if kind == DocumentKind.DELEGATION_REPORT:
+        if report is None:
+            raise _refuse(_("The delegation report is not on the agenda."))
+        return document_issue(actor, kind=DocumentKind.DELEGATION_REPORT,
+                              title=_("Delegation report") + f" {meeting.meeting_date}", object_type="meeting",
+                              object_id=meeting.id, committee_id=meeting.committee_id,
+                              render=lambda code: pdf.delegation_report_pdf(meeting, report, code=code,
+                                                                            issued_on=today,
+                                                                            municipality=municipality))
+    if kind == DocumentKind.MINUTES_EXTRACT and item is not None:
+        if not meeting.is_held:
+            raise _refuse(_("A minutes extract is issued once the meeting is recorded."))
+        return document_issue(actor, kind=DocumentKind.MINUTES_EXTRACT, title=_("Minutes extract") + f" {item.reference}",
+                              object_type="meeting", object_id=meeting.id, committee_id=meeting.committee_id,
+                              registry_number=item.case.registry_number if item.case else None,
+                              render=lambda code: pdf.minutes_extract_pdf(item, code=code, issued_on=today,
+                                                                          municipality=municipality))
+    raise _refuse(_("Unknown document."))

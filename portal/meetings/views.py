@@ -3,7 +3,7 @@ members' read-only view of the cases on their agenda, and urgent decisions (6 ka
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -106,15 +106,11 @@ def _meeting_context(meeting: Meeting, *, case_form: AgendaCaseForm | None = Non
             decision_forms[item.id] = ItemDecisionForm(prefix=f"item{item.id}", outcome=item.outcome,
                                                        decision_text=item.decision_text)
     report_item = next((i for i in meeting.items if i.kind == ItemKind.DELEGATION_REPORT), None)
-    if report_item is None:
-        report = None
-    elif meeting.is_held:
-        report = queries.report_groups(queries.reported_decisions(meeting), meeting.minutes_posted_on)
-    else:
-        report = queries.report_groups(queries.unreported_decisions(meeting.committee_id, up_to=meeting.meeting_date))
     return {"meeting": meeting, "may_manage": may_manage, "case_form": case_form,
             "record_form": record_form or RecordForm(), "decision_forms": decision_forms,
-            "report_item": report_item, "report": report}
+            "report_item": report_item, "report": queries.meeting_report(meeting),
+            "may_issue": access.allowed(current_user, access.MANAGE_MEETINGS),
+            "documents": queries.documents_of(meeting)}
 
 
 @bp.get("/<int:meeting_id>")
@@ -225,6 +221,54 @@ def case(meeting_id: int, case_id: int):
     if item is None:
         abort(404)
     return render_template("meetings/case.html", meeting=meeting, item=item, case=item.case)
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+DOCUMENT_SLUGS = {"dagordning": "agenda", "anmalan": "delegation_report"}
+
+
+def _issue(meeting: Meeting, kind: str, item: AgendaItem | None = None):
+    try:
+        services.meeting_document_issue(_secretary(), meeting, kind, item)
+    except ValidationFailed as failure:
+        db.session.rollback()
+        for message in failure.errors.values():
+            flash(message, "error")
+    else:
+        db.session.commit()
+        flash(_("The document was issued."), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#documents", code=303)
+
+
+@bp.post("/<int:meeting_id>/dokument/<slug>")
+@login_required
+def issue(meeting_id: int, slug: str):
+    meeting = _load(meeting_id)
+    access.require(current_user, access.MANAGE_MEETINGS)
+    if slug not in DOCUMENT_SLUGS:
+        abort(404)
+    return _issue(meeting, DOCUMENT_SLUGS[slug])
+
+
+@bp.post("/paragrafer/<int:item_id>/protokollsutdrag")
+@login_required
+def issue_extract(item_id: int):
+    item = _load_item(item_id)
+    return _issue(item.meeting, "minutes_extract", item)
+
+
+@bp.get("/<int:meeting_id>/dokument/<int:document_id>")
+@login_required
+def document(meeting_id: int, document_id: int):
+    from portal.documents.models import IssuedDocument
+
+    meeting = _load(meeting_id)
+    issued = db.get_or_404(IssuedDocument, document_id)
+    if issued.object_type != "meeting" or issued.object_id != str(meeting.id):
+        abort(404)
+    return Response(issued.content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{issued.kind}-{issued.verification_code}.pdf"'})
 
 
 # --- the delegation report ------------------------------------------------------------------------

@@ -26,11 +26,7 @@ def _referred_write_off(app) -> tuple[str, int]:
         from portal.receivables.models import Customer
 
         customer = db.session.get(Customer, customer_id)
-        invoice_ids = [invoice.id for invoice in customer.invoices] if hasattr(customer, "invoices") else None
-        if invoice_ids is None:
-            from portal.receivables.models import Invoice
-
-            invoice_ids = list(db.session.scalars(select(Invoice.id).where(Invoice.customer_id == customer_id)))
+        invoice_ids = [invoice.id for invoice in customer.invoices]
         terms = TermsInput(write_off_reason="deceased_without_assets", write_off_final=True)
         case = case_services.case_create(actor, customer=customer, case_type=CaseType.WRITE_OFF,
                                          invoice_ids=invoice_ids, terms=terms, reasons="Dödsbo utan tillgångar.")
@@ -79,6 +75,15 @@ def test_the_secretary_builds_an_agenda_and_records_the_meeting(page, live_app):
     page.get_by_role("button", name="Registrera sammanträdet").click()
     page.get_by_text("Genomfört").first.wait_for()
     assert f"SN {today} § 1" in page.content()
+    assert axe_violations(page) == []
+
+    # The minutes extract of § 1 and the delegation report, issued as PDFs and listed on the page.
+    page.get_by_role("button", name="Utfärda protokollsutdrag för § 1").click()
+    page.get_by_text("Handlingen utfärdades.").wait_for()
+    page.get_by_role("button", name="Utfärda anmälan av delegationsbeslut").click()
+    page.get_by_text("Handlingen utfärdades.").wait_for()
+    documents = page.locator("#documents").inner_text()
+    assert f"Protokollsutdrag SN {today} § 1" in documents and "Anmälan av delegationsbeslut" in documents
     assert axe_violations(page) == []
 
     page.goto(f"/sammantraden/namnder/{committee_id}/delegationsbeslut")

@@ -8,6 +8,7 @@ from portal.cases.rules import CaseState
 from portal.extensions import db
 from portal.meetings import services
 from portal.meetings.models import Meeting
+from portal.meetings.rules import CommitteeOutcome
 from tests.meetings.conftest import at, delegated, referred
 
 
@@ -124,3 +125,37 @@ def test_the_nav_shows_meetings_to_the_secretary_and_members_only(client, world)
     _as(client, "handlaggare")
     assert "/sammantraden/" not in client.get("/").get_data(as_text=True)
     assert client.get("/sammantraden/").status_code == 403
+
+
+def test_the_secretary_issues_agenda_report_and_minutes_extract_as_pdfs(client, world):
+    case = referred(world)
+    delegated(world)
+    meeting = _meeting(world)
+    item = services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    _as(client, "sekr")
+    url = f"/sammantraden/{meeting.id}"
+    assert client.post_form(f"/sammantraden/paragrafer/{item.id}/protokollsutdrag").status_code == 303
+    from portal.meetings.queries import documents_of
+
+    assert documents_of(meeting) == []  # no extract before the meeting is recorded
+    assert client.post_form(f"{url}/dokument/dagordning").status_code == 303
+    services.item_decide(world.actor(world.secretary), item, outcome=CommitteeOutcome.GRANTED,
+                         decision_text="")
+    _record_at = date(2026, 12, 15)
+    at(world, _record_at)
+    services.meeting_record(world.actor(world.secretary), meeting, approved_on=date(2026, 12, 14),
+                            posted_on=_record_at)
+    assert client.post_form(f"{url}/dokument/anmalan").status_code == 303
+    assert client.post_form(f"/sammantraden/paragrafer/{item.id}/protokollsutdrag").status_code == 303
+    assert client.post_form(f"{url}/dokument/okand").status_code == 404
+
+    documents = documents_of(meeting)
+    assert [d.kind for d in documents] == ["agenda", "delegation_report", "minutes_extract"]
+    for document in documents:
+        response = client.get(f"{url}/dokument/{document.id}")
+        assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    _as(client, "ledamot")
+    assert client.get(f"{url}/dokument/{documents[0].id}").status_code == 200
+    _as(client, "bun.ledamot")
+    assert client.get(f"{url}/dokument/{documents[0].id}").status_code == 403
