@@ -159,3 +159,16 @@ def test_the_secretary_issues_agenda_report_and_minutes_extract_as_pdfs(client, 
     assert client.get(f"{url}/dokument/{documents[0].id}").status_code == 200
     _as(client, "bun.ledamot")
     assert client.get(f"{url}/dokument/{documents[0].id}").status_code == 403
+
+
+def test_the_case_page_shows_when_a_reported_decisions_appeal_time_ends(client, world):
+    decision = delegated(world)
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    _as(client, "chef.norr")
+    assert "Ännu inte anmält till nämnden." in client.get(f"/arenden/{decision.case_id}").get_data(as_text=True)
+    at(world, date(2026, 12, 16))
+    services.meeting_record(world.actor(world.secretary), meeting, approved_on=date(2026, 12, 14),
+                            posted_on=date(2026, 12, 16))
+    page = client.get(f"/arenden/{decision.case_id}").get_data(as_text=True)
+    assert "Överklagandetiden löper ut 2027-01-07." in page  # 6 January is Epiphany
