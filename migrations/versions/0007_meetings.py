@@ -53,7 +53,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_agenda_items_case_id_cases')),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_agenda_items_meeting_id_meetings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_items')),
-    sa.UniqueConstraint('meeting_id', 'paragraph', name=op.f('uq_agenda_items_meeting_id'))
+    sa.UniqueConstraint('meeting_id', 'paragraph', name=op.f('uq_agenda_items_meeting_id_paragraph'))
     )
     op.create_index(op.f('ix_agenda_items_case_id'), 'agenda_items', ['case_id'], unique=False)
     op.create_index(op.f('ix_agenda_items_meeting_id'), 'agenda_items', ['meeting_id'], unique=False)

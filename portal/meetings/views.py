@@ -198,8 +198,8 @@ def item_remove(item_id: int):
 
 
 @bp.post("/<int:meeting_id>/protokoll")
-@login_required
 @with_write_lock
+@login_required
 def record(meeting_id: int):
     meeting = _load(meeting_id)
     access.require(current_user, access.MANAGE_MEETINGS)
