@@ -186,3 +186,16 @@ def test_the_chair_decides_an_urgent_case_and_it_is_in_the_next_report(app, worl
 def test_an_urgent_rule_never_matches_a_case_that_is_not_urgent(app, world):
     case = referred(world)
     assert case.state == CaseState.REFERRED_TO_COMMITTEE  # the urgent rule 9.1 did not take it
+
+
+def test_a_decision_under_further_delegation_names_the_department_head_in_the_report(app, world):
+    from portal.org.models import Position
+
+    decision = delegated(world)
+    head = db.session.scalars(select(Position).where(Position.title == "Socialchef")).one()
+    # As the engine records a further delegate's decision (the decision is otherwise never changed).
+    decision.delegated_by_position_id = head.id
+    db.session.flush()
+    db.session.expire(decision)
+    [group] = queries.report_groups(queries.unreported_decisions(world.committee.id))
+    assert group.lines[0].further_delegated_by == "Socialchef"
