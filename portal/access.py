@@ -126,6 +126,8 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
         return bool(roles & STAFF_ROLES) or _committee_in_sight(user, obj, day)
     if action in DELEGATION_ACTIONS:
         return _delegation_allowed(user, action, obj, day)
+    if action in MEETING_ACTIONS:
+        return _meetings_allowed(user, action, obj, day)
     raise ValueError(f"unknown action {action!r}")
 
 
@@ -160,6 +162,7 @@ def capacity(user: User, action: str) -> str:
         CONSULT_CASE: (Role.FINANCE_OFFICER,),
         EXECUTE_CASE: (Role.FINANCE_OFFICER,),
         EDIT_SCHEMES: (Role.FINANCE_DIRECTOR,),
+        MANAGE_MEETINGS: (Role.COMMITTEE_SECRETARY,),
         **{name: tuple(r for r in Role if r in roles) for name, roles in RECEIVABLES_ROLES.items()},
     }.get(action, tuple(Role))
     if action == FURTHER_DELEGATION:
@@ -206,3 +209,49 @@ def committees_in_sight(user: Any, committees: list, *, on: date | None = None) 
     """The committees whose schemes the user may read, in the order given."""
     return [c for c in committees if allowed(user, VIEW_SCHEMES, c, on=on)]
 # --- end delegation ---
+
+
+# --- meetings ---
+# The committee secretary runs meetings of every committee; the auditor reads them. Elected members
+# (chair, vice chair, member, deputy member) read the meetings, agendas and cases on them of the
+# committees where they hold an elected position today, and nothing of other committees. The
+# delegation report of a committee: secretary, auditor and that committee's members. An urgent
+# matter (6 kap 39 §): the form is open to the committee's elected members; the engine decides
+# whether this member may decide (the chair, or the member the scheme's urgent rule names).
+VIEW_MEETINGS = "meetings.view"  # obj: a committee, or None for the list of committees
+MANAGE_MEETINGS = "meetings.manage"
+VIEW_MEETING = "meeting.view"  # obj: a meeting
+VIEW_DELEGATION_REPORT = "meetings.report"  # obj: a committee
+MARK_URGENT = "case.mark_urgent"  # obj: a case
+DECIDE_URGENT = "case.decide_urgent"  # obj: a case
+MEETING_ACTIONS = frozenset({VIEW_MEETINGS, MANAGE_MEETINGS, VIEW_MEETING, VIEW_DELEGATION_REPORT, MARK_URGENT,
+                             DECIDE_URGENT})
+MEETING_READERS = frozenset({Role.COMMITTEE_SECRETARY, Role.AUDITOR})
+
+
+def elected_committee_ids(user: User, day: date) -> set[int]:
+    """Committees (and sub-committees) where the person holds an elected position on a day."""
+    from portal.org.models import PositionKind
+    from portal.org.queries import appointments_on
+
+    return {a.position.committee_id for a in appointments_on(user.id, day)
+            if PositionKind(a.position.kind).is_elected}
+
+
+def _meetings_allowed(user: User, action: str, obj: Any, day: date) -> bool:
+    roles = user.roles
+    if action == MANAGE_MEETINGS:
+        return Role.COMMITTEE_SECRETARY in roles
+    if action == MARK_URGENT:
+        return obj is not None and Role.CASE_OFFICER in roles and obj.prepared_by_id == user.id
+    if action == DECIDE_URGENT:
+        return obj is not None and obj.committee_id in elected_committee_ids(user, day)
+    if roles & MEETING_READERS:
+        return True
+    if action == VIEW_MEETINGS and obj is None:
+        return bool(elected_committee_ids(user, day))
+    if obj is None:
+        return False
+    committee_id = obj.committee_id if action == VIEW_MEETING else obj.id
+    return committee_id in elected_committee_ids(user, day)
+# --- end meetings ---

@@ -10,11 +10,12 @@ from datetime import date
 import pytest
 
 from portal.auth.roles import Role
+from portal.documents.models import DocumentKind
 from portal.org.models import PositionKind
 
 PERSONAS = ["admin", "director", "finance_officer", "case_officer", "auditor", "member_a", "member_b",
-            "dept_head_a"]
-STAFF = {"admin", "director", "finance_officer", "case_officer", "auditor"}
+            "dept_head_a", "secretary"]
+STAFF = {"admin", "director", "finance_officer", "case_officer", "auditor", "secretary"}
 EDITORS = {"admin", "director"}
 # Receivables: customers' data only for those who work with debts or audit them; the finance
 # officer imports; the finance director keeps rates, fees and categories.
@@ -108,8 +109,38 @@ MATRIX = {
     # A decision letter: for whoever may view its case.
     "cases.agreement_scan": ("GET", "/arenden/{plan}/avtal/skanning", STAFF | {"dept_head_a"}),
     "documents.download": ("GET", "/dokument/{letter}", STAFF | {"dept_head_a"}),
+    # --- meetings --- the secretary runs them, the auditor reads, members read their committee's.
+    "meetings.index": ("GET", "/sammantraden/", {"secretary", "auditor", "member_a", "member_b"}),
+    "meetings.committee": ("GET", "/sammantraden/namnder/{committee}", {"secretary", "auditor", "member_a"}),
+    "meetings.create": ("POST", "/sammantraden/namnder/{committee}", {"secretary"}),
+    "meetings.show": ("GET", "/sammantraden/{meeting}", {"secretary", "auditor", "member_a"}),
+    "meetings.case": ("GET", "/sammantraden/{meeting}/arenden/{agenda_case}", {"secretary", "auditor", "member_a"}),
+    "meetings.add_case": ("POST", "/sammantraden/{meeting}/arenden", {"secretary"}),
+    "meetings.item_decide": ("POST", "/sammantraden/paragrafer/{item}/beslut", {"secretary"}),
+    "meetings.record": ("POST", "/sammantraden/{meeting}/protokoll", {"secretary"}),
+    "meetings.report": ("GET", "/sammantraden/namnder/{committee}/delegationsbeslut",
+                        {"secretary", "auditor", "member_a"}),
+    "meetings.mark_urgent": ("POST", "/sammantraden/arenden/{case}/bradskande", {"case_officer"}),
+    "meetings.urgent": ("GET", "/sammantraden/arenden/{case}/bradskande-beslut", {"member_a"}),
+    "meetings.issue": ("POST", "/sammantraden/{meeting}/dokument/dagordning", {"secretary"}),
+    "meetings.issue_extract": ("POST", "/sammantraden/paragrafer/{item}/protokollsutdrag", {"secretary"}),
+    "meetings.document": ("GET", "/sammantraden/{meeting}/dokument/{meeting_document}",
+                          {"secretary", "auditor", "member_a"}),
+    "meetings.add_report": ("POST", "/sammantraden/{meeting}/anmalan", {"secretary"}),
+    "meetings.item_remove": ("POST", "/sammantraden/paragrafer/{spare_item}/ta-bort", {"secretary"}),
 }
 PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify"}
+
+
+def _tiny_png() -> bytes:
+    """A real image: documents issued through the matrix print the municipality's logo."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (2, 2), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -127,11 +158,11 @@ def world(make):
     make.user("auditor", Role.AUDITOR)
     make.appointment(make.user("member_a"), make.position(committee_a, PositionKind.MEMBER))
     make.appointment(make.user("member_b"), make.position(committee_b, PositionKind.MEMBER))
-    from portal.org.services import municipality_update
     from portal.audit.services import SYSTEM
+    from portal.org.services import municipality_update
 
     municipality_update(SYSTEM, name="Testkommun", organisation_number=None,
-                        logo=b"\x89PNG\r\n\x1a\n" + b"\0" * 10)
+                        logo=_tiny_png())
     head = make.position(committee_a, PositionKind.DEPARTMENT_HEAD, department)
     make.appointment(make.user("dept_head_a"), head)
     version = make.scheme_version(committee_a)
@@ -165,6 +196,26 @@ def world(make):
     attachment = attachment_add(officer, cases[0], "intyg.pdf", b"%PDF-1.7\n")
     letter, letter_day = _decided_letter(officer, make, customer, invoice_unit, category)
     plan = _signed_plan(officer, make, customer, invoice_unit, category)
+    make.user("secretary", Role.COMMITTEE_SECRETARY)
+    from portal.meetings.models import AgendaItem
+    from portal.meetings.services import meeting_create
+
+    meeting = meeting_create(SYSTEM, committee_a, meeting_date=date(2026, 12, 10), place="Salen")
+    agenda_case = case_create(officer, customer=customer, case_type=CaseType.DEFERRAL,
+                              invoice_ids=[make.invoice(customer, invoice_unit, category).id],
+                              terms=TermsInput(), reasons="Prov")
+    agenda_case.state = "referred_to_committee"
+    item = AgendaItem(meeting_id=meeting.id, paragraph=1, kind="referred_case", case_id=agenda_case.id,
+                      proposal="Bevilja.")
+    spare_item = AgendaItem(meeting_id=meeting.id, paragraph=2, kind="delegation_report", proposal="Till handlingarna.")
+    from portal.extensions import db
+
+    db.session.add_all([item, spare_item])
+    db.session.flush()
+    from portal.documents.services import document_issue
+
+    meeting_document = document_issue(SYSTEM, kind=DocumentKind.AGENDA, title="Föredragningslista",
+                                      object_type="meeting", object_id=meeting.id, render=lambda code: b"%PDF-1.7")
     return {"committee": committee_a.id, "unit": department.id, "position": position.id,
             "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id,
             "customer": customer.id, "case": cases[0].id, "other_case": cases[1].id,
@@ -173,7 +224,9 @@ def world(make):
             "category": category.id, "stage_code": make.stage_code("INK", "collection_demand").id,
             "committee_b": committee_b.id, "version": version.id, "draft": draft.id,
             "draft_rule": draft_rule.id, "further": further.id, "letter": letter,
-            "letter_day": letter_day, "plan": plan}
+            "letter_day": letter_day, "plan": plan, "meeting": meeting.id,
+            "agenda_case": agenda_case.id, "item": item.id, "spare_item": spare_item.id,
+            "meeting_document": meeting_document.id}
 
 
 def _decided_letter(officer, make, customer, unit, category) -> tuple[int, str]:

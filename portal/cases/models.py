@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from portal.auth.models import User
 from portal.cases.rules import CaseState, Outcome
@@ -92,6 +93,9 @@ class Case(db.Model):
     # Kept up to date by the services so lists can filter and sort without recomputing.
     amount_ore: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
     length_months: Mapped[int | None] = mapped_column(Integer)
+    # So urgent that the committee cannot wait (kommunallagen 6 kap 39 §): only then may an "urgent"
+    # rule of the scheme match.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # R8: a correction is a new case that refers to the decision it corrects.
     corrects_decision_id: Mapped[int | None] = mapped_column(
         ForeignKey("decisions.id", use_alter=True, name="fk_cases_corrects_decision_id_decisions"))
@@ -159,6 +163,12 @@ class Decision(db.Model):
         # Exactly one decision per case, whatever two people do at the same moment.
         UniqueConstraint("case_id"),
         CheckConstraint("outcome in ('granted', 'partly_granted', 'refused')", name="outcome"),
+        # Delegated: made under a rule of the scheme. The committee's own: at a meeting's paragraph.
+        CheckConstraint(
+            "(scheme_version_id IS NOT NULL AND rule_number IS NOT NULL AND rule_level IS NOT NULL)"
+            " OR (meeting_id IS NOT NULL AND paragraph IS NOT NULL)",
+            name="rule_or_paragraph",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -172,9 +182,14 @@ class Decision(db.Model):
     position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
     standin_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     delegated_by_position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
-    scheme_version_id: Mapped[int] = mapped_column(ForeignKey("scheme_versions.id"))
-    rule_number: Mapped[str] = mapped_column(String(20))
-    rule_level: Mapped[int] = mapped_column(Integer)
+    scheme_version_id: Mapped[int | None] = mapped_column(ForeignKey("scheme_versions.id"))
+    rule_number: Mapped[str | None] = mapped_column(String(20))
+    rule_level: Mapped[int | None] = mapped_column(Integer)
+    # The committee's own decision at a meeting: its paragraph, e.g. "SN 2026-12-10 § 14".
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", use_alter=True, name="fk_decisions_meeting_id_meetings"), index=True)
+    paragraph: Mapped[int | None] = mapped_column(Integer)
+    committee_reference: Mapped[str | None] = mapped_column(String(80))
     amount_ore: Mapped[int] = mapped_column(BigInteger)
     # The terms decided: for a partial grant, the changed terms.
     terms: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -190,6 +205,10 @@ class Decision(db.Model):
     @property
     def outcome_label(self) -> str:
         return str(OUTCOME_LABELS[Outcome(self.outcome)])
+
+    @property
+    def is_delegated(self) -> bool:
+        return self.meeting_id is None
 
 
 class Consultation(db.Model):

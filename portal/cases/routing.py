@@ -91,6 +91,7 @@ def facts_for(case: Case, on_date: date, terms: Terms | None = None) -> CaseFact
         customer_person_id=_customer_person_id(case),
         conflict_person_ids=frozenset(c.user_id for c in case.conflicts),
         consultation_recorded=bool(case.consultations),
+        urgent=bool(case.urgent),
     )
 
 

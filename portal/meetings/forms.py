@@ -1,0 +1,45 @@
+"""Forms for meetings; the case choices are filled by the view."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.meetings.models import COMMITTEE_OUTCOME_LABELS
+from portal.meetings.rules import CommitteeOutcome
+from portal.web import optional_int
+
+
+class MeetingForm(FlaskForm):
+    meeting_date = DateField(_l("Date"), validators=[Optional()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+
+
+class AgendaCaseForm(FlaskForm):
+    case_id = SelectField(_l("Referred case"), coerce=optional_int, validate_choice=False,
+                          validators=[DataRequired(_l("Choose a case."))])
+    proposal = TextAreaField(_l("The case officer's proposal"), validators=[Optional(), Length(max=4000)])
+
+
+class ItemDecisionForm(FlaskForm):
+    outcome = SelectField(
+        _l("The committee's decision"), validate_choice=False,
+        choices=lambda: [("", "—")] + [(o.value, str(COMMITTEE_OUTCOME_LABELS[o])) for o in CommitteeOutcome])
+    decision_text = TextAreaField(_l("Terms or reasons"), validators=[Optional(), Length(max=4000)])
+
+
+class RecordForm(FlaskForm):
+    minutes_approved_on = DateField(_l("Minutes approved (justering)"), validators=[Optional()])
+    minutes_posted_on = DateField(_l("Minutes posted (anslag)"), validators=[Optional()])
+
+
+class UrgentForm(FlaskForm):
+    note = TextAreaField(_l("Why the case cannot wait for the committee"), validators=[Optional(), Length(max=2000)])
+
+
+class UrgentDecisionForm(FlaskForm):
+    outcome = SelectField(_l("Decision"), choices=lambda: [("granted", str(_l("Grant"))), ("refused", str(_l("Refuse")))])
+    reasons = TextAreaField(_l("Reasons"), validators=[Optional(), Length(max=4000)])
+    no_conflict_confirmed = BooleanField(_l("I have no conflict of interest in the case (jäv)"))

@@ -1,0 +1,145 @@
+"""Reads the meeting pages share: meetings of a committee, cases to put on an agenda, the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.cases.models import Case, Decision
+from portal.cases.rules import CaseState
+from portal.extensions import db
+from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
+from portal.meetings.rules import MeetingState, appeal_ends
+
+
+def meetings_of(committee_id: int) -> list[Meeting]:
+    return list(db.session.scalars(
+        select(Meeting).where(Meeting.committee_id == committee_id)
+        .order_by(Meeting.meeting_date.desc(), Meeting.id.desc())
+    ))
+
+
+def open_item_of_case(case_id: int) -> AgendaItem | None:
+    """The paragraph of a planned meeting where the case waits for the committee, if any."""
+    return db.session.scalars(
+        select(AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.case_id == case_id, Meeting.state == MeetingState.PLANNED.value)
+    ).first()
+
+
+def referred_cases(committee_id: int) -> list[Case]:
+    """Cases referred to the committee that wait for a meeting's agenda."""
+    waiting = select(AgendaItem.case_id).join(Meeting, Meeting.id == AgendaItem.meeting_id).where(
+        Meeting.state == MeetingState.PLANNED.value, AgendaItem.case_id.is_not(None))
+    return list(db.session.scalars(
+        select(Case).where(Case.committee_id == committee_id,
+                           Case.state == CaseState.REFERRED_TO_COMMITTEE.value,
+                           Case.id.not_in(waiting))
+        .order_by(Case.submitted_at, Case.id)
+    ))
+
+
+def unreported_decisions(committee_id: int, up_to: date | None = None) -> list[Decision]:
+    """Every delegated (and urgent) decision of the committee that no meeting has reported yet."""
+    reported = select(DelegationReportLine.decision_id)
+    query = (
+        select(Decision).join(Case, Case.id == Decision.case_id)
+        .where(Case.committee_id == committee_id, Decision.meeting_id.is_(None), Decision.id.not_in(reported))
+        .options(joinedload(Decision.case), joinedload(Decision.position),
+                 joinedload(Decision.delegated_by_position))
+        .order_by(Case.case_type, Decision.rule_number, Decision.decision_date, Decision.id)
+    )
+    if up_to is not None:
+        query = query.where(Decision.decision_date <= up_to)
+    return list(db.session.scalars(query).unique())
+
+
+def reported_decisions(meeting: Meeting) -> list[Decision]:
+    return list(db.session.scalars(
+        select(Decision).join(DelegationReportLine, DelegationReportLine.decision_id == Decision.id)
+        .join(Case, Case.id == Decision.case_id)
+        .where(DelegationReportLine.meeting_id == meeting.id)
+        .options(joinedload(Decision.case), joinedload(Decision.position),
+                 joinedload(Decision.delegated_by_position))
+        .order_by(Case.case_type, Decision.rule_number, Decision.decision_date, Decision.id)
+    ).unique())
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One decision as the public minutes show it: no names, no identity numbers."""
+
+    registry_number: str
+    type_label: str
+    amount_ore: int
+    outcome_label: str
+    position_title: str
+    decision_date: date
+    urgent: bool
+    # Made under further delegation: reported to the department head too (7 kap 8 §).
+    further_delegated_by: str | None
+    appeal_ends: date | None
+
+
+@dataclass(frozen=True)
+class ReportGroup:
+    type_label: str
+    rule_number: str
+    lines: list[ReportLine]
+
+
+def report_groups(decisions: list[Decision], posted_on: date | None = None) -> list[ReportGroup]:
+    """The report grouped by case type and rule, in the order given."""
+    groups: dict[tuple[str, str], list[ReportLine]] = {}
+    for decision in decisions:
+        case = decision.case
+        line = ReportLine(
+            registry_number=case.registry_number or "",
+            type_label=case.type_label,
+            amount_ore=decision.amount_ore,
+            outcome_label=decision.outcome_label,
+            position_title=decision.position.title if decision.position else "",
+            decision_date=decision.decision_date,
+            urgent=bool(case.urgent),
+            further_delegated_by=decision.delegated_by_position.title if decision.delegated_by_position else None,
+            appeal_ends=appeal_ends(posted_on) if posted_on else None,
+        )
+        groups.setdefault((case.type_label, decision.rule_number or ""), []).append(line)
+    return [ReportGroup(type_label, rule, lines) for (type_label, rule), lines in groups.items()]
+
+
+def meeting_with_items(meeting_id: int) -> Meeting | None:
+    return db.session.scalars(
+        select(Meeting).where(Meeting.id == meeting_id)
+        .options(joinedload(Meeting.committee), selectinload(Meeting.items).joinedload(AgendaItem.case))
+    ).first()
+
+
+def report_line_of(decision_id: int) -> DelegationReportLine | None:
+    return db.session.scalars(
+        select(DelegationReportLine).where(DelegationReportLine.decision_id == decision_id)
+        .options(joinedload(DelegationReportLine.meeting))
+    ).first()
+
+
+def meeting_report(meeting: Meeting) -> list[ReportGroup] | None:
+    """The report of a meeting's agenda: what it reported once held, what it will report until then;
+    None when the report is not on the agenda."""
+    if not any(item.kind == "delegation_report" for item in meeting.items):
+        return None
+    if meeting.is_held:
+        return report_groups(reported_decisions(meeting), meeting.minutes_posted_on)
+    return report_groups(unreported_decisions(meeting.committee_id, up_to=meeting.meeting_date))
+
+
+def documents_of(meeting: Meeting) -> list:
+    from portal.documents.models import IssuedDocument
+
+    return list(db.session.scalars(
+        select(IssuedDocument).where(IssuedDocument.object_type == "meeting",
+                                     IssuedDocument.object_id == str(meeting.id))
+        .order_by(IssuedDocument.issued_at, IssuedDocument.id)
+    ))

@@ -1,0 +1,63 @@
+"""Pure functions for committee meetings: paragraph labels and when a delegated decision's appeal time ends."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import lru_cache
+
+import holidays
+
+APPEAL_WEEKS = 3  # laglighetsprövning, kommunallagen 13 kap 5 §
+
+
+class MeetingState(StrEnum):
+    PLANNED = "planned"
+    HELD = "held"
+
+
+class ItemKind(StrEnum):
+    REFERRED_CASE = "referred_case"
+    DELEGATION_REPORT = "delegation_report"
+
+
+class CommitteeOutcome(StrEnum):
+    """What the committee decided on a referred case; "sent back" (återremiss) returns the case."""
+
+    GRANTED = "granted"
+    PARTLY_GRANTED = "partly_granted"
+    REFUSED = "refused"
+    SENT_BACK = "sent_back"
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("SE", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    """Not a Saturday, Sunday or public holiday; lag (1930:173) 2 § counts midsummer eve, Christmas
+    eve and New Year's eve as holidays too, which the calendar library does not list."""
+    if day.weekday() >= 5 or day in _public_holidays(day.year):
+        return False
+    if (day.month, day.day) in ((12, 24), (12, 31)):
+        return False
+    midsummer_eve = day + timedelta(days=1)
+    return not (day.month == 6 and day.weekday() == 4 and midsummer_eve in _public_holidays(day.year))
+
+
+def next_working_day(day: date) -> date:
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def appeal_ends(minutes_posted_on: date) -> date:
+    """Three weeks from the posting of the minutes, moved to the next working day where the last day
+    is a weekend or holiday (lag 1930:173)."""
+    return next_working_day(minutes_posted_on + timedelta(weeks=APPEAL_WEEKS))
+
+
+def paragraph_reference(committee_code: str, meeting_date: date, paragraph: int) -> str:
+    """E.g. "SN 2026-12-10 § 14", the reference a committee decision carries."""
+    return f"{committee_code} {meeting_date.isoformat()} § {paragraph}"

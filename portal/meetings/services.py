@@ -1,0 +1,267 @@
+"""Meetings: create, put referred cases and the delegation report on the agenda, record the meeting.
+
+Services flush and audit; the request commits. Recording a meeting gives each referred case the
+committee's decision at its paragraph ("SN 2026-12-10 § 14") and marks every delegated decision on
+the report as reported there, once: a unique constraint on the report line makes a second report
+impossible, whatever two secretaries do at the same moment.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal import clock
+from portal.audit.services import Actor, record
+from portal.cases.models import Case, Decision
+from portal.cases.rules import CaseState
+from portal.cases.terms import TermsInput, compute_terms
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.meetings import queries
+from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
+from portal.meetings.rules import CommitteeOutcome, ItemKind, MeetingState, paragraph_reference
+from portal.org.models import Committee
+
+
+def _refuse(message: str, field: str = "meeting") -> ValidationFailed:
+    return ValidationFailed({field: message})
+
+
+def _planned(meeting: Meeting) -> None:
+    if meeting.is_held:
+        raise _refuse(_("The meeting has been recorded; its agenda can no longer change."))
+
+
+def meeting_create(actor: Actor, committee: Committee, *, meeting_date: date | None, place: str) -> Meeting:
+    if meeting_date is None:
+        raise _refuse(_("Give the date of the meeting."), "meeting_date")
+    if not committee.active:
+        raise _refuse(_("The committee is not active."), "committee")
+    meeting = Meeting(committee_id=committee.id, meeting_date=meeting_date, place=(place or "").strip(),
+                      state=MeetingState.PLANNED.value, created_at=clock.now())
+    db.session.add(meeting)
+    db.session.flush()
+    record(actor, "meeting.create", "meeting", meeting.id, after={
+        "committee_id": committee.id, "meeting_date": meeting_date.isoformat(), "place": meeting.place})
+    return meeting
+
+
+def _next_paragraph(meeting: Meeting) -> int:
+    last = db.session.scalar(select(func.max(AgendaItem.paragraph)).where(AgendaItem.meeting_id == meeting.id))
+    return (last or 0) + 1
+
+
+def agenda_add_case(actor: Actor, meeting: Meeting, case: Case, proposal: str) -> AgendaItem:
+    """A case referred to the committee goes on the agenda with the case officer's proposal."""
+    _planned(meeting)
+    if case.state != CaseState.REFERRED_TO_COMMITTEE:
+        raise _refuse(_("Only a case referred to the committee can go on the agenda."), "case_id")
+    if case.committee_id != meeting.committee.main_committee_id:
+        raise _refuse(_("The case belongs to another committee."), "case_id")
+    if queries.open_item_of_case(case.id) is not None:
+        raise _refuse(_("The case is already on the agenda of a meeting."), "case_id")
+    if not (proposal or "").strip():
+        raise _refuse(_("Give the case officer's proposal."), "proposal")
+    item = AgendaItem(meeting_id=meeting.id, paragraph=_next_paragraph(meeting), kind=ItemKind.REFERRED_CASE.value,
+                      case_id=case.id, proposal=proposal.strip())
+    db.session.add(item)
+    db.session.flush()
+    db.session.refresh(meeting, ["items"])
+    record(actor, "meeting.agenda_add_case", "meeting", meeting.id, after={
+        "paragraph": item.paragraph, "case_id": case.id, "proposal": item.proposal})
+    return item
+
+
+def agenda_add_report(actor: Actor, meeting: Meeting) -> AgendaItem:
+    """The delegation report (anmälan av delegationsbeslut) as a paragraph of its own, once a meeting."""
+    _planned(meeting)
+    if meeting.committee.is_sub_committee:
+        raise _refuse(_("Delegated decisions are reported to the committee itself, not to a sub-committee."))
+    if any(item.kind == ItemKind.DELEGATION_REPORT for item in meeting.items):
+        raise _refuse(_("The delegation report is already on the agenda."))
+    item = AgendaItem(meeting_id=meeting.id, paragraph=_next_paragraph(meeting),
+                      kind=ItemKind.DELEGATION_REPORT.value, proposal=_("The committee places the report on file."))
+    db.session.add(item)
+    db.session.flush()
+    db.session.refresh(meeting, ["items"])
+    record(actor, "meeting.agenda_add_report", "meeting", meeting.id, after={"paragraph": item.paragraph})
+    return item
+
+
+def item_remove(actor: Actor, item: AgendaItem) -> None:
+    meeting = item.meeting
+    _planned(meeting)
+    record(actor, "meeting.agenda_remove", "meeting", meeting.id, before={
+        "paragraph": item.paragraph, "kind": item.kind, "case_id": item.case_id})
+    db.session.delete(item)
+    db.session.flush()
+    db.session.refresh(meeting, ["items"])
+
+
+def item_decide(actor: Actor, item: AgendaItem, *, outcome: CommitteeOutcome | None, decision_text: str) -> AgendaItem:
+    """Note the committee's decision on a referred case's paragraph; it takes effect when the
+    meeting is recorded. A partial grant says its terms in the text."""
+    _planned(item.meeting)
+    if item.kind != ItemKind.REFERRED_CASE:
+        raise _refuse(_("Only a referred case takes a decision."), "outcome")
+    if outcome is None:
+        raise _refuse(_("Choose the committee's decision."), "outcome")
+    text = (decision_text or "").strip()
+    if outcome in (CommitteeOutcome.PARTLY_GRANTED, CommitteeOutcome.SENT_BACK) and not text:
+        message = (_("Give the terms the committee granted.") if outcome == CommitteeOutcome.PARTLY_GRANTED
+                   else _("Say why the committee sent the case back."))
+        raise _refuse(message, "decision_text")
+    before = {"outcome": item.outcome, "decision_text": item.decision_text}
+    item.outcome, item.decision_text = outcome.value, text or None
+    db.session.flush()
+    record(actor, "meeting.item_decide", "meeting", item.meeting_id, before=before, after={
+        "paragraph": item.paragraph, "outcome": item.outcome, "decision_text": item.decision_text})
+    return item
+
+
+_CASE_STATE = {
+    CommitteeOutcome.GRANTED: CaseState.GRANTED,
+    CommitteeOutcome.PARTLY_GRANTED: CaseState.PARTLY_GRANTED,
+    CommitteeOutcome.REFUSED: CaseState.REFUSED,
+    CommitteeOutcome.SENT_BACK: CaseState.RETURNED,
+}
+
+
+def meeting_record(actor: Actor, meeting: Meeting, *, approved_on: date | None, posted_on: date | None) -> Meeting:
+    """The meeting was held, its minutes approved (justering) and posted (anslag)."""
+    _planned(meeting)
+    if approved_on is None:
+        raise _refuse(_("Give the date the minutes were approved."), "minutes_approved_on")
+    if posted_on is None:
+        raise _refuse(_("Give the date the minutes were posted."), "minutes_posted_on")
+    if approved_on < meeting.meeting_date:
+        raise _refuse(_("The minutes cannot be approved before the meeting."), "minutes_approved_on")
+    if posted_on < approved_on:
+        raise _refuse(_("The minutes cannot be posted before they are approved."), "minutes_posted_on")
+    if approved_on > clock.today() or posted_on > clock.today():
+        raise _refuse(_("Record the meeting once its minutes are approved and posted."), "minutes_posted_on")
+    if not meeting.items:
+        raise _refuse(_("The agenda is empty."))
+    undecided = [item.paragraph for item in meeting.items if item.kind == ItemKind.REFERRED_CASE and not item.outcome]
+    if undecided:
+        raise _refuse(_("Record the committee's decision in every paragraph (§ %(paragraphs)s).",
+                        paragraphs=", ".join(str(p) for p in undecided)))
+
+    for item in meeting.items:
+        if item.kind == ItemKind.REFERRED_CASE:
+            _record_committee_decision(actor, meeting, item)
+        else:
+            _record_report(actor, meeting, item)
+    meeting.state = MeetingState.HELD.value
+    meeting.minutes_approved_on, meeting.minutes_posted_on = approved_on, posted_on
+    db.session.flush()
+    record(actor, "meeting.record", "meeting", meeting.id, after={
+        "minutes_approved_on": approved_on.isoformat(), "minutes_posted_on": posted_on.isoformat()})
+    return meeting
+
+
+def _record_committee_decision(actor: Actor, meeting: Meeting, item: AgendaItem) -> None:
+    case = item.case
+    outcome = CommitteeOutcome(item.outcome)
+    if case.state != CaseState.REFERRED_TO_COMMITTEE or case.decision is not None:
+        raise _refuse(_("Case %(number)s is no longer referred to the committee.", number=case.registry_number))
+    before = case.state
+    reference = paragraph_reference(meeting.committee.code, meeting.meeting_date, item.paragraph)
+    details: dict = {"reference": reference, "outcome": outcome.value}
+    if outcome != CommitteeOutcome.SENT_BACK:
+        asked = compute_terms(case, TermsInput.from_case(case), clock.today())
+        terms = asked.as_dict()
+        if item.decision_text:
+            terms["committee_terms"] = item.decision_text
+        decision = Decision(
+            case_id=case.id, outcome=outcome.value, decision_date=meeting.meeting_date, decided_at=clock.now(),
+            decided_by_id=actor.user_id, capacity="committee", meeting_id=meeting.id, paragraph=item.paragraph,
+            committee_reference=reference, amount_ore=case.amount_ore, terms=terms,
+            reasons=item.decision_text or item.proposal, no_conflict_confirmed=False,
+        )
+        db.session.add(decision)
+        try:
+            db.session.flush()
+        except IntegrityError as clash:
+            raise _refuse(_("The case has already been decided.")) from clash
+        details["decision_id"] = decision.id
+        db.session.refresh(case, ["decision"])
+    case.state = _CASE_STATE[outcome].value
+    db.session.flush()
+    record(actor, "case.committee_decide", "case", case.id, before={"state": before},
+           after={"state": case.state, **details})
+
+
+def _record_report(actor: Actor, meeting: Meeting, item: AgendaItem) -> None:
+    decisions = queries.unreported_decisions(meeting.committee_id, up_to=meeting.meeting_date)
+    for decision in decisions:
+        db.session.add(DelegationReportLine(decision_id=decision.id, meeting_id=meeting.id, agenda_item_id=item.id))
+    try:
+        db.session.flush()
+    except IntegrityError as clash:
+        raise _refuse(_("A decision on the report has already been reported at another meeting.")) from clash
+    record(actor, "meeting.report", "meeting", meeting.id, after={
+        "paragraph": item.paragraph, "decision_ids": [d.id for d in decisions]})
+
+
+# --- urgent matters (kommunallagen 6 kap 39 §) ------------------------------------------------------
+
+def case_mark_urgent(actor: Actor, case: Case, note: str) -> Case:
+    """The case cannot wait for the committee: an urgent rule of the scheme may now match, and a
+    case referred to the committee (not on an agenda) goes back to awaiting decision."""
+    if case.state not in (CaseState.AWAITING_DECISION, CaseState.REFERRED_TO_COMMITTEE):
+        raise _refuse(_("Only a case awaiting decision or referred to the committee can be marked urgent."), "case")
+    if case.urgent:
+        raise _refuse(_("The case is already marked urgent."), "case")
+    if queries.open_item_of_case(case.id) is not None:
+        raise _refuse(_("The case is on a meeting's agenda: the committee decides it there."), "case")
+    if not (note or "").strip():
+        raise _refuse(_("Say why the case cannot wait for the committee's meeting."), "note")
+    before = case.state
+    case.urgent = True
+    case.state = CaseState.AWAITING_DECISION.value
+    db.session.flush()
+    record(actor, "case.mark_urgent", "case", case.id, before={"state": before, "urgent": False},
+           after={"state": case.state, "urgent": True, "note": note.strip()})
+    return case
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+def meeting_document_issue(actor: Actor, meeting: Meeting, kind: str, item: AgendaItem | None = None):
+    """Issue the agenda, the delegation report or a paragraph's minutes extract, stored as issued."""
+    from portal.documents.models import DocumentKind
+    from portal.documents.services import document_issue
+    from portal.meetings import pdf
+    from portal.org.services import municipality_get
+
+    municipality = municipality_get()
+    today = clock.today()
+    report = queries.meeting_report(meeting)
+    if kind == DocumentKind.AGENDA:
+        return document_issue(actor, kind=DocumentKind.AGENDA, title=_("Agenda") + f" {meeting.meeting_date}",
+                              object_type="meeting", object_id=meeting.id, committee_id=meeting.committee_id,
+                              render=lambda code: pdf.agenda_pdf(meeting, report, code=code, issued_on=today,
+                                                                 municipality=municipality))
+    if kind == DocumentKind.DELEGATION_REPORT:
+        if report is None:
+            raise _refuse(_("The delegation report is not on the agenda."))
+        return document_issue(actor, kind=DocumentKind.DELEGATION_REPORT,
+                              title=_("Delegation report") + f" {meeting.meeting_date}", object_type="meeting",
+                              object_id=meeting.id, committee_id=meeting.committee_id,
+                              render=lambda code: pdf.delegation_report_pdf(meeting, report, code=code,
+                                                                            issued_on=today,
+                                                                            municipality=municipality))
+    if kind == DocumentKind.MINUTES_EXTRACT and item is not None:
+        if not meeting.is_held:
+            raise _refuse(_("A minutes extract is issued once the meeting is recorded."))
+        return document_issue(actor, kind=DocumentKind.MINUTES_EXTRACT, title=_("Minutes extract") + f" {item.reference}",
+                              object_type="meeting", object_id=meeting.id, committee_id=meeting.committee_id,
+                              registry_number=item.case.registry_number if item.case else None,
+                              render=lambda code: pdf.minutes_extract_pdf(item, code=code, issued_on=today,
+                                                                          municipality=municipality))
+    raise _refuse(_("Unknown document."))

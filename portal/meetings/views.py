@@ -1,0 +1,358 @@
+"""Meeting pages: meetings per committee, the agenda, recording the meeting, the delegation report,
+members' read-only view of the cases on their agenda, and urgent decisions (6 kap 39 §)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import access, clock
+from portal.cases import services as case_services
+from portal.cases.models import Case
+from portal.cases.routing import check_decider
+from portal.cases.rules import Outcome
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.meetings import queries, services
+from portal.meetings.forms import (
+    AgendaCaseForm,
+    ItemDecisionForm,
+    MeetingForm,
+    RecordForm,
+    UrgentDecisionForm,
+    UrgentForm,
+)
+from portal.meetings.models import AgendaItem, Meeting
+from portal.meetings.rules import CommitteeOutcome, ItemKind, appeal_ends
+from portal.org.models import Committee
+from portal.org.queries import committees_tree
+from portal.web import actor, page_or_partial, saved, show_errors, with_write_lock
+
+bp = Blueprint("meetings", __name__, url_prefix="/sammantraden")
+
+
+def _secretary():
+    return actor(access.capacity(current_user, access.MANAGE_MEETINGS))
+
+
+def _committees() -> list[Committee]:
+    tree = []
+    for committee in committees_tree():
+        tree.append(committee)
+        tree.extend(committee.sub_committees)
+    return [c for c in tree if access.allowed(current_user, access.VIEW_MEETINGS, c)]
+
+
+@bp.get("/")
+@login_required
+def index():
+    access.require(current_user, access.VIEW_MEETINGS)
+    return render_template("meetings/index.html", committees=_committees())
+
+
+def _committee_context(committee: Committee, form: MeetingForm | None = None) -> dict:
+    return {"committee": committee, "meetings": queries.meetings_of(committee.id),
+            "form": form or MeetingForm(), "may_manage": access.allowed(current_user, access.MANAGE_MEETINGS),
+            "may_report": access.allowed(current_user, access.VIEW_DELEGATION_REPORT, committee)}
+
+
+@bp.get("/namnder/<int:committee_id>")
+@login_required
+def committee(committee_id: int):
+    committee = db.get_or_404(Committee, committee_id)
+    access.require(current_user, access.VIEW_MEETINGS, committee)
+    return render_template("meetings/committee.html", **_committee_context(committee))
+
+
+@bp.post("/namnder/<int:committee_id>")
+@login_required
+def create(committee_id: int):
+    committee = db.get_or_404(Committee, committee_id)
+    access.require(current_user, access.MANAGE_MEETINGS)
+    form = MeetingForm()
+    if form.validate_on_submit():
+        try:
+            meeting = services.meeting_create(_secretary(), committee, meeting_date=form.meeting_date.data,
+                                              place=form.place.data or "")
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
+    return page_or_partial("meetings/committee.html", "meetings/_meetings.html", 422,
+                           **_committee_context(committee, form))
+
+
+# --- one meeting ----------------------------------------------------------------------------------
+
+def _load(meeting_id: int) -> Meeting:
+    meeting = queries.meeting_with_items(meeting_id)
+    if meeting is None:
+        abort(404)
+    access.require(current_user, access.VIEW_MEETING, meeting)
+    return meeting
+
+
+def _meeting_context(meeting: Meeting, *, case_form: AgendaCaseForm | None = None,
+                     record_form: RecordForm | None = None, decision_forms: dict | None = None) -> dict:
+    may_manage = access.allowed(current_user, access.MANAGE_MEETINGS) and not meeting.is_held
+    case_form = case_form or AgendaCaseForm()
+    case_form.case_id.choices = [("", "—")] + [
+        (c.id, f"{c.registry_number} · {c.type_label}") for c in queries.referred_cases(meeting.committee.main_committee_id)]
+    decision_forms = decision_forms or {}
+    for item in meeting.items:
+        if item.kind == ItemKind.REFERRED_CASE and item.id not in decision_forms:
+            decision_forms[item.id] = ItemDecisionForm(prefix=f"item{item.id}", outcome=item.outcome,
+                                                       decision_text=item.decision_text)
+    report_item = next((i for i in meeting.items if i.kind == ItemKind.DELEGATION_REPORT), None)
+    return {"meeting": meeting, "may_manage": may_manage, "case_form": case_form,
+            "record_form": record_form or RecordForm(), "decision_forms": decision_forms,
+            "report_item": report_item, "report": queries.meeting_report(meeting),
+            "may_issue": access.allowed(current_user, access.MANAGE_MEETINGS),
+            "documents": queries.documents_of(meeting)}
+
+
+@bp.get("/<int:meeting_id>")
+@login_required
+def show(meeting_id: int):
+    meeting = _load(meeting_id)
+    return render_template("meetings/meeting.html", **_meeting_context(meeting))
+
+
+def _agenda_change(meeting: Meeting, change, status_form: dict):
+    """Call one service on the agenda; htmx gets the agenda again, a plain form a redirect."""
+    try:
+        change()
+    except ValidationFailed as failure:
+        db.session.rollback()
+        meeting = _load(meeting.id)
+        forms = [f for value in status_form.values() for f in (value.values() if isinstance(value, dict) else [value])]
+        for form in forms:
+            show_errors(form, failure)
+        if not forms:
+            for message in failure.errors.values():
+                flash(message, "error")
+        return page_or_partial("meetings/meeting.html", "meetings/_agenda.html", 422,
+                               **_meeting_context(meeting, **status_form))
+    db.session.commit()
+    meeting = _load(meeting.id)
+    return saved("meetings/_agenda.html", url_for("meetings.show", meeting_id=meeting.id),
+                 **_meeting_context(meeting))
+
+
+@bp.post("/<int:meeting_id>/arenden")
+@login_required
+def add_case(meeting_id: int):
+    meeting = _load(meeting_id)
+    access.require(current_user, access.MANAGE_MEETINGS)
+    form = AgendaCaseForm()
+    form.case_id.choices = []
+    if not form.validate_on_submit():
+        return page_or_partial("meetings/meeting.html", "meetings/_agenda.html", 422,
+                               **_meeting_context(meeting, case_form=form))
+    case = db.session.get(Case, form.case_id.data)
+    if case is None:
+        abort(404)
+    return _agenda_change(meeting, lambda: services.agenda_add_case(_secretary(), meeting, case,
+                                                                    form.proposal.data or ""),
+                          {"case_form": form})
+
+
+@bp.post("/<int:meeting_id>/anmalan")
+@login_required
+def add_report(meeting_id: int):
+    meeting = _load(meeting_id)
+    access.require(current_user, access.MANAGE_MEETINGS)
+    return _agenda_change(meeting, lambda: services.agenda_add_report(_secretary(), meeting), {})
+
+
+def _load_item(item_id: int) -> AgendaItem:
+    item = db.get_or_404(AgendaItem, item_id)
+    access.require(current_user, access.VIEW_MEETING, item.meeting)
+    access.require(current_user, access.MANAGE_MEETINGS)
+    return item
+
+
+@bp.post("/paragrafer/<int:item_id>/beslut")
+@login_required
+def item_decide(item_id: int):
+    item = _load_item(item_id)
+    meeting = item.meeting
+    form = ItemDecisionForm(prefix=f"item{item.id}")
+    if not form.validate_on_submit():
+        return page_or_partial("meetings/meeting.html", "meetings/_agenda.html", 422,
+                               **_meeting_context(meeting, decision_forms={item.id: form}))
+    outcome = CommitteeOutcome(form.outcome.data) if form.outcome.data in set(CommitteeOutcome) else None
+    return _agenda_change(meeting, lambda: services.item_decide(_secretary(), item, outcome=outcome,
+                                                                decision_text=form.decision_text.data or ""),
+                          {"decision_forms": {item.id: form}})
+
+
+@bp.post("/paragrafer/<int:item_id>/ta-bort")
+@login_required
+def item_remove(item_id: int):
+    item = _load_item(item_id)
+    meeting = item.meeting
+    return _agenda_change(meeting, lambda: services.item_remove(_secretary(), item), {})
+
+
+@bp.post("/<int:meeting_id>/protokoll")
+@with_write_lock
+@login_required
+def record(meeting_id: int):
+    meeting = _load(meeting_id)
+    access.require(current_user, access.MANAGE_MEETINGS)
+    form = RecordForm()
+    if not form.validate_on_submit():
+        return page_or_partial("meetings/meeting.html", "meetings/_agenda.html", 422,
+                               **_meeting_context(meeting, record_form=form))
+    return _agenda_change(meeting, lambda: services.meeting_record(
+        _secretary(), meeting, approved_on=form.minutes_approved_on.data, posted_on=form.minutes_posted_on.data),
+        {"record_form": form})
+
+
+@bp.get("/<int:meeting_id>/arenden/<int:case_id>")
+@login_required
+def case(meeting_id: int, case_id: int):
+    """A case on the agenda, read-only, for those who read the meeting."""
+    meeting = _load(meeting_id)
+    item = next((i for i in meeting.items if i.case_id == case_id), None)
+    if item is None:
+        abort(404)
+    return render_template("meetings/case.html", meeting=meeting, item=item, case=item.case)
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+DOCUMENT_SLUGS = {"dagordning": "agenda", "anmalan": "delegation_report"}
+
+
+def _issue(meeting: Meeting, kind: str, item: AgendaItem | None = None):
+    try:
+        services.meeting_document_issue(_secretary(), meeting, kind, item)
+    except ValidationFailed as failure:
+        db.session.rollback()
+        for message in failure.errors.values():
+            flash(message, "error")
+    else:
+        db.session.commit()
+        flash(_("The document was issued."), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#documents", code=303)
+
+
+@bp.post("/<int:meeting_id>/dokument/<slug>")
+@login_required
+def issue(meeting_id: int, slug: str):
+    meeting = _load(meeting_id)
+    access.require(current_user, access.MANAGE_MEETINGS)
+    if slug not in DOCUMENT_SLUGS:
+        abort(404)
+    return _issue(meeting, DOCUMENT_SLUGS[slug])
+
+
+@bp.post("/paragrafer/<int:item_id>/protokollsutdrag")
+@login_required
+def issue_extract(item_id: int):
+    item = _load_item(item_id)
+    return _issue(item.meeting, "minutes_extract", item)
+
+
+@bp.get("/<int:meeting_id>/dokument/<int:document_id>")
+@login_required
+def document(meeting_id: int, document_id: int):
+    from portal.documents.models import IssuedDocument
+
+    meeting = _load(meeting_id)
+    issued = db.get_or_404(IssuedDocument, document_id)
+    if issued.object_type != "meeting" or issued.object_id != str(meeting.id):
+        abort(404)
+    return Response(issued.content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{issued.kind}-{issued.verification_code}.pdf"'})
+
+
+# --- the delegation report ------------------------------------------------------------------------
+
+@bp.get("/namnder/<int:committee_id>/delegationsbeslut")
+@login_required
+def report(committee_id: int):
+    committee = db.get_or_404(Committee, committee_id)
+    access.require(current_user, access.VIEW_DELEGATION_REPORT, committee)
+    held = [m for m in queries.meetings_of(committee.id) if m.is_held]
+    reported = [(m, queries.report_groups(queries.reported_decisions(m), m.minutes_posted_on)) for m in held]
+    return render_template("meetings/report.html", committee=committee,
+                           unreported=queries.report_groups(queries.unreported_decisions(committee.id)),
+                           reported=[(m, groups) for m, groups in reported if groups])
+
+
+# --- urgent matters (kommunallagen 6 kap 39 §) ------------------------------------------------------
+
+@bp.post("/arenden/<int:case_id>/bradskande")
+@login_required
+def mark_urgent(case_id: int):
+    case = db.get_or_404(Case, case_id)
+    access.require(current_user, access.MARK_URGENT, case)
+    form = UrgentForm()
+    if form.validate_on_submit():
+        try:
+            services.case_mark_urgent(actor(access.capacity(current_user, access.PREPARE_CASE)), case,
+                                      form.note.data or "")
+        except ValidationFailed as failure:
+            db.session.rollback()
+            for message in failure.errors.values():
+                flash(message, "error")
+        else:
+            db.session.commit()
+            flash(_("The case is marked urgent: the chair may decide it on the committee's behalf."), "success")
+    return redirect(url_for("cases.show", case_id=case_id), code=303)
+
+
+def _urgent_context(case: Case, form: UrgentDecisionForm | None = None) -> dict:
+    check = check_decider(case, current_user.id, clock.today()) if case.urgent else None
+    return {"case": case, "form": form or UrgentDecisionForm(), "check": check}
+
+
+@bp.route("/arenden/<int:case_id>/bradskande-beslut", methods=["GET", "POST"])
+@with_write_lock
+@login_required
+def urgent(case_id: int):
+    case = db.get_or_404(Case, case_id)
+    access.require(current_user, access.DECIDE_URGENT, case)
+    form = UrgentDecisionForm()
+    if form.validate_on_submit():
+        try:
+            check = check_decider(case, current_user.id, clock.today())
+            capacity = f"{check.path.decider.capacity.value}:{check.path.rule_number}" if check and check.allowed else None
+            case_services.case_decide(actor(capacity), case, case_services.DecisionInput(
+                outcome=Outcome(form.outcome.data), reasons=form.reasons.data or "",
+                no_conflict_confirmed=bool(form.no_conflict_confirmed.data)))
+        except ValidationFailed as failure:
+            db.session.rollback()
+            case = db.get_or_404(Case, case_id)
+            show_errors(form, failure)
+            return render_template("meetings/urgent.html", **_urgent_context(case, form)), 422
+        db.session.commit()
+        flash(_("The urgent decision was recorded; it will be reported at the committee's next meeting."), "success")
+        return redirect(url_for("meetings.urgent", case_id=case_id), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("meetings/urgent.html", **_urgent_context(case, form)), status
+
+
+@bp.app_context_processor
+def _case_page_helpers():
+    """The case page asks what meetings know about a case: its report and appeal end, urgency."""
+
+    def meeting_facts(case: Case) -> dict:
+        line = queries.report_line_of(case.decision.id) if case.decision is not None else None
+        posted = line.meeting.minutes_posted_on if line else None
+        return {
+            "report_line": line,
+            "appeal_ends": appeal_ends(posted) if posted else None,
+            "may_mark_urgent": (access.allowed(current_user, access.MARK_URGENT, case) and not case.urgent
+                                and case.state in ("awaiting_decision", "referred_to_committee")),
+            "may_decide_urgent": case.urgent and case.decision is None
+            and access.allowed(current_user, access.DECIDE_URGENT, case),
+            "urgent_form": UrgentForm(),
+        }
+
+    return {"meeting_facts": meeting_facts}

@@ -1,0 +1,201 @@
+"""Meetings: the agenda, the committee's decisions per paragraph, the report, once, and urgent matters."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal.audit.models import AuditEntry
+from portal.cases import services as case_services
+from portal.cases.models import Decision
+from portal.cases.rules import CaseState, Outcome
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.meetings import queries, services
+from portal.meetings.models import DelegationReportLine
+from portal.meetings.rules import CommitteeOutcome
+from tests.meetings.conftest import at, delegated, referred
+
+
+def _meeting(world, day=date(2026, 12, 10)):
+    return services.meeting_create(world.actor(world.secretary, "committee_secretary"), world.committee,
+                                   meeting_date=day, place="Sessionssalen")
+
+
+def _record(world, meeting, approved=date(2026, 12, 14), posted=date(2026, 12, 15)):
+    at(world, posted)
+    return services.meeting_record(world.actor(world.secretary), meeting, approved_on=approved, posted_on=posted)
+
+
+def test_a_referred_case_goes_on_the_agenda_with_the_proposal(app, world):
+    case = referred(world)
+    assert case.state == CaseState.REFERRED_TO_COMMITTEE
+    meeting = _meeting(world)
+    assert queries.referred_cases(world.committee.id) == [case]
+    item = services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
+    assert item.paragraph == 1 and item.case_id == case.id
+    assert queries.referred_cases(world.committee.id) == []
+    with pytest.raises(ValidationFailed):
+        services.agenda_add_case(world.actor(world.secretary), _meeting(world, date(2026, 12, 17)), case, "Igen.")
+
+
+def test_only_referred_cases_of_the_committee_go_on_the_agenda(app, world):
+    decision = delegated(world)
+    with pytest.raises(ValidationFailed) as refused:
+        services.agenda_add_case(world.actor(world.secretary), _meeting(world), decision.case, "Förslag.")
+    assert "case_id" in refused.value.errors
+    other = services.meeting_create(world.actor(world.secretary), world.other_committee,
+                                    meeting_date=date(2026, 12, 10), place="")
+    with pytest.raises(ValidationFailed):
+        services.agenda_add_case(world.actor(world.secretary), other, referred(world), "Förslag.")
+
+
+def test_recording_gives_the_case_the_committees_decision_at_its_paragraph(app, world):
+    case = referred(world)
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    item = services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
+    with pytest.raises(ValidationFailed) as refused:
+        _record(world, meeting)
+    assert "§ 2" in refused.value.errors["meeting"]
+    services.item_decide(world.actor(world.secretary), item, outcome=CommitteeOutcome.GRANTED, decision_text="")
+    _record(world, meeting)
+    assert meeting.is_held and case.state == CaseState.GRANTED
+    decision = case.decision
+    assert decision.committee_reference == "SN 2026-12-10 § 2" and decision.rule_number is None
+    assert decision.decision_date == date(2026, 12, 10) and not decision.is_delegated
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.committee_decide")).one()
+    with pytest.raises(ValidationFailed):
+        services.agenda_add_report(world.actor(world.secretary), meeting)
+
+
+def test_a_partial_grant_needs_its_terms_and_sending_back_returns_the_case(app, world, make):
+    first, second = referred(world), referred(world, make.invoice(world.customer, world.unit, world.category,
+                                                                  due_date=date(2026, 10, 31)))
+    meeting = _meeting(world)
+    one = services.agenda_add_case(world.actor(world.secretary), meeting, first, "Bevilja.")
+    two = services.agenda_add_case(world.actor(world.secretary), meeting, second, "Bevilja.")
+    with pytest.raises(ValidationFailed):
+        services.item_decide(world.actor(world.secretary), one, outcome=CommitteeOutcome.PARTLY_GRANTED,
+                             decision_text=" ")
+    services.item_decide(world.actor(world.secretary), one, outcome=CommitteeOutcome.PARTLY_GRANTED,
+                         decision_text="Anstånd till 2027-03-31.")
+    services.item_decide(world.actor(world.secretary), two, outcome=CommitteeOutcome.SENT_BACK,
+                         decision_text="Utred betalningsförmågan.")
+    _record(world, meeting)
+    assert first.state == CaseState.PARTLY_GRANTED
+    assert first.decision.terms["committee_terms"] == "Anstånd till 2027-03-31."
+    assert second.state == CaseState.RETURNED and second.decision is None
+
+
+def test_the_dates_of_the_minutes_must_follow_the_meeting(app, world):
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    at(world, date(2026, 12, 20))
+    for approved, posted, field in [(date(2026, 12, 9), date(2026, 12, 14), "minutes_approved_on"),
+                                    (date(2026, 12, 14), date(2026, 12, 13), "minutes_posted_on"),
+                                    (date(2026, 12, 14), date(2026, 12, 21), "minutes_posted_on"),
+                                    (None, date(2026, 12, 14), "minutes_approved_on")]:
+        with pytest.raises(ValidationFailed) as refused:
+            services.meeting_record(world.actor(world.secretary), meeting, approved_on=approved, posted_on=posted)
+        assert field in refused.value.errors
+
+
+def test_the_report_lists_each_delegated_decision_exactly_once_across_meetings(app, world, make):
+    first = delegated(world)
+    assert queries.unreported_decisions(world.committee.id) == [first]
+    december = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), december)
+    _record(world, december)
+    assert queries.reported_decisions(december) == [first]
+    assert queries.unreported_decisions(world.committee.id) == []
+
+    at(world, date(2026, 12, 16))
+    second = delegated(world, make.invoice(world.customer, world.unit, world.category, due_date=date(2026, 11, 30)))
+    january = _meeting(world, date(2027, 1, 14))
+    services.agenda_add_report(world.actor(world.secretary), january)
+    _record(world, january, date(2027, 1, 18), date(2027, 1, 19))
+    assert queries.reported_decisions(january) == [second]
+    lines = db.session.scalars(select(DelegationReportLine)).all()
+    assert sorted(line.decision_id for line in lines) == sorted([first.id, second.id])
+
+
+def test_the_database_refuses_a_second_report_of_a_decision(app, world):
+    from sqlalchemy.exc import IntegrityError
+
+    decision = delegated(world)
+    meeting = _meeting(world)
+    item = services.agenda_add_report(world.actor(world.secretary), meeting)
+    db.session.add(DelegationReportLine(decision_id=decision.id, meeting_id=meeting.id, agenda_item_id=item.id))
+    db.session.flush()
+    nested = db.session.begin_nested()
+    db.session.add(DelegationReportLine(decision_id=decision.id, meeting_id=meeting.id, agenda_item_id=item.id))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    nested.rollback()
+
+
+def test_a_decision_row_has_either_a_rule_or_a_paragraph(app, world):
+    from sqlalchemy.exc import IntegrityError
+
+    case = referred(world)
+    nested = db.session.begin_nested()
+    db.session.add(Decision(case_id=case.id, outcome="granted", decision_date=date(2026, 11, 23),
+                            decided_at=world.clock.instant, decided_by_id=world.secretary.id, capacity="committee",
+                            amount_ore=1, terms={}, reasons="x", no_conflict_confirmed=False))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    nested.rollback()
+
+
+def test_the_report_has_no_names_and_shows_when_the_appeal_time_ends(app, world):
+    decision = delegated(world)
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    _record(world, meeting, date(2026, 12, 14), date(2026, 12, 16))
+    [group] = queries.report_groups(queries.reported_decisions(meeting), meeting.minutes_posted_on)
+    assert group.rule_number == "1.1"
+    [line] = group.lines
+    assert line.registry_number == decision.case.registry_number
+    assert line.position_title == "Enhetschef Hemtjänst Norr"
+    assert line.appeal_ends == date(2027, 1, 7)  # 5 Jan + Epiphany 6 Jan
+    assert "Öberg" not in repr(line) and world.customer.identity_number not in repr(line)
+
+
+def test_the_chair_decides_an_urgent_case_and_it_is_in_the_next_report(app, world):
+    case = referred(world)
+    with pytest.raises(ValidationFailed):
+        services.case_mark_urgent(world.actor(world.officer), case, " ")
+    services.case_mark_urgent(world.actor(world.officer), case, "Vräkning hotar.")
+    assert case.state == CaseState.AWAITING_DECISION and case.urgent
+    with pytest.raises(ValidationFailed):
+        case_services.case_decide(world.actor(world.member), case, case_services.DecisionInput(
+            outcome=Outcome.GRANTED, reasons="Brådskande.", no_conflict_confirmed=True))
+    decision = case_services.case_decide(world.actor(world.chair), case, case_services.DecisionInput(
+        outcome=Outcome.GRANTED, reasons="Brådskande.", no_conflict_confirmed=True))
+    assert decision.rule_number == "9.1" and decision.is_delegated
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    _record(world, meeting)
+    [group] = queries.report_groups(queries.reported_decisions(meeting))
+    assert group.rule_number == "9.1" and group.lines[0].urgent
+
+
+def test_an_urgent_rule_never_matches_a_case_that_is_not_urgent(app, world):
+    case = referred(world)
+    assert case.state == CaseState.REFERRED_TO_COMMITTEE  # the urgent rule 9.1 did not take it
+
+
+def test_a_decision_under_further_delegation_names_the_department_head_in_the_report(app, world):
+    from portal.org.models import Position
+
+    decision = delegated(world)
+    head = db.session.scalars(select(Position).where(Position.title == "Socialchef")).one()
+    # As the engine records a further delegate's decision (the decision is otherwise never changed).
+    decision.delegated_by_position_id = head.id
+    db.session.flush()
+    db.session.expire(decision)
+    [group] = queries.report_groups(queries.unreported_decisions(world.committee.id))
+    assert group.lines[0].further_delegated_by == "Socialchef"

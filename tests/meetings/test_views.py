@@ -1,0 +1,174 @@
+"""Meeting pages: the secretary runs the meeting; members read their own committee's agenda only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from portal.cases.rules import CaseState
+from portal.extensions import db
+from portal.meetings import services
+from portal.meetings.models import Meeting
+from portal.meetings.rules import CommitteeOutcome
+from tests.meetings.conftest import at, delegated, referred
+
+
+def _as(client, username):
+    client.post_form("/logga-ut")
+    client.login(username)
+
+
+def _meeting(world, day=date(2026, 12, 10)):
+    return services.meeting_create(world.actor(world.secretary), world.committee, meeting_date=day, place="Salen")
+
+
+def test_the_secretary_creates_a_meeting_and_builds_its_agenda(client, world):
+    case = referred(world)
+    delegated(world)
+    _as(client, "sekr")
+    page = client.get(f"/sammantraden/namnder/{world.committee.id}")
+    assert page.status_code == 200 and "Nytt sammanträde" in page.get_data(as_text=True)
+    response = client.post_form(f"/sammantraden/namnder/{world.committee.id}",
+                                {"meeting_date": "2026-12-10", "place": "Sessionssalen"})
+    assert response.status_code == 303
+    meeting = db.session.query(Meeting).one()
+    url = f"/sammantraden/{meeting.id}"
+    assert client.post_form(f"{url}/arenden", {"case_id": case.id, "proposal": "Bevilja anstånd."}).status_code == 303
+    assert client.post_form(f"{url}/anmalan").status_code == 303
+    page = client.get(url).get_data(as_text=True)
+    assert case.registry_number in page and "Bevilja anstånd." in page and "Anmälan av delegationsbeslut" in page
+    assert "Åsa Öberg" not in page and world.customer.identity_number not in page
+    item = meeting.items[0]
+    response = client.post_form(f"/sammantraden/paragrafer/{item.id}/beslut",
+                                {f"item{item.id}-outcome": "granted", f"item{item.id}-decision_text": ""},
+                                headers={"HX-Request": "true", "HX-Target": "agenda"})
+    assert response.status_code == 200 and 'id="agenda"' in response.get_data(as_text=True)
+    at(world, date(2026, 12, 15))
+    response = client.post_form(f"{url}/protokoll", {"minutes_approved_on": "2026-12-14",
+                                                     "minutes_posted_on": "2026-12-15"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).state == CaseState.GRANTED
+    page = client.get(url).get_data(as_text=True)
+    assert "SN 2026-12-10 § 1" in page and "2027-01-05" in page
+    case_page = client.get(f"/arenden/{case.id}").get_data(as_text=True)
+    assert "SN 2026-12-10 § 1" in case_page
+
+
+def test_recording_without_decisions_is_refused_in_swedish(client, world):
+    meeting = _meeting(world)
+    services.agenda_add_case(world.actor(world.secretary), meeting, referred(world), "Bevilja.")
+    db.session.commit()
+    _as(client, "sekr")
+    at(world, date(2026, 12, 15))
+    response = client.post_form(f"/sammantraden/{meeting.id}/protokoll",
+                                {"minutes_approved_on": "2026-12-14", "minutes_posted_on": "2026-12-15"})
+    assert response.status_code == 422 and "§ 1" in response.get_data(as_text=True)
+
+
+def test_a_member_reads_their_committees_agenda_and_case_but_nothing_else(client, world):
+    case = referred(world)
+    meeting = _meeting(world)
+    services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja.")
+    other = services.meeting_create(world.actor(world.secretary), world.other_committee,
+                                    meeting_date=date(2026, 12, 10), place="")
+    _as(client, "ledamot")
+    assert client.get("/sammantraden/").status_code == 200
+    page = client.get(f"/sammantraden/{meeting.id}").get_data(as_text=True)
+    assert case.registry_number in page and "Registrera sammanträdet" not in page
+    assert client.get(f"/sammantraden/{meeting.id}/arenden/{case.id}").status_code == 200
+    assert client.get(f"/sammantraden/{other.id}").status_code == 403
+    assert client.get(f"/sammantraden/namnder/{world.other_committee.id}").status_code == 403
+    assert client.get(f"/arenden/{case.id}").status_code == 403
+    assert client.post_form(f"/sammantraden/{meeting.id}/anmalan").status_code == 403
+    _as(client, "bun.ledamot")
+    assert client.get(f"/sammantraden/{meeting.id}").status_code == 403
+    assert client.get(f"/sammantraden/{meeting.id}/arenden/{case.id}").status_code == 403
+    assert client.get(f"/sammantraden/namnder/{world.committee.id}/delegationsbeslut").status_code == 403
+
+
+def test_a_case_not_on_the_agenda_is_404(client, world):
+    meeting = _meeting(world)
+    decision = delegated(world)
+    _as(client, "ledamot")
+    assert client.get(f"/sammantraden/{meeting.id}/arenden/{decision.case_id}").status_code == 404
+
+
+def test_the_delegation_report_page_lists_by_rule_without_names(client, world):
+    decision = delegated(world)
+    _as(client, "ledamot")
+    page = client.get(f"/sammantraden/namnder/{world.committee.id}/delegationsbeslut").get_data(as_text=True)
+    assert decision.case.registry_number in page and "1.1" in page and "Enhetschef Hemtjänst Norr" in page
+    assert "Åsa Öberg" not in page and world.customer.identity_number not in page
+
+
+def test_the_case_officer_marks_urgent_and_the_chair_decides_in_the_browser(client, world):
+    case = referred(world)
+    _as(client, "handlaggare")
+    assert client.post_form(f"/sammantraden/arenden/{case.id}/bradskande", {"note": "Vräkning."}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).urgent
+    _as(client, "ledamot")
+    page = client.get(f"/sammantraden/arenden/{case.id}/bradskande-beslut").get_data(as_text=True)
+    assert "inte" in page  # the scheme names the chair, not this member
+    _as(client, "ordf")
+    response = client.post_form(f"/sammantraden/arenden/{case.id}/bradskande-beslut",
+                                {"outcome": "granted", "reasons": "Kan inte vänta.", "no_conflict_confirmed": "y"})
+    assert response.status_code == 303
+    _as(client, "sekr")
+    page = client.get(f"/sammantraden/namnder/{world.committee.id}/delegationsbeslut").get_data(as_text=True)
+    assert case.registry_number in page and "9.1" in page
+
+
+def test_the_nav_shows_meetings_to_the_secretary_and_members_only(client, world):
+    _as(client, "sekr")
+    assert "/sammantraden/" in client.get("/").get_data(as_text=True)
+    _as(client, "handlaggare")
+    assert "/sammantraden/" not in client.get("/").get_data(as_text=True)
+    assert client.get("/sammantraden/").status_code == 403
+
+
+def test_the_secretary_issues_agenda_report_and_minutes_extract_as_pdfs(client, world):
+    case = referred(world)
+    delegated(world)
+    meeting = _meeting(world)
+    item = services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    _as(client, "sekr")
+    url = f"/sammantraden/{meeting.id}"
+    assert client.post_form(f"/sammantraden/paragrafer/{item.id}/protokollsutdrag").status_code == 303
+    from portal.meetings.queries import documents_of
+
+    assert documents_of(meeting) == []  # no extract before the meeting is recorded
+    assert client.post_form(f"{url}/dokument/dagordning").status_code == 303
+    services.item_decide(world.actor(world.secretary), item, outcome=CommitteeOutcome.GRANTED,
+                         decision_text="")
+    _record_at = date(2026, 12, 15)
+    at(world, _record_at)
+    services.meeting_record(world.actor(world.secretary), meeting, approved_on=date(2026, 12, 14),
+                            posted_on=_record_at)
+    assert client.post_form(f"{url}/dokument/anmalan").status_code == 303
+    assert client.post_form(f"/sammantraden/paragrafer/{item.id}/protokollsutdrag").status_code == 303
+    assert client.post_form(f"{url}/dokument/okand").status_code == 404
+
+    documents = documents_of(meeting)
+    assert [d.kind for d in documents] == ["agenda", "delegation_report", "minutes_extract"]
+    for document in documents:
+        response = client.get(f"{url}/dokument/{document.id}")
+        assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    _as(client, "ledamot")
+    assert client.get(f"{url}/dokument/{documents[0].id}").status_code == 200
+    _as(client, "bun.ledamot")
+    assert client.get(f"{url}/dokument/{documents[0].id}").status_code == 403
+
+
+def test_the_case_page_shows_when_a_reported_decisions_appeal_time_ends(client, world):
+    decision = delegated(world)
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    _as(client, "chef.norr")
+    assert "Ännu inte anmält till nämnden." in client.get(f"/arenden/{decision.case_id}").get_data(as_text=True)
+    at(world, date(2026, 12, 16))
+    services.meeting_record(world.actor(world.secretary), meeting, approved_on=date(2026, 12, 14),
+                            posted_on=date(2026, 12, 16))
+    page = client.get(f"/arenden/{decision.case_id}").get_data(as_text=True)
+    assert "Överklagandetiden löper ut 2027-01-07." in page  # 6 January is Epiphany
