@@ -78,7 +78,7 @@ class LetterData:
     asked: dict
     granted: dict
     reasons: str
-    rule_number: str
+    rule_number: str | None
     version_label: str
     adoption_reference: str
     decider_name: str
@@ -94,6 +94,8 @@ class LetterData:
     original_due_date: date | None = None
     corrects: str | None = None
     schedule: list[dict] = field(default_factory=list)
+    # A decision the committee itself made at a meeting, e.g. "SN 2026-12-10 § 14".
+    committee_reference: str | None = None
 
     @property
     def is_granted(self) -> bool:
@@ -113,7 +115,8 @@ def letter_data(case: Case, decision: Decision) -> LetterData:
     from portal.errors import ValidationFailed
 
     municipality = municipality_get()
-    version = db.session.get(SchemeVersion, decision.scheme_version_id)
+    version = (db.session.get(SchemeVersion, decision.scheme_version_id)
+               if decision.scheme_version_id is not None else None)
     customer = case.customer
     address = [] if customer.protected_identity else [
         line for line in (customer.address, " ".join(p for p in (customer.postcode, customer.city) if p)) if line]
@@ -141,9 +144,11 @@ def letter_data(case: Case, decision: Decision) -> LetterData:
         granted=dict(decision.terms),
         reasons=decision.reasons,
         rule_number=decision.rule_number,
-        version_label=version.label,
-        adoption_reference=version.adoption_reference or "",
-        decider_name=decision.decided_by.full_name,
+        version_label=version.label if version else "",
+        adoption_reference=(version.adoption_reference or "") if version else "",
+        committee_reference=decision.committee_reference,
+        # The committee decides as a body; the secretary only recorded its decision.
+        decider_name=case.committee.name if decision.committee_reference else decision.decided_by.full_name,
         decider_position=decision.position.title if decision.position else "",
         standin_for=decision.standin_for.full_name if decision.standin_for else None,
         vacant_standin=decision.capacity == "standin" and decision.standin_for_id is None,
@@ -283,6 +288,9 @@ def _if_not_kept(data: LetterData) -> list[Flowable]:
 
 
 def _mandate(data: LetterData) -> list[Flowable]:
+    if data.committee_reference:
+        return [paragraph(f"Beslutet är fattat av {data.committee_name} vid sammanträde den "
+                          f"{_d(data.decision_date)}, {data.committee_reference}.")]
     who = f"{data.decider_name}, {data.decider_position}" if data.decider_position else data.decider_name
     if data.standin_for:
         who = f"{data.decider_name} som ersättare för {data.standin_for}, {data.decider_position}"
@@ -329,7 +337,9 @@ def build_decision_letter(data: LetterData, code: str) -> bytes:
     story += [paragraph("Beslut", "h2"), *_decided(data),
               paragraph("Fakturor som beslutet gäller", "h3"), _invoice_table(data),
               paragraph("Skäl för beslutet", "h2"), paragraph(data.reasons),
-              *_if_not_kept(data), paragraph("Delegation", "h2"), *_mandate(data),
+              *_if_not_kept(data),
+              paragraph("Nämndens beslut" if data.committee_reference else "Delegation", "h2"),
+              *_mandate(data),
               *_appeal(data), *_contact(data),
               Spacer(1, 10 * mm), paragraph("\n".join(filter(None, (data.decider_name, data.decider_position))))]
     frame = _frame(data, title, code)

@@ -190,6 +190,11 @@ def _record_committee_decision(actor: Actor, meeting: Meeting, item: AgendaItem)
             raise _refuse(_("The case has already been decided.")) from clash
         details["decision_id"] = decision.id
         db.session.refresh(case, ["decision"])
+        # The letter is issued as for any decision, in the same transaction (the meeting's paragraph
+        # stands where a delegated decision cites its rule).
+        from portal.cases.pdf import decision_documents_issue
+
+        decision_documents_issue(actor, case, decision)
     case.state = _CASE_STATE[outcome].value
     db.session.flush()
     record(actor, "case.committee_decide", "case", case.id, before={"state": before},

@@ -199,3 +199,22 @@ def test_a_decision_under_further_delegation_names_the_department_head_in_the_re
     db.session.expire(decision)
     [group] = queries.report_groups(queries.unreported_decisions(world.committee.id))
     assert group.lines[0].further_delegated_by == "Socialchef"
+
+
+def test_a_committee_decision_gets_its_letter_citing_the_paragraph(app, world):
+    import io
+
+    from pypdf import PdfReader
+
+    from portal.documents.services import documents_for
+
+    case = referred(world)
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    item = services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
+    services.item_decide(world.actor(world.secretary), item, outcome=CommitteeOutcome.GRANTED, decision_text="")
+    _record(world, meeting)
+    (letter,) = [d for d in documents_for("decision", case.decision.id) if d.kind == "decision_letter"]
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(letter.content)).pages).split())
+    assert "Socialnämnden vid sammanträde den 2026-12-10, SN 2026-12-10 § 2" in text
+    assert "delegationsordning" not in text
