@@ -126,6 +126,7 @@ MATRIX = {
     "meetings.issue_extract": ("POST", "/sammantraden/paragrafer/{item}/protokollsutdrag", {"secretary"}),
     "meetings.document": ("GET", "/sammantraden/{meeting}/dokument/{meeting_document}",
                           {"secretary", "auditor", "member_a"}),
+    "meetings.further_delegated": ("GET", "/sammantraden/vidaredelegerade-beslut", {"dept_head_a"}),
     "meetings.add_report": ("POST", "/sammantraden/{meeting}/anmalan", {"secretary"}),
     "meetings.item_remove": ("POST", "/sammantraden/paragrafer/{spare_item}/ta-bort", {"secretary"}),
 }

@@ -143,3 +143,17 @@ def documents_of(meeting: Meeting) -> list:
                                      IssuedDocument.object_id == str(meeting.id))
         .order_by(IssuedDocument.issued_at, IssuedDocument.id)
     ))
+
+
+def further_delegated_decisions(position_ids: list[int]) -> list[Decision]:
+    """Decisions made under further delegation from these (department head) positions, newest first:
+    they are reported to the department head (kommunallagen 7 kap 8 §)."""
+    if not position_ids:
+        return []
+    return list(db.session.scalars(
+        select(Decision).join(Case, Case.id == Decision.case_id)
+        .where(Decision.delegated_by_position_id.in_(position_ids))
+        .options(joinedload(Decision.case), joinedload(Decision.position),
+                 joinedload(Decision.delegated_by_position))
+        .order_by(Case.case_type, Decision.rule_number, Decision.decision_date.desc(), Decision.id)
+    ).unique())

@@ -285,6 +285,20 @@ def report(committee_id: int):
                            reported=[(m, groups) for m, groups in reported if groups])
 
 
+@bp.get("/vidaredelegerade-beslut")
+@login_required
+def further_delegated():
+    """The department head's own list of decisions made under their further delegation (7 kap 8 §)."""
+    access.require(current_user, access.FURTHER_DELEGATION)
+    from portal.org.models import PositionKind
+    from portal.org.queries import appointments_on
+
+    held = [a.position_id for a in appointments_on(current_user.id, clock.today())
+            if a.position.kind == PositionKind.DEPARTMENT_HEAD.value]
+    groups = queries.report_groups(queries.further_delegated_decisions(held))
+    return render_template("meetings/further_delegated.html", groups=groups)
+
+
 # --- urgent matters (kommunallagen 6 kap 39 §) ------------------------------------------------------
 
 @bp.post("/arenden/<int:case_id>/bradskande")

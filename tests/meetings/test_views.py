@@ -172,3 +172,39 @@ def test_the_case_page_shows_when_a_reported_decisions_appeal_time_ends(client, 
                             posted_on=date(2026, 12, 16))
     page = client.get(f"/arenden/{decision.case_id}").get_data(as_text=True)
     assert "Överklagandetiden löper ut 2027-01-07." in page  # 6 January is Epiphany
+
+
+def test_the_department_head_sees_the_decisions_made_under_their_further_delegation(client, make):
+    from datetime import date
+
+    from portal.audit.services import Actor
+    from portal.cases import services as case_services
+    from portal.cases.rules import Outcome
+    from portal.cases.terms import TermsInput
+    from portal.delegation.engine_types import CaseType
+    from portal.extensions import db
+    from portal.org.models import PositionKind
+    from tests.cases.conftest import build_world
+
+    world = build_world(make)
+    dept = db.session.get(type(world.unit), world.unit.parent_id)
+    head_position = make.position(world.committee, PositionKind.DEPARTMENT_HEAD, dept, title="Socialchef 2")
+    head = make.user("chef.forvaltning", full_name="Fredrika Förvaltning")
+    make.appointment(head, head_position)
+    fee_position = make.position(world.committee, PositionKind.FEE_OFFICER, world.unit, title="Avgiftshandläggare 2")
+    delegate = make.user("vidare", full_name="Vide Delegat")
+    make.appointment(delegate, fee_position)
+    make.delegation_rule(world.version, "9.1", case_type="credit", level=2, position_kind="department_head",
+                         scope="issuing_department", allows_further_delegation=True)
+    make.further_delegation(world.version, "9.1", head_position, fee_position, starts_on=date(2026, 1, 1))
+    invoice = make.invoice(world.customer, world.unit, world.category, original_ore=200_00)
+    case = case_services.case_create(world.actor(world.officer), customer=world.customer, case_type=CaseType.CREDIT,
+                                     invoice_ids=[invoice.id], terms=TermsInput(), reasons="Fel taxa.")
+    case_services.case_submit(world.actor(world.officer), case)
+    decision = case_services.case_decide(Actor(delegate.id, delegate.username, None), case,
+                                         case_services.DecisionInput(Outcome.GRANTED, "Ok.", True))
+    assert decision.rule_number == "9.1" and decision.delegated_by_position_id == head_position.id
+    db.session.commit()
+    client.login("chef.forvaltning")
+    page = client.get("/sammantraden/vidaredelegerade-beslut").get_data(as_text=True)
+    assert case.registry_number in page and "Öberg" not in page
