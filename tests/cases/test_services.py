@@ -53,7 +53,7 @@ def test_a_draft_keeps_amount_and_length_and_is_audited(app, world):
     case = _deferral(world)
     assert case.state == CaseState.DRAFT and case.registry_number is None
     assert case.amount_ore == 3_000_00 and case.length_months == 3
-    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "case")).all()
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "case").order_by(AuditEntry.id)).all()
     assert actions == ["case.create", "case.update"]
 
 

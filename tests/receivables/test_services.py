@@ -87,7 +87,7 @@ def test_stage_codes_are_stored_casefolded_and_once(app):
     assert set(failure.value.errors) == {"code", "stage"}
     services.stage_code_delete(DIRECTOR, code)
     assert db.session.scalars(select(AuditEntry.action).where(
-        AuditEntry.object_type == "stage_code")).all() == ["stage_code.create", "stage_code.delete"]
+        AuditEntry.object_type == "stage_code").order_by(AuditEntry.id)).all() == ["stage_code.create", "stage_code.delete"]
 
 
 def test_a_mapping_keeps_only_given_headers_of_known_fields(app):
