@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import redirect, render_template, request
 from flask_login import current_user
 from wtforms import Form
 
 from portal.audit.services import Actor
 from portal.errors import ValidationFailed
+from portal.extensions import db
 
 
 def wants_partial() -> bool:
@@ -30,6 +34,23 @@ def saved(partial_template: str, redirect_to: str, **context):
     if wants_partial():
         return render_template(partial_template, **context)
     return redirect(redirect_to, code=303)
+
+
+def submitted(form: Form, call: Callable[[], Any]) -> tuple[bool, Any]:
+    """Validate the form, call the service and commit: (True, what it returned).
+
+    On invalid input or a service's ValidationFailed nothing is committed, the errors stand beside
+    their fields, and the view renders the form again: (False, None).
+    """
+    if not form.validate_on_submit():
+        return False, None
+    try:
+        result = call()
+    except ValidationFailed as failure:
+        show_errors(form, failure)
+        return False, None
+    db.session.commit()
+    return True, result
 
 
 def actor(capacity: str | None) -> Actor:

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from portal import access, clock
 from portal.auth.models import User
-from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.org import queries, services
 from portal.org.forms import (
@@ -22,7 +21,7 @@ from portal.org.forms import (
     UnitForm,
 )
 from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position
-from portal.web import actor, page_or_partial, saved, show_errors, wants_partial
+from portal.web import actor, page_or_partial, saved, submitted, wants_partial
 
 bp = Blueprint("org", __name__, url_prefix="/organisation")
 
@@ -123,19 +122,17 @@ def municipality():
     editor = _editor()
     current = services.municipality_get()
     form = MunicipalityForm(obj=current)
-    if form.validate_on_submit():
+    def update():
         upload = form.logo.data
         logo = upload.read() if upload and getattr(upload, "filename", "") else None
-        try:
-            services.municipality_update(
-                editor, name=form.name.data, organisation_number=form.organisation_number.data, logo=logo
-            )
-        except ValidationFailed as failure:
-            show_errors(form, failure)
-        else:
-            db.session.commit()
-            flash(_("The changes were saved."), "success")
-            return redirect(url_for("org.index"), code=303)
+        return services.municipality_update(
+            editor, name=form.name.data, organisation_number=form.organisation_number.data, logo=logo
+        )
+
+    done, _result = submitted(form, update)
+    if done:
+        flash(_("The changes were saved."), "success")
+        return redirect(url_for("org.index"), code=303)
     status = 422 if form.errors else 200
     return render_template("org/municipality.html", form=form, municipality=current), status
 
@@ -157,18 +154,13 @@ def logo():
 def committee_create():
     editor = _editor()
     form = _committee_form()
-    if form.validate_on_submit():
-        try:
-            committee = services.committee_save(
-                editor, None, name=form.name.data, code=form.code.data, parent_id=form.parent_id.data,
-                registry_format=form.registry_format.data, active=True,
-            )
-        except ValidationFailed as failure:
-            show_errors(form, failure)
-        else:
-            db.session.commit()
-            return saved("org/_committees.html", url_for("org.committee", committee_id=committee.id),
-                         **_committees_context())
+    done, committee = submitted(form, lambda: services.committee_save(
+        editor, None, name=form.name.data, code=form.code.data, parent_id=form.parent_id.data,
+        registry_format=form.registry_format.data, active=True,
+    ))
+    if done:
+        return saved("org/_committees.html", url_for("org.committee", committee_id=committee.id),
+                     **_committees_context())
     return page_or_partial("org/index.html", "org/_committees.html", 422,
                            municipality=services.municipality_get(), **_committees_context(form))
 
@@ -206,20 +198,15 @@ def committee_edit(committee_id: int):
     if request.args.get("view") == "details":
         return render_template("org/_committee_details.html", committee=committee, may_edit=True)
     form = _committee_form(committee)
-    if form.validate_on_submit():
-        try:
-            services.committee_save(
-                editor, committee, name=form.name.data, code=form.code.data,
-                parent_id=form.parent_id.data, registry_format=form.registry_format.data,
-                active=form.active.data,
-            )
-        except ValidationFailed as failure:
-            show_errors(form, failure)
-        else:
-            db.session.commit()
-            return saved("org/_committee_details.html",
-                         url_for("org.committee", committee_id=committee.id),
-                         committee=committee, may_edit=True)
+    done, _result = submitted(form, lambda: services.committee_save(
+        editor, committee, name=form.name.data, code=form.code.data,
+        parent_id=form.parent_id.data, registry_format=form.registry_format.data,
+        active=form.active.data,
+    ))
+    if done:
+        return saved("org/_committee_details.html",
+                     url_for("org.committee", committee_id=committee.id),
+                     committee=committee, may_edit=True)
     return page_or_partial("org/edit_page.html", "org/_committee_form.html",
                            422 if form.errors else 200, form=form, committee=committee,
                            partial="org/_committee_form.html", title=_("Change committee"),
@@ -234,18 +221,13 @@ def unit_create(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
     editor = _editor()
     form = _unit_form(committee.id)
-    if form.validate_on_submit():
-        try:
-            services.unit_save(
-                editor, None, name=form.name.data, kind=form.kind.data, code=form.code.data,
-                parent_id=form.parent_id.data, committee_id=committee.id,
-            )
-        except ValidationFailed as failure:
-            show_errors(form, failure)
-        else:
-            db.session.commit()
-            return saved("org/_units.html", url_for("org.committee", committee_id=committee.id),
-                         **_committee_page_context(committee))
+    done, _result = submitted(form, lambda: services.unit_save(
+        editor, None, name=form.name.data, kind=form.kind.data, code=form.code.data,
+        parent_id=form.parent_id.data, committee_id=committee.id,
+    ))
+    if done:
+        return saved("org/_units.html", url_for("org.committee", committee_id=committee.id),
+                     **_committee_page_context(committee))
     context = _committee_page_context(committee) | {"unit_form": form}
     return page_or_partial("org/committee.html", "org/_units.html", 422, **context)
 
@@ -259,18 +241,13 @@ def unit_edit(unit_id: int):
     if request.args.get("view") == "row":
         return render_template("org/_unit_row.html", **row)
     form = _unit_form(unit.committee_id, unit)
-    if form.validate_on_submit():
-        try:
-            services.unit_save(
-                editor, unit, name=form.name.data, kind=form.kind.data, code=form.code.data,
-                parent_id=form.parent_id.data, committee_id=unit.committee_id, active=form.active.data,
-            )
-        except ValidationFailed as failure:
-            show_errors(form, failure)
-        else:
-            db.session.commit()
-            return saved("org/_unit_row.html",
-                         url_for("org.committee", committee_id=unit.committee_id), **row)
+    done, _result = submitted(form, lambda: services.unit_save(
+        editor, unit, name=form.name.data, kind=form.kind.data, code=form.code.data,
+        parent_id=form.parent_id.data, committee_id=unit.committee_id, active=form.active.data,
+    ))
+    if done:
+        return saved("org/_unit_row.html",
+                     url_for("org.committee", committee_id=unit.committee_id), **row)
     return page_or_partial("org/edit_page.html", "org/_unit_edit_row.html",
                            422 if form.errors else 200, form=form, unit=unit,
                            partial="org/_unit_form.html", title=_("Change department or unit"),
@@ -285,19 +262,14 @@ def position_create(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
     editor = _editor()
     form = _position_form(committee.id)
-    if form.validate_on_submit():
-        try:
-            position = services.position_save(
-                editor, None, title=form.title.data, kind=form.kind.data, committee_id=committee.id,
-                org_unit_id=form.org_unit_id.data,
-                standing_standin_position_id=form.standing_standin_position_id.data,
-            )
-        except ValidationFailed as failure:
-            show_errors(form, failure)
-        else:
-            db.session.commit()
-            return saved("org/_positions.html", url_for("org.position", position_id=position.id),
-                         **_committee_page_context(committee))
+    done, position = submitted(form, lambda: services.position_save(
+        editor, None, title=form.title.data, kind=form.kind.data, committee_id=committee.id,
+        org_unit_id=form.org_unit_id.data,
+        standing_standin_position_id=form.standing_standin_position_id.data,
+    ))
+    if done:
+        return saved("org/_positions.html", url_for("org.position", position_id=position.id),
+                     **_committee_page_context(committee))
     context = _committee_page_context(committee) | {"position_form": form}
     return page_or_partial("org/committee.html", "org/_positions.html", 422, **context)
 
@@ -329,20 +301,15 @@ def position_edit(position_id: int):
     if request.args.get("view") == "details":
         return render_template("org/_position_details.html", **_position_context(position))
     form = _position_form(position.committee_id, position)
-    if form.validate_on_submit():
-        try:
-            services.position_save(
-                editor, position, title=form.title.data, kind=form.kind.data,
-                committee_id=position.committee_id, org_unit_id=form.org_unit_id.data,
-                standing_standin_position_id=form.standing_standin_position_id.data,
-                active=form.active.data,
-            )
-        except ValidationFailed as failure:
-            show_errors(form, failure)
-        else:
-            db.session.commit()
-            return saved("org/_position_details.html",
-                         url_for("org.position", position_id=position.id), **_position_context(position))
+    done, _result = submitted(form, lambda: services.position_save(
+        editor, position, title=form.title.data, kind=form.kind.data,
+        committee_id=position.committee_id, org_unit_id=form.org_unit_id.data,
+        standing_standin_position_id=form.standing_standin_position_id.data,
+        active=form.active.data,
+    ))
+    if done:
+        return saved("org/_position_details.html",
+                     url_for("org.position", position_id=position.id), **_position_context(position))
     return page_or_partial("org/edit_page.html", "org/_position_form.html",
                            422 if form.errors else 200, form=form, position=position,
                            partial="org/_position_form.html", title=_("Change position"),
@@ -355,18 +322,13 @@ def appointment_create(position_id: int):
     position = db.get_or_404(Position, position_id)
     editor = _editor()
     form = _appointment_form()
-    if form.validate_on_submit():
-        try:
-            services.appointment_save(
-                editor, None, user_id=form.user_id.data, position_id=position.id,
-                starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-            )
-        except ValidationFailed as failure:
-            show_errors(form, failure)
-        else:
-            db.session.commit()
-            return saved("org/_appointments.html", url_for("org.position", position_id=position.id),
-                         **_position_context(position))
+    done, _result = submitted(form, lambda: services.appointment_save(
+        editor, None, user_id=form.user_id.data, position_id=position.id,
+        starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+    ))
+    if done:
+        return saved("org/_appointments.html", url_for("org.position", position_id=position.id),
+                     **_position_context(position))
     return page_or_partial("org/position.html", "org/_appointments.html", 422,
                            **_position_context(position, form))
 
@@ -380,18 +342,13 @@ def appointment_edit(appointment_id: int):
     if request.args.get("view") == "row":
         return render_template("org/_appointment_row.html", **row)
     form = _appointment_form(appointment)
-    if form.validate_on_submit():
-        try:
-            services.appointment_save(
-                editor, appointment, user_id=form.user_id.data, position_id=appointment.position_id,
-                starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-            )
-        except ValidationFailed as failure:
-            show_errors(form, failure)
-        else:
-            db.session.commit()
-            return saved("org/_appointment_row.html",
-                         url_for("org.position", position_id=appointment.position_id), **row)
+    done, _result = submitted(form, lambda: services.appointment_save(
+        editor, appointment, user_id=form.user_id.data, position_id=appointment.position_id,
+        starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+    ))
+    if done:
+        return saved("org/_appointment_row.html",
+                     url_for("org.position", position_id=appointment.position_id), **row)
     return page_or_partial("org/edit_page.html", "org/_appointment_edit_row.html",
                            422 if form.errors else 200, form=form, appointment=appointment,
                            partial="org/_appointment_form.html", title=_("Change appointment"),
@@ -422,17 +379,12 @@ def absences():
 def absence_create():
     editor = _editor()
     form = _absence_form()
-    if form.validate_on_submit():
-        try:
-            services.absence_save(
-                editor, None, user_id=form.user_id.data, starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data, standin_user_id=form.standin_user_id.data, note=form.note.data,
-            )
-        except ValidationFailed as failure:
-            show_errors(form, failure)
-        else:
-            db.session.commit()
-            return saved("org/_absences.html", url_for("org.absences"), **_absences_context())
+    done, _result = submitted(form, lambda: services.absence_save(
+        editor, None, user_id=form.user_id.data, starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data, standin_user_id=form.standin_user_id.data, note=form.note.data,
+    ))
+    if done:
+        return saved("org/_absences.html", url_for("org.absences"), **_absences_context())
     return page_or_partial("org/absences.html", "org/_absences.html", 422, **_absences_context(form))
 
 
@@ -445,17 +397,12 @@ def absence_edit(absence_id: int):
     if request.args.get("view") == "row":
         return render_template("org/_absence_row.html", **row)
     form = _absence_form(absence)
-    if form.validate_on_submit():
-        try:
-            services.absence_save(
-                editor, absence, user_id=form.user_id.data, starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data, standin_user_id=form.standin_user_id.data, note=form.note.data,
-            )
-        except ValidationFailed as failure:
-            show_errors(form, failure)
-        else:
-            db.session.commit()
-            return saved("org/_absence_row.html", url_for("org.absences"), **row)
+    done, _result = submitted(form, lambda: services.absence_save(
+        editor, absence, user_id=form.user_id.data, starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data, standin_user_id=form.standin_user_id.data, note=form.note.data,
+    ))
+    if done:
+        return saved("org/_absence_row.html", url_for("org.absences"), **row)
     return page_or_partial("org/edit_page.html", "org/_absence_edit_row.html",
                            422 if form.errors else 200, form=form, absence=absence,
                            partial="org/_absence_form.html", title=_("Change absence"),
