@@ -25,10 +25,6 @@ from portal.documents.services import document_issue
 from portal.extensions import db
 from portal.money import NBSP, format_amount, format_money
 from portal.org.services import municipality_get
-from portal.receivables.models import ReferenceRate
-
-# Late interest is the reference rate plus eight percentage points (räntelagen 6 §).
-LATE_INTEREST_MARGIN_BP = 800
 
 TYPE_WORDS = {
     CaseType.DEFERRAL: "anstånd med betalning",
@@ -54,7 +50,6 @@ class InvoiceRow:
     due_date: date | None
     open_capital_ore: int
     interest_ore: int
-    credited_ore: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +85,8 @@ class LetterData:
     officer_email: str | None = None
     appealable: bool = False
     charges_interest: bool = True
-    interest_rate_bp: int | None = None
+    # The plan's rate of each half-year: {"from": iso date, "rate_bp", "estimated"}.
+    rates: list[dict] = field(default_factory=list)
     original_due_date: date | None = None
     corrects: str | None = None
     schedule: list[dict] = field(default_factory=list)
@@ -103,12 +99,6 @@ class LetterData:
 
 
 # --- reading the data ------------------------------------------------------------------------------
-
-def _rate_on(day: date) -> int | None:
-    rate = db.session.scalar(select(ReferenceRate.rate_bp).where(ReferenceRate.half_year_start <= day)
-                             .order_by(ReferenceRate.half_year_start.desc()).limit(1))
-    return None if rate is None else rate + LATE_INTEREST_MARGIN_BP
-
 
 def letter_data(case: Case, decision: Decision) -> LetterData:
     from portal.cases.terms import TermsInput, compute_terms
@@ -139,7 +129,7 @@ def letter_data(case: Case, decision: Decision) -> LetterData:
         customer_identity=customer.identity.mask(),
         customer_address=address,
         invoices=[InvoiceRow(line.invoice.invoice_number, line.invoice.due_date, line.open_capital_ore,
-                             line.interest_ore, line.credited_capital_ore) for line in case.lines],
+                             line.interest_ore) for line in case.lines],
         asked=asked,
         granted=dict(decision.terms),
         reasons=decision.reasons,
@@ -158,7 +148,7 @@ def letter_data(case: Case, decision: Decision) -> LetterData:
         officer_email=case.prepared_by.email,
         appealable=any(line.invoice.category.appealable for line in case.lines),
         charges_interest=charges_interest,
-        interest_rate_bp=_rate_on(decision.decision_date) if charges_interest else None,
+        rates=list(decision.terms.get("rates") or []),
         original_due_date=min(dues) if dues else None,
         corrects=case.corrects_decision_id and str(case.corrects_decision_id),
         schedule=list(decision.terms.get("schedule") or []),
@@ -192,23 +182,26 @@ def _recipient(data: LetterData) -> list[Flowable]:
 
 
 def _invoice_table(data: LetterData) -> Flowable:
-    credit = data.case_type == CaseType.CREDIT
-    head = ["Faktura", "Förfallodag", "Kvar att betala", "Ränta hittills"] + (["Krediteras"] if credit else [])
-    rows = [head]
+    """The invoices the decision concerns. A credit states its amount once, in the decision's words:
+    a per-invoice column of credited capital beside it read as a second, different amount."""
+    rows = [["Faktura", "Förfallodag", "Kvar att betala", "Ränta hittills"]]
     for row in data.invoices:
-        cells = [row.number, _d(row.due_date), format_money(row.open_capital_ore), format_money(row.interest_ore)]
-        if credit:
-            cells.append(format_money(row.open_capital_ore if row.credited_ore is None else row.credited_ore))
-        rows.append(cells)
+        rows.append([row.number, _d(row.due_date), format_money(row.open_capital_ore),
+                     format_money(row.interest_ore)])
     return table(rows)
 
 
+ESTIMATE_MARK = "*"
+
+
 def schedule_table(schedule: list[dict]) -> Flowable:
+    """The instalments; an amount whose interest is partly at an estimated rate is marked *."""
     rows = [["Nr", "Förfallodag", "Att betala", "Varav avgift", "Varav kapital", "Varav ränta"]]
     for row in schedule:
-        rows.append([str(row["number"]), row["due_date"], format_money(row["amount_ore"]),
+        mark = ESTIMATE_MARK if row.get("interest_estimated") else ""
+        rows.append([str(row["number"]), row["due_date"], format_money(row["amount_ore"]) + mark,
                      format_money(row["fees_ore"]), format_money(row["capital_ore"]),
-                     format_money(row["interest_ore"])])
+                     format_money(row["interest_ore"]) + mark])
     totals = [sum(row[key] for row in schedule) for key in ("amount_ore", "fees_ore", "capital_ore", "interest_ore")]
     rows.append(["", "Summa", *(format_money(t) for t in totals)])
     return table(rows, col_widths=[12 * mm, 28 * mm, 32 * mm, 30 * mm, 32 * mm, 30 * mm])
@@ -236,16 +229,11 @@ def _decided(data: LetterData) -> list[Flowable]:
         if partly and a.get("instalments"):
             text += f" Du ansökte om {a.get('instalments')} delbetalningar."
         story.append(paragraph(text))
-        if data.interest_rate_bp is not None:
-            story.append(paragraph(
-                f"Dröjsmålsränta enligt räntelagen, {_percent(data.interest_rate_bp)} per år (referensräntan "
-                f"plus åtta procentenheter på beslutsdagen), räknas på kapitalet från den ursprungliga "
-                f"förfallodagen {_d(data.original_due_date)}. Räntan i planen är beräknad; den faktiska "
-                f"räntan räknas om när betalningarna kommer in."))
-        else:
-            story.append(paragraph("Ingen dröjsmålsränta tas ut på dessa fakturor."))
+        story += _interest_terms(data)
         if data.schedule:
             story += [paragraph("Betalningsplan", "h3"), schedule_table(data.schedule)]
+            if any(row.get("interest_estimated") for row in data.schedule):
+                story.append(paragraph(_estimate_note(data), "small"))
             if any(row["fees_ore"] for row in data.schedule):
                 story.append(paragraph("Avgiften för avbetalningsplanen betalas med den första delbetalningen.",
                                        "small"))
@@ -272,6 +260,37 @@ def _decided(data: LetterData) -> list[Flowable]:
     return story
 
 
+def _since_due_dates(data: LetterData) -> str:
+    if len({row.due_date for row in data.invoices}) > 1:
+        return "från varje fakturas ursprungliga förfallodag (se fakturorna nedan)"
+    return f"från den ursprungliga förfallodagen {_d(data.original_due_date)}"
+
+
+def _rate_list(data: LetterData) -> str:
+    """"10,00 % från 2026-07-01, 10,00 % från 2027-01-01 (beräknad)"."""
+    return ", ".join(f"{_percent(rate['rate_bp'])} från {rate['from']}"
+                     + (" (beräknad)" if rate["estimated"] else "") for rate in data.rates)
+
+
+def _estimate_note(data: LetterData) -> str:
+    first = next((rate["from"] for rate in data.rates if rate["estimated"]), None)
+    return (f"{ESTIMATE_MARK} Beloppet är beräknat: referensräntan för halvåret från {first} är ännu inte "
+            "känd, och räntan är beräknad med den senast kända. Den faktiska räntan räknas om när "
+            "betalningarna kommer in." if first else "")
+
+
+def _interest_terms(data: LetterData) -> list[Flowable]:
+    """Plan interest as the schedule computes it (räntelagen 3 and 6 §§): from each invoice's due
+    date, at each half-year's rate, estimates named."""
+    if not data.charges_interest or not data.rates:
+        return [paragraph("Ingen dröjsmålsränta tas ut på dessa fakturor.")]
+    return [paragraph(
+        f"Dröjsmålsränta enligt räntelagen räknas på kapitalet {_since_due_dates(data)}, aldrig före "
+        f"den. Räntesatsen är referensräntan för varje kalenderhalvår plus åtta procentenheter och "
+        f"ändras den 1 januari och den 1 juli: {_rate_list(data)} per år. Räntan i planen är beräknad; "
+        f"den faktiska räntan räknas om när betalningarna kommer in.")]
+
+
 def _if_not_kept(data: LetterData) -> list[Flowable]:
     if not data.is_granted:
         return [paragraph("Vad beslutet innebär", "h2"), paragraph(
@@ -282,8 +301,7 @@ def _if_not_kept(data: LetterData) -> list[Flowable]:
     text = ("Om villkoren inte hålls förfaller hela det återstående beloppet till betalning på en gång, "
             "och fordran går vidare till inkasso.")
     if data.charges_interest:
-        text += (" Dröjsmålsränta enligt räntelagen räknas från den ursprungliga förfallodagen "
-                 f"{_d(data.original_due_date)}.")
+        text += f" Dröjsmålsränta enligt räntelagen räknas {_since_due_dates(data)}."
     return [paragraph("Om villkoren inte hålls", "h2"), paragraph(text)]
 
 
@@ -350,10 +368,6 @@ def build_decision_letter(data: LetterData, code: str) -> bytes:
 def build_plan_agreement(data: LetterData, code: str) -> bytes:
     title = "Avtal om avbetalningsplan"
     g = data.granted
-    interest = (f"Dröjsmålsränta enligt räntelagen, {_percent(data.interest_rate_bp)} per år på beslutsdagen "
-                f"(referensräntan plus åtta procentenheter, ändras varje halvår), räknas på kapitalet från "
-                f"den ursprungliga förfallodagen {_d(data.original_due_date)} tills betalning sker."
-                if data.interest_rate_bp is not None else "Ingen dröjsmålsränta tas ut på dessa fakturor.")
     fee = sum(row["fees_ore"] for row in data.schedule)
     signature = table([["Ort och datum", "Gäldenärens underskrift"],
                        ["\n\n______________________________", "\n\n______________________________"],
@@ -372,8 +386,10 @@ def build_plan_agreement(data: LetterData, code: str) -> bytes:
         paragraph(f"{g.get('instalments')} delbetalningar om {format_money(g.get('monthly_amount_ore') or 0)} "
                   f"i månaden, den första {_d(g.get('first_due_date'))}; den sista tar resten."),
         schedule_table(data.schedule),
+        *([paragraph(_estimate_note(data), "small")]
+          if any(row.get("interest_estimated") for row in data.schedule) else []),
         paragraph("Ränta och avgift", "h2"),
-        paragraph(interest),
+        *_interest_terms(data),
         paragraph(f"Avgift för avbetalningsplanen: {format_money(fee)}, betalas med den första delbetalningen "
                   "(lag 1981:739 om ersättning för inkassokostnader m.m., 4 §)." if fee
                   else "Ingen avgift tas ut för avbetalningsplanen."),

@@ -15,7 +15,14 @@ from portal.delegation.models import WriteOffReason
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.receivables.models import Fee, FeeKind, Invoice, ReferenceRate
-from portal.receivables.rules import InstalmentSchedule, RulesError, instalment_schedule, late_interest
+from portal.receivables.rules import (
+    NO_INTEREST,
+    InstalmentSchedule,
+    RulesError,
+    instalment_schedule,
+    interest_start_date,
+    late_interest,
+)
 
 CREDIT_SETTLEMENTS = ("refund", "set_off")
 
@@ -37,10 +44,13 @@ class TermsInput:
 
     @classmethod
     def from_case(cls, case) -> TermsInput:
+        """The terms the officer entered: a plan's monthly amount or its number of instalments,
+        whichever was entered, never the other figure derived from it."""
+        monthly = case.monthly_amount_entered or (case.instalments is None and case.monthly_amount_ore is not None)
         return cls(
             new_due_date=case.new_due_date, first_due_date=case.first_due_date,
-            instalments=case.instalments if case.monthly_amount_ore is None or case.instalments else None,
-            monthly_amount_ore=None if case.instalments else case.monthly_amount_ore,
+            instalments=None if monthly else case.instalments,
+            monthly_amount_ore=case.monthly_amount_ore if monthly else None,
             write_off_reason=case.write_off_reason, write_off_final=case.write_off_final,
             credit_settlement=case.credit_settlement, applied_before_due=case.applied_before_due,
             credited_ore={line.invoice_id: line.credited_capital_ore for line in case.lines
@@ -62,11 +72,16 @@ class ComputedTerms:
         data = {"amount_ore": self.amount_ore, "length_months": self.length_months,
                 "instalments": self.instalments, "monthly_amount_ore": self.monthly_amount_ore, **self.details}
         if self.schedule is not None:
+            data["interest_ore"] = self.schedule.total_interest_ore
+            data["last_instalment_ore"] = self.schedule.rows[-1].amount_ore
             data["schedule"] = [
                 {"number": row.number, "due_date": row.due_date.isoformat(), "amount_ore": row.amount_ore,
-                 "fees_ore": row.fees_ore, "capital_ore": row.capital_ore, "interest_ore": row.interest_ore}
+                 "fees_ore": row.fees_ore, "capital_ore": row.capital_ore, "interest_ore": row.interest_ore,
+                 "interest_estimated": row.interest_estimated}
                 for row in self.schedule.rows
             ]
+            data["rates"] = [{"from": rate.half_year_start.isoformat(), "rate_bp": rate.rate_bp,
+                              "estimated": rate.estimated} for rate in self.schedule.rates]
         return data
 
 
@@ -142,22 +157,33 @@ def _plan(case, terms: TermsInput, today: date) -> ComputedTerms:
         errors["monthly_amount_ore"] = _("The monthly amount must be more than 0 kr.")
     if errors:
         raise ValidationFailed(errors)
-    lines = _lines(case)
-    capital = sum(line.open_capital_ore for line in lines)
-    interest = sum(line.interest_ore for line in lines)
-    charges_interest = any(line.invoice.category.charges_interest for line in case.lines)
+    capital = sum(line.open_capital_ore for line in case.lines)
     try:
         schedule = instalment_schedule(
-            capital_ore=capital, accrued_interest_ore=interest, plan_fee_ore=plan_fee(today),
+            capital_ore=capital, accrued_interest_ore=0, plan_fee_ore=plan_fee(today),
             collection_costs_ore=0, decision_date=today, first_due_date=terms.first_due_date,
             reference_rates=reference_rates(), instalments=terms.instalments,
-            monthly_amount_ore=terms.monthly_amount_ore, charges_interest=charges_interest,
+            monthly_amount_ore=terms.monthly_amount_ore, capital_parts=_capital_parts(case),
+            charges_interest=any(line.invoice.category.charges_interest for line in case.lines),
         )
     except RulesError as failure:
         raise ValidationFailed({"instalments": _plan_error(failure)}) from failure
     length = plan_length(_earliest_due(case) or today, schedule.last_due_date)
     return ComputedTerms(capital, length.months, length.days, len(schedule.rows), schedule.monthly_amount_ore,
                          schedule, details={"first_due_date": terms.first_due_date.isoformat()})
+
+
+def _capital_parts(case) -> list[tuple[date, int]]:
+    """Each invoice's open capital with the date its late interest runs after: its own due date
+    (räntelagen 3 §; 4 § without one), so interest on an invoice not yet due starts at its due
+    date, never at the decision. A category without late interest bears none."""
+    parts = []
+    for line in case.lines:
+        invoice = line.invoice
+        start = (interest_start_date(invoice.due_date, invoice.invoice_date)
+                 if invoice.category.charges_interest else NO_INTEREST)
+        parts.append((start, line.open_capital_ore))
+    return parts
 
 
 def _plan_error(failure: RulesError) -> str:

@@ -16,6 +16,8 @@ LATE_INTEREST_MARGIN_BP = 800  # räntelagen 6 §: reference rate + 8 percentage
 DAYS_PER_YEAR = 365
 _RATE_DENOMINATOR = DAYS_PER_YEAR * 10_000  # öre × days × bp / this = interest in öre
 MAX_INSTALMENTS = 1200  # a hundred years of monthly instalments: beyond that a plan never ends
+# The date a capital "bears interest after" when it bears none (a category without late interest).
+NO_INTEREST = date.max
 
 
 class RulesError(ValueError):
@@ -294,6 +296,18 @@ class Instalment:
     interest_ore: int  # interest settled: accrued before the plan and during it
     interest_accrued_ore: int  # plan interest that ran on the capital since the previous date
     remaining_capital_ore: int  # capital still owed after this instalment
+    # The interest that ran up to this date is partly at an estimated rate (a half-year whose
+    # reference rate is not yet known, taken at the latest known rate).
+    interest_estimated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRate:
+    """The late-interest rate a plan applies from the start of a half-year."""
+
+    half_year_start: date
+    rate_bp: int  # reference rate + margin
+    estimated: bool  # the half-year's reference rate is not known: the latest known one is used
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +315,8 @@ class InstalmentSchedule:
     rows: tuple[Instalment, ...]
     monthly_amount_ore: int  # whole kronor; the last instalment takes the remainder
     rate_bp: int  # late-interest rate in force on the decision date (0 without interest)
+    # Each half-year's rate over the plan, the estimated ones marked (empty without interest).
+    rates: tuple[PlanRate, ...] = ()
 
     @property
     def total_ore(self) -> int:
@@ -322,6 +338,11 @@ class InstalmentSchedule:
     def last_due_date(self) -> date:
         return self.rows[-1].due_date
 
+    @property
+    def estimated_from(self) -> date | None:
+        """The first half-year whose rate is an estimate, if the plan reaches one."""
+        return next((rate.half_year_start for rate in self.rates if rate.estimated), None)
+
 
 def plan_length_months(current_due_date: date, schedule: InstalmentSchedule) -> int:
     """DOMAIN "Length" of a plan: months from the invoice's current due date to the last one."""
@@ -330,6 +351,26 @@ def plan_length_months(current_due_date: date, schedule: InstalmentSchedule) -> 
 
 def _ceil_to_kronor(ore: int) -> int:
     return -(-ore // 100) * 100
+
+
+def rates_with_estimates(reference_rates: Mapping[date, int], until: date) -> tuple[dict[date, int], date | None]:
+    """The reference rates, with every half-year after the latest known one up to `until` taken
+    at the latest known rate (DOMAIN "Plans"); returns them and the first estimated half-year.
+
+    A half-year missing between two known ones is not guessed: late_interest_rate_bp still
+    raises MissingReferenceRate for it.
+    """
+    if not reference_rates:
+        raise MissingReferenceRate(half_year_start(until))
+    latest = max(reference_rates)
+    rates = dict(reference_rates)
+    estimated_from = None
+    start = _next_half_year_start(latest)
+    while start <= until:
+        estimated_from = estimated_from or start
+        rates[start] = reference_rates[latest]
+        start = _next_half_year_start(start)
+    return rates, estimated_from
 
 
 def instalment_schedule(
@@ -343,6 +384,7 @@ def instalment_schedule(
     reference_rates: Mapping[date, int],
     instalments: int | None = None,
     monthly_amount_ore: int | None = None,
+    capital_parts: Sequence[tuple[date, int]] | None = None,
     settlement_order: Sequence[SettlementPart] = DEFAULT_SETTLEMENT_ORDER,
     margin_bp: int = LATE_INTEREST_MARGIN_BP,
     charges_interest: bool = True,
@@ -353,11 +395,17 @@ def instalment_schedule(
     pays everything in that many instalments) or `monthly_amount_ore` (rounded up to whole
     kronor; the plan runs until paid). Instalments fall due monthly from `first_due_date` on the
     same day of the month, clamped to the month's end. The plan fee is paid once, on top of the
-    first instalment. Interest runs on the capital still owed, at the rate in force on the
-    decision date, for each day after the decision date (then after each due date) up to and
-    including the next due date, rounded half-up once per instalment. Each instalment settles
-    collection costs, capital and the interest owed in `settlement_order`; the last takes the
-    remainder.
+    first instalment.
+
+    Interest (räntelagen 3 and 6 §§): `capital_parts` lists each invoice's capital with the date
+    its interest runs after (its due date, interest_start_date); without it the whole capital
+    bears interest after the decision date, `accrued_interest_ore` being the interest up to then.
+    Interest never runs on a capital before its own date. It is computed by accrued_interest,
+    the one interest function: for each day up to and including the next due date, on the capital
+    still owed, at each half-year's reference rate plus the margin, known half-years exactly and
+    later ones at the latest known rate (marked estimated), rounded half-up per instalment and
+    half-year. Instalments pay capital oldest date first. Each instalment settles collection
+    costs, capital and the interest owed in `settlement_order`; the last takes the remainder.
     """
     _check_order(settlement_order)
     if min(capital_ore, accrued_interest_ore, plan_fee_ore, collection_costs_ore) < 0:
@@ -366,36 +414,48 @@ def instalment_schedule(
         raise RulesError("first_due_date_not_after_decision", first_due_date=first_due_date)
     if (instalments is None) == (monthly_amount_ore is None):
         raise RulesError("instalments_or_monthly_amount")
-    rate_bp = late_interest_rate_bp(decision_date, reference_rates, margin_bp)
-    if not charges_interest:
-        rate_bp = 0
+    parts = tuple(sorted(capital_parts if capital_parts is not None else [(decision_date, capital_ore)]))
+    if sum(part for _start, part in parts) != capital_ore or any(part < 0 for _start, part in parts):
+        raise RulesError("capital_parts_do_not_add_up", capital_ore=capital_ore)
+    if instalments is not None and not 1 <= instalments <= MAX_INSTALMENTS:
+        raise RulesError("instalments_out_of_range", instalments=instalments)
+    rates: dict[date, int] = {}
+    rate_bp = 0
+    if charges_interest:
+        # Rates are filled far enough for any plan a count or a monthly amount can give.
+        rates, _estimated = rates_with_estimates(reference_rates, add_months(first_due_date, MAX_INSTALMENTS))
+        rate_bp = late_interest_rate_bp(decision_date, rates, margin_bp)
+    known_until = max(reference_rates) if reference_rates else None
     plan = _PlanTerms(
-        capital_ore,
+        parts,
         accrued_interest_ore,
         plan_fee_ore,
         collection_costs_ore,
         decision_date,
         first_due_date,
-        rate_bp,
+        rates,
+        _next_half_year_start(known_until) if known_until else None,
+        margin_bp,
+        charges_interest,
         tuple(settlement_order),
     )
     if monthly_amount_ore is not None:
         if monthly_amount_ore <= 0:
             raise RulesError("monthly_amount_not_positive")
         monthly = _ceil_to_kronor(monthly_amount_ore)
-        return InstalmentSchedule(plan.run(monthly, None), monthly, rate_bp)
-    if not 1 <= instalments <= MAX_INSTALMENTS:
-        raise RulesError("instalments_out_of_range", instalments=instalments)
-    return _schedule_for_count(plan, instalments)
+        rows = plan.run(monthly, None)
+    else:
+        monthly, rows = _schedule_for_count(plan, instalments)
+    return InstalmentSchedule(rows, monthly, rate_bp, plan.rates_over(rows[-1].due_date))
 
 
-def _schedule_for_count(plan: _PlanTerms, instalments: int) -> InstalmentSchedule:
+def _schedule_for_count(plan: _PlanTerms, instalments: int) -> tuple[int, tuple[Instalment, ...]]:
     """The smallest whole-kronor monthly amount whose last instalment is no larger than it."""
     owed = plan.capital_ore + plan.accrued_interest_ore + plan.collection_costs_ore
     # Paying everything at once, with interest on the full capital to the last due date, is
     # always enough; paying without any plan interest never is more than enough.
     last_due = add_months(plan.first_due_date, instalments - 1)
-    most_interest = _interest(plan.capital_ore, plan.decision_date, last_due, plan.rate_bp)
+    most_interest = plan.interest(plan.parts, plan.start, last_due)
     low = max(_ceil_to_kronor(-(-owed // instalments)), 100)
     high = max(_ceil_to_kronor(owed + most_interest), low)
     while low < high:
@@ -408,41 +468,87 @@ def _schedule_for_count(plan: _PlanTerms, instalments: int) -> InstalmentSchedul
     rows = plan.run(low, instalments)
     if len(rows) < instalments:
         raise RulesError("too_many_instalments", instalments=instalments, possible=len(rows))
-    return InstalmentSchedule(rows, low, plan.rate_bp)
+    return low, rows
 
 
 def _plan_fee_in(row: Instalment, plan: _PlanTerms) -> int:
     return plan.plan_fee_ore if row.number == 1 else 0
 
 
-def _interest(capital_ore: int, after: date, until: date, rate_bp: int) -> int:
-    days = (until - after).days
-    return _round_half_up(max(capital_ore, 0) * days * rate_bp, _RATE_DENOMINATOR)
+def _pay_capital(parts: tuple[tuple[date, int], ...], paid_ore: int) -> tuple[tuple[date, int], ...]:
+    """The capital parts after paying `paid_ore` of capital, the oldest date first."""
+    left = []
+    for start, capital in parts:
+        share = min(capital, paid_ore)
+        paid_ore -= share
+        if capital - share:
+            left.append((start, capital - share))
+    return tuple(left)
 
 
 @dataclass(frozen=True, slots=True)
 class _PlanTerms:
-    capital_ore: int
+    parts: tuple[tuple[date, int], ...]  # (date interest runs after, capital), oldest first
     accrued_interest_ore: int
     plan_fee_ore: int
     collection_costs_ore: int
     decision_date: date
     first_due_date: date
-    rate_bp: int
+    rates: dict[date, int]  # reference rates, estimated half-years filled in
+    estimated_from: date | None  # the first half-year whose reference rate is not known
+    margin_bp: int
+    charges_interest: bool
     order: tuple[SettlementPart, ...]
+
+    @property
+    def capital_ore(self) -> int:
+        return sum(capital for _start, capital in self.parts)
+
+    @property
+    def start(self) -> date:
+        """Interest is counted from here: the decision date, or an earlier date a capital runs after."""
+        return min([self.decision_date, *(start for start, _capital in self.parts)])
+
+    def interest(self, parts: tuple[tuple[date, int], ...], after: date, until: date) -> int:
+        """Interest on `parts` for each day after `after` up to and including `until`; a part bears
+        interest only for the days after its own date."""
+        if not self.charges_interest or until <= after:
+            return 0
+        bearing = sum(capital for start, capital in parts if start <= after)
+        owed = [(after, bearing)]
+        for start, capital in parts:
+            if after < start < until:
+                bearing += capital
+                owed.append((start, bearing))
+        return accrued_interest(owed, until, self.rates, margin_bp=self.margin_bp).total_ore
+
+    def estimated(self, until: date) -> bool:
+        return self.charges_interest and self.estimated_from is not None and until >= self.estimated_from
+
+    def rates_over(self, until: date) -> tuple[PlanRate, ...]:
+        if not self.charges_interest:
+            return ()
+        result = []
+        start = half_year_start(self.start + timedelta(days=1))
+        while start <= until:
+            estimated = self.estimated_from is not None and start >= self.estimated_from
+            result.append(PlanRate(start, self.rates[start] + self.margin_bp, estimated))
+            start = _next_half_year_start(start)
+        return tuple(result)
 
     def run(self, monthly_ore: int, instalments: int | None) -> tuple[Instalment, ...]:
         """Instalments of `monthly_ore` until paid, the `instalments`-th taking all that is left."""
         owed = Owed(self.collection_costs_ore, self.capital_ore, self.accrued_interest_ore)
+        parts = self.parts
         rows: list[Instalment] = []
-        previous = self.decision_date
+        previous = self.start
         number = 0
         while True:
             number += 1
             if number > MAX_INSTALMENTS:
                 raise RulesError("monthly_amount_too_small", monthly_amount_ore=monthly_ore)
             due = add_months(self.first_due_date, number - 1)
-            accrued = _interest(owed.capital_ore, previous, due, self.rate_bp)
+            accrued = self.interest(parts, previous, due)
             owed = Owed(owed.fees_ore, owed.capital_ore, owed.interest_ore + accrued)
             last = owed.total_ore <= monthly_ore or number == instalments
             paid = allocate_payment(owed.total_ore if last else monthly_ore, owed, self.order)
@@ -462,6 +568,7 @@ class _PlanTerms:
                     interest_ore=paid.interest_ore,
                     interest_accrued_ore=accrued,
                     remaining_capital_ore=remaining.capital_ore,
+                    interest_estimated=self.estimated(due),
                 )
             )
             if last:
@@ -472,4 +579,5 @@ class _PlanTerms:
                 # Nothing was paid off this month but the month's interest: it never ends.
                 raise RulesError("monthly_amount_too_small", monthly_amount_ore=monthly_ore)
             owed = remaining
+            parts = _pay_capital(parts, paid.capital_ore)
             previous = due

@@ -137,7 +137,8 @@ def test_a_plan_letter_has_the_schedule_and_the_agreement_is_issued_with_it(app,
     assert len(schedule) == 3 and "Betalningsplan" in text
     for row in schedule:
         assert row["due_date"] in text
-    assert "Dröjsmålsränta enligt räntelagen, 10,00 % per år" in text
+    assert "Dröjsmålsränta enligt räntelagen räknas på kapitalet från den ursprungliga förfallodagen 2026-10-31" in text
+    assert "10,00 % från 2026-07-01, 10,00 % från 2027-01-01 (beräknad) per år" in text
     assert f"Summa {kr(sum(r['amount_ore'] for r in schedule))}" in text
     agreement = flat(documents[DocumentKind.PLAN_AGREEMENT.value].content)
     assert "Avtal om avbetalningsplan" in agreement and "Erkännande av skuld" in agreement

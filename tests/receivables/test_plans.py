@@ -7,16 +7,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from portal.receivables import rules
 from portal.receivables.rules import (
     DEFAULT_SETTLEMENT_ORDER,
+    NO_INTEREST,
+    MissingReferenceRate,
     Owed,
     RulesError,
     SettlementPart,
     add_months,
     allocate_payment,
     instalment_schedule,
+    late_interest,
     months_between,
     plan_length_months,
+    rates_with_estimates,
 )
 from tests.receivables.builders import REFERENCE_RATES
 
@@ -83,17 +88,161 @@ def test_schedule_with_monthly_amount_and_interest_worked_by_hand():
     assert plan_length_months(date(2023, 12, 31), schedule) == 4  # 12-31 → 04-29 started 4th
 
 
-def test_schedule_uses_the_rate_on_the_decision_date_throughout():
-    # Decided 2024-12-20 (12 %); instalments run into 2025 when the rate is 11 %.
-    # 1: 2024-12-21..2025-01-20 = 31 days on 1 000 kr at 12 %:
-    #    100 000 × 31 × 1200 / 3 650 000 = 1 019,18 → 1 019 öre.
+def test_an_instalment_spanning_new_year_takes_each_half_years_rate():
+    # Decided 2024-12-20 (12 %); the first instalment runs into 2025, when the rate is 11 %.
+    # 1: 2024-12-21..12-31 = 11 days at 12 %: 100 000 × 11 × 1200 / 3 650 000 = 361,64 → 362
+    #    2025-01-01..01-20 = 20 days at 11 %: 100 000 × 20 × 1100 / 3 650 000 = 602,74 → 603
+    # (before the fix the whole plan ran at the decision day's 12 %: 1 019 öre)
     schedule = instalment_schedule(
         capital_ore=100_000, accrued_interest_ore=0, plan_fee_ore=0, collection_costs_ore=0,
         decision_date=date(2024, 12, 20), first_due_date=date(2025, 1, 20),
         reference_rates=REFERENCE_RATES, instalments=2,
     )  # fmt: skip
     assert schedule.rate_bp == 1200
-    assert schedule.rows[0].interest_accrued_ore == 1_019
+    assert schedule.rows[0].interest_accrued_ore == 362 + 603
+    assert [(r.half_year_start, r.rate_bp, r.estimated) for r in schedule.rates] == [
+        (date(2024, 7, 1), 1200, False), (date(2025, 1, 1), 1100, False)]  # fmt: skip
+
+
+# --- plan interest from each invoice's own due date (räntelagen 3 §, RULINGS 1) -----------------
+
+DEMO_RATES = {**REFERENCE_RATES, date(2026, 7, 1): 200}  # known through 2026-12-31, as in the demo
+
+
+def _issue_plan(module, **kwargs):
+    """Issue 11's plan: 14 500 kr on an invoice due 2026-12-31, decided 2026-11-30, twelve
+    instalments of 1 281 kr from 2027-01-31 (the monthly amount a 12-instalment plan gave)."""
+    return module.instalment_schedule(
+        capital_ore=1_450_000, accrued_interest_ore=0, plan_fee_ore=0, collection_costs_ore=0,
+        decision_date=date(2026, 11, 30), first_due_date=date(2027, 1, 31),
+        reference_rates=DEMO_RATES, monthly_amount_ore=128_100, **kwargs,
+    )  # fmt: skip
+
+
+def test_interest_on_an_invoice_not_yet_due_runs_from_its_due_date_not_the_decision():
+    # Before the fix interest ran from the decision date: 865,25 kr in all. From the due date,
+    # 2027-01-01 on, the first instalment bears 31 days, not 62:
+    # 1 450 000 × 31 × 1000 / 3 650 000 = 12 315,07 → 123,15 kr (was 246,30 kr).
+    # The total is 742,10 kr: each instalment's interest rounded half-up (the exact sum is
+    # 742,1159 kr, which issue 11 gave as 742,11 kr).
+    schedule = _issue_plan(rules, capital_parts=[(date(2026, 12, 31), 1_450_000)])
+    plan_interest = sum(row.interest_accrued_ore for row in schedule.rows)
+    assert schedule.rows[0].interest_accrued_ore == 12_315
+    assert plan_interest == 74_210
+    assert len(schedule.rows) == 12 and schedule.rows[-1].amount_ore == 115_110
+    # The same plan counted from the decision date is the defect's figure.
+    from_decision = _issue_plan(rules)
+    assert sum(row.interest_accrued_ore for row in from_decision.rows) == 86_525
+
+
+def test_an_invoice_already_due_bears_interest_from_its_due_date_through_the_plan():
+    # 12 000 kr due 2026-04-30, decided 2026-05-15: interest runs from 2026-05-01, before the
+    # decision, and is exactly late_interest to the first due date (one interest function).
+    # 2026-05-01..06-30 = 61 days at 10 %: 1 200 000 × 61 × 1000 / 3 650 000 = 20 054,79 → 20 055.
+    # 2026-07-01..07-30 = 30 days on 5 875 kr at the latest known 10 %, estimated: 4 828,77 → 4 829.
+    schedule = instalment_schedule(
+        capital_ore=1_200_000, accrued_interest_ore=0, plan_fee_ore=0, collection_costs_ore=0,
+        decision_date=date(2026, 5, 15), first_due_date=date(2026, 6, 30),
+        reference_rates=REFERENCE_RATES, instalments=2,
+        capital_parts=[(date(2026, 4, 30), 1_200_000)],
+    )  # fmt: skip
+    first, second = schedule.rows
+    assert first.interest_accrued_ore == 20_055
+    assert first.interest_accrued_ore == late_interest(
+        1_200_000, date(2026, 4, 30), date(2026, 6, 30), REFERENCE_RATES).total_ore
+    assert (first.interest_estimated, second.interest_estimated) == (False, True)
+    assert second.interest_accrued_ore == 4_829
+    assert schedule.estimated_from == date(2026, 7, 1)
+    assert [(r.half_year_start, r.rate_bp, r.estimated) for r in schedule.rates] == [
+        (date(2026, 1, 1), 1000, False), (date(2026, 7, 1), 1000, True)]  # fmt: skip
+
+
+def test_invoices_due_before_and_after_the_decision_each_bear_interest_from_their_own_date():
+    # 1 000 kr due 2026-03-31 and 1 000 kr due 2026-06-15; decided 2026-05-01; one instalment
+    # 2026-06-30. The first bears 04-01..06-30 = 91 days, the second 06-16..06-30 = 15 days, 10 %:
+    # 100 000 × (91 + 15) × 1000 / 3 650 000 = 2 904,11 → 2 904 (one rate period, rounded once).
+    schedule = instalment_schedule(
+        capital_ore=200_000, accrued_interest_ore=0, plan_fee_ore=0, collection_costs_ore=0,
+        decision_date=date(2026, 5, 1), first_due_date=date(2026, 6, 30),
+        reference_rates=REFERENCE_RATES, instalments=1,
+        capital_parts=[(date(2026, 6, 15), 100_000), (date(2026, 3, 31), 100_000)],
+    )  # fmt: skip
+    assert schedule.rows[0].interest_accrued_ore == 2_904
+    assert schedule.rows[0].amount_ore == 202_904
+
+
+def test_an_invoice_due_after_the_first_instalment_bears_nothing_until_then():
+    schedule = instalment_schedule(
+        capital_ore=100_000, accrued_interest_ore=0, plan_fee_ore=0, collection_costs_ore=0,
+        decision_date=date(2026, 5, 1), first_due_date=date(2026, 5, 31),
+        reference_rates=REFERENCE_RATES, monthly_amount_ore=100_000,
+        capital_parts=[(date(2026, 6, 30), 100_000)],
+    )  # fmt: skip
+    assert [row.interest_accrued_ore for row in schedule.rows] == [0]
+    assert schedule.total_ore == 100_000
+
+
+def test_a_capital_without_late_interest_bears_none():
+    schedule = instalment_schedule(
+        capital_ore=300_000, accrued_interest_ore=0, plan_fee_ore=0, collection_costs_ore=0,
+        decision_date=date(2026, 5, 1), first_due_date=date(2026, 5, 31),
+        reference_rates=REFERENCE_RATES, instalments=1,
+        capital_parts=[(date(2026, 3, 31), 100_000), (NO_INTEREST, 200_000)],
+    )  # fmt: skip
+    # Only the 1 000 kr bears interest: 04-01..05-31 = 61 days: 1 671,23 → 1 671.
+    assert schedule.rows[0].interest_accrued_ore == 1_671
+
+
+def test_a_rate_change_on_1_january_applies_from_that_day():
+    # Due 2024-12-31: that instalment takes 12-02..12-31 = 30 days at 12 %, none of 2025's rate;
+    # 10 000 000 × 30 × 1200 / 3 650 000 = 98 630,14 → 98 630. The next, 2025-01-01..01-31,
+    # 31 days on 49 276 kr at 11 %: 46 036,44 → 46 036.
+    on_new_years_eve = instalment_schedule(
+        capital_ore=10_000_000, accrued_interest_ore=0, plan_fee_ore=0, collection_costs_ore=0,
+        decision_date=date(2024, 12, 1), first_due_date=date(2024, 12, 31),
+        reference_rates=REFERENCE_RATES, instalments=2,
+    )  # fmt: skip
+    assert [r.interest_accrued_ore for r in on_new_years_eve.rows] == [98_630, 46_036]
+    # Due 2025-01-01: the 1st of January itself is at 11 %: 98 630 + 3 013,70 → 3 014.
+    on_new_years_day = instalment_schedule(
+        capital_ore=10_000_000, accrued_interest_ore=0, plan_fee_ore=0, collection_costs_ore=0,
+        decision_date=date(2024, 12, 1), first_due_date=date(2025, 1, 1),
+        reference_rates=REFERENCE_RATES, instalments=2,
+    )  # fmt: skip
+    assert on_new_years_day.rows[0].interest_accrued_ore == 98_630 + 3_014
+
+
+def test_a_rate_change_on_1_july_applies_from_that_day():
+    # 2025-06-02..06-30 = 29 days at 3 + 8 = 11 %: 87 397,26 → 87 397; 2025-07-01 at 10 %: 2 739,73 → 2 740.
+    schedule = instalment_schedule(
+        capital_ore=10_000_000, accrued_interest_ore=0, plan_fee_ore=0, collection_costs_ore=0,
+        decision_date=date(2025, 6, 1), first_due_date=date(2025, 7, 1),
+        reference_rates=REFERENCE_RATES, instalments=2,
+    )  # fmt: skip
+    assert schedule.rows[0].interest_accrued_ore == 87_397 + 2_740
+    assert not any(row.interest_estimated for row in schedule.rows)
+
+
+def test_unknown_half_years_take_the_latest_known_rate_and_are_marked_estimates():
+    rates, estimated_from = rates_with_estimates(REFERENCE_RATES, date(2027, 3, 1))
+    assert estimated_from == date(2026, 7, 1)
+    assert rates[date(2026, 7, 1)] == rates[date(2027, 1, 1)] == REFERENCE_RATES[date(2026, 1, 1)]
+    assert rates_with_estimates(REFERENCE_RATES, date(2026, 6, 30)) == (REFERENCE_RATES, None)
+    # A half-year missing between known ones is not guessed.
+    gap = {date(2024, 1, 1): 400, date(2025, 1, 1): 300}
+    with pytest.raises(MissingReferenceRate):
+        late_interest(100_000, date(2024, 6, 1), date(2024, 8, 1), rates_with_estimates(gap, date(2025, 2, 1))[0])
+
+
+def test_capital_parts_must_add_up_to_the_capital():
+    with pytest.raises(RulesError) as raised:
+        instalment_schedule(
+            capital_ore=100_000, accrued_interest_ore=0, plan_fee_ore=0, collection_costs_ore=0,
+            decision_date=date(2026, 5, 1), first_due_date=date(2026, 5, 31),
+            reference_rates=REFERENCE_RATES, instalments=1,
+            capital_parts=[(date(2026, 3, 31), 90_000)],
+        )  # fmt: skip
+    assert raised.value.code == "capital_parts_do_not_add_up"
 
 
 def test_monthly_amount_is_rounded_up_to_whole_kronor():
