@@ -93,6 +93,13 @@ def _register_template_helpers(app: Flask) -> None:
 
         return "" if value is None else format_money(value)
 
+    @app.template_filter("amount")
+    def amount(value):
+        """An amount to put back in an input: "1 845,00", read again by parse_money."""
+        from portal.money import format_amount
+
+        return "" if value is None else format_amount(value)
+
     @app.template_filter("percent")
     def percent(basis_points):
         from portal.money import NBSP, format_amount

@@ -86,6 +86,9 @@ class Case(db.Model):
     first_due_date: Mapped[date | None] = mapped_column(Date)
     instalments: Mapped[int | None] = mapped_column(Integer)
     monthly_amount_ore: Mapped[int | None] = mapped_column(BigInteger)
+    # A plan is asked as a number of instalments or as a monthly amount; both are stored (lists and
+    # the engine read them), and this says which the officer entered, so a grant keeps that one.
+    monthly_amount_entered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     write_off_reason: Mapped[str | None] = mapped_column(String(40))
     write_off_final: Mapped[bool | None] = mapped_column(Boolean)
     credit_settlement: Mapped[str | None] = mapped_column(String(20))  # refund | set_off
@@ -93,6 +96,9 @@ class Case(db.Model):
     # Kept up to date by the services so lists can filter and sort without recomputing.
     amount_ore: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
     length_months: Mapped[int | None] = mapped_column(Integer)
+    # The figures derived from the terms as they stood at submission (amount, interest, last
+    # instalment, rule), so the decider sees what changed by the decision day.
+    submitted_figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # So urgent that the committee cannot wait (kommunallagen 6 kap 39 §): only then may an "urgent"
     # rule of the scheme match.
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -36,6 +36,7 @@ from portal.delegation.messages import reason_text
 from portal.delegation.queries import names as delegation_names
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.money import format_money
 from portal.receivables.models import Customer, Invoice
 
 
@@ -126,8 +127,9 @@ def _set_lines(case: Case, invoices: list[Invoice], terms: TermsInput) -> None:
         capital, interest = line_amounts(invoice, today)
         credited = terms.credited_ore.get(invoice.id) if case.case_type == CaseType.CREDIT else None
         if credited is not None and not 0 < credited <= capital:
-            raise _refuse(_("The credited amount must be more than 0 and at most the open amount."),
-                          f"credit_{invoice.id}")
+            raise _refuse(_("The credited amount on invoice %(number)s must be more than 0 kr and at most "
+                            "its open amount, %(open)s.", number=invoice.invoice_number,
+                            open=format_money(capital)), f"credit_{invoice.id}")
         case.lines.append(CaseInvoice(invoice_id=invoice.id, open_capital_ore=capital,
                                       interest_ore=interest, fees_ore=0, credited_capital_ore=credited))
     db.session.flush()
@@ -140,6 +142,7 @@ def _apply_terms(case: Case, terms: TermsInput) -> None:
     case.first_due_date = terms.first_due_date
     case.instalments = computed.instalments
     case.monthly_amount_ore = computed.monthly_amount_ore
+    case.monthly_amount_entered = terms.monthly_amount_ore is not None
     case.write_off_reason = terms.write_off_reason
     case.write_off_final = terms.write_off_final
     case.credit_settlement = terms.credit_settlement

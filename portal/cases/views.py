@@ -35,7 +35,7 @@ from portal.delegation.engine_types import CaseType
 from portal.documents import services as documents
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.money import MoneyParseError, format_money, parse_money
+from portal.money import MoneyParseError, format_amount, format_money, parse_money
 from portal.org.models import Committee, OrgUnit
 from portal.receivables.models import Customer, Invoice
 from portal.web import actor, page_or_partial, show_errors, wants_partial, with_write_lock
@@ -188,8 +188,9 @@ def rules_decided() -> frozenset[CaseState]:
 def _terms_form(case: Case) -> TermsForm:
     form = TermsForm(
         formdata=None, new_due_date=case.new_due_date, first_due_date=case.first_due_date,
-        instalments=case.instalments, write_off_reason=case.write_off_reason,
-        monthly_amount=format_money(case.monthly_amount_ore).replace(" kr", "") if case.monthly_amount_ore and not case.instalments else "",
+        instalments=None if case.monthly_amount_entered else case.instalments,
+        write_off_reason=case.write_off_reason,
+        monthly_amount=format_amount(case.monthly_amount_ore) if case.monthly_amount_entered else "",
         write_off_final={True: "final", False: "bookkeeping"}.get(case.write_off_final, ""),
         credit_settlement=case.credit_settlement or "",
         applied_before_due={True: "yes", False: "no"}.get(case.applied_before_due, ""),
