@@ -35,15 +35,21 @@ def _public_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("SE", years=year))
 
 
+def is_midsummer_eve(day: date) -> bool:
+    """Midsummer day is the Saturday from 20 to 26 June (lag 1989:253), so its eve is the Friday
+    from 19 to 25 June. (Not "a Friday before a holiday": 6 June on a Saturday leaves 5 June a
+    working day.)"""
+    return day.month == 6 and day.weekday() == 4 and 19 <= day.day <= 25
+
+
 def is_working_day(day: date) -> bool:
-    """Not a Saturday, Sunday or public holiday; lag (1930:173) 2 § counts midsummer eve, Christmas
+    """Not a Saturday, Sunday or public holiday; lag (1930:173) counts midsummer eve, Christmas
     eve and New Year's eve as holidays too, which the calendar library does not list."""
     if day.weekday() >= 5 or day in _public_holidays(day.year):
         return False
     if (day.month, day.day) in ((12, 24), (12, 31)):
         return False
-    midsummer_eve = day + timedelta(days=1)
-    return not (day.month == 6 and day.weekday() == 4 and midsummer_eve in _public_holidays(day.year))
+    return not is_midsummer_eve(day)
 
 
 def next_working_day(day: date) -> date:
