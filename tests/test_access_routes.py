@@ -130,7 +130,7 @@ MATRIX = {
     "meetings.add_report": ("POST", "/sammantraden/{meeting}/anmalan", {"secretary"}),
     "meetings.item_remove": ("POST", "/sammantraden/paragrafer/{spare_item}/ta-bort", {"secretary"}),
 }
-PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify"}
+PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify", "home.favicon"}
 
 
 def _tiny_png() -> bytes:

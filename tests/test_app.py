@@ -75,3 +75,16 @@ def test_pages_speak_swedish(client):
     assert '<html lang="sv">' in page
     assert "Logga in" in page
     assert "Användarnamn" in page
+
+
+def test_every_page_links_a_real_icon_served_at_favicon_ico(client):
+    from io import BytesIO
+
+    from PIL import Image
+
+    with client.get("/favicon.ico") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/vnd.microsoft.icon"
+        icon = Image.open(BytesIO(response.data))
+    assert icon.format == "ICO" and icon.size[0] >= 16
+    assert 'rel="icon" href="/favicon.ico"' in client.get("/logga-in").get_data(as_text=True)

@@ -137,6 +137,7 @@ def test_compare_shows_added_removed_and_changed_rules(client, world, make, dire
     page = client.get(f"/delegation/namnder/{world.sn.id}/jamfor?a={world.version.id}&b={later.id}")
     html = page.get_data(as_text=True)
     assert "Ändrad 1.1" in html and "Borttagen 1.2" in html and "Tillagd 4.1" in html
+    assert '<th scope="col">Ändring</th>' in html  # the column names what it lists, not an action
 
 
 def test_the_simulator_names_the_stand_in_on_an_absence(client, world, make, director):
