@@ -90,6 +90,24 @@ def with_write_lock(view):
     return wrapper
 
 
+class UniqueIds:
+    """A form's Meta for a page that holds several forms: element ids get the form's own prefix
+    (``position-kind``, ``position-csrf_token``) so that no two forms share an id and every label
+    points at its own field. Field names, and so the posted data, stay the same.
+
+        class PositionForm(FlaskForm):
+            class Meta(UniqueIds):
+                id_prefix = "position"
+    """
+
+    id_prefix = ""
+
+    def bind_field(self, form, unbound_field, options):
+        if self.id_prefix:
+            options = {**options, "id": f"{self.id_prefix}-{options.get('prefix') or ''}{options['name']}"}
+        return super().bind_field(form, unbound_field, options)
+
+
 def optional_int(value) -> int | None:
     if value in (None, "", "None"):
         return None

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.auth.roles import Role
+from portal.web import UniqueIds
 
 
 class LoginForm(FlaskForm):
@@ -37,8 +38,14 @@ class NewUserForm(UserForm):
 
 
 class PasswordForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "password"
+
     password = PasswordField(_l("New password"), validators=[DataRequired()])
 
 
 class ActiveForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "active"
+
     active = BooleanField(_l("Active"))

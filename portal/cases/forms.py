@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.auth.forms import MultiCheckboxField
 from portal.delegation.models import WriteOffReason
+from portal.web import UniqueIds
 
 
 def _type_choices():
@@ -56,6 +57,9 @@ class TermsForm(FlaskForm):
 
 
 class DecideForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "decide"
+
     outcome = RadioField(
         _l("Decision"),
         choices=lambda: [("granted", str(_l("Grant"))), ("partly_granted", str(_l("Grant in part"))),
@@ -71,14 +75,23 @@ class DecideForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "note"
+
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
 class ConsultationForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "consultation"
+
     opinion = TextAreaField(_l("Opinion of the consultation"), validators=[DataRequired(), Length(max=5000)])
 
 
 class AgreementForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "agreement"
+
     received_on = DateField(_l("Date the signed agreement was received"), validators=[Optional()])
     scan = FileField(_l("Scanned agreement (PDF, PNG or JPEG, at most 10 MB, optional)"))
 
@@ -91,6 +104,9 @@ class LetterDayForm(FlaskForm):
 
 
 class AttachmentForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "attachment"
+
     file = FileField(_l("Attachment (PDF, PNG or JPEG, at most 10 MB)"))
 
 

@@ -33,7 +33,7 @@ from portal.delegation.services import FurtherDelegationInput, RuleInput
 from portal.errors import ValidationFailed
 from portal.money import MoneyParseError, format_amount, parse_money
 from portal.org.models import PositionKind
-from portal.web import optional_int
+from portal.web import UniqueIds, optional_int
 
 NONE_CHOICE = ("", "—")
 
@@ -237,6 +237,9 @@ class DraftForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "publish"
+
     adopted_on = DateField(_l("Adopted at the meeting of"), validators=[Optional()])
     paragraph = StringField(_l("Paragraph (§)"), validators=[Optional(), Length(max=20)])
     valid_from = DateField(_l("Takes effect on"), validators=[Optional()])

@@ -176,7 +176,9 @@ def _version_context(
         "error_count": sum(1 for f in found if f.severity == "error"),
         "warning_count": sum(1 for f in found if f.severity == "warning"),
         "editable": editable,
-        "new_form": (new_form or _rule_form(version)) if editable else None,
+        # A fresh form unless the one posted failed: after a save the rule just added is not
+        # offered again (a second click would add it twice).
+        "new_form": (new_form or _rule_form(version, formdata=None)) if editable else None,
         "publish_form": publish_form,
         "discard_form": DiscardForm(),
         "editing_id": editing.id if editing else None,

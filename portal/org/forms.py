@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.org.models import PositionKind, UnitKind
-from portal.web import optional_int
+from portal.web import UniqueIds, optional_int
 
 NONE_CHOICE = ("", "—")
 
@@ -29,6 +29,9 @@ class CommitteeForm(FlaskForm):
 
 
 class UnitForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "unit"
+
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
         _l("Kind"), choices=lambda: [(k.value, k.label) for k in UnitKind], default=UnitKind.UNIT.value
@@ -39,6 +42,9 @@ class UnitForm(FlaskForm):
 
 
 class PositionForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "position"
+
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=lambda: [(k.value, k.label) for k in PositionKind])
     org_unit_id = SelectField(_l("Department or unit"), coerce=optional_int, validate_choice=False)

@@ -15,7 +15,7 @@ from portal.receivables.ledger_parse import (
 )
 from portal.receivables.messages import field_label
 from portal.receivables.models import STAGE_LABELS, FeeKind, ImportKind
-from portal.web import optional_int
+from portal.web import UniqueIds, optional_int
 
 
 def _kinds():
@@ -57,6 +57,9 @@ def mapping_form(kind: ImportKind, mapping=None, **kwargs) -> FlaskForm:
 
 
 class CategoryForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "category"
+
     code = StringField(_l("Code in the ledger"), validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     charges_interest = BooleanField(_l("Late interest is charged"), default=True)
@@ -67,6 +70,9 @@ class CategoryForm(FlaskForm):
 
 
 class RateForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "rate"
+
     half_year_start = DateField(_l("Half-year from"), validators=[DataRequired()])
     rate = StringField(_l("Reference rate (percent)"), validators=[DataRequired(), Length(max=10)])
     confirmed = BooleanField(_l("Checked against Riksbanken"))
@@ -74,12 +80,18 @@ class RateForm(FlaskForm):
 
 
 class FeeForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "fee"
+
     kind = SelectField(_l("Fee"), choices=lambda: [(k.value, k.label) for k in FeeKind])
     amount = StringField(_l("Amount (kr)"), validators=[DataRequired(), Length(max=20)])
     valid_from = DateField(_l("Applies from"), validators=[DataRequired()])
 
 
 class StageCodeForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "stage-code"
+
     code = StringField(_l("The ledger's code"), validators=[DataRequired(), Length(max=40)])
     stage = SelectField(_l("Stage in the portal"),
                         choices=lambda: [(s, str(STAGE_LABELS[s])) for s in COLLECTION_STAGES])

@@ -45,6 +45,48 @@ def test_starting_a_draft_and_adding_a_rule_with_htmx(client, world, director):
     assert "Anstånd i högst två månader." in html and "anstånd i högst 2 månader" in html
 
 
+def _new_rule_values(html: str) -> dict[str, str]:
+    """The values the "New rule" form offers (inputs and textareas named new-…)."""
+    from html.parser import HTMLParser
+
+    values: dict[str, str] = {}
+
+    class Fields(HTMLParser):
+        textarea: str | None = None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            name = attrs.get("name") or ""
+            if tag == "input" and name.startswith("new-") and attrs.get("type") not in ("hidden", "checkbox"):
+                values[name] = attrs.get("value") or ""
+            if tag == "textarea" and name.startswith("new-"):
+                self.textarea = name
+                values[name] = ""
+
+        def handle_data(self, data):
+            if self.textarea:
+                values[self.textarea] += data.strip()
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                self.textarea = None
+
+    Fields().feed(html)
+    return values
+
+
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_after_adding_a_rule_the_new_rule_form_is_empty(client, world, director, headers):
+    draft_id = _draft(client, world)
+    response = client.post_form(f"/delegation/versioner/{draft_id}/regler", rule_form(), headers=headers)
+    html = (response.get_data(as_text=True) if headers
+            else client.get(response.location).get_data(as_text=True))
+    offered = _new_rule_values(html)
+    assert offered["new-number"] == "" and offered["new-text"] == ""
+    assert offered["new-max_deferral_months"] == ""
+    assert "Anstånd i högst två månader." in html  # the rule was saved, shown in the list
+
+
 def test_a_blocking_error_is_shown_beside_its_rule_and_publishing_waits(client, world, director):
     draft = db.session.get(SchemeVersion, _draft(client, world))
     client.post_form(f"/delegation/versioner/{draft.id}/regler",

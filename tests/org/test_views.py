@@ -56,7 +56,7 @@ def test_bad_input_gets_a_swedish_message_by_the_field_and_changes_nothing(clien
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "En annan enhet har redan koden 3110." in html
-    assert 'id="code-error"' in html and 'aria-invalid="true"' in html
+    assert 'id="unit-code-error"' in html and 'aria-invalid="true"' in html
     assert db.session.scalar(select(db.func.count()).select_from(OrgUnit)) == count
 
 
