@@ -17,7 +17,7 @@ Versions and publishing (DOMAIN.md R9, "Schemes"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -53,7 +53,9 @@ from portal.delegation.results import Finding, Severity
 from portal.delegation.snapshot import FurtherDelegation as EngineFurtherDelegation
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.org.models import Committee, OrgUnit, Position
+from portal.org import confirmations
+from portal.org import rules as org_rules
+from portal.org.models import Committee, OrgUnit, PendingRegistration, Position, RegistrationKind
 
 VERSION_FIELDS = (
     "committee_id",
@@ -408,7 +410,24 @@ def version_publish(
     db.session.flush()
     record(actor, "scheme_version.publish", "scheme_version", version.id,
            after=snapshot(version, VERSION_FIELDS))
+    _record_own_positions_named(actor, version)
     return version
+
+
+def _record_own_positions_named(actor: Actor, version: SchemeVersion) -> None:
+    """Publishing a scheme that names the publisher's own position is allowed: the committee
+    adopted it, with its reference (RULINGS 9). The trail says so on an entry of its own."""
+    if actor.user_id is None:
+        return
+    org = queries.org_snapshot()
+    rows = [(r.standin_position_id, r.delegate_type, r.delegate_position_kind, r.delegate_position_id,
+             version.committee_id) for r in version.rules]
+    named = org_rules.positions_named(rows, org)
+    held = org_rules.positions_held_from(org, actor.user_id, version.valid_from)
+    own = sorted(named & held)
+    if own:
+        record(actor, "scheme_version.publish_names_own_position", "scheme_version", version.id,
+               after={"position_ids": own, "adoption_reference": version.adoption_reference})
 
 
 # --- further delegation ----------------------------------------------------------------------------
@@ -445,12 +464,13 @@ def _has_own_limits(values: FurtherDelegationInput) -> bool:
 
 def further_delegation_create(
     actor: Actor, person_id: int, values: FurtherDelegationInput
-) -> FurtherDelegation:
+) -> FurtherDelegation | PendingRegistration:
     """A department head passes a rule on to a position below them (kommunallagen 7 kap 6 §).
 
     The department head must hold the delegating position today. The checker decides the rest:
     the rule must allow it, the delegating position must be a department-head delegate of the
-    rule, and own limits may only be tighter than the rule's.
+    rule, and own limits may only be tighter than the rule's. Passing it on to a position the
+    department head holds too waits for another holder of the delegating position to confirm it.
     """
     today = clock.today()
     errors: dict[str, str] = {}
@@ -521,11 +541,34 @@ def further_delegation_create(
     if problems:
         names = queries.names()
         raise ValidationFailed({"rule": " ".join(finding_text(f, names) for f in problems)})
+    pending = confirmations.hold_if_self_made(
+        actor, RegistrationKind.FURTHER_DELEGATION, None, _further_payload(values), org,
+        with_candidate, (item.starts_on, item.ends_on), confirming_position_id=delegating.id,
+    )
+    if pending is not None:
+        return pending
     db.session.add(item)
     db.session.flush()
     record(actor, "further_delegation.create", "further_delegation", item.id,
            after=snapshot(item, FURTHER_DELEGATION_FIELDS))
     return item
+
+
+def _further_payload(values: FurtherDelegationInput) -> dict:
+    payload = asdict(values)
+    share = values.max_amount_pbb
+    payload["max_amount_pbb"] = None if share is None else [share.numerator, share.denominator]
+    return payload
+
+
+@confirmations.applies(RegistrationKind.FURTHER_DELEGATION)
+def _apply_further_delegation(actor: Actor, registration: PendingRegistration):
+    values = confirmations.parsed(registration.payload)
+    share = values.pop("max_amount_pbb")
+    floors = [tuple(floor) for floor in values.pop("plan_length_floors") or []]
+    return further_delegation_create(actor, actor.user_id, FurtherDelegationInput(
+        **values, max_amount_pbb=None if share is None else Fraction(*share), plan_length_floors=floors,
+    ))
 
 
 def further_delegation_end(

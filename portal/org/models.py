@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -183,3 +183,65 @@ class Absence(db.Model):
 
     def covers(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class RegistrationKind(StrEnum):
+    """What a registration held for confirmation would change (R1's holders and stand-ins)."""
+
+    APPOINTMENT = "appointment"
+    ABSENCE = "absence"
+    POSITION = "position"  # a position's standing stand-in
+    FURTHER_DELEGATION = "further_delegation"
+
+
+class RegistrationState(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+class PendingRegistration(db.Model):
+    """A registration that would make the person registering it a decider (RULINGS 9).
+
+    It does not take effect: its values wait here, outside the tables the engine reads, until a
+    second person with the same right confirms it; the confirmation then runs the same service with
+    the confirming person as actor. Refused and withdrawn registrations are kept for the record.
+    """
+
+    __tablename__ = "pending_registrations"
+    __table_args__ = (
+        CheckConstraint("kind in ('appointment', 'absence', 'position', 'further_delegation')",
+                        name="kind"),
+        CheckConstraint("state in ('pending', 'confirmed', 'refused', 'withdrawn')", name="state"),
+        CheckConstraint("decided_by_id IS NULL OR state <> 'pending'", name="decided_not_pending"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    # The row the registration changes; None when it would create one.
+    object_id: Mapped[int | None] = mapped_column()
+    payload: Mapped[dict] = mapped_column(JSON)
+    # The positions it would let the registering person act in, as the rule found them.
+    gained: Mapped[list] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), default=RegistrationState.PENDING.value, index=True)
+    registered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The row the confirmation created or changed.
+    result_id: Mapped[int | None] = mapped_column()
+    # A further delegation is confirmed by another holder of the delegating position (the right to
+    # pass a rule on is that position's); the organisation's registrations by another editor.
+    confirming_position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"), index=True)
+
+    registered_by: Mapped[User] = relationship(foreign_keys=[registered_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def kind_enum(self) -> RegistrationKind:
+        return RegistrationKind(self.kind)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == RegistrationState.PENDING

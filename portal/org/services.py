@@ -11,14 +11,18 @@ from portal.audit.services import Actor, changes, record, snapshot
 from portal.auth.models import User
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.org import confirmations
+from portal.org.confirmations import applies, parsed
 from portal.org.models import (
     Absence,
     Appointment,
     Committee,
     Municipality,
     OrgUnit,
+    PendingRegistration,
     Position,
     PositionKind,
+    RegistrationKind,
     UnitKind,
 )
 
@@ -195,7 +199,9 @@ def position_save(
     org_unit_id: int | None,
     standing_standin_position_id: int | None,
     active: bool = True,
-) -> Position:
+) -> Position | PendingRegistration:
+    """Add or change a position. A standing stand-in that would make the actor a decider waits for
+    a second editor's confirmation (the whole registration, so nothing half takes effect)."""
     position = position or Position()
     errors: dict[str, str] = {}
     if not title.strip():
@@ -219,6 +225,9 @@ def position_save(
         raise ValidationFailed(errors)
     values = dict(title=title.strip(), kind=kind, committee_id=committee_id, org_unit_id=org_unit_id,
                   standing_standin_position_id=standing_standin_position_id, active=active)
+    pending = confirmations.position_change(actor, position, values)
+    if pending is not None:
+        return pending
     _save(actor, position, POSITION_FIELDS, values, "position")
     return position
 
@@ -231,7 +240,9 @@ def appointment_save(
     position_id: int,
     starts_on: date | None,
     ends_on: date | None,
-) -> Appointment:
+) -> Appointment | PendingRegistration:
+    """Appoint a person to a position; appointing oneself (or lengthening one's own appointment)
+    waits for a second editor's confirmation."""
     appointment = appointment or Appointment()
     errors = _dates_in_order(starts_on, ends_on)
     user = db.session.get(User, user_id) if user_id else None
@@ -256,6 +267,9 @@ def appointment_save(
     if errors:
         raise ValidationFailed(errors)
     values = dict(user_id=user_id, position_id=position_id, starts_on=starts_on, ends_on=ends_on)
+    pending = confirmations.appointment_change(actor, appointment, values)
+    if pending is not None:
+        return pending
     _save(actor, appointment, APPOINTMENT_FIELDS, values, "appointment")
     return appointment
 
@@ -269,7 +283,9 @@ def absence_save(
     ends_on: date | None,
     standin_user_id: int | None,
     note: str | None,
-) -> Absence:
+) -> Absence | PendingRegistration:
+    """Register an absence. One that names the actor as stand-in, or leaves the absent person's
+    positions to a stand-in position the actor holds, waits for a second editor's confirmation."""
     absence = absence or Absence()
     errors = _dates_in_order(starts_on, ends_on)
     if user_id is None or db.session.get(User, user_id) is None:
@@ -295,12 +311,44 @@ def absence_save(
         raise ValidationFailed(errors)
     values = dict(user_id=user_id, starts_on=starts_on, ends_on=ends_on,
                   standin_user_id=standin_user_id, note=(note or "").strip() or None)
+    pending = confirmations.absence_change(actor, absence, values)
+    if pending is not None:
+        return pending
     _save(actor, absence, ABSENCE_FIELDS, values, "absence")
     return absence
 
 
 def absence_delete(actor: Actor, absence: Absence) -> None:
-    """An absence registered by mistake may be removed; the trail keeps what it said."""
+    """An absence registered by mistake may be removed; the trail keeps what it said.
+
+    Removing an absence makes no one a decider but the absent person, who comes back to the
+    positions they hold (stand-ins are not chained, so nobody else gains): no confirmation."""
     record(actor, "absence.delete", "absence", absence.id, before=snapshot(absence, ABSENCE_FIELDS))
     db.session.delete(absence)
     db.session.flush()
+
+
+# --- registrations confirmed by a second person (confirmations.py) ---------------------------------
+
+def _existing(model, registration: PendingRegistration):
+    if registration.object_id is None:
+        return None
+    found = db.session.get(model, registration.object_id)
+    if found is None:
+        raise ValidationFailed({"registration": _("What the registration changes no longer exists.")})
+    return found
+
+
+@applies(RegistrationKind.APPOINTMENT)
+def _apply_appointment(actor: Actor, registration: PendingRegistration):
+    return appointment_save(actor, _existing(Appointment, registration), **parsed(registration.payload))
+
+
+@applies(RegistrationKind.ABSENCE)
+def _apply_absence(actor: Actor, registration: PendingRegistration):
+    return absence_save(actor, _existing(Absence, registration), **parsed(registration.payload))
+
+
+@applies(RegistrationKind.POSITION)
+def _apply_position(actor: Actor, registration: PendingRegistration):
+    return position_save(actor, _existing(Position, registration), **parsed(registration.payload))
