@@ -18,6 +18,10 @@ EDIT_ORGANISATION = "organisation.edit"
 VIEW_COMMITTEE = "committee.view"
 MANAGE_USERS = "users.manage"
 VIEW_USER = "user.view"
+# Registrations waiting for a second person (RULINGS 9): the page is for those who may register
+# such things, organisation editors and department heads; which rows each sees and may confirm is
+# portal/org/confirmations.py's.
+REVIEW_REGISTRATIONS = "registrations.review"
 
 # --- cases ---
 VIEW_CASE = "case.view"
@@ -100,6 +104,8 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
         return bool(roles & ORGANISATION_EDITORS)
     if action == MANAGE_USERS:
         return Role.ADMINISTRATOR in roles
+    if action == REVIEW_REGISTRATIONS:
+        return bool(roles & ORGANISATION_EDITORS) or allowed(user, FURTHER_DELEGATION, on=day)
     if action == VIEW_USER:
         return obj is not None and (obj.id == user.id or bool(roles & ORGANISATION_EDITORS))
     if action in (LIST_CASES,):

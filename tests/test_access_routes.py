@@ -42,6 +42,13 @@ MATRIX = {
     "org.absence_create": ("POST", "/organisation/franvaro", EDITORS),
     "org.absence_edit": ("GET", "/organisation/franvaro/{absence}/redigera", EDITORS),
     "org.absence_delete": ("POST", "/organisation/franvaro/{absence}/ta-bort", EDITORS),
+    # The admin appointed himself (world): he may withdraw it, not confirm or refuse it; the
+    # director confirms it (then refusing finds it dealt with). Department heads see the page for
+    # further delegations.
+    "org.registrations": ("GET", "/organisation/bekraftelser", EDITORS | {"dept_head_a"}),
+    "org.registration_confirm": ("POST", "/organisation/bekraftelser/{registration}/bekrafta", {"director"}),
+    "org.registration_refuse": ("POST", "/organisation/bekraftelser/{registration}/avvisa", {"director"}),
+    "org.registration_withdraw": ("POST", "/organisation/bekraftelser/{registration}/ta-tillbaka", {"admin"}),
     "users.index": ("GET", "/admin/anvandare/", {"admin"}),
     "users.create": ("POST", "/admin/anvandare/", {"admin"}),
     "users.show": ("GET", "/admin/anvandare/{other_user}", {"admin", "director"}),
@@ -152,7 +159,7 @@ def world(make):
     other_user = make.user("other")
     appointment = make.appointment(other_user, position)
     absence = make.absence(other_user, date(2026, 12, 1), date(2026, 12, 5))
-    make.user("admin", Role.ADMINISTRATOR)
+    admin = make.user("admin", Role.ADMINISTRATOR)
     make.user("director", Role.FINANCE_DIRECTOR)
     make.user("finance_officer", Role.FINANCE_OFFICER)
     case_officer = make.user("case_officer", Role.CASE_OFFICER)
@@ -217,7 +224,12 @@ def world(make):
 
     meeting_document = document_issue(SYSTEM, kind=DocumentKind.AGENDA, title="Föredragningslista",
                                       object_type="meeting", object_id=meeting.id, render=lambda code: b"%PDF-1.7")
-    return {"committee": committee_a.id, "unit": department.id, "position": position.id,
+    from portal.org.services import appointment_save
+
+    registration = appointment_save(Actor(admin.id, admin.username, "administrator"), None, user_id=admin.id,
+                                    position_id=position.id, starts_on=date(2026, 12, 1), ends_on=None)
+    return {"registration": registration.id,
+            "committee": committee_a.id, "unit": department.id, "position": position.id,
             "appointment": appointment.id, "absence": absence.id, "other_user": other_user.id,
             "customer": customer.id, "case": cases[0].id, "other_case": cases[1].id,
             "attachment": attachment.id, "ledger_import": ledger_import.id,

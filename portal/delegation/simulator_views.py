@@ -18,6 +18,7 @@ from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.org.models import OrgUnit, Position, PositionKind
 from portal.org.queries import appointments_on
+from portal.org.views import held_notice
 from portal.web import actor, page_or_partial, saved, show_errors
 
 # --- Vem får besluta? ------------------------------------------------------------------------------
@@ -147,13 +148,13 @@ def further_create():
     context = _further_context(form)  # fills the choices
     if form.validate_on_submit():
         try:
-            services.further_delegation_create(head, current_user.id, form.to_input())
+            result = services.further_delegation_create(head, current_user.id, form.to_input())
         except ValidationFailed as failure:
             show_errors(form, failure)
         else:
             db.session.commit()
             return saved("delegation/_further.html", url_for("delegation.further"),
-                         **_further_context())
+                         **_further_context(), **held_notice(result))
     return page_or_partial("delegation/further.html", "delegation/_further.html", 422, **context)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal import access, clock
 from portal.auth.models import User
 from portal.extensions import db
-from portal.org import queries, services
+from portal.org import confirmations, queries, services
 from portal.org.forms import (
     NONE_CHOICE,
     AbsenceForm,
@@ -20,7 +20,8 @@ from portal.org.forms import (
     PositionForm,
     UnitForm,
 )
-from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position
+from portal.errors import ValidationFailed
+from portal.org.models import Absence, Appointment, Committee, OrgUnit, PendingRegistration, Position
 from portal.web import actor, page_or_partial, saved, submitted, wants_partial
 
 bp = Blueprint("org", __name__, url_prefix="/organisation")
@@ -33,6 +34,17 @@ def _editor():
 
 def _may_edit() -> bool:
     return access.allowed(current_user, access.EDIT_ORGANISATION)
+
+
+def held_notice(result) -> dict:
+    """A registration that would make its registering person a decider was held, not saved: say so
+    (in the swapped partial for htmx, as a message on the next page otherwise)."""
+    if not isinstance(result, PendingRegistration):
+        return {}
+    if not wants_partial():
+        flash(_("This registration would make you a decider, so it has not taken effect: it waits for "
+                "another person with the same right to confirm it under Registrations to confirm."), "info")
+    return {"held": result}
 
 
 # --- choices -------------------------------------------------------------------------------------
@@ -268,8 +280,10 @@ def position_create(committee_id: int):
         standing_standin_position_id=form.standing_standin_position_id.data,
     ))
     if done:
-        return saved("org/_positions.html", url_for("org.position", position_id=position.id),
-                     **_committee_page_context(committee))
+        held = held_notice(position)
+        target = (url_for("org.committee", committee_id=committee.id) if held
+                  else url_for("org.position", position_id=position.id))
+        return saved("org/_positions.html", target, **_committee_page_context(committee), **held)
     context = _committee_page_context(committee) | {"position_form": form}
     return page_or_partial("org/committee.html", "org/_positions.html", 422, **context)
 
@@ -301,15 +315,15 @@ def position_edit(position_id: int):
     if request.args.get("view") == "details":
         return render_template("org/_position_details.html", **_position_context(position))
     form = _position_form(position.committee_id, position)
-    done, _result = submitted(form, lambda: services.position_save(
+    done, result = submitted(form, lambda: services.position_save(
         editor, position, title=form.title.data, kind=form.kind.data,
         committee_id=position.committee_id, org_unit_id=form.org_unit_id.data,
         standing_standin_position_id=form.standing_standin_position_id.data,
         active=form.active.data,
     ))
     if done:
-        return saved("org/_position_details.html",
-                     url_for("org.position", position_id=position.id), **_position_context(position))
+        return saved("org/_position_details.html", url_for("org.position", position_id=position.id),
+                     **_position_context(position), **held_notice(result))
     return page_or_partial("org/edit_page.html", "org/_position_form.html",
                            422 if form.errors else 200, form=form, position=position,
                            partial="org/_position_form.html", title=_("Change position"),
@@ -322,13 +336,13 @@ def appointment_create(position_id: int):
     position = db.get_or_404(Position, position_id)
     editor = _editor()
     form = _appointment_form()
-    done, _result = submitted(form, lambda: services.appointment_save(
+    done, result = submitted(form, lambda: services.appointment_save(
         editor, None, user_id=form.user_id.data, position_id=position.id,
         starts_on=form.starts_on.data, ends_on=form.ends_on.data,
     ))
     if done:
         return saved("org/_appointments.html", url_for("org.position", position_id=position.id),
-                     **_position_context(position))
+                     **_position_context(position), **held_notice(result))
     return page_or_partial("org/position.html", "org/_appointments.html", 422,
                            **_position_context(position, form))
 
@@ -342,13 +356,13 @@ def appointment_edit(appointment_id: int):
     if request.args.get("view") == "row":
         return render_template("org/_appointment_row.html", **row)
     form = _appointment_form(appointment)
-    done, _result = submitted(form, lambda: services.appointment_save(
+    done, result = submitted(form, lambda: services.appointment_save(
         editor, appointment, user_id=form.user_id.data, position_id=appointment.position_id,
         starts_on=form.starts_on.data, ends_on=form.ends_on.data,
     ))
     if done:
         return saved("org/_appointment_row.html",
-                     url_for("org.position", position_id=appointment.position_id), **row)
+                     url_for("org.position", position_id=appointment.position_id), **row, **held_notice(result))
     return page_or_partial("org/edit_page.html", "org/_appointment_edit_row.html",
                            422 if form.errors else 200, form=form, appointment=appointment,
                            partial="org/_appointment_form.html", title=_("Change appointment"),
@@ -379,12 +393,12 @@ def absences():
 def absence_create():
     editor = _editor()
     form = _absence_form()
-    done, _result = submitted(form, lambda: services.absence_save(
+    done, result = submitted(form, lambda: services.absence_save(
         editor, None, user_id=form.user_id.data, starts_on=form.starts_on.data,
         ends_on=form.ends_on.data, standin_user_id=form.standin_user_id.data, note=form.note.data,
     ))
     if done:
-        return saved("org/_absences.html", url_for("org.absences"), **_absences_context())
+        return saved("org/_absences.html", url_for("org.absences"), **_absences_context(), **held_notice(result))
     return page_or_partial("org/absences.html", "org/_absences.html", 422, **_absences_context(form))
 
 
@@ -397,12 +411,12 @@ def absence_edit(absence_id: int):
     if request.args.get("view") == "row":
         return render_template("org/_absence_row.html", **row)
     form = _absence_form(absence)
-    done, _result = submitted(form, lambda: services.absence_save(
+    done, result = submitted(form, lambda: services.absence_save(
         editor, absence, user_id=form.user_id.data, starts_on=form.starts_on.data,
         ends_on=form.ends_on.data, standin_user_id=form.standin_user_id.data, note=form.note.data,
     ))
     if done:
-        return saved("org/_absence_row.html", url_for("org.absences"), **row)
+        return saved("org/_absence_row.html", url_for("org.absences"), **row, **held_notice(result))
     return page_or_partial("org/edit_page.html", "org/_absence_edit_row.html",
                            422 if form.errors else 200, form=form, absence=absence,
                            partial="org/_absence_form.html", title=_("Change absence"),
@@ -419,3 +433,66 @@ def absence_delete(absence_id: int):
     if not wants_partial():
         flash(_("The absence was removed."), "success")
     return saved("org/_absences.html", url_for("org.absences"), **_absences_context())
+
+
+# --- registrations waiting for a second person (RULINGS 9) ---------------------------------------
+
+def _registrations_context(error: str | None = None) -> dict:
+    items = []
+    for registration in confirmations.registrations_in_sight(current_user):
+        what, details = confirmations.describe(registration)
+        own = confirmations.may_withdraw(current_user, registration)
+        items.append({"registration": registration, "what": what, "details": details, "own": own,
+                      "may_decide": confirmations.may_refuse(current_user, registration)})
+    return {"items": items, "error": error}
+
+
+@bp.get("/bekraftelser")
+@login_required
+def registrations():
+    access.require(current_user, access.REVIEW_REGISTRATIONS)
+    return render_template("org/registrations.html", **_registrations_context())
+
+
+def _registration_step(registration_id: int, step, allowed, done_message: str):
+    """Load (404), authorise (403), the step, commit, back to the list (303)."""
+    registration = db.get_or_404(PendingRegistration, registration_id)
+    access.require(current_user, access.REVIEW_REGISTRATIONS)
+    if not allowed(current_user, registration):
+        abort(403)
+    right = (access.FURTHER_DELEGATION if registration.kind == "further_delegation"
+             else access.EDIT_ORGANISATION)
+    try:
+        step(actor(access.capacity(current_user, right)), registration)
+    except confirmations.OwnRegistration as refused:
+        db.session.commit()  # the refusal's audit entry alone: nothing else was changed
+        message = " ".join(refused.errors.values())
+        return render_template("org/registrations.html", **_registrations_context(message)), 403
+    except ValidationFailed as failure:
+        db.session.rollback()
+        flash(" ".join(failure.errors.values()), "error")
+        return redirect(url_for("org.registrations"), code=303)
+    db.session.commit()
+    flash(done_message, "success")
+    return redirect(url_for("org.registrations"), code=303)
+
+
+@bp.post("/bekraftelser/<int:registration_id>/bekrafta")
+@login_required
+def registration_confirm(registration_id: int):
+    return _registration_step(registration_id, confirmations.confirm, confirmations.may_decide,
+                              _("The registration was confirmed and has taken effect."))
+
+
+@bp.post("/bekraftelser/<int:registration_id>/avvisa")
+@login_required
+def registration_refuse(registration_id: int):
+    return _registration_step(registration_id, confirmations.refuse, confirmations.may_refuse,
+                              _("The registration was refused: it does not take effect."))
+
+
+@bp.post("/bekraftelser/<int:registration_id>/ta-tillbaka")
+@login_required
+def registration_withdraw(registration_id: int):
+    return _registration_step(registration_id, confirmations.withdraw, confirmations.may_withdraw,
+                              _("The registration was withdrawn."))
