@@ -113,3 +113,20 @@ def test_confirming_needs_the_csrf_token(client, people):
     assert admin.post(f"/organisation/bekraftelser/{registration.id}/bekrafta").status_code == 400
     db.session.expire_all()
     assert db.session.get(PendingRegistration, registration.id).state == "pending"
+
+
+def test_changing_an_absence_row_to_name_oneself_returns_the_row_with_the_notice_once(client, people, make):
+    other = make.user("nils", full_name="Nils Norberg")
+    make.absence(other, date(2026, 12, 1), date(2026, 12, 3))
+    absence = make.absence(people["holder"], date(2026, 12, 1), date(2026, 12, 5), standin=other)
+    client.login("admin")
+    response = client.post_form(f"/organisation/franvaro/{absence.id}/redigera", {
+        "user_id": people["holder"].id, "starts_on": "2026-12-01", "ends_on": "2026-12-05",
+        "standin_user_id": people["admin"].id, "note": ""}, headers=HTMX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.lstrip().startswith(f'<tr id="absence-{absence.id}"')
+    assert html.count(HELD) == 1
+    db.session.expire_all()
+    assert db.session.get(Absence, absence.id).standin_user_id == other.id
+    page = client.get("/organisation/franvaro").get_data(as_text=True)
+    assert HELD not in page  # the notice belongs to the answer, not to every later view
