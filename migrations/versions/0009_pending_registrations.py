@@ -1,7 +1,7 @@
 """Registrations that would make their registering person a decider wait for a second person
 
-Revision ID: 0008_pending_registrations
-Revises: 0007_meetings
+Revision ID: 0009_pending_registrations
+Revises: 0008_case_terms_asked
 Create Date: 2026-11-30 23:30:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_pending_registrations'
-down_revision = '0007_meetings'
+revision = '0009_pending_registrations'
+down_revision = '0008_case_terms_asked'
 branch_labels = None
 depends_on = None
 
