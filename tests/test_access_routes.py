@@ -136,6 +136,8 @@ MATRIX = {
     "meetings.further_delegated": ("GET", "/sammantraden/vidaredelegerade-beslut", {"dept_head_a"}),
     "meetings.add_report": ("POST", "/sammantraden/{meeting}/anmalan", {"secretary"}),
     "meetings.item_remove": ("POST", "/sammantraden/paragrafer/{spare_item}/ta-bort", {"secretary"}),
+    "meetings.edit": ("POST", "/sammantraden/{meeting}/redigera", {"secretary"}),
+    "meetings.correct": ("POST", "/sammantraden/{meeting}/protokoll/rattelse", {"secretary"}),
 }
 PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify", "home.favicon"}
 

@@ -9,10 +9,13 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.meetings.models import COMMITTEE_OUTCOME_LABELS
 from portal.meetings.rules import CommitteeOutcome
-from portal.web import optional_int
+from portal.web import UniqueIds, optional_int
 
 
 class MeetingForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "meeting"
+
     meeting_date = DateField(_l("Date"), validators=[Optional()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
 
@@ -33,6 +36,18 @@ class ItemDecisionForm(FlaskForm):
 class RecordForm(FlaskForm):
     minutes_approved_on = DateField(_l("Minutes approved (justering)"), validators=[Optional()])
     minutes_posted_on = DateField(_l("Minutes posted (anslag)"), validators=[Optional()])
+    confirmed = BooleanField(
+        _l("I confirm: the committee's decisions take effect and the meeting can no longer change"),
+        validators=[DataRequired(_l("Tick the box to confirm."))])
+
+
+class CorrectDatesForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "correct"
+
+    minutes_approved_on = DateField(_l("Minutes approved (justering)"), validators=[Optional()])
+    minutes_posted_on = DateField(_l("Minutes posted (anslag)"), validators=[Optional()])
+    reason = TextAreaField(_l("What was wrong"), validators=[Optional(), Length(max=2000)])
 
 
 class UrgentForm(FlaskForm):
@@ -43,3 +58,5 @@ class UrgentDecisionForm(FlaskForm):
     outcome = SelectField(_l("Decision"), choices=lambda: [("granted", str(_l("Grant"))), ("refused", str(_l("Refuse")))])
     reasons = TextAreaField(_l("Reasons"), validators=[Optional(), Length(max=4000)])
     no_conflict_confirmed = BooleanField(_l("I have no conflict of interest in the case (jäv)"))
+    confirmed = BooleanField(_l("I confirm the decision: once recorded it cannot be undone"),
+                             validators=[DataRequired(_l("Tick the box to confirm."))])

@@ -125,14 +125,39 @@ def report_line_of(decision_id: int) -> DelegationReportLine | None:
     ).first()
 
 
+def report_issued(meeting: Meeting) -> bool:
+    """The meeting's delegation report has been issued: from then on it lists what it listed then."""
+    from portal.documents.models import DocumentKind, IssuedDocument
+
+    return db.session.scalar(
+        select(IssuedDocument.id).where(IssuedDocument.object_type == "meeting",
+                                        IssuedDocument.object_id == str(meeting.id),
+                                        IssuedDocument.kind == DocumentKind.DELEGATION_REPORT.value).limit(1)
+    ) is not None
+
+
+def report_fixed(meeting: Meeting) -> bool:
+    """The report's decisions are fixed (its lines written) once it is issued or the meeting recorded."""
+    return meeting.is_held or report_issued(meeting)
+
+
 def meeting_report(meeting: Meeting) -> list[ReportGroup] | None:
-    """The report of a meeting's agenda: what it reported once held, what it will report until then;
-    None when the report is not on the agenda."""
+    """The report of a meeting's agenda: once issued (or the meeting recorded) what it listed then;
+    until then what it would list; None when the report is not on the agenda."""
     if not any(item.kind == "delegation_report" for item in meeting.items):
         return None
-    if meeting.is_held:
+    if report_fixed(meeting):
         return report_groups(reported_decisions(meeting), meeting.minutes_posted_on)
     return report_groups(unreported_decisions(meeting.committee_id, up_to=meeting.meeting_date))
+
+
+def meetings_with_reports(committee_id: int) -> list[Meeting]:
+    """Meetings of the committee whose report lists decisions: recorded, or issued and still to be held."""
+    with_lines = select(DelegationReportLine.meeting_id)
+    return list(db.session.scalars(
+        select(Meeting).where(Meeting.committee_id == committee_id, Meeting.id.in_(with_lines))
+        .order_by(Meeting.meeting_date.desc(), Meeting.id.desc())
+    ))
 
 
 def documents_of(meeting: Meeting) -> list:

@@ -1,9 +1,12 @@
-"""Meetings: create, put referred cases and the delegation report on the agenda, record the meeting.
+"""Meetings: create and edit, put referred cases and the delegation report on the agenda, record the
+meeting, correct its recorded dates.
 
 Services flush and audit; the request commits. Recording a meeting gives each referred case the
-committee's decision at its paragraph ("SN 2026-12-10 § 14") and marks every delegated decision on
-the report as reported there, once: a unique constraint on the report line makes a second report
-impossible, whatever two secretaries do at the same moment.
+committee's decision at its paragraph ("SN 2026-12-10 § 14"). The delegation report is fixed when it
+is issued: the decisions it lists then are written as its lines, and a decision made later waits for
+the next meeting's report; recording a meeting whose report was never issued issues it first. A
+unique constraint on the report line makes a second report of a decision impossible, whatever two
+secretaries do at the same moment.
 """
 
 from __future__ import annotations
@@ -47,6 +50,54 @@ def meeting_create(actor: Actor, committee: Committee, *, meeting_date: date | N
     db.session.flush()
     record(actor, "meeting.create", "meeting", meeting.id, after={
         "committee_id": committee.id, "meeting_date": meeting_date.isoformat(), "place": meeting.place})
+    return meeting
+
+
+def meeting_update(actor: Actor, meeting: Meeting, *, meeting_date: date | None, place: str) -> Meeting:
+    """A planned meeting's date and place can change until it is recorded."""
+    _planned(meeting)
+    if meeting_date is None:
+        raise _refuse(_("Give the date of the meeting."), "meeting_date")
+    before = {"meeting_date": meeting.meeting_date.isoformat(), "place": meeting.place}
+    meeting.meeting_date, meeting.place = meeting_date, (place or "").strip()
+    db.session.flush()
+    record(actor, "meeting.update", "meeting", meeting.id, before=before,
+           after={"meeting_date": meeting_date.isoformat(), "place": meeting.place})
+    return meeting
+
+
+def _check_minutes_dates(meeting: Meeting, approved_on: date | None, posted_on: date | None) -> None:
+    if approved_on is None:
+        raise _refuse(_("Give the date the minutes were approved."), "minutes_approved_on")
+    if posted_on is None:
+        raise _refuse(_("Give the date the minutes were posted."), "minutes_posted_on")
+    if approved_on < meeting.meeting_date:
+        raise _refuse(_("The minutes cannot be approved before the meeting."), "minutes_approved_on")
+    if posted_on < approved_on:
+        raise _refuse(_("The minutes cannot be posted before they are approved."), "minutes_posted_on")
+    if approved_on > clock.today() or posted_on > clock.today():
+        raise _refuse(_("Record the meeting once its minutes are approved and posted."), "minutes_posted_on")
+
+
+def meeting_correct_dates(actor: Actor, meeting: Meeting, *, approved_on: date | None, posted_on: date | None,
+                          reason: str) -> Meeting:
+    """Correct a recorded meeting's justering or anslag date. The appeal time of every decision
+    reported there runs from the corrected posting (it is always computed from it); the trail keeps
+    both dates and why."""
+    if not meeting.is_held:
+        raise _refuse(_("Only a recorded meeting's dates are corrected; record the meeting first."))
+    _check_minutes_dates(meeting, approved_on, posted_on)
+    if not (reason or "").strip():
+        raise _refuse(_("Say what was wrong with the recorded date."), "reason")
+    if (approved_on, posted_on) == (meeting.minutes_approved_on, meeting.minutes_posted_on):
+        raise _refuse(_("The dates are the ones already recorded."), "minutes_posted_on")
+    before = {"minutes_approved_on": meeting.minutes_approved_on.isoformat(),
+              "minutes_posted_on": meeting.minutes_posted_on.isoformat()}
+    meeting.minutes_approved_on, meeting.minutes_posted_on = approved_on, posted_on
+    db.session.flush()
+    record(actor, "meeting.correct_dates", "meeting", meeting.id, before=before, after={
+        "minutes_approved_on": approved_on.isoformat(), "minutes_posted_on": posted_on.isoformat(),
+        "reason": reason.strip()})
     return meeting
 
 
@@ -95,6 +146,8 @@ def agenda_add_report(actor: Actor, meeting: Meeting) -> AgendaItem:
 def item_remove(actor: Actor, item: AgendaItem) -> None:
     meeting = item.meeting
     _planned(meeting)
+    if item.kind == ItemKind.DELEGATION_REPORT and queries.report_fixed(meeting):
+        raise _refuse(_("The delegation report has been issued: it stays on the agenda."))
     record(actor, "meeting.agenda_remove", "meeting", meeting.id, before={
         "paragraph": item.paragraph, "kind": item.kind, "case_id": item.case_id})
     db.session.delete(item)
@@ -134,16 +187,7 @@ _CASE_STATE = {
 def meeting_record(actor: Actor, meeting: Meeting, *, approved_on: date | None, posted_on: date | None) -> Meeting:
     """The meeting was held, its minutes approved (justering) and posted (anslag)."""
     _planned(meeting)
-    if approved_on is None:
-        raise _refuse(_("Give the date the minutes were approved."), "minutes_approved_on")
-    if posted_on is None:
-        raise _refuse(_("Give the date the minutes were posted."), "minutes_posted_on")
-    if approved_on < meeting.meeting_date:
-        raise _refuse(_("The minutes cannot be approved before the meeting."), "minutes_approved_on")
-    if posted_on < approved_on:
-        raise _refuse(_("The minutes cannot be posted before they are approved."), "minutes_posted_on")
-    if approved_on > clock.today() or posted_on > clock.today():
-        raise _refuse(_("Record the meeting once its minutes are approved and posted."), "minutes_posted_on")
+    _check_minutes_dates(meeting, approved_on, posted_on)
     if not meeting.items:
         raise _refuse(_("The agenda is empty."))
     undecided = [item.paragraph for item in meeting.items if item.kind == ItemKind.REFERRED_CASE and not item.outcome]
@@ -154,8 +198,10 @@ def meeting_record(actor: Actor, meeting: Meeting, *, approved_on: date | None, 
     for item in meeting.items:
         if item.kind == ItemKind.REFERRED_CASE:
             _record_committee_decision(actor, meeting, item)
-        else:
-            _record_report(actor, meeting, item)
+    if any(item.kind == ItemKind.DELEGATION_REPORT for item in meeting.items) and not queries.report_issued(meeting):
+        from portal.documents.models import DocumentKind
+
+        meeting_document_issue(actor, meeting, DocumentKind.DELEGATION_REPORT)
     meeting.state = MeetingState.HELD.value
     meeting.minutes_approved_on, meeting.minutes_posted_on = approved_on, posted_on
     db.session.flush()
@@ -201,7 +247,8 @@ def _record_committee_decision(actor: Actor, meeting: Meeting, item: AgendaItem)
            after={"state": case.state, **details})
 
 
-def _record_report(actor: Actor, meeting: Meeting, item: AgendaItem) -> None:
+def _report_fix(actor: Actor, meeting: Meeting, item: AgendaItem) -> None:
+    """Write the report's lines: every decision not yet reported, up to the meeting's date."""
     decisions = queries.unreported_decisions(meeting.committee_id, up_to=meeting.meeting_date)
     for decision in decisions:
         db.session.add(DelegationReportLine(decision_id=decision.id, meeting_id=meeting.id, agenda_item_id=item.id))
@@ -255,6 +302,10 @@ def meeting_document_issue(actor: Actor, meeting: Meeting, kind: str, item: Agen
     if kind == DocumentKind.DELEGATION_REPORT:
         if report is None:
             raise _refuse(_("The delegation report is not on the agenda."))
+        if not queries.report_fixed(meeting):
+            item = next(i for i in meeting.items if i.kind == ItemKind.DELEGATION_REPORT)
+            _report_fix(actor, meeting, item)
+            report = queries.report_groups(queries.reported_decisions(meeting), meeting.minutes_posted_on)
         return document_issue(actor, kind=DocumentKind.DELEGATION_REPORT,
                               title=_("Delegation report") + f" {meeting.meeting_date}", object_type="meeting",
                               object_id=meeting.id, committee_id=meeting.committee_id,

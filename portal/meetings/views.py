@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.meetings import queries, services
 from portal.meetings.forms import (
     AgendaCaseForm,
+    CorrectDatesForm,
     ItemDecisionForm,
     MeetingForm,
     RecordForm,
@@ -53,7 +54,7 @@ def index():
 
 def _committee_context(committee: Committee, form: MeetingForm | None = None) -> dict:
     return {"committee": committee, "meetings": queries.meetings_of(committee.id),
-            "form": form or MeetingForm(), "may_manage": access.allowed(current_user, access.MANAGE_MEETINGS),
+            "form": form or MeetingForm(), "may_manage": access.allowed(current_user, access.MANAGE_MEETINGS, committee),
             "may_report": access.allowed(current_user, access.VIEW_DELEGATION_REPORT, committee)}
 
 
@@ -69,7 +70,7 @@ def committee(committee_id: int):
 @login_required
 def create(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
-    access.require(current_user, access.MANAGE_MEETINGS)
+    access.require(current_user, access.MANAGE_MEETINGS, committee)
     form = MeetingForm()
     if form.validate_on_submit():
         try:
@@ -95,8 +96,10 @@ def _load(meeting_id: int) -> Meeting:
 
 
 def _meeting_context(meeting: Meeting, *, case_form: AgendaCaseForm | None = None,
-                     record_form: RecordForm | None = None, decision_forms: dict | None = None) -> dict:
-    may_manage = access.allowed(current_user, access.MANAGE_MEETINGS) and not meeting.is_held
+                     record_form: RecordForm | None = None, decision_forms: dict | None = None,
+                     meeting_form: MeetingForm | None = None, correct_form: CorrectDatesForm | None = None) -> dict:
+    acts_for = access.allowed(current_user, access.MANAGE_MEETINGS, meeting)
+    may_manage = acts_for and not meeting.is_held
     case_form = case_form or AgendaCaseForm()
     case_form.case_id.choices = [("", "—")] + [
         (c.id, f"{c.registry_number} · {c.type_label}") for c in queries.referred_cases(meeting.committee.main_committee_id)]
@@ -109,7 +112,10 @@ def _meeting_context(meeting: Meeting, *, case_form: AgendaCaseForm | None = Non
     return {"meeting": meeting, "may_manage": may_manage, "case_form": case_form,
             "record_form": record_form or RecordForm(), "decision_forms": decision_forms,
             "report_item": report_item, "report": queries.meeting_report(meeting),
-            "may_issue": access.allowed(current_user, access.MANAGE_MEETINGS),
+            "may_issue": acts_for, "may_correct": acts_for and meeting.is_held,
+            "report_issued": queries.report_issued(meeting),
+            "meeting_form": meeting_form or MeetingForm(formdata=None, obj=meeting),
+            "correct_form": correct_form or CorrectDatesForm(formdata=None, obj=meeting),
             "documents": queries.documents_of(meeting)}
 
 
@@ -145,7 +151,7 @@ def _agenda_change(meeting: Meeting, change, status_form: dict):
 @login_required
 def add_case(meeting_id: int):
     meeting = _load(meeting_id)
-    access.require(current_user, access.MANAGE_MEETINGS)
+    access.require(current_user, access.MANAGE_MEETINGS, meeting)
     form = AgendaCaseForm()
     form.case_id.choices = []
     if not form.validate_on_submit():
@@ -163,14 +169,14 @@ def add_case(meeting_id: int):
 @login_required
 def add_report(meeting_id: int):
     meeting = _load(meeting_id)
-    access.require(current_user, access.MANAGE_MEETINGS)
+    access.require(current_user, access.MANAGE_MEETINGS, meeting)
     return _agenda_change(meeting, lambda: services.agenda_add_report(_secretary(), meeting), {})
 
 
 def _load_item(item_id: int) -> AgendaItem:
     item = db.get_or_404(AgendaItem, item_id)
     access.require(current_user, access.VIEW_MEETING, item.meeting)
-    access.require(current_user, access.MANAGE_MEETINGS)
+    access.require(current_user, access.MANAGE_MEETINGS, item.meeting)
     return item
 
 
@@ -202,7 +208,7 @@ def item_remove(item_id: int):
 @login_required
 def record(meeting_id: int):
     meeting = _load(meeting_id)
-    access.require(current_user, access.MANAGE_MEETINGS)
+    access.require(current_user, access.MANAGE_MEETINGS, meeting)
     form = RecordForm()
     if not form.validate_on_submit():
         return page_or_partial("meetings/meeting.html", "meetings/_agenda.html", 422,
@@ -210,6 +216,36 @@ def record(meeting_id: int):
     return _agenda_change(meeting, lambda: services.meeting_record(
         _secretary(), meeting, approved_on=form.minutes_approved_on.data, posted_on=form.minutes_posted_on.data),
         {"record_form": form})
+
+
+@bp.post("/<int:meeting_id>/redigera")
+@login_required
+def edit(meeting_id: int):
+    """Change a planned meeting's date or place."""
+    meeting = _load(meeting_id)
+    access.require(current_user, access.MANAGE_MEETINGS, meeting)
+    form = MeetingForm()
+    if not form.validate_on_submit():
+        return page_or_partial("meetings/meeting.html", "meetings/_agenda.html", 422,
+                               **_meeting_context(meeting, meeting_form=form))
+    return _agenda_change(meeting, lambda: services.meeting_update(
+        _secretary(), meeting, meeting_date=form.meeting_date.data, place=form.place.data or ""),
+        {"meeting_form": form})
+
+
+@bp.post("/<int:meeting_id>/protokoll/rattelse")
+@login_required
+def correct(meeting_id: int):
+    """Correct a recorded meeting's justering or anslag date; the appeal times follow."""
+    meeting = _load(meeting_id)
+    access.require(current_user, access.MANAGE_MEETINGS, meeting)
+    form = CorrectDatesForm()
+    if not form.validate_on_submit():
+        return page_or_partial("meetings/meeting.html", "meetings/_agenda.html", 422,
+                               **_meeting_context(meeting, correct_form=form))
+    return _agenda_change(meeting, lambda: services.meeting_correct_dates(
+        _secretary(), meeting, approved_on=form.minutes_approved_on.data, posted_on=form.minutes_posted_on.data,
+        reason=form.reason.data or ""), {"correct_form": form})
 
 
 @bp.get("/<int:meeting_id>/arenden/<int:case_id>")
@@ -242,10 +278,11 @@ def _issue(meeting: Meeting, kind: str, item: AgendaItem | None = None):
 
 
 @bp.post("/<int:meeting_id>/dokument/<slug>")
+@with_write_lock
 @login_required
 def issue(meeting_id: int, slug: str):
     meeting = _load(meeting_id)
-    access.require(current_user, access.MANAGE_MEETINGS)
+    access.require(current_user, access.MANAGE_MEETINGS, meeting)
     if slug not in DOCUMENT_SLUGS:
         abort(404)
     return _issue(meeting, DOCUMENT_SLUGS[slug])
@@ -278,8 +315,8 @@ def document(meeting_id: int, document_id: int):
 def report(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
     access.require(current_user, access.VIEW_DELEGATION_REPORT, committee)
-    held = [m for m in queries.meetings_of(committee.id) if m.is_held]
-    reported = [(m, queries.report_groups(queries.reported_decisions(m), m.minutes_posted_on)) for m in held]
+    reported = [(m, queries.report_groups(queries.reported_decisions(m), m.minutes_posted_on))
+                for m in queries.meetings_with_reports(committee.id)]
     return render_template("meetings/report.html", committee=committee,
                            unreported=queries.report_groups(queries.unreported_decisions(committee.id)),
                            reported=[(m, groups) for m, groups in reported if groups])

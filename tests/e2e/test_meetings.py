@@ -72,6 +72,7 @@ def test_the_secretary_builds_an_agenda_and_records_the_meeting(page, live_app):
 
     page.get_by_label("Protokollet justerat").fill(today)
     page.get_by_label("Protokollet anslaget").fill(today)
+    page.get_by_label("Jag bekräftar: nämndens beslut får verkan").check()
     page.get_by_role("button", name="Registrera sammanträdet").click()
     page.get_by_text("Genomfört").first.wait_for()
     assert f"SN {today} § 1" in page.content()

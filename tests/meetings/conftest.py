@@ -21,6 +21,9 @@ def world(make, frozen_clock):
     world = build_world(make)
     world.clock = frozen_clock
     world.secretary = make.user("sekr", Role.COMMITTEE_SECRETARY, full_name="Stina Sekreterare")
+    world.secretary_position = make.position(world.committee, PositionKind.COMMITTEE_SECRETARY,
+                                             title="Nämndsekreterare SN")
+    make.appointment(world.secretary, world.secretary_position)
     world.chair = make.user("ordf", full_name="Olle Ordförande")
     make.appointment(world.chair, make.position(world.committee, PositionKind.CHAIR, title="Ordförande SN"))
     world.member = make.user("ledamot", full_name="Lena Ledamot")

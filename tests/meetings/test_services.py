@@ -218,3 +218,112 @@ def test_a_committee_decision_gets_its_letter_citing_the_paragraph(app, world):
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(letter.content)).pages).split())
     assert "Socialnämnden vid sammanträde den 2026-12-10, SN 2026-12-10 § 2" in text
     assert "delegationsordning" not in text
+
+
+# --- the report is fixed when issued (RULINGS 18) ---------------------------------------------------
+
+def _issue_report(world, meeting):
+    from portal.documents.models import DocumentKind
+
+    return services.meeting_document_issue(world.actor(world.secretary), meeting, DocumentKind.DELEGATION_REPORT)
+
+
+def test_a_decision_made_after_the_report_was_issued_waits_for_the_next_report(app, world, make):
+    first = delegated(world)
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    _issue_report(world, meeting)
+    later = delegated(world, make.invoice(world.customer, world.unit, world.category, due_date=date(2026, 11, 30)))
+    assert [line.registry_number for group in queries.meeting_report(meeting) for line in group.lines] == [
+        first.case.registry_number]
+    _record(world, meeting)
+    assert queries.reported_decisions(meeting) == [first]
+    assert queries.report_line_of(later.id) is None
+    assert queries.unreported_decisions(world.committee.id) == [later]
+    january = _meeting(world, date(2027, 1, 14))
+    services.agenda_add_report(world.actor(world.secretary), january)
+    _record(world, january, date(2027, 1, 18), date(2027, 1, 19))
+    assert queries.reported_decisions(january) == [later]
+
+
+def test_recording_a_meeting_whose_report_was_never_issued_issues_it_first(app, world):
+    from portal.meetings.queries import documents_of
+
+    decision = delegated(world)
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    assert not queries.report_issued(meeting)
+    _record(world, meeting)
+    assert [d.kind for d in documents_of(meeting)] == ["delegation_report"]
+    assert queries.reported_decisions(meeting) == [decision]
+
+
+def test_an_issued_report_stays_on_the_agenda(app, world):
+    delegated(world)
+    meeting = _meeting(world)
+    item = services.agenda_add_report(world.actor(world.secretary), meeting)
+    _issue_report(world, meeting)
+    with pytest.raises(ValidationFailed) as refused:
+        services.item_remove(world.actor(world.secretary), item)
+    assert "utfärdad" in refused.value.errors["meeting"]
+
+
+def test_reissuing_the_report_lists_the_same_decisions(app, world, make):
+    first = delegated(world)
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    _issue_report(world, meeting)
+    delegated(world, make.invoice(world.customer, world.unit, world.category, due_date=date(2026, 11, 30)))
+    _issue_report(world, meeting)
+    assert queries.reported_decisions(meeting) == [first]
+
+
+# --- a meeting is edited until recorded; recorded dates are corrected ---------------------------------
+
+def test_a_planned_meeting_changes_date_and_place_until_recorded(app, world):
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    services.meeting_update(world.actor(world.secretary), meeting, meeting_date=date(2026, 12, 11), place="Lilla salen")
+    assert (meeting.meeting_date, meeting.place) == (date(2026, 12, 11), "Lilla salen")
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "meeting.update")).one()
+    assert entry.before["meeting_date"] == "2026-12-10" and entry.after["meeting_date"] == "2026-12-11"
+    with pytest.raises(ValidationFailed) as refused:
+        services.meeting_update(world.actor(world.secretary), meeting, meeting_date=None, place="")
+    assert "meeting_date" in refused.value.errors
+    _record(world, meeting)
+    with pytest.raises(ValidationFailed):
+        services.meeting_update(world.actor(world.secretary), meeting, meeting_date=date(2026, 12, 12), place="")
+
+
+def test_correcting_the_posting_date_moves_the_appeal_end_and_is_audited(app, world):
+    decision = delegated(world)
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    _record(world, meeting, date(2026, 12, 14), date(2026, 12, 16))
+    [line] = queries.meeting_report(meeting)[0].lines
+    assert line.appeal_ends == date(2027, 1, 7)
+    at(world, date(2026, 12, 20))
+    with pytest.raises(ValidationFailed) as refused:
+        services.meeting_correct_dates(world.actor(world.secretary), meeting, approved_on=date(2026, 12, 14),
+                                       posted_on=date(2026, 12, 15), reason=" ")
+    assert "reason" in refused.value.errors
+    with pytest.raises(ValidationFailed) as refused:
+        services.meeting_correct_dates(world.actor(world.secretary), meeting, approved_on=date(2026, 12, 14),
+                                       posted_on=date(2026, 12, 13), reason="Fel dag.")
+    assert "minutes_posted_on" in refused.value.errors
+    services.meeting_correct_dates(world.actor(world.secretary), meeting, approved_on=date(2026, 12, 14),
+                                   posted_on=date(2026, 12, 15), reason="Anslaget sattes upp den 15:e.")
+    [line] = queries.meeting_report(meeting)[0].lines
+    assert line.registry_number == decision.case.registry_number
+    assert line.appeal_ends == date(2027, 1, 5)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "meeting.correct_dates")).one()
+    assert entry.before["minutes_posted_on"] == "2026-12-16"
+    assert entry.after == {"minutes_approved_on": "2026-12-14", "minutes_posted_on": "2026-12-15",
+                           "reason": "Anslaget sattes upp den 15:e."}
+
+
+def test_only_a_recorded_meetings_dates_are_corrected(app, world):
+    meeting = _meeting(world)
+    with pytest.raises(ValidationFailed):
+        services.meeting_correct_dates(world.actor(world.secretary), meeting, approved_on=date(2026, 12, 14),
+                                       posted_on=date(2026, 12, 15), reason="Fel.")

@@ -11,6 +11,8 @@ from portal.meetings.models import Meeting
 from portal.meetings.rules import CommitteeOutcome
 from tests.meetings.conftest import at, delegated, referred
 
+HTMX = {"HX-Request": "true"}
+
 
 def _as(client, username):
     client.post_form("/logga-ut")
@@ -44,7 +46,7 @@ def test_the_secretary_creates_a_meeting_and_builds_its_agenda(client, world):
     assert response.status_code == 200 and 'id="agenda"' in response.get_data(as_text=True)
     at(world, date(2026, 12, 15))
     response = client.post_form(f"{url}/protokoll", {"minutes_approved_on": "2026-12-14",
-                                                     "minutes_posted_on": "2026-12-15"})
+                                                     "minutes_posted_on": "2026-12-15", "confirmed": "y"})
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(type(case), case.id).state == CaseState.GRANTED
@@ -61,7 +63,8 @@ def test_recording_without_decisions_is_refused_in_swedish(client, world):
     _as(client, "sekr")
     at(world, date(2026, 12, 15))
     response = client.post_form(f"/sammantraden/{meeting.id}/protokoll",
-                                {"minutes_approved_on": "2026-12-14", "minutes_posted_on": "2026-12-15"})
+                                {"minutes_approved_on": "2026-12-14", "minutes_posted_on": "2026-12-15",
+                                 "confirmed": "y"})
     assert response.status_code == 422 and "§ 1" in response.get_data(as_text=True)
 
 
@@ -112,7 +115,8 @@ def test_the_case_officer_marks_urgent_and_the_chair_decides_in_the_browser(clie
     assert "inte" in page  # the scheme names the chair, not this member
     _as(client, "ordf")
     response = client.post_form(f"/sammantraden/arenden/{case.id}/bradskande-beslut",
-                                {"outcome": "granted", "reasons": "Kan inte vänta.", "no_conflict_confirmed": "y"})
+                                {"outcome": "granted", "reasons": "Kan inte vänta.", "no_conflict_confirmed": "y",
+                                 "confirmed": "y"})
     assert response.status_code == 303
     _as(client, "sekr")
     page = client.get(f"/sammantraden/namnder/{world.committee.id}/delegationsbeslut").get_data(as_text=True)
@@ -151,7 +155,8 @@ def test_the_secretary_issues_agenda_report_and_minutes_extract_as_pdfs(client, 
     assert client.post_form(f"{url}/dokument/okand").status_code == 404
 
     documents = documents_of(meeting)
-    assert [d.kind for d in documents] == ["agenda", "delegation_report", "minutes_extract"]
+    # Recording issued the report first (it had never been issued); the secretary's copy lists the same.
+    assert [d.kind for d in documents] == ["agenda", "delegation_report", "delegation_report", "minutes_extract"]
     for document in documents:
         response = client.get(f"{url}/dokument/{document.id}")
         assert response.status_code == 200 and response.data.startswith(b"%PDF")
@@ -208,3 +213,70 @@ def test_the_department_head_sees_the_decisions_made_under_their_further_delegat
     client.login("chef.forvaltning")
     page = client.get("/sammantraden/vidaredelegerade-beslut").get_data(as_text=True)
     assert case.registry_number in page and "Öberg" not in page
+
+
+def test_the_secretary_edits_a_planned_meeting_and_corrects_the_recorded_posting(client, world):
+    decision = delegated(world)
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    _as(client, "sekr")
+    url = f"/sammantraden/{meeting.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert f'action="{url}/redigera"' in page and "/protokoll/rattelse" not in page
+    response = client.post_form(f"{url}/redigera", {"meeting_date": "", "place": "Salen"}, headers=HTMX)
+    assert response.status_code == 422 and "Ange sammanträdets datum." in response.get_data(as_text=True)
+    assert client.post_form(f"{url}/redigera", {"meeting_date": "2026-12-09", "place": "Lilla salen"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).place == "Lilla salen"
+    at(world, date(2026, 12, 16))
+    services.meeting_record(world.actor(world.secretary), db.session.get(Meeting, meeting.id),
+                            approved_on=date(2026, 12, 14), posted_on=date(2026, 12, 16))
+    page = client.get(url).get_data(as_text=True)
+    assert f'action="{url}/redigera"' not in page and f'action="{url}/protokoll/rattelse"' in page
+    assert client.post_form(f"{url}/redigera", {"meeting_date": "2026-12-08", "place": ""}).status_code == 422
+    response = client.post_form(f"{url}/protokoll/rattelse", {
+        "minutes_approved_on": "2026-12-14", "minutes_posted_on": "2026-12-15", "reason": "Anslaget sattes upp den 15:e."})
+    assert response.status_code == 303
+    case_page = client.get(f"/arenden/{decision.case_id}").get_data(as_text=True)
+    assert "Överklagandetiden löper ut 2027-01-05." in case_page
+
+
+def test_the_case_page_says_a_decision_is_on_an_issued_report_before_the_meeting(client, world):
+    decision = delegated(world)
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    _as(client, "sekr")
+    assert client.post_form(f"/sammantraden/{meeting.id}/dokument/anmalan").status_code == 303
+    _as(client, "chef.norr")
+    page = client.get(f"/arenden/{decision.case_id}").get_data(as_text=True)
+    assert "Finns på delegationsanmälan till sammanträdet 2026-12-10." in page
+    assert "Ännu inte anmält" not in page and "Överklagandetiden" not in page
+
+
+def test_recording_the_meeting_needs_the_confirmation_box(client, world):
+    delegated(world)
+    meeting = _meeting(world)
+    services.agenda_add_report(world.actor(world.secretary), meeting)
+    db.session.commit()
+    _as(client, "sekr")
+    at(world, date(2026, 12, 15))
+    dates = {"minutes_approved_on": "2026-12-14", "minutes_posted_on": "2026-12-15"}
+    response = client.post_form(f"/sammantraden/{meeting.id}/protokoll", dates)
+    assert response.status_code == 422 and "Kryssa i rutan för att bekräfta." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not db.session.get(Meeting, meeting.id).is_held
+    assert client.post_form(f"/sammantraden/{meeting.id}/protokoll", {**dates, "confirmed": "y"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).is_held
+
+
+def test_an_urgent_decision_needs_the_confirmation_box(client, world):
+    case = referred(world)
+    services.case_mark_urgent(world.actor(world.officer), case, "Vräkning.")
+    db.session.commit()
+    _as(client, "ordf")
+    decision = {"outcome": "granted", "reasons": "Kan inte vänta.", "no_conflict_confirmed": "y"}
+    response = client.post_form(f"/sammantraden/arenden/{case.id}/bradskande-beslut", decision)
+    assert response.status_code == 422 and "Kryssa i rutan för att bekräfta." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).decision is None
