@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import redirect, render_template, request
+from flask import make_response, redirect, render_template, request
 from flask_login import current_user
 from wtforms import Form
 
@@ -34,6 +34,30 @@ def saved(partial_template: str, redirect_to: str, **context):
     if wants_partial():
         return render_template(partial_template, **context)
     return redirect(redirect_to, code=303)
+
+
+CONFIRMED = "confirmed"
+
+
+def is_confirmed() -> bool:
+    """The person confirmed an irreversible step (the confirmation page, or a form's checkbox)."""
+    return request.form.get(CONFIRMED) in ("y", "yes")
+
+
+def confirm_step(*, title: str, question: str, button: str, cancel_url: str):
+    """Ask before an irreversible step, with or without JavaScript: a page that posts what was posted
+    again, with ``confirmed``, to the same address. An htmx request gets the question in the page's
+    main area instead of the fragment it aimed at."""
+    fields = [(name, value) for name, values in request.form.lists()
+              if not name.endswith("csrf_token") and name != CONFIRMED for value in values]
+    context = {"title": title, "question": question, "button": button, "cancel_url": cancel_url,
+               "action": request.path, "fields": fields}
+    if wants_partial():
+        response = make_response(render_template("_confirm.html", **context))
+        response.headers["HX-Retarget"] = "#main"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return render_template("confirm.html", **context)
 
 
 def submitted(form: Form, call: Callable[[], Any]) -> tuple[bool, Any]:

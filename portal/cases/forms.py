@@ -68,6 +68,8 @@ class DecideForm(FlaskForm):
     )
     reasons = TextAreaField(_l("Reasons for the decision"), validators=[DataRequired(), Length(max=5000)])
     no_conflict = BooleanField(_l("I have no conflict of interest in this case (jäv)"))
+    confirmed = BooleanField(_l("I confirm the decision: once recorded it cannot be undone"),
+                             validators=[DataRequired(_l("Tick the box to confirm."))])
     # Changed terms of a partial grant.
     new_due_date = DateField(_l("New due date (partial grant)"), validators=[Optional()])
     instalments = IntegerField(_l("Number of instalments (partial grant)"), validators=[Optional(), NumberRange(1, 240)])

@@ -38,7 +38,7 @@ from portal.extensions import db
 from portal.money import MoneyParseError, format_amount, format_money, parse_money
 from portal.org.models import Committee, OrgUnit
 from portal.receivables.models import Customer, Invoice
-from portal.web import actor, page_or_partial, show_errors, wants_partial, with_write_lock
+from portal.web import actor, confirm_step, is_confirmed, page_or_partial, show_errors, wants_partial, with_write_lock
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
 
@@ -290,6 +290,12 @@ def submit(case_id: int):
 @login_required
 def withdraw(case_id: int):
     access.require(current_user, access.PREPARE_CASE)
+    if not is_confirmed():
+        case = _load(case_id)
+        return confirm_step(title=_("Withdraw the case"),
+                            question=_("Withdraw case %(number)s? A withdrawn case is closed for good.",
+                                       number=case.registry_number),
+                            button=_("Withdraw the case"), cancel_url=url_for("cases.show", case_id=case.id))
     return _step(case_id, lambda case, form: services.case_withdraw(
         actor(access.capacity(current_user, access.PREPARE_CASE)), case, form.note.data or ""),
         message=_("The case was withdrawn."))

@@ -243,6 +243,8 @@ class PublishForm(FlaskForm):
     adopted_on = DateField(_l("Adopted at the meeting of"), validators=[Optional()])
     paragraph = StringField(_l("Paragraph (§)"), validators=[Optional(), Length(max=20)])
     valid_from = DateField(_l("Takes effect on"), validators=[Optional()])
+    confirmed = BooleanField(_l("I confirm the publishing: a published version never changes"),
+                             validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
 class DiscardForm(FlaskForm):

@@ -26,7 +26,7 @@ from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.money import format_money
 from portal.org.models import Committee, OrgUnit, Position
-from portal.web import actor, page_or_partial, saved, show_errors, wants_partial
+from portal.web import actor, confirm_step, is_confirmed, page_or_partial, saved, show_errors, wants_partial
 
 bp = Blueprint("delegation", __name__, url_prefix="/delegation")
 
@@ -265,6 +265,12 @@ def rule_delete(rule_id: int):
     form = DiscardForm()
     if not form.validate_on_submit():
         abort(400)
+    if version.is_draft and not is_confirmed():
+        return confirm_step(title=_("Remove rule %(number)s", number=rule.number),
+                            question=_("Remove rule %(number)s from %(version)s?", number=rule.number,
+                                       version=version.label),
+                            button=_("Remove the rule"),
+                            cancel_url=url_for("delegation.version", version_id=version.id))
     try:
         services.rule_delete(editor, rule)
     except ValidationFailed as failure:
@@ -307,6 +313,11 @@ def discard(version_id: int):
     form = DiscardForm()
     if not form.validate_on_submit():
         abort(400)
+    if version.is_draft and not is_confirmed():
+        return confirm_step(title=_("Discard the draft"),
+                            question=_("Discard %(version)s and all its rules?", version=version.label),
+                            button=_("Discard the draft"),
+                            cancel_url=url_for("delegation.version", version_id=version.id))
     committee = version.committee
     try:
         services.draft_discard(editor, version)

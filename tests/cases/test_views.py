@@ -81,7 +81,7 @@ def test_deciding_by_post_without_the_right_is_refused_whatever_the_page_shows(c
     db.session.commit()
     client.login("chef.syd")
     response = client.post_form(f"/arenden/{case.id}/beslut", {
-        "outcome": "granted", "reasons": "Försök", "no_conflict": "y"})
+        "outcome": "granted", "reasons": "Försök", "no_conflict": "y", "confirmed": "y"})
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(type(case), case.id).decision is None

@@ -96,7 +96,7 @@ def test_a_blocking_error_is_shown_beside_its_rule_and_publishing_waits(client, 
     row = page[start:page.index("</tr>", start)]
     assert "9.1" in row and "Fel:" in row and "Gränsen ”längsta plan” gäller inte för ärendetypen" in row
     response = client.post_form(f"/delegation/versioner/{draft.id}/publicera", {
-        "adopted_on": "2026-11-18", "paragraph": "45", "valid_from": "2026-12-01"}, headers=HTMX)
+        "adopted_on": "2026-11-18", "paragraph": "45", "valid_from": "2026-12-01", "confirmed": "y"}, headers=HTMX)
     assert response.status_code == 422
     assert "Utkastet har 1 fel: rätta det innan det publiceras." in response.get_data(as_text=True)
     rule = db.session.scalars(select(DelegationRule).where(DelegationRule.version_id == draft.id,
@@ -106,7 +106,7 @@ def test_a_blocking_error_is_shown_beside_its_rule_and_publishing_waits(client, 
                                 rule_form(prefix, max_plan_months=""), headers=HTMX)
     assert response.status_code == 200 and "Fel:" not in response.get_data(as_text=True)
     response = client.post_form(f"/delegation/versioner/{draft.id}/publicera", {
-        "adopted_on": "2026-11-18", "paragraph": "45", "valid_from": "2026-12-01"})
+        "adopted_on": "2026-11-18", "paragraph": "45", "valid_from": "2026-12-01", "confirmed": "y"})
     assert response.status_code == 303
     db.session.expire_all()
     published = db.session.get(SchemeVersion, draft.id)

@@ -85,7 +85,8 @@ def test_plan_prepared_granted_by_the_unit_head_and_executed_by_finance(page, li
     page.get_by_label("Bevilja", exact=True).check()
     page.get_by_label("Skäl för beslutet").fill("Rimlig plan enligt riktlinjerna.")
     page.get_by_label("Jag är inte jävig i ärendet").check()
-    page.get_by_label("Jag är inte jävig i ärendet").press("Enter")
+    page.get_by_label("Jag bekräftar beslutet").check()
+    page.get_by_label("Jag bekräftar beslutet").press("Enter")
     page.get_by_text("Beslutet registrerades.").wait_for()
     decision = page.get_by_role("region", name="Beslut", exact=True).inner_text()
     assert "Beviljat" in decision and "punkt 2.1" in decision

@@ -57,6 +57,8 @@ def test_unit_head_decides_a_routine_case_on_a_phone_by_keyboard(browser, live_s
         page.get_by_label("Skäl för beslutet").fill("Enligt riktlinjerna.")
         page.get_by_label("Jag är inte jävig i ärendet").focus()
         page.keyboard.press("Space")
+        page.get_by_label("Jag bekräftar beslutet").focus()
+        page.keyboard.press("Space")
         # Step 3: record it.
         page.keyboard.press("Enter")
         page.get_by_text("Beslutet registrerades.").wait_for()

@@ -37,6 +37,7 @@ def test_finance_director_drafts_fixes_publishes_and_asks_the_simulator(page):
     publish.get_by_label("Antagen vid sammanträdet den").fill(clock.today().isoformat())
     publish.get_by_label("Paragraf (§)").fill("88")
     publish.get_by_label("Börjar gälla").fill(clock.today().isoformat())
+    publish.get_by_label("Jag bekräftar publiceringen").check()
     publish.get_by_role("button", name="Publicera").click()
     page.get_by_text("innan det publiceras").wait_for()
 
@@ -53,6 +54,7 @@ def test_finance_director_drafts_fixes_publishes_and_asks_the_simulator(page):
     publish.get_by_label("Antagen vid sammanträdet den").fill(clock.today().isoformat())
     publish.get_by_label("Paragraf (§)").fill("88")
     publish.get_by_label("Börjar gälla").fill(clock.today().isoformat())
+    publish.get_by_label("Jag bekräftar publiceringen").check()
     publish.get_by_role("button", name="Publicera").click()
     page.get_by_text("§ 88").first.wait_for()
     assert "Publicerad" in page.locator("#version-body").inner_text()
