@@ -163,7 +163,8 @@ def test_a_partial_credit_is_prepared_submitted_and_decided_through_the_pages(cl
     client.login("chef.norr")
     assert "Registrera beslutet" in client.get(f"/arenden/{case.id}").get_data(as_text=True)
     response = client.post_form(f"/arenden/{case.id}/beslut", {
-        "outcome": "partly_granted", "amount": "1500", "reasons": "Delvis fel pris.", "no_conflict": "y"})
+        "outcome": "partly_granted", "amount": "1500", "reasons": "Delvis fel pris.", "no_conflict": "y",
+        "confirmed": "y"})
     assert response.status_code == 303
     db.session.expire_all()
     decided = db.session.get(Case, case.id)
