@@ -63,7 +63,7 @@ def test_the_secretary_builds_an_agenda_and_records_the_meeting(page, live_app):
     page.get_by_role("button", name="Ta upp anmälan av delegationsbeslut på föredragningslistan").click()
     page.get_by_text("§ 2 · Anmälan av delegationsbeslut").wait_for()
     htmx_ready(page)
-    page.get_by_label("Nämndens beslut").select_option("granted")
+    page.get_by_label("Nämndens beslut", exact=True).select_option("granted")
     page.get_by_role("button", name="Spara beslutet i § 1").click()
     page.get_by_text("Nämndens beslut: Beviljat").wait_for()
     htmx_ready(page)
