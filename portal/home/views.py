@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template, send_from_directory
 from flask_login import current_user, login_required
 
 from portal import clock
+from portal.org.confirmations import to_confirm_count
 from portal.org.queries import absence_on, appointments_on, standin_duties
 
 bp = Blueprint("home", __name__)
@@ -23,6 +24,7 @@ def index():
         appointments=appointments_on(current_user.id, today),
         duties=standin_duties(current_user.id, today),
         absence=absence_on(current_user.id, today),
+        to_confirm=to_confirm_count(current_user),
     )
 
 

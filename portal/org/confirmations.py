@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal import access, clock
@@ -184,20 +184,38 @@ def may_withdraw(user: User, registration: PendingRegistration) -> bool:
     return registration.registered_by_id == user.id
 
 
+def _confirmable_by(user: User) -> list:
+    """Conditions for the pending registrations the user has the right to confirm."""
+    held = [a.position_id for a in appointments_on(user.id, clock.today())]
+    found = []
+    if held:
+        found.append(PendingRegistration.confirming_position_id.in_(held))
+    if access.allowed(user, access.EDIT_ORGANISATION):
+        found.append(PendingRegistration.kind.in_([k.value for k in ORGANISATION_KINDS]))
+    return found
+
+
 def registrations_in_sight(user: User) -> list[PendingRegistration]:
     """Pending registrations the user may confirm, or registered themselves: filtered in the query."""
-    held = [a.position_id for a in appointments_on(user.id, clock.today())]
-    seen = [PendingRegistration.registered_by_id == user.id]
-    if held:
-        seen.append(PendingRegistration.confirming_position_id.in_(held))
-    if access.allowed(user, access.EDIT_ORGANISATION):
-        seen.append(PendingRegistration.kind.in_([k.value for k in ORGANISATION_KINDS]))
+    seen = [PendingRegistration.registered_by_id == user.id, *_confirmable_by(user)]
     return list(db.session.scalars(
         select(PendingRegistration)
         .where(PendingRegistration.state == RegistrationState.PENDING.value, or_(*seen))
         .options(joinedload(PendingRegistration.registered_by))
         .order_by(PendingRegistration.registered_at, PendingRegistration.id)
     ))
+
+
+def to_confirm_count(user: User) -> int:
+    """How many registrations of others wait for this user's confirmation (for Mina uppgifter)."""
+    confirmable = _confirmable_by(user)
+    if not confirmable:
+        return 0
+    return db.session.scalar(
+        select(func.count()).select_from(PendingRegistration)
+        .where(PendingRegistration.state == RegistrationState.PENDING.value,
+               PendingRegistration.registered_by_id != user.id, or_(*confirmable))
+    ) or 0
 
 
 # --- confirm, refuse, withdraw ------------------------------------------------------------------------

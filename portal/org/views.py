@@ -44,7 +44,7 @@ def held_notice(result) -> dict:
     if not wants_partial():
         flash(_("This registration would make you a decider, so it has not taken effect: it waits for "
                 "another person with the same right to confirm it under Registrations to confirm."), "info")
-    return {"held": result}
+    return {"held_registration": result}
 
 
 # --- choices -------------------------------------------------------------------------------------

@@ -130,3 +130,10 @@ def test_changing_an_absence_row_to_name_oneself_returns_the_row_with_the_notice
     assert db.session.get(Absence, absence.id).standin_user_id == other.id
     page = client.get("/organisation/franvaro").get_data(as_text=True)
     assert HELD not in page  # the notice belongs to the answer, not to every later view
+
+
+def test_my_tasks_tells_another_editor_that_a_registration_waits_but_not_the_registering_person(client, people):
+    _appoint_self(client, people)
+    assert "väntar på din bekräftelse" not in client.get("/").get_data(as_text=True)
+    home = _second(client.application, "admin").get("/").get_data(as_text=True)
+    assert "1 registrering väntar på din bekräftelse." in home and "/organisation/bekraftelser" in home
