@@ -218,7 +218,9 @@ def committees_in_sight(user: Any, committees: list, *, on: date | None = None) 
 
 
 # --- meetings ---
-# The committee secretary runs meetings of every committee; the auditor reads them. Elected members
+# The committee secretary runs and reads the meetings of the committees where she is secretary (she
+# holds or stands in for their committee secretary position; a committee's secretary serves its
+# sub-committees too), and no others; the auditor reads every committee's. Elected members
 # (chair, vice chair, member, deputy member) read the meetings, agendas and cases on them of the
 # committees where they hold an elected position today, and nothing of other committees. The
 # delegation report of a committee: secretary, auditor and that committee's members. An urgent
@@ -232,7 +234,7 @@ MARK_URGENT = "case.mark_urgent"  # obj: a case
 DECIDE_URGENT = "case.decide_urgent"  # obj: a case
 MEETING_ACTIONS = frozenset({VIEW_MEETINGS, MANAGE_MEETINGS, VIEW_MEETING, VIEW_DELEGATION_REPORT, MARK_URGENT,
                              DECIDE_URGENT})
-MEETING_READERS = frozenset({Role.COMMITTEE_SECRETARY, Role.AUDITOR})
+MEETING_READERS = frozenset({Role.AUDITOR})
 
 
 def elected_committee_ids(user: User, day: date) -> set[int]:
@@ -244,20 +246,35 @@ def elected_committee_ids(user: User, day: date) -> set[int]:
             if PositionKind(a.position.kind).is_elected}
 
 
+def secretary_committee_ids(user: User, day: date) -> set[int]:
+    """Committees (and sub-committees) the user acts for as committee secretary on a day."""
+    if Role.COMMITTEE_SECRETARY not in user.roles:
+        return set()
+    from portal.org.queries import secretary_committee_ids as of_person
+
+    return of_person(user.id, day)
+
+
+def _meeting_committee_id(obj: Any) -> int:
+    """A meeting's committee, or the committee itself."""
+    return obj.id if isinstance(obj, Committee) else obj.committee_id
+
+
 def _meetings_allowed(user: User, action: str, obj: Any, day: date) -> bool:
     roles = user.roles
-    if action == MANAGE_MEETINGS:
-        return Role.COMMITTEE_SECRETARY in roles
+    if action == MANAGE_MEETINGS:  # obj: a committee or a meeting; None: does she act for any
+        acts_for = secretary_committee_ids(user, day)
+        return bool(acts_for) if obj is None else _meeting_committee_id(obj) in acts_for
     if action == MARK_URGENT:
         return obj is not None and Role.CASE_OFFICER in roles and obj.prepared_by_id == user.id
     if action == DECIDE_URGENT:
         return obj is not None and obj.committee_id in elected_committee_ids(user, day)
     if roles & MEETING_READERS:
         return True
+    readable = elected_committee_ids(user, day) | secretary_committee_ids(user, day)
     if action == VIEW_MEETINGS and obj is None:
-        return bool(elected_committee_ids(user, day))
+        return bool(readable)
     if obj is None:
         return False
-    committee_id = obj.committee_id if action == VIEW_MEETING else obj.id
-    return committee_id in elected_committee_ids(user, day)
+    return _meeting_committee_id(obj) in readable
 # --- end meetings ---

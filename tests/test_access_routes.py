@@ -206,7 +206,9 @@ def world(make):
     attachment = attachment_add(officer, cases[0], "intyg.pdf", b"%PDF-1.7\n")
     letter, letter_day = _decided_letter(officer, make, customer, invoice_unit, category)
     plan = _signed_plan(officer, make, customer, invoice_unit, category)
-    make.user("secretary", Role.COMMITTEE_SECRETARY)
+    # The secretary of committee A: she runs A's meetings (RULINGS: the committees where she is secretary).
+    make.appointment(make.user("secretary", Role.COMMITTEE_SECRETARY),
+                     make.position(committee_a, PositionKind.COMMITTEE_SECRETARY))
     from portal.meetings.models import AgendaItem
     from portal.meetings.services import meeting_create
 

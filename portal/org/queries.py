@@ -118,6 +118,20 @@ def committee_ids_in_sight(user_id: int, day: date) -> set[int]:
     return ids
 
 
+def secretary_committee_ids(user_id: int, day: date) -> set[int]:
+    """Committees a person is secretary of on a day: through a committee secretary position they
+    hold, or one they stand in for (an assignment while its holder is away). The secretary of a
+    committee is its sub-committees' secretary too."""
+    from portal.org.models import PositionKind
+
+    positions = [a.position for a in appointments_on(user_id, day)]
+    positions += [duty.position for duty in standin_duties(user_id, day)]
+    ids = {p.committee_id for p in positions if p.kind == PositionKind.COMMITTEE_SECRETARY.value and p.active}
+    if ids:
+        ids |= set(db.session.scalars(select(Committee.id).where(Committee.parent_id.in_(ids))))
+    return ids
+
+
 def committees_tree() -> list[Committee]:
     """Main committees with their sub-committees, by name."""
     return list(

@@ -215,6 +215,44 @@ def test_the_department_head_sees_the_decisions_made_under_their_further_delegat
     assert case.registry_number in page and "Öberg" not in page
 
 
+def test_the_secretary_acts_only_for_the_committees_where_she_is_secretary(client, world, make):
+    from portal.auth.roles import Role
+    from portal.org.models import PositionKind
+
+    other = world.other_committee
+    theirs = services.meeting_create(world.actor(world.secretary), other, meeting_date=date(2026, 12, 10), place="")
+    ours = _meeting(world)
+    bun_secretary = make.user("sekr.bun", Role.COMMITTEE_SECRETARY)
+    make.appointment(bun_secretary, make.position(other, PositionKind.COMMITTEE_SECRETARY, title="Sekreterare BUN"))
+    _as(client, "sekr")
+    index = client.get("/sammantraden/").get_data(as_text=True)
+    assert world.committee.name in index and other.name not in index
+    assert client.get(f"/sammantraden/namnder/{other.id}").status_code == 403
+    assert client.post_form(f"/sammantraden/namnder/{other.id}", {"meeting_date": "2026-12-17"}).status_code == 403
+    assert client.get(f"/sammantraden/{theirs.id}").status_code == 403
+    assert client.post_form(f"/sammantraden/{theirs.id}/anmalan").status_code == 403
+    assert client.post_form(f"/sammantraden/{ours.id}/anmalan").status_code == 303
+    _as(client, "sekr.bun")
+    assert client.post_form(f"/sammantraden/{theirs.id}/anmalan").status_code == 303
+    assert client.get(f"/sammantraden/{ours.id}").status_code == 403
+    # While Stina is away and names Bo's secretary as her stand-in, the stand-in acts for SN too.
+    make.absence(world.secretary, date(2026, 11, 20), date(2026, 11, 30), standin=bun_secretary)
+    assert client.post_form(f"/sammantraden/{ours.id}/redigera", {
+        "meeting_date": "2026-12-11", "place": "Salen"}).status_code == 303
+    _as(client, "sekr")
+    assert client.get(f"/sammantraden/{ours.id}").status_code == 200  # away, still secretary of SN
+
+
+def test_a_secretary_without_a_secretary_position_acts_for_no_committee(client, world, make):
+    from portal.auth.roles import Role
+
+    make.user("sekr.utan", Role.COMMITTEE_SECRETARY)
+    meeting = _meeting(world)
+    _as(client, "sekr.utan")
+    assert client.get("/sammantraden/").status_code == 403
+    assert client.post_form(f"/sammantraden/{meeting.id}/anmalan").status_code == 403
+
+
 def test_the_secretary_edits_a_planned_meeting_and_corrects_the_recorded_posting(client, world):
     decision = delegated(world)
     meeting = _meeting(world)
