@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, render_template, request
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import clock
+from portal import clock, params
 from portal.config import build_config
 from portal.database import configure_engine
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -39,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=lambda: "sv", timezone_selector=lambda: "Europe/Stockholm")
     limiter.init_app(app)
     _init_login(app)
+    params.register(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_errors(app)
@@ -116,28 +118,55 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    def page(status: int, title: str, message: str):
-        return render_template("error.html", status=status, title=title, message=message), status
+    """Every error a person can meet is a Swedish page; an htmx request gets a small fragment
+    swapped into the page's message area instead of a whole page inside a table cell."""
+    from werkzeug.exceptions import HTTPException, InternalServerError
 
-    @app.errorhandler(403)
-    def forbidden(_e):
-        return page(403, _("Access denied"), _("You do not have access to this page or object."))
+    from portal.web import wants_partial
 
-    @app.errorhandler(404)
-    def not_found(_e):
-        return page(404, _("Not found"), _("The page or object does not exist."))
+    def texts(code: int) -> tuple[str, str]:
+        return {
+            400: (_("The request could not be read"),
+                  _("Something in the address or the form was not valid. Go back and check what you entered.")),
+            403: (_("Access denied"), _("You do not have access to this page or object.")),
+            404: (_("Not found"), _("The page or object does not exist.")),
+            405: (_("Not allowed here"), _("The page cannot be used this way. Go back and use the page's own buttons.")),
+            413: (_("The file is too large"), _("The uploaded file is larger than allowed.")),
+            429: (_("Too many attempts"), _("Too many failed attempts. Wait a while and try again.")),
+            500: (_("Something went wrong"),
+                  _("The portal could not complete the request and nothing was saved. Try again; if it "
+                    "happens again, tell the portal's administrator the time it happened.")),
+        }.get(code) or (_("The request could not be handled"), _("Go back and try again."))
+
+    def page(status: int, title: str, message: str, headers=None):
+        headers = dict(headers or {})
+        if wants_partial():
+            headers.update({"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})
+            return render_template("_error.html", status=status, title=title, message=message), status, headers
+        return render_template("error.html", status=status, title=title, message=message), status, headers
 
     @app.errorhandler(CSRFError)
     def csrf_failed(_e):
         return page(400, _("The form has expired"), _("Reload the page and try again."))
 
-    @app.errorhandler(429)
-    def too_many(_e):
-        return page(429, _("Too many attempts"), _("Too many failed attempts. Wait a while and try again."))
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        title, message = texts(error.code)
+        kept = {k: v for k, v in error.get_headers() if k.lower() in {"allow", "retry-after"}}
+        return page(error.code, title, message, kept)
 
-    @app.errorhandler(413)
-    def too_large(_e):
-        return page(413, _("The file is too large"), _("The uploaded file is larger than allowed."))
+    @app.errorhandler(InternalServerError)
+    def server_error(_e):
+        db.session.rollback()
+        try:
+            title, message = texts(500)
+            return page(500, title, message)
+        except Exception:  # the page itself failed: answer without templates or the database
+            app.logger.exception("the error page could not be rendered")
+            return ("<!doctype html><html lang=\"sv\"><title>Något gick fel</title><h1>Något gick fel</h1>"
+                    "<p>Portalen kunde inte slutföra begäran och inget sparades. Försök igen.</p></html>"), 500
 
 
 def _register_headers(app: Flask) -> None:

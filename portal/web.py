@@ -131,8 +131,3 @@ class UniqueIds:
             options = {**options, "id": f"{self.id_prefix}-{options.get('prefix') or ''}{options['name']}"}
         return super().bind_field(form, unbound_field, options)
 
-
-def optional_int(value) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)

@@ -57,7 +57,7 @@ def create():
     return render_template("users/index.html", users=users, form=form), 422
 
 
-@bp.get("/<int:user_id>")
+@bp.get("/<id:user_id>")
 @login_required
 def show(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -83,7 +83,7 @@ def _show(user: User, form=None, password_form=None, status: int = 200):
     )
 
 
-@bp.post("/<int:user_id>")
+@bp.post("/<id:user_id>")
 @login_required
 def update(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -104,7 +104,7 @@ def update(user_id: int):
     return _show(user, form=form, status=422)
 
 
-@bp.post("/<int:user_id>/losenord")
+@bp.post("/<id:user_id>/losenord")
 @login_required
 def set_password(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -122,7 +122,7 @@ def set_password(user_id: int):
     return _show(user, password_form=form, status=422)
 
 
-@bp.post("/<int:user_id>/aktiv")
+@bp.post("/<id:user_id>/aktiv")
 @login_required
 def set_active(user_id: int):
     user = db.get_or_404(User, user_id)

@@ -20,7 +20,8 @@ bp = Blueprint("auth", __name__)
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
     fallback = url_for("home.index")
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (not target or len(target) > 2000 or not target.startswith("/") or target.startswith("//")
+            or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target)):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

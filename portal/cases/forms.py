@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.auth.forms import MultiCheckboxField
 from portal.delegation.models import WriteOffReason
+from portal.params import DateField, IntegerField, required_id
 from portal.web import UniqueIds
 
 
@@ -21,12 +22,12 @@ def _type_choices():
 
 class NewCaseForm(FlaskForm):
     case_type = RadioField(_l("Type of case"), choices=_type_choices, validators=[DataRequired()])
-    invoice_ids = MultiCheckboxField(_l("Invoices"), coerce=int, validate_choice=True)
+    invoice_ids = MultiCheckboxField(_l("Invoices"), coerce=required_id, validate_choice=True)
     reasons = TextAreaField(_l("Reasons (motivering)"), validators=[Optional(), Length(max=5000)])
 
 
 class TermsForm(FlaskForm):
-    invoice_ids = MultiCheckboxField(_l("Invoices"), coerce=int, validate_choice=True)
+    invoice_ids = MultiCheckboxField(_l("Invoices"), coerce=required_id, validate_choice=True)
     new_due_date = DateField(_l("New due date"), validators=[Optional()])
     first_due_date = DateField(_l("First due date"), validators=[Optional()])
     instalments = IntegerField(_l("Number of monthly instalments"), validators=[Optional(), NumberRange(1, 240)])

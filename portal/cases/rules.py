@@ -137,6 +137,24 @@ def case_amount(case_type: CaseType, lines: Iterable[InvoiceLine]) -> int:
     return total
 
 
+def decided_line_amounts(case_type: CaseType, lines: Iterable[InvoiceLine], decided_ore: int) -> list[int]:
+    """Each invoice's own part of a decided amount, in the order of `lines`.
+
+    An invoice's part is what the case counts of it (case_amount of that line alone). A partial
+    grant (less than the case asked) is spread over the invoices in order, each up to its own part,
+    so the parts always add up to the decided amount.
+    """
+    own = [case_amount(case_type, [line]) for line in lines]
+    if decided_ore >= sum(own):
+        return own
+    parts, left = [], decided_ore
+    for amount in own:
+        part = max(0, min(amount, left))
+        parts.append(part)
+        left -= part
+    return parts
+
+
 @dataclass(frozen=True)
 class Length:
     months: int

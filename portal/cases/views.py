@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import access, clock
+from portal import access, clock, params
 from portal.cases import pdf as letters
 from portal.cases import queries, services
 from portal.cases.forms import (
@@ -26,16 +23,25 @@ from portal.cases.forms import (
     NoteForm,
     TermsForm,
 )
-from portal.cases.models import CASE_STATE_LABELS, CASE_TYPE_LABELS, Attachment, Case, CaseInvoice
+from portal.cases.models import (
+    CASE_STATE_LABELS,
+    CASE_TYPE_LABELS,
+    OUTCOME_LABELS,
+    Attachment,
+    Case,
+    CaseInvoice,
+)
 from portal.cases.routing import Terms, check_decider, route
-from portal.cases.rules import CaseState, Outcome
+from portal.cases.rules import CaseState, InvoiceLine, Outcome, decided_line_amounts
 from portal.cases.terms import TermsInput, compute_terms
 from portal.delegation import queries as delegation_queries
 from portal.delegation.engine_types import CaseType
+from portal.delegation.models import WriteOffReason
 from portal.documents import services as documents
+from portal.downloads import csv_amount, csv_response, file_response
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.money import MoneyParseError, format_amount, format_money, parse_money
+from portal.money import MoneyParseError, format_amount, format_money
 from portal.org.models import Committee, OrgUnit
 from portal.receivables.models import Customer, Invoice
 from portal.web import actor, confirm_step, is_confirmed, page_or_partial, show_errors, wants_partial, with_write_lock
@@ -58,12 +64,10 @@ def _load(case_id: int) -> Case:
 
 
 def _money(value: str | None, field: str) -> int | None:
-    if not value or not value.strip():
-        return None
     try:
-        return parse_money(value)
+        return params.to_money(value)
     except MoneyParseError as failure:
-        raise ValidationFailed({field: _("Write an amount in kronor, e.g. 1 250,50.")}) from failure
+        raise ValidationFailed({field: params.money_message()}) from failure
 
 
 def _terms_from(form: TermsForm, case: Case) -> TermsInput:
@@ -100,7 +104,7 @@ def _invoice_choices(invoices: list[Invoice]):
 
 # --- new case -------------------------------------------------------------------------------------
 
-@bp.route("/ny/<int:customer_id>", methods=["GET", "POST"])
+@bp.route("/ny/<id:customer_id>", methods=["GET", "POST"])
 @login_required
 def new(customer_id: int):
     customer = db.get_or_404(Customer, customer_id)
@@ -109,7 +113,7 @@ def new(customer_id: int):
     form = NewCaseForm()
     form.invoice_ids.choices = _invoice_choices(invoices)
     if request.method == "GET" and request.args.getlist("faktura"):
-        form.invoice_ids.data = [int(i) for i in request.args.getlist("faktura") if i.isdigit()]
+        form.invoice_ids.data = params.arg_ids("faktura")
     if form.validate_on_submit():
         try:
             case = services.case_create(
@@ -210,14 +214,14 @@ def _schedule(case: Case):
         return None
 
 
-@bp.get("/<int:case_id>")
+@bp.get("/<id:case_id>")
 @login_required
 def show(case_id: int):
     case = _load(case_id)
     return render_template("cases/show.html", **_case_context(case))
 
 
-@bp.post("/<int:case_id>/villkor")
+@bp.post("/<id:case_id>/villkor")
 @login_required
 def update_terms(case_id: int):
     case = _load(case_id)
@@ -240,7 +244,7 @@ def update_terms(case_id: int):
     return render_template("cases/show.html", **_case_context(case, terms_form=form)), 422
 
 
-@bp.post("/<int:case_id>/forhandsgranska")
+@bp.post("/<id:case_id>/forhandsgranska")
 @login_required
 def preview(case_id: int):
     """The verdict and schedule for the terms in the form, without saving (htmx, live)."""
@@ -277,7 +281,7 @@ def _step(case_id: int, call, *, form_cls=NoteForm, form_key="note_form", messag
     return render_template("cases/show.html", **_case_context(case, **{form_key: form})), 422
 
 
-@bp.post("/<int:case_id>/skicka")
+@bp.post("/<id:case_id>/skicka")
 @login_required
 def submit(case_id: int):
     access.require(current_user, access.PREPARE_CASE)
@@ -286,7 +290,7 @@ def submit(case_id: int):
         message=_("The case was submitted."))
 
 
-@bp.post("/<int:case_id>/aterkalla")
+@bp.post("/<id:case_id>/aterkalla")
 @login_required
 def withdraw(case_id: int):
     access.require(current_user, access.PREPARE_CASE)
@@ -301,7 +305,7 @@ def withdraw(case_id: int):
         message=_("The case was withdrawn."))
 
 
-@bp.post("/<int:case_id>/samrad")
+@bp.post("/<id:case_id>/samrad")
 @login_required
 def consult(case_id: int):
     access.require(current_user, access.CONSULT_CASE)
@@ -310,7 +314,7 @@ def consult(case_id: int):
         form_cls=ConsultationForm, form_key="consultation_form", message=_("The consultation was recorded."))
 
 
-@bp.post("/<int:case_id>/komplettering")
+@bp.post("/<id:case_id>/komplettering")
 @login_required
 def return_case(case_id: int):
     return _step(case_id, lambda case, form: services.case_return(
@@ -318,7 +322,7 @@ def return_case(case_id: int):
         message=_("The case was returned to the case officer."))
 
 
-@bp.post("/<int:case_id>/namnden")
+@bp.post("/<id:case_id>/namnden")
 @login_required
 def refer(case_id: int):
     return _step(case_id, lambda case, form: services.case_refer(
@@ -326,7 +330,7 @@ def refer(case_id: int):
         message=_("The case was referred to the committee."))
 
 
-@bp.post("/<int:case_id>/jav")
+@bp.post("/<id:case_id>/jav")
 @login_required
 def declare_conflict(case_id: int):
     return _step(case_id, lambda case, form: services.conflict_declare(actor(None), case, form.note.data),
@@ -342,7 +346,7 @@ def _deciding_capacity(case: Case) -> str:
     abort(403)
 
 
-@bp.post("/<int:case_id>/beslut")
+@bp.post("/<id:case_id>/beslut")
 @with_write_lock
 @login_required
 def decide(case_id: int):
@@ -379,7 +383,7 @@ def decide(case_id: int):
     return render_template("cases/show.html", **_case_context(case, decide_form=form)), 422
 
 
-@bp.post("/<int:case_id>/bilagor")
+@bp.post("/<id:case_id>/bilagor")
 @login_required
 def attach(case_id: int):
     access.require(current_user, access.PREPARE_CASE)
@@ -395,17 +399,15 @@ def attach(case_id: int):
                  message=_("The attachment was added."))
 
 
-@bp.get("/bilagor/<int:attachment_id>")
+@bp.get("/bilagor/<id:attachment_id>")
 @login_required
 def attachment(attachment_id: int):
     item = db.get_or_404(Attachment, attachment_id)
     _load(item.case_id)  # 404 and the case's own access check
-    return Response(item.content, mimetype=item.mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{item.filename.replace(chr(34), "")}"',
-        "X-Content-Type-Options": "nosniff"})
+    return file_response(item.content, item.mimetype, item.filename)
 
 
-@bp.post("/<int:case_id>/verkstall")
+@bp.post("/<id:case_id>/verkstall")
 @login_required
 def execute(case_id: int):
     access.require(current_user, access.EXECUTE_CASE)
@@ -414,7 +416,7 @@ def execute(case_id: int):
         message=_("The case was marked executed."))
 
 
-@bp.post("/<int:case_id>/avtal")
+@bp.post("/<id:case_id>/avtal")
 @login_required
 def register_agreement(case_id: int):
     access.require(current_user, access.PREPARE_CASE)
@@ -431,7 +433,7 @@ def register_agreement(case_id: int):
                  message=_("The signed agreement was registered: the plan is in effect."))
 
 
-@bp.get("/<int:case_id>/avtal/skanning")
+@bp.get("/<id:case_id>/avtal/skanning")
 @login_required
 def agreement_scan(case_id: int):
     """The scan of the signed agreement, as the case officer registered it."""
@@ -441,8 +443,7 @@ def agreement_scan(case_id: int):
         abort(404)
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[agreement.scan_mimetype]
     filename = f"avtal-{(case.registry_number or str(case.id)).replace(' ', '-').replace('/', '-')}.{extension}"
-    return Response(agreement.scan, mimetype=agreement.scan_mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return file_response(agreement.scan, agreement.scan_mimetype, filename)
 
 
 @bp.get("/vantar-pa-underskrift")
@@ -466,8 +467,8 @@ def letters_of_day():
     issued = letters.issued_on(day)
     if not issued:
         abort(404)
-    return Response(documents.documents_merged(issued), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="beslutsbrev-{day.isoformat()}.pdf"'})
+    return file_response(documents.documents_merged(issued), "application/pdf",
+                         f"beslutsbrev-{day.isoformat()}.pdf", inline=True)
 
 
 # --- lists ------------------------------------------------------------------------------------------
@@ -486,49 +487,54 @@ def index():
     form.unit_id.choices = [("", _("All"))] + [(str(u.id), u.name) for u in units]
     form.validate()
     filters = queries.CaseFilters(
-        q=form.q.data or None, case_type=form.case_type.data or None, state=form.state.data or None,
-        committee_id=int(form.committee_id.data) if (form.committee_id.data or "").isdigit() else None,
-        unit_id=int(form.unit_id.data) if (form.unit_id.data or "").isdigit() else None,
-        amount_min_ore=_safe_money(form.amount_min.data), amount_max_ore=_safe_money(form.amount_max.data),
+        q=form.q.data or None, case_type=params.to_choice(form.case_type.data, CaseType),
+        state=params.to_choice(form.state.data, CaseState),
+        committee_id=params.to_id(form.committee_id.data), unit_id=params.to_id(form.unit_id.data),
+        amount_min_ore=_filter_money(form.amount_min), amount_max_ore=_filter_money(form.amount_max),
         submitted_from=form.submitted_from.data, submitted_to=form.submitted_to.data,
     )
-    page = queries.case_page(filters, page=request.args.get("sida", 1, type=int))
+    page = queries.case_page(filters, page=params.arg_int("sida", 1, minimum=1, maximum=params.MAX_PAGE))
     args = {k: v for k, v in request.args.items() if k != "sida" and v}
     return page_or_partial("cases/index.html", "cases/_list.html", form=form, page=page, args=args)
 
 
-def _safe_money(value: str | None) -> int | None:
+def _filter_money(field) -> int | None:
+    """An amount filter: a bad one is named beside its field and left out of the search."""
     try:
-        return _money(value, "amount")
-    except ValidationFailed:
+        return params.to_money(field.data)
+    except MoneyParseError:
+        field.errors = [*field.errors, params.money_message()]
         return None
 
 
 @bp.get("/att-verkstalla.csv")
 @login_required
 def export_for_ledger():
-    """Granted cases not yet executed, for booking in the ledger (semicolon CSV, Excel-friendly)."""
+    """Granted cases not yet executed, for booking in the ledger: one line per invoice with that
+    invoice's own amount (see portal/downloads.py for how cells and amounts are written)."""
     access.require(current_user, access.EXECUTE_CASE)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["Diarienummer", "Typ", "Beslut", "Beslutsdatum", "Fakturanummer", "Reskontra",
-                     "Belopp", "Ny förfallodag", "Antal delbetalningar", "Månadsbelopp", "Avskrivningsorsak"])
+    header = ["Diarienummer", "Typ", "Beslut", "Beslutsdatum", "Fakturanummer", "Reskontra", "Belopp",
+              "Ny förfallodag", "Antal delbetalningar", "Månadsbelopp", "Avskrivningsorsak"]
+    return csv_response(f"att-verkstalla-{clock.today().isoformat()}.csv", header, _ledger_rows())
+
+
+def _ledger_rows():
+    reasons = {reason.value: reason.label for reason in WriteOffReason}
     for case in queries.granted_not_executed():
         decision = case.decision
-        for line in case.lines:
-            writer.writerow([
-                case.registry_number, case.case_type, decision.outcome, decision.decision_date.isoformat(),
-                line.invoice.invoice_number, line.invoice.ledger_source,
-                format_money(decision.amount_ore).replace(" kr", ""),
+        lines = sorted(case.lines, key=lambda line: line.id)
+        amounts = decided_line_amounts(CaseType(case.case_type), [
+            InvoiceLine(line.invoice_id, line.open_capital_ore, line.interest_ore, line.fees_ore,
+                        line.credited_capital_ore) for line in lines], decision.amount_ore)
+        for line, amount in zip(lines, amounts, strict=True):
+            yield [
+                case.registry_number, CASE_TYPE_LABELS[CaseType(case.case_type)],
+                OUTCOME_LABELS[Outcome(decision.outcome)], decision.decision_date.isoformat(),
+                line.invoice.invoice_number, line.invoice.ledger_source, csv_amount(amount),
                 decision.terms.get("new_due_date", ""), decision.terms.get("instalments") or "",
-                format_money(decision.terms["monthly_amount_ore"]).replace(" kr", "")
-                if decision.terms.get("monthly_amount_ore") else "",
-                decision.terms.get("write_off_reason", ""),
-            ])
-    data = "\ufeff" + out.getvalue()
-    filename = f"att-verkstalla-{clock.today().isoformat()}.csv"
-    return Response(data.encode("utf-8"), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                csv_amount(decision.terms.get("monthly_amount_ore")),
+                reasons.get(decision.terms.get("write_off_reason") or "", ""),
+            ]
 
 
 @bp.get("/mina-koer")

@@ -9,8 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -33,7 +31,8 @@ from portal.delegation.services import FurtherDelegationInput, RuleInput
 from portal.errors import ValidationFailed
 from portal.money import MoneyParseError, format_amount, parse_money
 from portal.org.models import PositionKind
-from portal.web import UniqueIds, optional_int
+from portal.params import DateField, IntegerField, optional_id
+from portal.web import UniqueIds
 
 NONE_CHOICE = ("", "—")
 
@@ -192,17 +191,17 @@ class RuleForm(LimitFields, FlaskForm):
     delegate_scope = SelectField(
         _l("Where the position sits"), choices=lambda: [NONE_CHOICE] + _choices(SCOPE_LABELS)
     )
-    delegate_position_id = SelectField(_l("Named position"), coerce=optional_int, validate_choice=False)
-    delegate_committee_id = SelectField(_l("Sub-committee"), coerce=optional_int, validate_choice=False)
+    delegate_position_id = SelectField(_l("Named position"), coerce=optional_id, validate_choice=False)
+    delegate_committee_id = SelectField(_l("Sub-committee"), coerce=optional_id, validate_choice=False)
     standin_position_id = SelectField(
-        _l("Stand-in position (optional)"), coerce=optional_int, validate_choice=False
+        _l("Stand-in position (optional)"), coerce=optional_id, validate_choice=False
     )
     allows_further_delegation = BooleanField(_l("The department head may pass it on"))
     consultation_unit_id = SelectField(
-        _l("Consultation with unit"), coerce=optional_int, validate_choice=False
+        _l("Consultation with unit"), coerce=optional_id, validate_choice=False
     )
     consultation_position_id = SelectField(
-        _l("Consultation with position"), coerce=optional_int, validate_choice=False
+        _l("Consultation with position"), coerce=optional_id, validate_choice=False
     )
 
     def fill(self, rule: DelegationRule) -> None:
@@ -261,7 +260,7 @@ class SimulatorForm(FlaskForm):
     class Meta:
         csrf = False  # a question, not a change: asked with GET so it can be linked
 
-    committee_id = SelectField(_l("Committee"), coerce=optional_int, validate_choice=False)
+    committee_id = SelectField(_l("Committee"), coerce=optional_id, validate_choice=False)
     case_type = SelectField(_l("Case type"), choices=lambda: _choices(CASE_TYPE_LABELS))
     amount = StringField(_l("Amount (kr)"), validators=[Optional(), Length(max=30)])
     twelve_month_prior = StringField(
@@ -274,7 +273,7 @@ class SimulatorForm(FlaskForm):
         _l("Earlier deferrals (months)"), validators=[Optional(), NumberRange(min=0, max=600)]
     )
     monthly_instalment = StringField(_l("Monthly instalment (kr)"), validators=[Optional(), Length(max=30)])
-    issuing_unit_id = SelectField(_l("Issuing unit"), coerce=optional_int, validate_choice=False)
+    issuing_unit_id = SelectField(_l("Issuing unit"), coerce=optional_id, validate_choice=False)
     # Unknown values count as not given: the engine then names the missing fact.
     write_off_reason = SelectField(
         _l("Write-off reason"),
@@ -333,7 +332,7 @@ class SimulatorForm(FlaskForm):
 
 class FurtherDelegationForm(LimitFields, FlaskForm):
     rule = SelectField(_l("Rule"), validate_choice=False)
-    receiving_position_id = SelectField(_l("To position"), coerce=optional_int, validate_choice=False)
+    receiving_position_id = SelectField(_l("To position"), coerce=optional_id, validate_choice=False)
     starts_on = DateField(_l("From"), validators=[DataRequired()])
     ends_on = DateField(_l("To (empty: until further notice)"), validators=[Optional()])
 

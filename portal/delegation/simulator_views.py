@@ -158,7 +158,7 @@ def further_create():
     return page_or_partial("delegation/further.html", "delegation/_further.html", 422, **context)
 
 
-@bp.post("/vidaredelegering/<int:item_id>/avsluta")
+@bp.post("/vidaredelegering/<id:item_id>/avsluta")
 @login_required
 def further_end(item_id: int):
     item = db.get_or_404(FurtherDelegation, item_id)

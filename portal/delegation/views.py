@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from portal import access, clock
+from portal import access, clock, params
 from portal.delegation import display, queries, services
 from portal.delegation import pdf as scheme_pdf
 from portal.delegation.forms import (
@@ -111,7 +111,7 @@ def _committee_context(committee: Committee, draft_form: DraftForm | None = None
     }
 
 
-@bp.get("/namnder/<int:committee_id>")
+@bp.get("/namnder/<id:committee_id>")
 @login_required
 def committee(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
@@ -119,7 +119,7 @@ def committee(committee_id: int):
     return render_template("delegation/committee.html", **_committee_context(committee))
 
 
-@bp.post("/namnder/<int:committee_id>/utkast")
+@bp.post("/namnder/<id:committee_id>/utkast")
 @login_required
 def draft_create(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
@@ -191,7 +191,7 @@ def _version_context(
     }
 
 
-@bp.get("/versioner/<int:version_id>")
+@bp.get("/versioner/<id:version_id>")
 @login_required
 def version(version_id: int):
     version = db.get_or_404(SchemeVersion, version_id)
@@ -199,7 +199,7 @@ def version(version_id: int):
     return render_template("delegation/version.html", **_version_context(version))
 
 
-@bp.post("/versioner/<int:version_id>/regler")
+@bp.post("/versioner/<id:version_id>/regler")
 @login_required
 def rule_create(version_id: int):
     version = db.get_or_404(SchemeVersion, version_id)
@@ -219,7 +219,7 @@ def rule_create(version_id: int):
                            failure=_refused(version), **_version_context(version, new_form=form))
 
 
-@bp.route("/regler/<int:rule_id>/redigera", methods=["GET", "POST"])
+@bp.route("/regler/<id:rule_id>/redigera", methods=["GET", "POST"])
 @login_required
 def rule_edit(rule_id: int):
     rule = db.get_or_404(DelegationRule, rule_id)
@@ -256,7 +256,7 @@ def rule_edit(rule_id: int):
                            **_version_context(version, editing=rule, edit_form=form))
 
 
-@bp.post("/regler/<int:rule_id>/ta-bort")
+@bp.post("/regler/<id:rule_id>/ta-bort")
 @login_required
 def rule_delete(rule_id: int):
     rule = db.get_or_404(DelegationRule, rule_id)
@@ -281,7 +281,7 @@ def rule_delete(rule_id: int):
                  url_for("delegation.version", version_id=version.id), **_version_context(version))
 
 
-@bp.post("/versioner/<int:version_id>/publicera")
+@bp.post("/versioner/<id:version_id>/publicera")
 @login_required
 def publish(version_id: int):
     version = db.get_or_404(SchemeVersion, version_id)
@@ -305,7 +305,7 @@ def publish(version_id: int):
                            failure=_refused(version), **_version_context(version, publish_form=form))
 
 
-@bp.post("/versioner/<int:version_id>/kasta")
+@bp.post("/versioner/<id:version_id>/kasta")
 @login_required
 def discard(version_id: int):
     version = db.get_or_404(SchemeVersion, version_id)
@@ -329,7 +329,7 @@ def discard(version_id: int):
     return redirect(url_for("delegation.committee", committee_id=committee.id), code=303)
 
 
-@bp.post("/versioner/<int:version_id>/dokument")
+@bp.post("/versioner/<id:version_id>/dokument")
 @login_required
 def scheme_document_issue(version_id: int):
     """Issue the version as the document the committee adopts (finance director)."""
@@ -345,15 +345,15 @@ def scheme_document_issue(version_id: int):
 
 # --- comparing -------------------------------------------------------------------------------------
 
-@bp.get("/namnder/<int:committee_id>/jamfor")
+@bp.get("/namnder/<id:committee_id>/jamfor")
 @login_required
 def compare(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
     access.require(current_user, access.VIEW_SCHEMES, committee)
     versions = queries.versions_of(committee.id)
     by_id = {v.id: v for v in versions}
-    left = by_id.get(request.args.get("a", type=int))
-    right = by_id.get(request.args.get("b", type=int))
+    left = by_id.get(params.arg_id("a"))
+    right = by_id.get(params.arg_id("b"))
     if right is None and versions:
         right = versions[0]
     if left is None and right is not None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, render_template
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField
@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length
 
 from portal import access
 from portal.documents import services
+from portal.downloads import file_response
 from portal.extensions import limiter
 
 bp = Blueprint("documents", __name__)
@@ -40,7 +41,7 @@ def verify():
     return render_template("documents/verify.html", form=form, result=result), status
 
 
-@bp.get("/dokument/<int:document_id>")
+@bp.get("/dokument/<id:document_id>")
 @login_required
 def download(document_id: int):
     """The document exactly as issued, for those who may see what it is about."""
@@ -48,6 +49,5 @@ def download(document_id: int):
     if document is None:
         abort(404)
     access.require(current_user, access.VIEW_DOCUMENT, document)
-    filename = f"{document.kind}-{document.verification_code}.pdf"
-    return Response(document.content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return file_response(document.content, "application/pdf",
+                         f"{document.kind}-{document.verification_code}.pdf", inline=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.meetings.models import COMMITTEE_OUTCOME_LABELS
 from portal.meetings.rules import CommitteeOutcome
-from portal.web import UniqueIds, optional_int
+from portal.params import DateField, optional_id
+from portal.web import UniqueIds
 
 
 class MeetingForm(FlaskForm):
@@ -21,7 +22,7 @@ class MeetingForm(FlaskForm):
 
 
 class AgendaCaseForm(FlaskForm):
-    case_id = SelectField(_l("Referred case"), coerce=optional_int, validate_choice=False,
+    case_id = SelectField(_l("Referred case"), coerce=optional_id, validate_choice=False,
                           validators=[DataRequired(_l("Choose a case."))])
     proposal = TextAreaField(_l("The case officer's proposal"), validators=[Optional(), Length(max=4000)])
 

@@ -3,7 +3,7 @@ members' read-only view of the cases on their agenda, and urgent decisions (6 ka
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,6 +12,7 @@ from portal.cases import services as case_services
 from portal.cases.models import Case
 from portal.cases.routing import check_decider
 from portal.cases.rules import Outcome
+from portal.downloads import file_response
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.meetings import queries, services
@@ -58,7 +59,7 @@ def _committee_context(committee: Committee, form: MeetingForm | None = None) ->
             "may_report": access.allowed(current_user, access.VIEW_DELEGATION_REPORT, committee)}
 
 
-@bp.get("/namnder/<int:committee_id>")
+@bp.get("/namnder/<id:committee_id>")
 @login_required
 def committee(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
@@ -66,7 +67,7 @@ def committee(committee_id: int):
     return render_template("meetings/committee.html", **_committee_context(committee))
 
 
-@bp.post("/namnder/<int:committee_id>")
+@bp.post("/namnder/<id:committee_id>")
 @login_required
 def create(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
@@ -119,7 +120,7 @@ def _meeting_context(meeting: Meeting, *, case_form: AgendaCaseForm | None = Non
             "documents": queries.documents_of(meeting)}
 
 
-@bp.get("/<int:meeting_id>")
+@bp.get("/<id:meeting_id>")
 @login_required
 def show(meeting_id: int):
     meeting = _load(meeting_id)
@@ -147,7 +148,7 @@ def _agenda_change(meeting: Meeting, change, status_form: dict):
                  **_meeting_context(meeting))
 
 
-@bp.post("/<int:meeting_id>/arenden")
+@bp.post("/<id:meeting_id>/arenden")
 @login_required
 def add_case(meeting_id: int):
     meeting = _load(meeting_id)
@@ -165,7 +166,7 @@ def add_case(meeting_id: int):
                           {"case_form": form})
 
 
-@bp.post("/<int:meeting_id>/anmalan")
+@bp.post("/<id:meeting_id>/anmalan")
 @login_required
 def add_report(meeting_id: int):
     meeting = _load(meeting_id)
@@ -180,7 +181,7 @@ def _load_item(item_id: int) -> AgendaItem:
     return item
 
 
-@bp.post("/paragrafer/<int:item_id>/beslut")
+@bp.post("/paragrafer/<id:item_id>/beslut")
 @login_required
 def item_decide(item_id: int):
     item = _load_item(item_id)
@@ -195,7 +196,7 @@ def item_decide(item_id: int):
                           {"decision_forms": {item.id: form}})
 
 
-@bp.post("/paragrafer/<int:item_id>/ta-bort")
+@bp.post("/paragrafer/<id:item_id>/ta-bort")
 @login_required
 def item_remove(item_id: int):
     item = _load_item(item_id)
@@ -203,7 +204,7 @@ def item_remove(item_id: int):
     return _agenda_change(meeting, lambda: services.item_remove(_secretary(), item), {})
 
 
-@bp.post("/<int:meeting_id>/protokoll")
+@bp.post("/<id:meeting_id>/protokoll")
 @with_write_lock
 @login_required
 def record(meeting_id: int):
@@ -218,7 +219,7 @@ def record(meeting_id: int):
         {"record_form": form})
 
 
-@bp.post("/<int:meeting_id>/redigera")
+@bp.post("/<id:meeting_id>/redigera")
 @login_required
 def edit(meeting_id: int):
     """Change a planned meeting's date or place."""
@@ -233,7 +234,7 @@ def edit(meeting_id: int):
         {"meeting_form": form})
 
 
-@bp.post("/<int:meeting_id>/protokoll/rattelse")
+@bp.post("/<id:meeting_id>/protokoll/rattelse")
 @login_required
 def correct(meeting_id: int):
     """Correct a recorded meeting's justering or anslag date; the appeal times follow."""
@@ -248,7 +249,7 @@ def correct(meeting_id: int):
         reason=form.reason.data or ""), {"correct_form": form})
 
 
-@bp.get("/<int:meeting_id>/arenden/<int:case_id>")
+@bp.get("/<id:meeting_id>/arenden/<id:case_id>")
 @login_required
 def case(meeting_id: int, case_id: int):
     """A case on the agenda, read-only, for those who read the meeting."""
@@ -277,7 +278,7 @@ def _issue(meeting: Meeting, kind: str, item: AgendaItem | None = None):
     return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#documents", code=303)
 
 
-@bp.post("/<int:meeting_id>/dokument/<slug>")
+@bp.post("/<id:meeting_id>/dokument/<slug>")
 @with_write_lock
 @login_required
 def issue(meeting_id: int, slug: str):
@@ -288,14 +289,14 @@ def issue(meeting_id: int, slug: str):
     return _issue(meeting, DOCUMENT_SLUGS[slug])
 
 
-@bp.post("/paragrafer/<int:item_id>/protokollsutdrag")
+@bp.post("/paragrafer/<id:item_id>/protokollsutdrag")
 @login_required
 def issue_extract(item_id: int):
     item = _load_item(item_id)
     return _issue(item.meeting, "minutes_extract", item)
 
 
-@bp.get("/<int:meeting_id>/dokument/<int:document_id>")
+@bp.get("/<id:meeting_id>/dokument/<id:document_id>")
 @login_required
 def document(meeting_id: int, document_id: int):
     from portal.documents.models import IssuedDocument
@@ -304,13 +305,13 @@ def document(meeting_id: int, document_id: int):
     issued = db.get_or_404(IssuedDocument, document_id)
     if issued.object_type != "meeting" or issued.object_id != str(meeting.id):
         abort(404)
-    return Response(issued.content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{issued.kind}-{issued.verification_code}.pdf"'})
+    return file_response(issued.content, "application/pdf", f"{issued.kind}-{issued.verification_code}.pdf",
+                         inline=True)
 
 
 # --- the delegation report ------------------------------------------------------------------------
 
-@bp.get("/namnder/<int:committee_id>/delegationsbeslut")
+@bp.get("/namnder/<id:committee_id>/delegationsbeslut")
 @login_required
 def report(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
@@ -338,7 +339,7 @@ def further_delegated():
 
 # --- urgent matters (kommunallagen 6 kap 39 §) ------------------------------------------------------
 
-@bp.post("/arenden/<int:case_id>/bradskande")
+@bp.post("/arenden/<id:case_id>/bradskande")
 @login_required
 def mark_urgent(case_id: int):
     case = db.get_or_404(Case, case_id)
@@ -363,7 +364,7 @@ def _urgent_context(case: Case, form: UrgentDecisionForm | None = None) -> dict:
     return {"case": case, "form": form or UrgentDecisionForm(), "check": check}
 
 
-@bp.route("/arenden/<int:case_id>/bradskande-beslut", methods=["GET", "POST"])
+@bp.route("/arenden/<id:case_id>/bradskande-beslut", methods=["GET", "POST"])
 @with_write_lock
 @login_required
 def urgent(case_id: int):

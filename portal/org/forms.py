@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.org.models import PositionKind, UnitKind
-from portal.web import UniqueIds, optional_int
+from portal.params import DateField, optional_id
+from portal.web import UniqueIds
 
 NONE_CHOICE = ("", "—")
 
@@ -23,7 +24,7 @@ class MunicipalityForm(FlaskForm):
 class CommitteeForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     code = StringField(_l("Short code"), validators=[DataRequired(), Length(max=20)])
-    parent_id = SelectField(_l("Sub-committee of"), coerce=optional_int, validate_choice=False)
+    parent_id = SelectField(_l("Sub-committee of"), coerce=optional_id, validate_choice=False)
     registry_format = StringField(_l("Registry number format"), validators=[Optional(), Length(max=60)])
     active = BooleanField(_l("Active"), default=True)
 
@@ -37,7 +38,7 @@ class UnitForm(FlaskForm):
         _l("Kind"), choices=lambda: [(k.value, k.label) for k in UnitKind], default=UnitKind.UNIT.value
     )
     code = StringField(_l("Code in the ledger (ansvar)"), validators=[Optional(), Length(max=40)])
-    parent_id = SelectField(_l("Belongs to"), coerce=optional_int, validate_choice=False)
+    parent_id = SelectField(_l("Belongs to"), coerce=optional_id, validate_choice=False)
     active = BooleanField(_l("Active"), default=True)
 
 
@@ -47,22 +48,22 @@ class PositionForm(FlaskForm):
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=lambda: [(k.value, k.label) for k in PositionKind])
-    org_unit_id = SelectField(_l("Department or unit"), coerce=optional_int, validate_choice=False)
+    org_unit_id = SelectField(_l("Department or unit"), coerce=optional_id, validate_choice=False)
     standing_standin_position_id = SelectField(
-        _l("Standing stand-in"), coerce=optional_int, validate_choice=False
+        _l("Standing stand-in"), coerce=optional_id, validate_choice=False
     )
     active = BooleanField(_l("Active"), default=True)
 
 
 class AppointmentForm(FlaskForm):
-    user_id = SelectField(_l("Person"), coerce=optional_int, validate_choice=False)
+    user_id = SelectField(_l("Person"), coerce=optional_id, validate_choice=False)
     starts_on = DateField(_l("From"), validators=[DataRequired()])
     ends_on = DateField(_l("To (empty: until further notice)"), validators=[Optional()])
 
 
 class AbsenceForm(FlaskForm):
-    user_id = SelectField(_l("Absent person"), coerce=optional_int, validate_choice=False)
+    user_id = SelectField(_l("Absent person"), coerce=optional_id, validate_choice=False)
     starts_on = DateField(_l("From"), validators=[DataRequired()])
     ends_on = DateField(_l("To (empty: until further notice)"), validators=[Optional()])
-    standin_user_id = SelectField(_l("Stands in"), coerce=optional_int, validate_choice=False)
+    standin_user_id = SelectField(_l("Stands in"), coerce=optional_id, validate_choice=False)
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])

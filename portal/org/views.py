@@ -194,7 +194,7 @@ def _committee_page_context(committee: Committee) -> dict:
     }
 
 
-@bp.get("/namnder/<int:committee_id>")
+@bp.get("/namnder/<id:committee_id>")
 @login_required
 def committee(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
@@ -202,7 +202,7 @@ def committee(committee_id: int):
     return render_template("org/committee.html", **_committee_page_context(committee))
 
 
-@bp.route("/namnder/<int:committee_id>/redigera", methods=["GET", "POST"])
+@bp.route("/namnder/<id:committee_id>/redigera", methods=["GET", "POST"])
 @login_required
 def committee_edit(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
@@ -227,7 +227,7 @@ def committee_edit(committee_id: int):
 
 # --- units ---------------------------------------------------------------------------------------
 
-@bp.post("/namnder/<int:committee_id>/enheter")
+@bp.post("/namnder/<id:committee_id>/enheter")
 @login_required
 def unit_create(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
@@ -244,7 +244,7 @@ def unit_create(committee_id: int):
     return page_or_partial("org/committee.html", "org/_units.html", 422, **context)
 
 
-@bp.route("/enheter/<int:unit_id>/redigera", methods=["GET", "POST"])
+@bp.route("/enheter/<id:unit_id>/redigera", methods=["GET", "POST"])
 @login_required
 def unit_edit(unit_id: int):
     unit = db.get_or_404(OrgUnit, unit_id)
@@ -268,7 +268,7 @@ def unit_edit(unit_id: int):
 
 # --- positions and appointments ------------------------------------------------------------------
 
-@bp.post("/namnder/<int:committee_id>/befattningar")
+@bp.post("/namnder/<id:committee_id>/befattningar")
 @login_required
 def position_create(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
@@ -299,7 +299,7 @@ def _position_context(position: Position, appointment_form: AppointmentForm | No
     }
 
 
-@bp.get("/befattningar/<int:position_id>")
+@bp.get("/befattningar/<id:position_id>")
 @login_required
 def position(position_id: int):
     position = db.get_or_404(Position, position_id)
@@ -307,7 +307,7 @@ def position(position_id: int):
     return render_template("org/position.html", **_position_context(position))
 
 
-@bp.route("/befattningar/<int:position_id>/redigera", methods=["GET", "POST"])
+@bp.route("/befattningar/<id:position_id>/redigera", methods=["GET", "POST"])
 @login_required
 def position_edit(position_id: int):
     position = db.get_or_404(Position, position_id)
@@ -330,7 +330,7 @@ def position_edit(position_id: int):
                            back=url_for("org.position", position_id=position.id))
 
 
-@bp.post("/befattningar/<int:position_id>/forordnanden")
+@bp.post("/befattningar/<id:position_id>/forordnanden")
 @login_required
 def appointment_create(position_id: int):
     position = db.get_or_404(Position, position_id)
@@ -347,7 +347,7 @@ def appointment_create(position_id: int):
                            **_position_context(position, form))
 
 
-@bp.route("/forordnanden/<int:appointment_id>/redigera", methods=["GET", "POST"])
+@bp.route("/forordnanden/<id:appointment_id>/redigera", methods=["GET", "POST"])
 @login_required
 def appointment_edit(appointment_id: int):
     appointment = db.get_or_404(Appointment, appointment_id)
@@ -402,7 +402,7 @@ def absence_create():
     return page_or_partial("org/absences.html", "org/_absences.html", 422, **_absences_context(form))
 
 
-@bp.route("/franvaro/<int:absence_id>/redigera", methods=["GET", "POST"])
+@bp.route("/franvaro/<id:absence_id>/redigera", methods=["GET", "POST"])
 @login_required
 def absence_edit(absence_id: int):
     absence = db.get_or_404(Absence, absence_id)
@@ -423,7 +423,7 @@ def absence_edit(absence_id: int):
                            back=url_for("org.absences"))
 
 
-@bp.post("/franvaro/<int:absence_id>/ta-bort")
+@bp.post("/franvaro/<id:absence_id>/ta-bort")
 @login_required
 def absence_delete(absence_id: int):
     absence = db.get_or_404(Absence, absence_id)
@@ -477,21 +477,21 @@ def _registration_step(registration_id: int, step, allowed, done_message: str):
     return redirect(url_for("org.registrations"), code=303)
 
 
-@bp.post("/bekraftelser/<int:registration_id>/bekrafta")
+@bp.post("/bekraftelser/<id:registration_id>/bekrafta")
 @login_required
 def registration_confirm(registration_id: int):
     return _registration_step(registration_id, confirmations.confirm, confirmations.may_decide,
                               _("The registration was confirmed and has taken effect."))
 
 
-@bp.post("/bekraftelser/<int:registration_id>/avvisa")
+@bp.post("/bekraftelser/<id:registration_id>/avvisa")
 @login_required
 def registration_refuse(registration_id: int):
     return _registration_step(registration_id, confirmations.refuse, confirmations.may_refuse,
                               _("The registration was refused: it does not take effect."))
 
 
-@bp.post("/bekraftelser/<int:registration_id>/ta-tillbaka")
+@bp.post("/bekraftelser/<id:registration_id>/ta-tillbaka")
 @login_required
 def registration_withdraw(registration_id: int):
     return _registration_step(registration_id, confirmations.withdraw, confirmations.may_withdraw,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.params import DateField, IntegerField, optional_id
 from portal.receivables.ledger_parse import (
     COLLECTION_STAGES,
     DEFAULT_LEDGER_LAYOUT,
@@ -15,7 +16,7 @@ from portal.receivables.ledger_parse import (
 )
 from portal.receivables.messages import field_label
 from portal.receivables.models import STAGE_LABELS, FeeKind, ImportKind
-from portal.web import UniqueIds, optional_int
+from portal.web import UniqueIds
 
 
 def _kinds():
@@ -24,7 +25,7 @@ def _kinds():
 
 class UploadForm(FlaskForm):
     kind = SelectField(_l("Kind of file"), choices=_kinds, default=ImportKind.LEDGER.value)
-    mapping_id = SelectField(_l("Column mapping"), coerce=optional_int, validate_choice=False)
+    mapping_id = SelectField(_l("Column mapping"), coerce=optional_id, validate_choice=False)
     file = FileField(_l("File (CSV or .xlsx)"))
 
 

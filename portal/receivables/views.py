@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from portal import access, clock
+from portal.downloads import file_response
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.money import format_amount
@@ -65,7 +66,7 @@ def customers():
                            q=text, results=results, identity_text=identity_text)
 
 
-@bp.get("/kunder/<int:customer_id>")
+@bp.get("/kunder/<id:customer_id>")
 @login_required
 def customer(customer_id: int):
     customer = db.get_or_404(Customer, customer_id)
@@ -132,7 +133,7 @@ def _import_context(ledger_import: LedgerImport, failure: ValidationFailed | Non
     }
 
 
-@bp.get("/import/<int:import_id>")
+@bp.get("/import/<id:import_id>")
 @login_required
 def import_detail(import_id: int):
     ledger_import = db.get_or_404(LedgerImport, import_id)
@@ -141,7 +142,7 @@ def import_detail(import_id: int):
                            **_import_context(ledger_import))
 
 
-@bp.get("/import/<int:import_id>/status")
+@bp.get("/import/<id:import_id>/status")
 @login_required
 def import_status(import_id: int):
     ledger_import = db.get_or_404(LedgerImport, import_id)
@@ -180,13 +181,13 @@ def _process(import_id: int, step: Callable):
                  **_import_context(ledger_import))
 
 
-@bp.post("/import/<int:import_id>/forhandsgranska")
+@bp.post("/import/<id:import_id>/forhandsgranska")
 @login_required
 def import_preview(import_id: int):
     return _process(import_id, imports.preview)
 
 
-@bp.post("/import/<int:import_id>/importera")
+@bp.post("/import/<id:import_id>/importera")
 @login_required
 def import_run(import_id: int):
     return _process(import_id, imports.run)
@@ -199,8 +200,7 @@ def import_template(kind: str):
     if kind not in set(ImportKind):
         abort(404)
     name = "reskontra-mall.csv" if kind == ImportKind.LEDGER else "betalningar-mall.csv"
-    return Response(imports.template_csv(ImportKind(kind)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return file_response(imports.template_csv(ImportKind(kind)), "text/csv; charset=utf-8", name)
 
 
 # --- saved mappings ------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def mapping_create(kind: str):
     return _mapping_page(None, ImportKind(kind))
 
 
-@bp.route("/import/mappningar/<int:mapping_id>", methods=["GET", "POST"])
+@bp.route("/import/mappningar/<id:mapping_id>", methods=["GET", "POST"])
 @login_required
 def mapping_edit(mapping_id: int):
     mapping = db.get_or_404(LedgerMapping, mapping_id)
@@ -354,7 +354,7 @@ def reference_create(table_name: str):
                                      for t in TABLES.values()], **_section_context(table, form))
 
 
-@bp.route("/referensdata/<table_name>/<int:row_id>", methods=["GET", "POST"])
+@bp.route("/referensdata/<table_name>/<id:row_id>", methods=["GET", "POST"])
 @login_required
 def reference_edit(table_name: str, row_id: int):
     table = _table(table_name)
@@ -379,7 +379,7 @@ def reference_edit(table_name: str, row_id: int):
                            back=url_for("receivables.reference"))
 
 
-@bp.post("/referensdata/kravsteg/<int:row_id>/ta-bort")
+@bp.post("/referensdata/kravsteg/<id:row_id>/ta-bort")
 @login_required
 def stage_code_delete(row_id: int):
     stage_code = db.get_or_404(CollectionStageCode, row_id)
