@@ -56,6 +56,12 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         "MAX_CONTENT_LENGTH": int(_env("MAX_UPLOAD_BYTES") or 64 * 1024 * 1024),
+        # Imports (README "Gränser för import"): an .xlsx's parts inflated, data rows, one field.
+        "IMPORT_MAX_UNCOMPRESSED_BYTES": int(_env("IMPORT_MAX_UNCOMPRESSED_BYTES") or 1024 * 1024 * 1024),
+        "IMPORT_MAX_ROWS": int(_env("IMPORT_MAX_ROWS") or 2_000_000),
+        "IMPORT_MAX_FIELD_BYTES": int(_env("IMPORT_MAX_FIELD_BYTES") or 128 * 1024),
+        "IMPORT_MAX_ERRORS_KEPT": int(_env("IMPORT_MAX_ERRORS_KEPT") or 1_000),
+        "IMPORT_MAX_ERRORS_COUNTED": int(_env("IMPORT_MAX_ERRORS_COUNTED") or 100_000),
     }
     config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])

@@ -18,17 +18,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Date, Engine, select, update
 
 from portal import clock
 from portal.audit.services import Actor, record
+from portal.downloads import csv_bytes
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.org.models import OrgUnit
 from portal.receivables.ledger_parse import (
     COLLECTION_STAGES,
     DEFAULT_LEDGER_LAYOUT,
+    DEFAULT_LIMITS,
     DEFAULT_PAYMENT_LAYOUT,
     iter_ledger,
     iter_payments,
@@ -45,9 +48,12 @@ from portal.receivables.models import (
     LedgerMapping,
     Payment,
 )
-from portal.receivables.tabular import ParseError
+from portal.receivables.tabular import ParseError, ReadLimits
 
-MAX_STORED_ERRORS = 10_000  # a file of a million bad rows is reported by its first errors
+MAX_STORED_ERRORS = 1_000  # a file of a million bad rows lists its first errors, then counts the rest
+# ... up to this many: a file with more errors is evidently not of the chosen layout, and reading
+# it to the end would only cost minutes (a crafted .xlsx of millions of empty rows).
+MAX_COUNTED_ERRORS = 100_000
 BATCH_ROWS = 5_000
 PROGRESS_INTERVAL_SECONDS = 1.0
 LEDGER_IMPORT_FIELDS = ("kind", "state", "file_name", "sha256", "count_new", "count_changed",
@@ -66,7 +72,7 @@ _INVOICE_VALUES = ("org_unit_id", "category_id", "invoice_date", "due_date", "or
 def template_csv(kind: ImportKind) -> bytes:
     """The default layout's header row as a CSV file in the Swedish Excel style (UTF-8 BOM, ';')."""
     layout = DEFAULT_LEDGER_LAYOUT if kind is ImportKind.LEDGER else DEFAULT_PAYMENT_LAYOUT
-    return ("\ufeff" + ";".join(layout.values()) + "\r\n").encode("utf-8")
+    return csv_bytes(list(layout.values()), [])
 
 
 @contextlib.contextmanager
@@ -140,6 +146,9 @@ class ImportJob:
     units: dict[str, int]  # ledger code (ansvar) -> org unit id
     categories: dict[str, int]  # category code -> id
     reference_date: date
+    limits: ReadLimits = DEFAULT_LIMITS
+    max_errors: int = MAX_STORED_ERRORS
+    max_errors_counted: int = MAX_COUNTED_ERRORS
 
 
 def import_job(ledger_import: LedgerImport) -> ImportJob:
@@ -162,6 +171,13 @@ def import_job(ledger_import: LedgerImport) -> ImportJob:
         units=units,
         categories=categories,
         reference_date=clock.today(),
+        limits=ReadLimits(
+            max_uncompressed_bytes=current_app.config["IMPORT_MAX_UNCOMPRESSED_BYTES"],
+            max_rows=current_app.config["IMPORT_MAX_ROWS"],
+            max_field_bytes=current_app.config["IMPORT_MAX_FIELD_BYTES"],
+        ),
+        max_errors=current_app.config["IMPORT_MAX_ERRORS_KEPT"],
+        max_errors_counted=current_app.config["IMPORT_MAX_ERRORS_COUNTED"],
     )
 
 
@@ -221,8 +237,26 @@ class Parsed:
     mapping: dict[str, str] | None = None
     rows: list[tuple] = field(default_factory=list)
     customers: dict[str, tuple] = field(default_factory=dict)  # identity -> (kind, name, address…)
-    errors: list[ParseError] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)  # the first `max_errors` of them
     rows_read: int = 0
+    error_count: int = 0  # all of them
+    max_errors: int = MAX_STORED_ERRORS
+    max_errors_counted: int = MAX_COUNTED_ERRORS
+
+    def add_error(self, error: ParseError) -> None:
+        """Count every error; keep only the first ones, so a file of millions of bad rows cannot
+        fill the memory (the rest are a count)."""
+        self.error_count += 1
+        if len(self.errors) < self.max_errors:
+            self.errors.append(error)
+
+    @property
+    def gave_up(self) -> bool:
+        return self.error_count >= self.max_errors_counted
+
+    def give_up(self, line: int) -> None:
+        """Stop reading: the last kept error says where and why."""
+        self.errors.append(ParseError(line, None, "too_many_errors", {"count": self.error_count}))
 
 
 def read_file(job: ImportJob, progress: Callable[..., None] | None = None) -> Parsed:
@@ -230,7 +264,8 @@ def read_file(job: ImportJob, progress: Callable[..., None] | None = None) -> Pa
 
     `progress(rows_read)` is called while reading and `progress(rows_read, True)` at the end.
     """
-    parsed = Parsed(job.kind, job.mapping)
+    parsed = Parsed(job.kind, job.mapping, max_errors=job.max_errors,
+                    max_errors_counted=job.max_errors_counted)
     counted = [0]
 
     def count(rows: int) -> None:
@@ -261,20 +296,25 @@ def _read_ledger(job: ImportJob, parsed: Parsed, progress: Callable[[int], None]
     unit_header = _header(job, "unit_code", DEFAULT_LEDGER_LAYOUT)
     category_header = _header(job, "category_code", DEFAULT_LEDGER_LAYOUT)
     units, categories = job.units, job.categories
-    rows, customers, errors = parsed.rows, parsed.customers, parsed.errors
+    rows, customers, errors, add_error = parsed.rows, parsed.customers, parsed.errors, parsed.add_error
     for item in iter_ledger(job.data, reference_date=job.reference_date, mapping=job.mapping,
-                            stage_codes=job.stage_codes, progress=progress):  # fmt: skip
+                            stage_codes=job.stage_codes, progress=progress, limits=job.limits):  # fmt: skip
         if type(item) is ParseError:
-            errors.append(item)
+            add_error(item)
+            if parsed.gave_up:
+                parsed.give_up(item.line)
+                break
             continue
         unit_id = units.get(item.unit_code)
         category_id = categories.get(item.category_code)
         if unit_id is None:
-            errors.append(ParseError(item.line, unit_header, "unknown_unit_code",
-                                     {"value": item.unit_code}))
+            add_error(ParseError(item.line, unit_header, "unknown_unit_code", {"value": item.unit_code}))
         if category_id is None:
-            errors.append(ParseError(item.line, category_header, "unknown_category_code",
-                                     {"value": item.category_code}))
+            add_error(ParseError(item.line, category_header, "unknown_category_code",
+                                 {"value": item.category_code}))
+        if parsed.gave_up:
+            parsed.give_up(item.line)
+            break
         if errors:
             continue  # all or nothing: keep reading only to list every error
         identity = item.customer_id_number
@@ -288,9 +328,12 @@ def _read_ledger(job: ImportJob, parsed: Parsed, progress: Callable[[int], None]
 
 def _read_payments(job: ImportJob, parsed: Parsed, progress: Callable[[int], None]) -> None:
     for item in iter_payments(job.data, reference_date=job.reference_date, mapping=job.mapping,
-                              progress=progress):  # fmt: skip
+                              progress=progress, limits=job.limits):  # fmt: skip
         if type(item) is ParseError:
-            parsed.errors.append(item)
+            parsed.add_error(item)
+            if parsed.gave_up:
+                parsed.give_up(item.line)
+                break
         elif not parsed.errors:
             parsed.rows.append((item.line, item.ledger_source, item.invoice_number,
                                 item.ocr_reference, item.payment_date, item.amount_ore))
@@ -478,11 +521,13 @@ def _batches(items: list) -> Iterable[list]:
         yield items[start : start + BATCH_ROWS]
 
 
-def _error_dicts(errors: list[ParseError]) -> list[dict[str, Any]]:
+def _error_dicts(errors: list[ParseError], limit: int = MAX_STORED_ERRORS) -> list[dict[str, Any]]:
+    """The first `limit` errors, and the one that says where reading stopped, if it did."""
+    kept = errors[:limit] + [e for e in errors[limit:] if e.code == "too_many_errors"]
     return [{"line": e.line, "column": e.column, "code": e.code,
              "params": {k: v if isinstance(v, int | str) or v is None else str(v)
                         for k, v in e.params.items()}}
-            for e in errors[:MAX_STORED_ERRORS]]  # fmt: skip
+            for e in kept]  # fmt: skip
 
 
 def _classify(ledger_import: LedgerImport, parsed: Parsed) -> Plan:
@@ -501,8 +546,8 @@ def _store_outcome(ledger_import: LedgerImport, parsed: Parsed, plan: Plan, stat
     ledger_import.count_new = len(plan.new)
     ledger_import.count_changed = len(plan.changed)
     ledger_import.count_unchanged = plan.unchanged
-    ledger_import.count_errors = len(errors)
-    ledger_import.errors = _error_dicts(errors)
+    ledger_import.count_errors = parsed.error_count if parsed.errors else len(errors)
+    ledger_import.errors = _error_dicts(errors, parsed.max_errors)
 
 
 def preview(actor: Actor, ledger_import: LedgerImport, parsed: Parsed) -> LedgerImport:

@@ -14,10 +14,13 @@ from portal.receivables.tabular import (
     FieldKind,
     FieldSpec,
     ParseError,
+    ReadLimits,
     ReadOptions,
     make_converter,
     open_records,
 )
+
+DEFAULT_LIMITS = ReadLimits()
 
 # The portal's fixed list of collection stages (DOMAIN "The ledger"), in the order a claim
 # usually moves through them; the last five are outcomes or "we cannot tell".
@@ -152,6 +155,7 @@ def iter_ledger(
     placeholder_dates: frozenset[date] = PLACEHOLDER_DATES,
     progress: Callable[[int], None] | None = None,
     progress_every: int = PROGRESS_EVERY,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[LedgerRow | ParseError]:
     """Stream a ledger export (CSV or .xlsx) as LedgerRows and ParseErrors in file order.
 
@@ -166,7 +170,7 @@ def iter_ledger(
     """
     default_stages = {stage: stage for stage in COLLECTION_STAGES}
     stages = stage_table(default_stages if stage_codes is None else stage_codes)
-    options = ReadOptions(reference_date, two_digit_years, placeholder_dates)
+    options = ReadOptions(reference_date, two_digit_years, placeholder_dates, limits)
     text = make_converter(_STAGE_CODE_FIELD, options)
 
     def stage_of(raw: object) -> tuple[str, str | None]:
@@ -219,6 +223,7 @@ def iter_payments(
     placeholder_dates: frozenset[date] = PLACEHOLDER_DATES,
     progress: Callable[[int], None] | None = None,
     progress_every: int = PROGRESS_EVERY,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[PaymentRow | ParseError]:
     """Stream a payments file (CSV or .xlsx, DEFAULT_PAYMENT_LAYOUT unless mapped).
 
@@ -226,7 +231,7 @@ def iter_payments(
     non-zero amount (``zero_amount``); a negative amount is a returned payment. The same payment
     may legitimately appear twice, so repeated rows are not errors.
     """
-    options = ReadOptions(reference_date, two_digit_years, placeholder_dates)
+    options = ReadOptions(reference_date, two_digit_years, placeholder_dates, limits)
     records = open_records(data, PAYMENT_FIELDS, mapping, options, progress, progress_every)
     yield from records.errors
     if not records.errors and not {"invoice_number", "ocr_reference"} & set(records.columns):

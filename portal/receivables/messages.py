@@ -58,6 +58,18 @@ def error_message(code: str, params: Mapping[str, object] | None = None) -> str:
         return _("The file is neither UTF-8 nor Windows-1252 text. Save it as CSV or .xlsx again.")
     if code == "unreadable_xlsx":
         return _("The file cannot be read as an .xlsx workbook.")
+    if code == "xlsx_too_large":
+        return _("The .xlsx file unpacks to more than %(max)s MB, the most the portal reads. Split it "
+                 "or save it as CSV.", max=p.get("max_mb"))
+    if code == "field_too_large":
+        return _("A field is longer than %(max)s KB, the most the portal reads in one field; the file "
+                 "is probably not a ledger export (or a quotation mark is missing).", max=p.get("max_kb"))
+    if code == "too_many_rows":
+        return _("The file has more than %(max)s rows, the most the portal reads in one import. Split "
+                 "it into smaller files.", max=p.get("max"))
+    if code == "too_many_errors":
+        return _("Reading stopped here after %(count)s errors: the file is probably not of the chosen "
+                 "layout. Check the mapping and the file.", count=p.get("count"))
     if code == "malformed_csv":
         return _("The CSV file is malformed from here on (%(detail)s).", detail=p.get("detail", ""))
     if code == "missing_column":

@@ -68,10 +68,22 @@ class FieldSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """How much of a file is read at most, so a crafted file (an .xlsx "zip bomb", a field of
+    megabytes) cannot take the server's memory or minutes of its time. The app's configuration
+    sets them (IMPORT_MAX_UNCOMPRESSED_BYTES, IMPORT_MAX_ROWS, IMPORT_MAX_FIELD_BYTES)."""
+
+    max_uncompressed_bytes: int = 1024 * 1024 * 1024  # an .xlsx's parts together, inflated
+    max_rows: int = 2_000_000  # data rows
+    max_field_bytes: int = 128 * 1024  # one CSV field or one header cell
+
+
+@dataclass(frozen=True, slots=True)
 class ReadOptions:
     reference_date: date  # for the century of 10-digit personnummer and two-digit years
     two_digit_years: bool = False  # accept YYMMDD / YY-MM-DD dates (see parse_date)
     placeholder_dates: frozenset[date] = PLACEHOLDER_DATES
+    limits: ReadLimits = ReadLimits()
 
 
 class CellError(Exception):
@@ -257,7 +269,11 @@ def sniff_delimiter(header_line: str) -> str:
     return DELIMITERS[-max(counts)[1]]
 
 
-def _open_csv(data: bytes) -> _Table | ParseError:
+def _field_too_large(error: csv.Error) -> bool:
+    return "field larger than field limit" in str(error)
+
+
+def _open_csv(data: bytes, limits: ReadLimits) -> _Table | ParseError:
     encoding = _detect_encoding(data)
     if encoding is None:
         return ParseError(1, None, "invalid_encoding")
@@ -265,11 +281,17 @@ def _open_csv(data: bytes) -> _Table | ParseError:
     first_line = data[: end if end != -1 else len(data)].decode(encoding)
     delimiter = sniff_delimiter(first_line)
     stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    # The csv module's field limit is process-wide; every reader in the portal uses this one.
+    csv.field_size_limit(limits.max_field_bytes)
     reader = csv.reader(stream, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
         return ParseError(1, None, "empty_file")
+    except csv.Error as error:
+        if _field_too_large(error):
+            return ParseError(1, None, "field_too_large", {"max_kb": limits.max_field_bytes // 1024})
+        return ParseError(1, None, "malformed_csv", {"detail": str(error)})
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         previous_end = reader.line_num
@@ -278,24 +300,49 @@ def _open_csv(data: bytes) -> _Table | ParseError:
                 yield previous_end + 1, cells
                 previous_end = reader.line_num
         except csv.Error as error:
-            yield previous_end + 1, CellError("malformed_csv", detail=str(error))
+            if _field_too_large(error):
+                yield previous_end + 1, CellError("field_too_large", max_kb=limits.max_field_bytes // 1024)
+            else:
+                yield previous_end + 1, CellError("malformed_csv", detail=str(error))
 
     return _Table(header, rows(), pad_short_rows=False)
 
 
-def _open_xlsx(data: bytes) -> _Table | ParseError:
+def _inflated_size(data: bytes) -> int | None:
+    """What the .xlsx's parts add up to when inflated (the sizes its directory declares, which
+    zipfile enforces while reading), or None when it is not a readable zip file."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+
+
+def _open_xlsx(data: bytes, limits: ReadLimits) -> _Table | ParseError:
     from openpyxl import load_workbook
 
+    inflated = _inflated_size(data)
+    if inflated is None:
+        return ParseError(1, None, "unreadable_xlsx")
+    if inflated > limits.max_uncompressed_bytes:
+        return ParseError(1, None, "xlsx_too_large",
+                          {"max_mb": limits.max_uncompressed_bytes // (1024 * 1024)})
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        sheet = workbook.worksheets[0]
+        # Read-only mode trusts the sheet's <dimension>, which some programs write wrongly
+        # (A1:A1 for a full sheet): read every row and cell that is really there instead.
+        sheet.reset_dimensions()
+        all_rows = sheet.iter_rows(values_only=True)
+        header_cells = next(all_rows, None)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, SyntaxError):
         return ParseError(1, None, "unreadable_xlsx")
-    sheet = workbook.worksheets[0]
-    all_rows = sheet.iter_rows(values_only=True)
-    header_cells = next(all_rows, None)
     if header_cells is None:
         workbook.close()
         return ParseError(1, None, "empty_file")
+    if any(len(_cell_text(cell).encode("utf-8")) > limits.max_field_bytes for cell in header_cells):
+        workbook.close()
+        return ParseError(1, None, "field_too_large", {"max_kb": limits.max_field_bytes // 1024})
 
     def rows() -> Iterator[tuple[int, tuple[object, ...]]]:
         try:
@@ -337,7 +384,8 @@ def open_records(
     unknown = set(mapping or {}) - {spec.name for spec in fields}
     if unknown:
         raise ValueError(f"unknown fields in mapping: {sorted(unknown)}")
-    table = _open_xlsx(data) if data.startswith(_XLSX_MAGIC) else _open_csv(data)
+    limits = options.limits
+    table = _open_xlsx(data, limits) if data.startswith(_XLSX_MAGIC) else _open_csv(data, limits)
     if isinstance(table, ParseError):
         return Records({}, [table], iter(()))
     positions: dict[str, list[int]] = {}
@@ -363,7 +411,7 @@ def open_records(
     if errors:
         table.close()
         return Records(found_columns, errors, iter(()))
-    rows = _convert_rows(table, columns, progress, progress_every)
+    rows = _convert_rows(table, columns, progress, progress_every, limits.max_rows)
     return Records(found_columns, [], rows)
 
 
@@ -376,6 +424,7 @@ def _convert_rows(
     columns: list[tuple[int, str, Callable[[object], object], bool] | None],
     progress: Callable[[int], None] | None,
     progress_every: int,
+    max_rows: int,
 ) -> Iterator[tuple[int, list[object]] | ParseError]:
     width = len(table.header)
     # The fast path converts a whole row in one comprehension; a row that fails it is converted
@@ -390,6 +439,10 @@ def _convert_rows(
         if not any(cells) and all(cell is None or cell == "" for cell in cells):
             continue
         read += 1
+        if read > max_rows:
+            table.close()
+            yield ParseError(line, None, "too_many_rows", {"max": max_rows})
+            break
         if progress is not None and read % progress_every == 0:
             progress(read)
         if len(cells) != width:
