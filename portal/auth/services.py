@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from portal.auth.models import User, UserRole
 from portal.auth.roles import Role
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.identifiers import checked_text
 
 MIN_PASSWORD_LENGTH = 12
 # Compared against when the account does not exist, so a miss costs as long as a wrong password.
@@ -53,20 +55,26 @@ def user_create(
     password: str,
     roles: set[Role],
 ) -> User:
-    username = username.strip().lower()
+    username, username_error = checked_text(username)
+    username = username.lower()
+    full_name, name_error = checked_text(full_name)
     errors: dict[str, str] = {}
-    if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
+    if username_error:
+        errors["username"] = username_error
+    elif not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
         errors["username"] = _("The user name may contain letters, digits, dot, dash and underscore.")
     elif db.session.scalar(select(func.count()).where(User.username == username)):
         errors["username"] = _("The user name %(name)s is taken.", name=username)
-    if not full_name.strip():
+    if name_error:
+        errors["full_name"] = name_error
+    elif not full_name:
         errors["full_name"] = _("Enter the person's name.")
     errors.update(_check_password(password))
     if errors:
         raise ValidationFailed(errors)
     user = User(
         username=username,
-        full_name=full_name.strip(),
+        full_name=full_name,
         email=(email or "").strip() or None,
         is_active_account=True,
         created_at=clock.now(),
@@ -81,12 +89,13 @@ def user_create(
 
 
 def user_update(actor: Actor, user: User, *, full_name: str, email: str | None, roles: set[Role]) -> User:
-    if not full_name.strip():
-        raise ValidationFailed({"full_name": _("Enter the person's name.")})
+    full_name, name_error = checked_text(full_name)
+    if name_error or not full_name:
+        raise ValidationFailed({"full_name": name_error or _("Enter the person's name.")})
     if user.id == actor.user_id and Role.ADMINISTRATOR in user.roles and Role.ADMINISTRATOR not in roles:
         raise ValidationFailed({"roles": _("You cannot take away your own administrator role.")})
     before = _user_view(user)
-    user.full_name = full_name.strip()
+    user.full_name = full_name
     user.email = (email or "").strip() or None
     _set_roles(user, roles)
     db.session.flush()
@@ -124,7 +133,7 @@ def user_set_password(actor: Actor, user: User, password: str) -> User:
 
 def login_attempt(actor: Actor, username: str, password: str) -> User | None:
     """The user when name and password match an active account; every attempt is in the trail."""
-    name = username.strip().lower()
+    name = unicodedata.normalize("NFC", username).strip().lower()
     user = db.session.scalars(select(User).where(User.username == name)).first()
     if user is None:
         User(password_hash=_DUMMY_HASH).check_password(password)

@@ -11,6 +11,7 @@ from portal.audit.services import Actor, changes, record, snapshot
 from portal.auth.models import User
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.identifiers import checked_text, registry_format_error
 from portal.org import confirmations
 from portal.org.confirmations import applies, parsed
 from portal.org.models import (
@@ -54,15 +55,6 @@ def _save(actor: Actor, obj, fields: tuple[str, ...], values: dict, object_type:
     before, after = changes(before, after)
     if after:
         record(actor, f"{object_type}.update", object_type, obj.id, before=before, after=after)
-
-
-def _registry_format_ok(fmt: str) -> bool:
-    """The format numbers cases: it must hold the number and format with code, year and number only."""
-    try:
-        one, two = (fmt.format(code="SN", year=2026, number=n) for n in (1, 2))
-    except (KeyError, IndexError, ValueError):
-        return False
-    return one != two
 
 
 def _dates_in_order(starts_on: date | None, ends_on: date | None) -> dict[str, str]:
@@ -119,11 +111,19 @@ def committee_save(
 ) -> Committee:
     committee = committee or Committee()
     errors: dict[str, str] = {}
-    code = code.strip().upper()
-    if not name.strip():
+    name, name_error = checked_text(name)
+    code, code_error = checked_text(code)
+    code = code.upper()
+    if name_error:
+        errors["name"] = name_error
+    elif not name:
         errors["name"] = _("Enter the committee's name.")
-    if not code:
+    if code_error:
+        errors["code"] = code_error
+    elif not code:
         errors["code"] = _("Enter a short code, e.g. SN.")
+    elif len(code) > 20 or not all(char.isalnum() or char in "-_" for char in code):
+        errors["code"] = _("The short code may hold at most 20 letters, digits, dashes and underscores.")
     elif db.session.scalar(
         select(func.count()).where(Committee.code == code, Committee.id != (committee.id or -1))
     ):
@@ -134,12 +134,13 @@ def committee_save(
             errors["parent_id"] = _("A sub-committee belongs to a main committee.")
         elif committee.id is not None and committee.sub_committees:
             errors["parent_id"] = _("A committee with sub-committees cannot itself be a sub-committee.")
-    registry_format = (registry_format or "{code} {year}/{number}").strip()
-    if not _registry_format_ok(registry_format):
-        errors["registry_format"] = _("The registry number format must contain {number}.")
+    registry_format, format_error = checked_text(registry_format or "{code} {year}/{number}")
+    format_error = format_error or registry_format_error(registry_format)
+    if format_error:
+        errors["registry_format"] = format_error
     if errors:
         raise ValidationFailed(errors)
-    values = dict(name=name.strip(), code=code, parent_id=parent_id,
+    values = dict(name=name, code=code, parent_id=parent_id,
                   registry_format=registry_format, active=active)
     _save(actor, committee, COMMITTEE_FIELDS, values, "committee")
     return committee
