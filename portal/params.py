@@ -8,11 +8,12 @@ PostgreSQL (integer overflow) or `date + timedelta` (year 10000) as a 500.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from enum import Enum
 
 import wtforms
-from flask import abort, request
+from flask import abort, redirect, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BaseConverter, ValidationError
 
@@ -213,3 +214,42 @@ class IntegerField(wtforms.IntegerField):
             raise ValueError(_("Write a whole number between %(low)s and %(high)s.",
                                low=-MAX_INT, high=MAX_INT))
         self.data = number
+
+
+# --- search texts kept out of addresses --------------------------------------------------------
+
+SEARCHES_KEPT = 10  # per session: the latest searches, so Back and the pages of a list work
+
+
+def remember_search(text: str) -> str:
+    """Keep a search text (often a personnummer) in the session under an opaque token, so that
+    neither the address bar, the history, a Referer nor an access log ever holds it."""
+    token = secrets.token_urlsafe(9)
+    kept = dict(session.get("searches") or {})
+    kept[token] = text
+    while len(kept) > SEARCHES_KEPT:
+        kept.pop(next(iter(kept)))
+    session["searches"] = kept
+    return token
+
+
+def recall_search(token: str | None) -> str:
+    """The text behind a token from this session; empty for an unknown or another session's token."""
+    if not token or len(token) > MAX_NUMBER_TEXT:
+        return ""
+    return (session.get("searches") or {}).get(token, "")
+
+
+def searched(endpoint: str, text: str, render, **args):
+    """After a search was posted: a plain form is redirected (303) to the results' address, which
+    holds the other filters as they are and the text only as a token; htmx gets the results at
+    once, with that address for the address bar. `render(token)` renders the results."""
+    from portal.web import wants_partial
+
+    text = text.strip()
+    token = remember_search(text) if text else None
+    url = url_for(endpoint, **{name: value for name, value in {**args, "sok": token}.items() if value})
+    if not wants_partial():
+        return redirect(url, code=303)
+    body, status = render(token)
+    return body, status, {"HX-Push-Url": url}

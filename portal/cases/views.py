@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.datastructures import MultiDict
 
 from portal import access, clock, params
 from portal.cases import pdf as letters
@@ -473,11 +474,29 @@ def letters_of_day():
 
 # --- lists ------------------------------------------------------------------------------------------
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 @login_required
 def index():
+    """The case list. The search text is posted, never put in an address (it may be a
+    personnummer): the list's address carries the filters and an opaque token for the text."""
     access.require(current_user, access.LIST_CASES)
-    form = CaseFilterForm(request.args)
+    if request.method == "POST":
+        text = request.form.get("q", "")[:100]
+        filters = {name: value for name, value in request.form.items()
+                   if name in CASE_FILTERS and value}
+        return params.searched("cases.index", text, lambda token: _case_list(
+            MultiDict([*filters.items(), ("sok", token or "")]), text), **filters)
+    return _case_list(request.args, params.recall_search(request.args.get("sok")))
+
+
+CASE_FILTERS = ("case_type", "state", "committee_id", "unit_id", "amount_min", "amount_max", "submitted_from",
+                "submitted_to")
+
+
+def _case_list(args, text: str):
+    form = CaseFilterForm(formdata=MultiDict([(name, value) for name in CASE_FILTERS
+                                              for value in args.getlist(name)[:1]]))
+    form.q.data = text
     form.case_type.choices = [("", _("All"))] + [(k.value, str(v)) for k, v in CASE_TYPE_LABELS.items()]
     form.state.choices = [("", _("All"))] + [(k.value, str(v)) for k, v in CASE_STATE_LABELS.items()]
     committees = db.session.scalars(select(Committee).where(Committee.parent_id.is_(None))
@@ -493,9 +512,10 @@ def index():
         amount_min_ore=_filter_money(form.amount_min), amount_max_ore=_filter_money(form.amount_max),
         submitted_from=form.submitted_from.data, submitted_to=form.submitted_to.data,
     )
-    page = queries.case_page(filters, page=params.arg_int("sida", 1, minimum=1, maximum=params.MAX_PAGE))
-    args = {k: v for k, v in request.args.items() if k != "sida" and v}
-    return page_or_partial("cases/index.html", "cases/_list.html", form=form, page=page, args=args)
+    page = queries.case_page(filters, page=params.to_int(args.get("sida"), minimum=1, maximum=params.MAX_PAGE) or 1)
+    # The pages of the list carry the filters and the search's token, never the text itself.
+    page_args = {name: args.get(name) for name in (*CASE_FILTERS, "sok") if args.get(name)}
+    return page_or_partial("cases/index.html", "cases/_list.html", form=form, page=page, args=page_args)
 
 
 def _filter_money(field) -> int | None:

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from portal import access, clock
+from portal import access, clock, params
 from portal.downloads import file_response
 from portal.errors import ValidationFailed
 from portal.extensions import db
@@ -56,11 +56,19 @@ def identity_text(customer: Customer) -> str:
 
 # --- customers -----------------------------------------------------------------------------------
 
-@bp.get("/kunder/")
+@bp.route("/kunder/", methods=["GET", "POST"])
 @login_required
 def customers():
+    """The customer search. The text is posted, never put in an address: the results' address
+    carries an opaque token for it (params.searched)."""
     access.require(current_user, access.VIEW_CUSTOMERS)
-    text = request.args.get("q", "").strip()
+    if request.method == "POST":
+        text = request.form.get("q", "").strip()[:100]
+        return params.searched("receivables.customers", text, lambda _token: _customer_results(text))
+    return _customer_results(params.recall_search(request.args.get("sok")))
+
+
+def _customer_results(text: str):
     results = queries.search_customers(text, clock.today()) if text else []
     return page_or_partial("receivables/customers.html", "receivables/_customer_results.html",
                            q=text, results=results, identity_text=identity_text)

@@ -109,12 +109,12 @@ def test_a_missing_reference_rate_is_named_on_the_page(client, world):
 
 def test_search_answers_htmx_with_the_results_only_and_masks_for_the_auditor(client, world):
     client.login("revisor")
-    response = client.get("/kunder/?q=%C3%A5sa", headers={"HX-Request": "true"})
+    response = client.post_form("/kunder/", {"q": "åsa"}, headers={"HX-Request": "true"})
     fragment = _text(response)
     assert response.status_code == 200 and "<html" not in fragment
     assert "Åsa Öberg" in fragment and f"{world['identity'][:8]}-****" in fragment
     assert "Karin Ek" not in fragment
-    assert "Åsa Öberg" in _text(client.get("/kunder/?q=D1001"))
+    assert "Åsa Öberg" in _text(client.post_form("/kunder/", {"q": "D1001"}, follow_redirects=True))
 
 
 def _upload(client, data: bytes, kind: str = "ledger", mapping_id: str = "", follow=True):
