@@ -195,3 +195,41 @@ def test_a_nul_character_anywhere_in_a_request_is_refused(client, make):
     assert client.get("/?x%00=1").status_code == 400
     response = client.post_form("/logga-ut", {"note": "a\x00b"})
     assert response.status_code == 400 and "Begäran kunde inte läsas" in response.get_data(as_text=True)
+
+
+def _form_field_names() -> list[str]:
+    """Every field name of every form in the portal."""
+    from flask_wtf import FlaskForm
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    names: set[str] = set()
+    for form_class in subclasses(FlaskForm):
+        if form_class.__module__.startswith("portal."):
+            names |= {name for name in dir(form_class) if type(getattr(form_class, name, None)).__name__ ==
+                      "UnboundField"}
+    return sorted(names - {"csrf_token", "file", "logo", "scan"})
+
+
+def test_every_post_route_survives_bad_form_values(client, matrix_world):
+    """Each form field the portal has, posted with values no field can hold, to every POST route."""
+    objects = matrix_world
+    names = _form_field_names()
+    assert {"new_due_date", "instalments", "starts_on", "committee_id", "amount"} <= set(names)
+    by_persona: dict[str, list] = {}
+    for endpoint, (method, template, who) in MATRIX.items():
+        if method == "POST":
+            by_persona.setdefault(_authorised(who), []).append((endpoint, template))
+    for persona, routes in by_persona.items():
+        client.login(persona)
+        token = client.csrf_token()
+        for endpoint, template in routes:
+            url = template.format(**objects)
+            for bad in (HUGE, "-" + HUGE, "9999-12-31", "0001-01-01", "x" * 5000, "1e400"):
+                data = {name: bad for name in names} | {"csrf_token": token}
+                response = client.post(url, data=data)
+                assert response.status_code < 500, f"{endpoint} with {bad[:20]} gave {response.status_code}"
+        client.post_form("/logga-ut")
