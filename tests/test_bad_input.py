@@ -233,3 +233,12 @@ def test_every_post_route_survives_bad_form_values(client, matrix_world):
                 response = client.post(url, data=data)
                 assert response.status_code < 500, f"{endpoint} with {bad[:20]} gave {response.status_code}"
         client.post_form("/logga-ut")
+
+
+def test_every_id_in_a_route_is_bounded(app):
+    """<id:...>, never <int:...>: an unbounded int reaches the database as an overflow."""
+    from werkzeug.routing import IntegerConverter
+
+    unbounded = [rule.rule for rule in app.url_map.iter_rules()
+                 if any(isinstance(converter, IntegerConverter) for converter in rule._converters.values())]
+    assert not unbounded, unbounded

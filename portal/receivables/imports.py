@@ -240,6 +240,7 @@ class Parsed:
     errors: list[ParseError] = field(default_factory=list)  # the first `max_errors` of them
     rows_read: int = 0
     error_count: int = 0  # all of them
+    stopped_at: int = 0  # the line where reading stopped after too many errors
     max_errors: int = MAX_STORED_ERRORS
     max_errors_counted: int = MAX_COUNTED_ERRORS
 
@@ -256,6 +257,7 @@ class Parsed:
 
     def give_up(self, line: int) -> None:
         """Stop reading: the last kept error says where and why."""
+        self.stopped_at = line
         self.errors.append(ParseError(line, None, "too_many_errors", {"count": self.error_count}))
 
 
@@ -279,7 +281,7 @@ def read_file(job: ImportJob, progress: Callable[..., None] | None = None) -> Pa
         else:
             _read_payments(job, parsed, count)
     bad_lines = {error.line for error in parsed.errors if error.line > 1}
-    parsed.rows_read = max(counted[0], len(bad_lines))
+    parsed.rows_read = max(counted[0], len(bad_lines), parsed.stopped_at - 1)
     if progress is not None:
         progress(parsed.rows_read, True)
     if parsed.errors:
