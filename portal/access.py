@@ -1,7 +1,14 @@
-"""The one place that answers: may this user see or change this object? Views never decide it."""
+"""The one place that answers: may this user see or change this object? Views never decide it.
+
+What a system role alone settles is answered here. What depends on the object or on the positions
+a person holds on a day is answered by the domain that owns the object, with the same query its
+lists use: each domain registers its rule here (`register`) when its queries module is imported,
+so this module imports no domain and the domains import it. README "Vem ser vad" is the table.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -10,12 +17,11 @@ from flask import abort
 from portal import clock
 from portal.auth.models import User
 from portal.auth.roles import Role
-from portal.org.models import Committee
 
 # Actions on the organisation and users.
 VIEW_ORGANISATION = "organisation.view"
 EDIT_ORGANISATION = "organisation.edit"
-VIEW_COMMITTEE = "committee.view"
+VIEW_COMMITTEE = "committee.view"  # obj: a committee (org registers the rule)
 MANAGE_USERS = "users.manage"
 VIEW_USER = "user.view"
 # Registrations waiting for a second person (RULINGS 9): the page is for those who may register
@@ -24,11 +30,17 @@ VIEW_USER = "user.view"
 REVIEW_REGISTRATIONS = "registrations.review"
 
 # --- cases ---
-VIEW_CASE = "case.view"
+# Municipality-wide readers see every case (RULINGS 10): the case officers and finance officers whose
+# work is municipality-wide, the finance director who answers for the receivables, and the auditor.
+# Everyone else sees cases through the positions they hold or stand in for: the rule is the cases
+# domain's (`portal/cases/queries.py` `visible_to`), used by the case page and every list alike.
+VIEW_CASE = "case.view"  # obj: a case
 LIST_CASES = "case.list"
+DECLARE_CONFLICT = "case.declare_conflict"  # obj: a case; only those who could act on it
 PREPARE_CASE = "case.prepare"
 CONSULT_CASE = "case.consult"
 EXECUTE_CASE = "case.execute"
+CASE_READERS = frozenset({Role.CASE_OFFICER, Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR, Role.AUDITOR})
 # Plans waiting for the customer's signed agreement, and the letters of a day as one PDF: the case
 # officers who register agreements and send letters, and finance who books the plans.
 FOLLOW_SIGNATURES = "case.follow_signatures"
@@ -36,8 +48,9 @@ PRINT_LETTERS = "documents.print_letters"
 SIGNATURE_FOLLOWERS = frozenset({Role.CASE_OFFICER, Role.FINANCE_OFFICER})
 
 # --- documents ---
-# An issued document is seen by whoever may see what it is about: a decision's documents by those
-# who may view the case, a scheme's by those who may read the committee's schemes.
+# An issued document is seen by whoever may see what it is about: each domain registers the rule
+# for the documents of its objects (`register_document`): a decision's by those who may view the
+# case, a scheme's by those who may read the committee's schemes, a meeting's by its readers.
 VIEW_DOCUMENT = "document.view"
 
 STAFF_ROLES = frozenset(Role)
@@ -77,19 +90,56 @@ RECEIVABLES_ROLES = {
 }
 # --- end receivables -------------------------------------------------------------------------
 
+# --- delegation ---
+# Read schemes and ask "Vem får besluta?": everyone with a system role, and others (members,
+# employees holding positions) for the committees they hold a position in. Edit schemes and price
+# base amounts: the finance director. Further delegation: whoever holds a department head
+# position today; the service checks that they hold the very position they pass a rule on from.
+VIEW_SCHEMES = "delegation.view"  # obj: a committee, or None for the list and the simulator
+EDIT_SCHEMES = "delegation.edit"
+VIEW_PRICE_BASE_AMOUNTS = "delegation.price_base_amounts.view"
+FURTHER_DELEGATION = "delegation.further"
 
-def _committee_in_sight(user: User, committee: Committee, day: date) -> bool:
-    from portal.org.queries import committee_ids_in_sight
+# --- meetings ---
+# The committee secretary runs the meetings of the committees where she holds the secretary's
+# position (and their sub-committees); the auditor reads every committee's. Elected members (chair,
+# vice chair, member, deputy member) read the meetings, agendas and cases on them of the committees
+# where they hold an elected position today, and nothing of other committees. The delegation
+# report of a committee: its secretary, the auditor and its members. An urgent matter (6 kap 39 §):
+# the page is open to the committee's elected members once the case officer marked the case urgent
+# (never a draft); the engine decides whether this member may decide.
+VIEW_MEETINGS = "meetings.view"  # obj: a committee, or None for the list of committees
+MANAGE_MEETINGS = "meetings.manage"  # obj: a committee or a meeting, or None: any committee
+VIEW_MEETING = "meeting.view"  # obj: a meeting
+VIEW_DELEGATION_REPORT = "meetings.report"  # obj: a committee
+MARK_URGENT = "case.mark_urgent"  # obj: a case
+DECIDE_URGENT = "case.decide_urgent"  # obj: a case
 
-    return committee.id in committee_ids_in_sight(user.id, day)
+Rule = Callable[[User, str, Any, date], bool]
+_rules: dict[str, Rule] = {}
+_document_rules: dict[str, Callable[[User, Any, date], bool]] = {}
 
 
-def _employee_committees(user: User, day: date) -> set[int]:
-    """Committees where the person holds, or stands in for, an employee's position today: unit and
-    department heads see the cases they may be asked to decide."""
-    from portal.cases.queries import committees_of_duty
+def register(*actions: str) -> Callable[[Rule], Rule]:
+    """A domain's answer for actions that depend on its objects or on positions: rule(user, action,
+    obj, day). Registered when the domain's queries module is imported (create_app imports them)."""
 
-    return committees_of_duty(user.id, day, employees_only=True)
+    def decorate(rule: Rule) -> Rule:
+        for action in actions:
+            _rules[action] = rule
+        return rule
+
+    return decorate
+
+
+def register_document(object_type: str) -> Callable:
+    """Who may see an issued document about an object of this type: rule(user, document, day)."""
+
+    def decorate(rule):
+        _document_rules[object_type] = rule
+        return rule
+
+    return decorate
 
 
 def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) -> bool:
@@ -108,49 +158,31 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
         return bool(roles & ORGANISATION_EDITORS) or allowed(user, FURTHER_DELEGATION, on=day)
     if action == VIEW_USER:
         return obj is not None and (obj.id == user.id or bool(roles & ORGANISATION_EDITORS))
-    if action in (LIST_CASES,):
-        return bool(roles & STAFF_ROLES) or bool(_employee_committees(user, day))
     if action == PREPARE_CASE:
         return Role.CASE_OFFICER in roles
     if action in (CONSULT_CASE, EXECUTE_CASE):
         return Role.FINANCE_OFFICER in roles
     if action in (FOLLOW_SIGNATURES, PRINT_LETTERS):
         return bool(roles & SIGNATURE_FOLLOWERS)
-    if action == VIEW_DOCUMENT:
-        return obj is not None and _document_allowed(user, obj, day)
-    if action == VIEW_CASE:
-        if obj is None:
-            return False
-        return bool(roles & STAFF_ROLES) or obj.committee_id in _employee_committees(user, day)
+    if action == MARK_URGENT:
+        return obj is not None and Role.CASE_OFFICER in roles and obj.prepared_by_id == user.id
+    if action == EDIT_SCHEMES:
+        return Role.FINANCE_DIRECTOR in roles
+    if action == VIEW_PRICE_BASE_AMOUNTS:
+        return bool(roles & STAFF_ROLES)
     if action in RECEIVABLES_ROLES:
         if action == VIEW_FULL_IDENTITY and obj is not None and obj.protected_identity:
             return False
         return bool(roles & RECEIVABLES_ROLES[action])
-    if action == VIEW_COMMITTEE:
+    if action == VIEW_DOCUMENT:
         if obj is None:
             return False
-        return bool(roles & STAFF_ROLES) or _committee_in_sight(user, obj, day)
-    if action in DELEGATION_ACTIONS:
-        return _delegation_allowed(user, action, obj, day)
-    if action in MEETING_ACTIONS:
-        return _meetings_allowed(user, action, obj, day)
-    raise ValueError(f"unknown action {action!r}")
-
-
-def _document_allowed(user: User, document: Any, day: date) -> bool:
-    from portal.extensions import db
-
-    if document.object_type == "decision":
-        from portal.cases.models import Decision
-
-        decision = db.session.get(Decision, int(document.object_id))
-        return decision is not None and allowed(user, VIEW_CASE, decision.case, on=day)
-    if document.object_type == "scheme_version":
-        from portal.delegation.models import SchemeVersion
-
-        version = db.session.get(SchemeVersion, int(document.object_id))
-        return version is not None and allowed(user, VIEW_SCHEMES, version.committee, on=day)
-    return False
+        rule = _document_rules.get(obj.object_type)
+        return rule is not None and rule(user, obj, day)
+    rule = _rules.get(action)
+    if rule is None:
+        raise ValueError(f"unknown action {action!r} (or its domain's queries module is not imported)")
+    return rule(user, action, obj, day)
 
 
 def require(user: Any, action: str, obj: Any = None) -> None:
@@ -179,102 +211,6 @@ def capacity(user: User, action: str) -> str:
     return "user"
 
 
-# --- delegation ---
-# Read schemes and ask "Vem får besluta?": everyone with a system role, and others (members,
-# employees holding positions) for the committees they hold a position in. Edit schemes and price
-# base amounts: the finance director. Further delegation: whoever holds a department head
-# position today; the service checks that they hold the very position they pass a rule on from.
-VIEW_SCHEMES = "delegation.view"
-EDIT_SCHEMES = "delegation.edit"
-VIEW_PRICE_BASE_AMOUNTS = "delegation.price_base_amounts.view"
-FURTHER_DELEGATION = "delegation.further"
-DELEGATION_ACTIONS = frozenset({VIEW_SCHEMES, EDIT_SCHEMES, VIEW_PRICE_BASE_AMOUNTS, FURTHER_DELEGATION})
-
-
-def _delegation_allowed(user: User, action: str, obj: Any, day: date) -> bool:
-    roles = user.roles
-    if action == VIEW_SCHEMES:
-        if roles & STAFF_ROLES:
-            return True
-        if obj is None:  # the list and the simulator, limited to the committees in sight
-            from portal.org.queries import committee_ids_in_sight
-
-            return bool(committee_ids_in_sight(user.id, day))
-        return _committee_in_sight(user, obj, day)
-    if action == EDIT_SCHEMES:
-        return Role.FINANCE_DIRECTOR in roles
-    if action == VIEW_PRICE_BASE_AMOUNTS:
-        return bool(roles & STAFF_ROLES)
-    from portal.org.models import PositionKind
-    from portal.org.queries import appointments_on
-
-    return any(a.position.kind == PositionKind.DEPARTMENT_HEAD for a in appointments_on(user.id, day))
-
-
 def committees_in_sight(user: Any, committees: list, *, on: date | None = None) -> list:
     """The committees whose schemes the user may read, in the order given."""
     return [c for c in committees if allowed(user, VIEW_SCHEMES, c, on=on)]
-# --- end delegation ---
-
-
-# --- meetings ---
-# The committee secretary runs and reads the meetings of the committees where she is secretary (she
-# holds or stands in for their committee secretary position; a committee's secretary serves its
-# sub-committees too), and no others; the auditor reads every committee's. Elected members
-# (chair, vice chair, member, deputy member) read the meetings, agendas and cases on them of the
-# committees where they hold an elected position today, and nothing of other committees. The
-# delegation report of a committee: secretary, auditor and that committee's members. An urgent
-# matter (6 kap 39 §): the form is open to the committee's elected members; the engine decides
-# whether this member may decide (the chair, or the member the scheme's urgent rule names).
-VIEW_MEETINGS = "meetings.view"  # obj: a committee, or None for the list of committees
-MANAGE_MEETINGS = "meetings.manage"
-VIEW_MEETING = "meeting.view"  # obj: a meeting
-VIEW_DELEGATION_REPORT = "meetings.report"  # obj: a committee
-MARK_URGENT = "case.mark_urgent"  # obj: a case
-DECIDE_URGENT = "case.decide_urgent"  # obj: a case
-MEETING_ACTIONS = frozenset({VIEW_MEETINGS, MANAGE_MEETINGS, VIEW_MEETING, VIEW_DELEGATION_REPORT, MARK_URGENT,
-                             DECIDE_URGENT})
-MEETING_READERS = frozenset({Role.AUDITOR})
-
-
-def elected_committee_ids(user: User, day: date) -> set[int]:
-    """Committees (and sub-committees) where the person holds an elected position on a day."""
-    from portal.org.models import PositionKind
-    from portal.org.queries import appointments_on
-
-    return {a.position.committee_id for a in appointments_on(user.id, day)
-            if PositionKind(a.position.kind).is_elected}
-
-
-def secretary_committee_ids(user: User, day: date) -> set[int]:
-    """Committees (and sub-committees) the user acts for as committee secretary on a day."""
-    if Role.COMMITTEE_SECRETARY not in user.roles:
-        return set()
-    from portal.org.queries import secretary_committee_ids as of_person
-
-    return of_person(user.id, day)
-
-
-def _meeting_committee_id(obj: Any) -> int:
-    """A meeting's committee, or the committee itself."""
-    return obj.id if isinstance(obj, Committee) else obj.committee_id
-
-
-def _meetings_allowed(user: User, action: str, obj: Any, day: date) -> bool:
-    roles = user.roles
-    if action == MANAGE_MEETINGS:  # obj: a committee or a meeting; None: does she act for any
-        acts_for = secretary_committee_ids(user, day)
-        return bool(acts_for) if obj is None else _meeting_committee_id(obj) in acts_for
-    if action == MARK_URGENT:
-        return obj is not None and Role.CASE_OFFICER in roles and obj.prepared_by_id == user.id
-    if action == DECIDE_URGENT:
-        return obj is not None and obj.committee_id in elected_committee_ids(user, day)
-    if roles & MEETING_READERS:
-        return True
-    readable = elected_committee_ids(user, day) | secretary_committee_ids(user, day)
-    if action == VIEW_MEETINGS and obj is None:
-        return bool(readable)
-    if obj is None:
-        return False
-    return _meeting_committee_id(obj) in readable
-# --- end meetings ---

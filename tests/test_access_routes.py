@@ -21,6 +21,9 @@ EDITORS = {"admin", "director"}
 # officer imports; the finance director keeps rates, fees and categories.
 CUSTOMER_VIEWERS = {"director", "finance_officer", "case_officer", "auditor"}
 IMPORT_VIEWERS = {"director", "finance_officer", "auditor"}
+# Cases (README "Vem ser vad"): the municipality-wide readers, and the department head of the case's
+# department; never the administrator or the secretary (she reads agenda cases through meetings).
+CASE_VIEWERS = {"director", "finance_officer", "case_officer", "auditor", "dept_head_a"}
 
 # endpoint -> (method, url template, who may)
 MATRIX = {
@@ -91,7 +94,7 @@ MATRIX = {
     "receivables.stage_code_delete": ("POST", "/referensdata/kravsteg/{stage_code}/ta-bort",
                                       {"director", "finance_officer"}),
     "cases.new": ("GET", "/arenden/ny/{customer}", {"case_officer"}),
-    "cases.show": ("GET", "/arenden/{case}", STAFF | {"dept_head_a"}),
+    "cases.show": ("GET", "/arenden/{case}", CASE_VIEWERS),
     "cases.update_terms": ("POST", "/arenden/{case}/villkor", {"case_officer"}),
     "cases.preview": ("POST", "/arenden/{case}/forhandsgranska", {"case_officer"}),
     "cases.submit": ("POST", "/arenden/{case}/skicka", {"case_officer"}),
@@ -101,22 +104,25 @@ MATRIX = {
     # department head, whom the committee's scheme gives deferrals without limits.
     "cases.return_case": ("POST", "/arenden/{case}/komplettering", {"dept_head_a"}),
     "cases.refer": ("POST", "/arenden/{case}/namnden", {"dept_head_a"}),
-    "cases.declare_conflict": ("POST", "/arenden/{other_case}/jav", STAFF | {"dept_head_a"}),
+    # Jäv: only those who could act on the case (a decider, officers, finance consulted).
+    "cases.declare_conflict": ("POST", "/arenden/{other_case}/jav", {"case_officer", "finance_officer",
+                                                                     "dept_head_a"}),
     # Anyone who sees the case reaches the form; the engine decides inside the service.
-    "cases.decide": ("POST", "/arenden/{case}/beslut", STAFF | {"dept_head_a"}),
+    "cases.decide": ("POST", "/arenden/{case}/beslut", CASE_VIEWERS),
     "cases.execute": ("POST", "/arenden/{case}/verkstall", {"finance_officer"}),
     "cases.attach": ("POST", "/arenden/{case}/bilagor", {"case_officer"}),
-    "cases.attachment": ("GET", "/arenden/bilagor/{attachment}", STAFF | {"dept_head_a"}),
-    "cases.index": ("GET", "/arenden/", STAFF | {"dept_head_a"}),
+    "cases.attachment": ("GET", "/arenden/bilagor/{attachment}", CASE_VIEWERS),
+    "cases.index": ("GET", "/arenden/", CASE_VIEWERS),
     "cases.export_for_ledger": ("GET", "/arenden/att-verkstalla.csv", {"finance_officer"}),
     "cases.queues": ("GET", "/arenden/mina-koer", set(PERSONAS)),
     "cases.register_agreement": ("POST", "/arenden/{case}/avtal", {"case_officer"}),
     "cases.awaiting_signature": ("GET", "/arenden/vantar-pa-underskrift", {"case_officer", "finance_officer"}),
     "cases.letters_of_day": ("GET", "/arenden/beslutsbrev?dag={letter_day}", {"case_officer", "finance_officer"}),
     # A decision letter: for whoever may view its case.
-    "cases.agreement_scan": ("GET", "/arenden/{plan}/avtal/skanning", STAFF | {"dept_head_a"}),
-    "documents.download": ("GET", "/dokument/{letter}", STAFF | {"dept_head_a"}),
-    # --- meetings --- the secretary runs them, the auditor reads, members read their committee's.
+    "cases.agreement_scan": ("GET", "/arenden/{plan}/avtal/skanning", CASE_VIEWERS),
+    "documents.download": ("GET", "/dokument/{letter}", CASE_VIEWERS),
+    # --- meetings --- the committee's secretary runs them, the auditor reads, members read their
+    # committee's; the urgent page opens on a case marked urgent, never on a draft.
     "meetings.index": ("GET", "/sammantraden/", {"secretary", "auditor", "member_a", "member_b"}),
     "meetings.committee": ("GET", "/sammantraden/namnder/{committee}", {"secretary", "auditor", "member_a"}),
     "meetings.create": ("POST", "/sammantraden/namnder/{committee}", {"secretary"}),
@@ -128,7 +134,7 @@ MATRIX = {
     "meetings.report": ("GET", "/sammantraden/namnder/{committee}/delegationsbeslut",
                         {"secretary", "auditor", "member_a"}),
     "meetings.mark_urgent": ("POST", "/sammantraden/arenden/{case}/bradskande", {"case_officer"}),
-    "meetings.urgent": ("GET", "/sammantraden/arenden/{case}/bradskande-beslut", {"member_a"}),
+    "meetings.urgent": ("GET", "/sammantraden/arenden/{urgent_case}/bradskande-beslut", {"member_a"}),
     "meetings.issue": ("POST", "/sammantraden/{meeting}/dokument/dagordning", {"secretary"}),
     "meetings.issue_extract": ("POST", "/sammantraden/paragrafer/{item}/protokollsutdrag", {"secretary"}),
     "meetings.document": ("GET", "/sammantraden/{meeting}/dokument/{meeting_document}",
@@ -217,6 +223,10 @@ def world(make):
                               invoice_ids=[make.invoice(customer, invoice_unit, category).id],
                               terms=TermsInput(), reasons="Prov")
     agenda_case.state = "referred_to_committee"
+    urgent_case = case_create(officer, customer=customer, case_type=CaseType.DEFERRAL,
+                              invoice_ids=[make.invoice(customer, invoice_unit, category).id],
+                              terms=TermsInput(), reasons="Prov")
+    urgent_case.state, urgent_case.urgent = "awaiting_decision", True
     item = AgendaItem(meeting_id=meeting.id, paragraph=1, kind="referred_case", case_id=agenda_case.id,
                       proposal="Bevilja.")
     spare_item = AgendaItem(meeting_id=meeting.id, paragraph=2, kind="delegation_report", proposal="Till handlingarna.")
@@ -242,7 +252,7 @@ def world(make):
             "committee_b": committee_b.id, "version": version.id, "draft": draft.id,
             "draft_rule": draft_rule.id, "further": further.id, "letter": letter,
             "letter_day": letter_day, "plan": plan, "meeting": meeting.id,
-            "agenda_case": agenda_case.id, "item": item.id, "spare_item": spare_item.id,
+            "agenda_case": agenda_case.id, "urgent_case": urgent_case.id, "item": item.id, "spare_item": spare_item.id,
             "meeting_document": meeting_document.id}
 
 

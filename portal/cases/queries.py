@@ -1,23 +1,37 @@
-"""Reads about cases that pages share: the queues of "Mina uppgifter", the case list, the timeline."""
+"""Reads about cases that pages share: who sees which case (`visible_to`), the queues of "Mina
+uppgifter", the case list, the timeline. Every list here takes its reader and filters in the query."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from dataclasses import replace
+
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import clock
+from portal import access, clock
 from portal.audit.models import AuditEntry
-from portal.cases.models import Case, CaseInvoice
+from portal.auth.models import User
+from portal.auth.roles import Role
+from portal.cases.models import Case, CaseInvoice, Decision, SignedAgreement
 from portal.cases.routing import facts_for
 from portal.cases.rules import CaseState
 from portal.delegation import queries as delegation_queries
+from portal.delegation.engine_types import CaseType
 from portal.delegation.rules import may_decide
+from portal.documents.models import DocumentKind, IssuedDocument
 from portal.extensions import db
-from portal.org.models import Position, PositionKind
-from portal.org.queries import appointments_on, standin_duties
+from portal.org.models import Committee, Position, PositionKind
+from portal.org.queries import (
+    appointments_on,
+    case_work_committee_ids,
+    elected_committee_ids,
+    standin_duties,
+    units_in_sight,
+)
+from portal.receivables.identity import IdentityNumberError, parse_identity_number
 from portal.receivables.models import Customer, Invoice
 
 
@@ -32,20 +46,15 @@ def drafts_of(user_id: int) -> list[Case]:
     ).order_by(Case.created_at.desc()))))
 
 
-def awaiting_consultation() -> list[Case]:
-    return list(db.session.scalars(_with_summary(select(Case).where(
-        Case.state == CaseState.AWAITING_CONSULTATION.value).order_by(Case.submitted_at))))
-
-
 def committees_of_duty(user_id: int, day: date, *, employees_only: bool = False) -> set[int]:
-    """Committees where the person holds or stands in for a position today (employees' positions
-    only, when asked: elected members read cases through their meetings, not the case list)."""
+    """Committees where the person holds or stands in for a position today (only positions that act
+    on cases, when asked: elected members read cases through their meetings and the secretary
+    through her agendas, not the case list)."""
+    if employees_only:
+        return case_work_committee_ids(user_id, day)
     positions: list[Position] = [a.position for a in appointments_on(user_id, day)]
     positions += [d.position for d in standin_duties(user_id, day)]
-    return {
-        position.committee.main_committee_id for position in positions
-        if not (employees_only and PositionKind(position.kind).is_elected)
-    }
+    return {position.committee.main_committee_id for position in positions}
 
 
 @dataclass(frozen=True)
@@ -55,18 +64,21 @@ class ToDecide:
     capacity: str
 
 
-def to_decide(user_id: int, day: date) -> list[ToDecide]:
-    """Cases awaiting decision that the engine says this person may decide today.
+def to_decide(user_id: int, day: date, *, employees_only: bool = False,
+              case_id: int | None = None) -> list[ToDecide]:
+    """Cases awaiting decision that the engine says this person may decide today (only the one
+    case, when asked about one; only in employees' positions, when asked for the case list's sake).
 
     The engine's context is built once per committee; each case then costs its facts only.
     """
-    committees = committees_of_duty(user_id, day)
+    committees = committees_of_duty(user_id, day, employees_only=employees_only)
     further = delegation_queries.org_snapshot()
     if not committees and not further.further_delegations:
         return []
     candidates = list(db.session.scalars(_with_summary(
         select(Case).where(Case.state == CaseState.AWAITING_DECISION.value,
-                           Case.committee_id.in_(committees) if committees else Case.id.is_(None))
+                           Case.committee_id.in_(committees) if committees else Case.id.is_(None),
+                           Case.id == case_id if case_id is not None else true())
         .options(selectinload(Case.lines).joinedload(CaseInvoice.invoice).joinedload(Invoice.category),
                  selectinload(Case.conflicts), selectinload(Case.consultations))
         .order_by(Case.submitted_at)
@@ -86,32 +98,139 @@ def to_decide(user_id: int, day: date) -> list[ToDecide]:
     return result
 
 
-def granted_not_executed() -> list[Case]:
-    """Granted cases finance may book: a plan only once its signed agreement is registered."""
-    from portal.cases.models import SignedAgreement
-    from portal.delegation.engine_types import CaseType
+# --- who sees which case (RULINGS 10; README "Vem ser vad") ---------------------------------------
 
+def visible_to(user: User, day: date, *, case_id: int | None = None) -> ColumnElement[bool]:
+    """The cases a person may read, as a condition on `Case` for any query: the case page and
+    every list, search, count, queue and export use it alike.
+
+    Municipality-wide readers (access.CASE_READERS) see every case. Everyone else sees, through
+    the positions they hold or stand in for that day: the cases of their unit (a unit head) or
+    department (a department head), whose customers the unit serves; the cases the engine says
+    they may decide now,
+    and the cases they decided. Nothing through a system role alone; members and the secretary
+    read the cases on their agendas through the meeting pages, not here. `case_id` narrows the
+    engine's part to one case (the object check).
+    """
+    if user.roles & access.CASE_READERS:
+        return true()
+    units = units_in_sight(user.id, day)
+    decided = select(Decision.case_id).where(Decision.decided_by_id == user.id)
+    deciding = [item.case.id for item in to_decide(user.id, day, employees_only=True, case_id=case_id)]
+    return or_(
+        Case.org_unit_id.in_(units),
+        Case.id.in_(decided),
+        Case.id.in_(deciding),
+    )
+
+
+def case_visible(user: User, case: Case, day: date) -> bool:
+    """The object check: the same condition as the lists, asked about one case."""
+    return db.session.scalar(
+        select(func.count()).select_from(Case).where(Case.id == case.id, visible_to(user, day, case_id=case.id))
+    ) > 0
+
+
+def may_list_cases(user: User, day: date) -> bool:
+    """The case list is for municipality-wide readers and for those who act on cases through a
+    position (a unit or department head, a fee officer, anyone standing in for one)."""
+    return bool(user.roles & access.CASE_READERS) or bool(case_work_committee_ids(user.id, day))
+
+
+def could_decide(case: Case, user_id: int, day: date) -> bool:
+    """Whether the scheme makes this person a decider of the case, whatever bars them personally
+    (a declared conflict, a missing consultation): those who could act on it."""
+    context = delegation_queries.case_context(case.committee_id, day)
+    if context.engine_version is None:
+        return False
+    facts = replace(facts_for(case, day), consultation_recorded=True, conflict_person_ids=frozenset(),
+                    preparer_person_id=None, customer_person_id=None)
+    check = may_decide(facts, context.engine_version, context.org, day, context.price_base_amounts, user_id)
+    return check.allowed
+
+
+# Those who act on a case through a system role: the officers who prepare it and the finance
+# officers consulted on it. The auditor, the administrator and the secretary never act on a case.
+CONFLICT_ROLES = frozenset({Role.CASE_OFFICER, Role.FINANCE_OFFICER})
+
+
+def may_declare_conflict(user: User, case: Case, day: date) -> bool:
+    """Jäv (kommunallagen 6 kap 28 §, 7 kap 4 §) is declared by those who could act on the case: its
+    deciders under the scheme, case officers, the finance officers consulted, and the elected members
+    of the deciding committee (and its sub-committees)."""
+    if user.roles & CONFLICT_ROLES:
+        return True
+    elected = elected_committee_ids(user.id, day)
+    if elected and (case.committee_id in elected or bool(db.session.scalar(
+            select(func.count()).select_from(Committee).where(Committee.id.in_(elected),
+                                                                Committee.parent_id == case.committee_id)))):
+        return True
+    return could_decide(case, user.id, day)
+
+
+@access.register(access.VIEW_CASE, access.LIST_CASES, access.DECLARE_CONFLICT)
+def _case_rule(user: User, action: str, case: Case | None, day: date) -> bool:
+    if action == access.LIST_CASES:
+        return may_list_cases(user, day)
+    if case is None:
+        return False
+    if action == access.DECLARE_CONFLICT:
+        return case_visible(user, case, day) and may_declare_conflict(user, case, day)
+    return case_visible(user, case, day)
+
+
+@access.register_document("decision")
+def _decision_document_rule(user: User, document: IssuedDocument, day: date) -> bool:
+    decision = db.session.get(Decision, int(document.object_id))
+    return decision is not None and case_visible(user, decision.case, day)
+
+
+def awaiting_consultation(reader: User) -> list[Case]:
+    return list(db.session.scalars(_with_summary(select(Case).where(
+        Case.state == CaseState.AWAITING_CONSULTATION.value, visible_to(reader, clock.today()))
+        .order_by(Case.submitted_at))))
+
+
+def granted_not_executed(reader: User) -> list[Case]:
+    """Granted cases finance may book: a plan only once its signed agreement is registered."""
     signed = select(SignedAgreement.id).where(SignedAgreement.case_id == Case.id).exists()
     return list(db.session.scalars(_with_summary(select(Case).where(
         Case.state.in_([CaseState.GRANTED.value, CaseState.PARTLY_GRANTED.value]),
         or_(Case.case_type != CaseType.INSTALMENT_PLAN.value, signed),
+        visible_to(reader, clock.today()),
     ).options(joinedload(Case.decision), selectinload(Case.lines).joinedload(CaseInvoice.invoice))
         .order_by(Case.submitted_at))))
 
 
-def awaiting_signature() -> list[Case]:
+def awaiting_signature(reader: User) -> list[Case]:
     """Granted instalment plans whose signed agreement is not registered yet, oldest decision first."""
-    from portal.cases.models import Decision, SignedAgreement
-    from portal.delegation.engine_types import CaseType
-
     return list(db.session.scalars(_with_summary(
         select(Case).join(Decision, Decision.case_id == Case.id)
         .outerjoin(SignedAgreement, SignedAgreement.case_id == Case.id)
         .where(Case.case_type == CaseType.INSTALMENT_PLAN.value,
                Case.state.in_([CaseState.GRANTED.value, CaseState.PARTLY_GRANTED.value]),
-               SignedAgreement.id.is_(None))
+               SignedAgreement.id.is_(None), visible_to(reader, clock.today()))
         .options(joinedload(Case.decision))
         .order_by(Decision.decision_date, Case.id))))
+
+
+def cases_of_customer(customer_id: int, reader: User) -> list[Case]:
+    """A customer's cases that the reader may see, newest first (the customer page lists them)."""
+    return list(db.session.scalars(
+        select(Case).where(Case.customer_id == customer_id, visible_to(reader, clock.today()))
+        .options(joinedload(Case.decision), joinedload(Case.org_unit)).order_by(Case.id.desc())
+    ))
+
+
+def letters_issued_on(documents: list[IssuedDocument], reader: User) -> list[IssuedDocument]:
+    """Of a day's decision letters, those about cases the reader may see (filtered in one query)."""
+    if not documents:
+        return []
+    ids = {int(d.object_id) for d in documents if d.kind == DocumentKind.DECISION_LETTER.value}
+    visible = set(db.session.scalars(
+        select(Decision.id).join(Case, Case.id == Decision.case_id)
+        .where(Decision.id.in_(ids), visible_to(reader, clock.today()))))
+    return [d for d in documents if int(d.object_id) in visible]
 
 
 def timeline(case_id: int) -> list[AuditEntry]:
@@ -148,26 +267,30 @@ def _local_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=clock.STOCKHOLM)
 
 
-def _search(term: str):
+def _search(term: str, reader: User):
     """Case ids by registry number, or by the customer's name or identity number: a union of
-    indexed lookups, so the search does not scan every case."""
-    from portal.receivables.identity import IdentityNumberError, parse_identity_number
-
+    indexed lookups, so the search does not scan every case. An identity number finds a case only
+    for readers who see identity numbers in full, and never a protected identity (whose number is
+    masked for everyone): otherwise the search would confirm whose number it is."""
     customers = select(Customer.id).where(Customer.name.ilike(f"%{term}%"))
     try:
         identity = parse_identity_number(term, clock.today()).value
     except IdentityNumberError:
         identity = None
     if identity:
-        customers = select(Customer.id).where(Customer.identity_number == identity)
+        customers = select(Customer.id).where(Customer.identity_number == identity,
+                                              Customer.protected_identity.is_(False))
+        if not reader.roles & access.FULL_IDENTITY_VIEWERS:
+            customers = customers.where(false())
     by_number = select(Case.id).where(Case.registry_number == term)
     by_customer = select(Case.id).where(Case.customer_id.in_(customers))
     return by_number.union(by_customer)
 
 
-def case_page(filters: CaseFilters, page: int = 1, per_page: int = 50) -> Page:
-    """One page of the case list; each filter is an indexed column, the count one query."""
-    query = select(Case)
+def case_page(filters: CaseFilters, reader: User, page: int = 1, per_page: int = 50) -> Page:
+    """One page of the case list as the reader may see it; each filter is an indexed column, the
+    count one query over the same condition."""
+    query = select(Case).where(visible_to(reader, clock.today()))
     if filters.case_type:
         query = query.where(Case.case_type == filters.case_type)
     if filters.state:
@@ -185,7 +308,7 @@ def case_page(filters: CaseFilters, page: int = 1, per_page: int = 50) -> Page:
     if filters.submitted_to:
         query = query.where(Case.submitted_at < _local_start(filters.submitted_to + timedelta(days=1)))
     if filters.q:
-        query = query.where(Case.id.in_(_search(filters.q.strip())))
+        query = query.where(Case.id.in_(_search(filters.q.strip(), reader)))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = max(1, page)
     cases = list(db.session.scalars(

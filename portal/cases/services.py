@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import clock
 from portal.audit.services import Actor, record
+from portal.auth.models import User
 from portal.cases import rules
 from portal.cases.models import (
     Attachment,
@@ -28,6 +29,7 @@ from portal.cases.models import (
     RegistryCounter,
     SignedAgreement,
 )
+from portal.cases.queries import may_declare_conflict
 from portal.cases.routing import Terms, check_decider, earliest_due_date, route
 from portal.cases.rules import CaseState, Outcome, Step, StepRefused
 from portal.cases.terms import TermsInput, compute_terms, line_amounts
@@ -244,6 +246,12 @@ def case_withdraw(actor: Actor, case: Case, note: str) -> Case:
 
 
 def conflict_declare(actor: Actor, case: Case, note: str | None) -> ConflictDeclaration:
+    """Jäv is declared only by someone who could act on the case (`may_declare_conflict`)."""
+    person = db.session.get(User, actor.user_id) if actor.user_id is not None else None
+    if person is None or not may_declare_conflict(person, case, clock.today()):
+        raise ValidationFailed({"note": _(
+            "Only those who could act on the case may declare a conflict of interest in it: its deciders, "
+            "case officers, the finance officers consulted and the members of the deciding committee.")})
     existing = db.session.scalars(select(ConflictDeclaration).where(
         ConflictDeclaration.case_id == case.id, ConflictDeclaration.user_id == actor.user_id)).first()
     if existing is not None:

@@ -179,7 +179,8 @@ def _case_context(case: Case, **forms) -> dict:
             "register_agreement": case.awaits_signature and access.allowed(user, access.PREPARE_CASE),
             "declare_conflict": state in (CaseState.AWAITING_DECISION, CaseState.AWAITING_CONSULTATION,
                                           CaseState.REFERRED_TO_COMMITTEE)
-            and all(c.user_id != user.id for c in case.conflicts),
+            and all(c.user_id != user.id for c in case.conflicts)
+            and access.allowed(user, access.DECLARE_CONFLICT, case),
         },
     }
 
@@ -334,6 +335,7 @@ def refer(case_id: int):
 @bp.post("/<id:case_id>/jav")
 @login_required
 def declare_conflict(case_id: int):
+    access.require(current_user, access.DECLARE_CONFLICT, _load(case_id))
     return _step(case_id, lambda case, form: services.conflict_declare(actor(None), case, form.note.data),
                  message=_("Your conflict of interest was recorded: you cannot decide the case."))
 
@@ -452,7 +454,7 @@ def agreement_scan(case_id: int):
 def awaiting_signature():
     """Granted plans whose signed agreement has not come in."""
     access.require(current_user, access.FOLLOW_SIGNATURES)
-    return render_template("cases/awaiting_signature.html", cases=queries.awaiting_signature(),
+    return render_template("cases/awaiting_signature.html", cases=queries.awaiting_signature(current_user),
                            day_form=LetterDayForm(formdata=None, dag=clock.today()))
 
 
@@ -465,7 +467,7 @@ def letters_of_day():
     if not form.validate():
         abort(400)
     day = form.dag.data or clock.today()
-    issued = letters.issued_on(day)
+    issued = queries.letters_issued_on(letters.issued_on(day), current_user)
     if not issued:
         abort(404)
     return file_response(documents.documents_merged(issued), "application/pdf",
@@ -512,7 +514,7 @@ def _case_list(args, text: str):
         amount_min_ore=_filter_money(form.amount_min), amount_max_ore=_filter_money(form.amount_max),
         submitted_from=form.submitted_from.data, submitted_to=form.submitted_to.data,
     )
-    page = queries.case_page(filters, page=params.to_int(args.get("sida"), minimum=1, maximum=params.MAX_PAGE) or 1)
+    page = queries.case_page(filters, current_user, page=params.to_int(args.get("sida"), minimum=1, maximum=params.MAX_PAGE) or 1)
     # The pages of the list carry the filters and the search's token, never the text itself.
     page_args = {name: args.get(name) for name in (*CASE_FILTERS, "sok") if args.get(name)}
     return page_or_partial("cases/index.html", "cases/_list.html", form=form, page=page, args=page_args)
@@ -540,7 +542,7 @@ def export_for_ledger():
 
 def _ledger_rows():
     reasons = {reason.value: reason.label for reason in WriteOffReason}
-    for case in queries.granted_not_executed():
+    for case in queries.granted_not_executed(current_user):
         decision = case.decision
         lines = sorted(case.lines, key=lambda line: line.id)
         amounts = decided_line_amounts(CaseType(case.case_type), [
@@ -568,8 +570,8 @@ def queue_context() -> dict:
     today = clock.today()
     to_decide = queries.to_decide(current_user.id, today)
     drafts = queries.drafts_of(current_user.id) if access.allowed(current_user, access.PREPARE_CASE) else []
-    consult = queries.awaiting_consultation() if access.allowed(current_user, access.CONSULT_CASE) else []
-    execute = queries.granted_not_executed() if access.allowed(current_user, access.EXECUTE_CASE) else []
+    consult = queries.awaiting_consultation(current_user) if access.allowed(current_user, access.CONSULT_CASE) else []
+    execute = queries.granted_not_executed(current_user) if access.allowed(current_user, access.EXECUTE_CASE) else []
     return {"to_decide": to_decide, "drafts": drafts, "consult": consult, "to_execute": execute,
             "wants_partial": wants_partial()}
 
@@ -597,10 +599,7 @@ def customer_cases():
     domains stay apart."""
 
     def cases_of_customer(customer_id: int) -> list[Case]:
-        return list(db.session.scalars(
-            select(Case).where(Case.customer_id == customer_id)
-            .options(joinedload(Case.decision), joinedload(Case.org_unit)).order_by(Case.id.desc())
-        ))
+        return queries.cases_of_customer(customer_id, current_user)
 
     return {"cases_of_customer": cases_of_customer}
 

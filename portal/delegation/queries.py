@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from portal import clock
+from portal import access, clock
 from portal.delegation import engine_types as et
 from portal.delegation import snapshot as sn
 from portal.delegation.models import (
@@ -19,7 +19,8 @@ from portal.delegation.models import (
     SchemeVersion,
 )
 from portal.extensions import db
-from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position
+from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position, PositionKind
+from portal.org.queries import appointments_on, committee_ids_in_sight
 
 
 def org_snapshot() -> sn.OrgSnapshot:
@@ -284,3 +285,23 @@ def names() -> Names:
         committees=dict(execute(select(Committee.id, Committee.name)).all()),
         people=dict(execute(select(User.id, User.full_name)).all()),
     )
+
+
+# --- who reads schemes (access.py asks; README "Vem ser vad") -----------------------------------
+
+@access.register(access.VIEW_SCHEMES, access.FURTHER_DELEGATION)
+def _delegation_rule(user, action: str, committee: Committee | None, day: date) -> bool:
+    if action == access.FURTHER_DELEGATION:
+        return any(a.position.kind == PositionKind.DEPARTMENT_HEAD for a in appointments_on(user.id, day))
+    if user.roles & access.STAFF_ROLES:
+        return True
+    in_sight = committee_ids_in_sight(user.id, day)
+    if committee is None:  # the list and the simulator, limited to the committees in sight
+        return bool(in_sight)
+    return committee.id in in_sight
+
+
+@access.register_document("scheme_version")
+def _scheme_document_rule(user, document, day: date) -> bool:
+    version = db.session.get(SchemeVersion, int(document.object_id))
+    return version is not None and access.allowed(user, access.VIEW_SCHEMES, version.committee, on=day)

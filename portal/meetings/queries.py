@@ -8,11 +8,15 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import access
+from portal.auth.roles import Role
 from portal.cases.models import Case, Decision
 from portal.cases.rules import CaseState
 from portal.extensions import db
 from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
 from portal.meetings.rules import MeetingState, appeal_ends
+from portal.org.models import Committee
+from portal.org.queries import elected_committee_ids, secretary_committee_ids
 
 
 def meetings_of(committee_id: int) -> list[Meeting]:
@@ -182,3 +186,49 @@ def further_delegated_decisions(position_ids: list[int]) -> list[Decision]:
                  joinedload(Decision.delegated_by_position))
         .order_by(Case.case_type, Decision.rule_number, Decision.decision_date.desc(), Decision.id)
     ).unique())
+
+
+# --- who reads and runs meetings (access.py asks; README "Vem ser vad") ----------------------------
+
+# An urgent matter is shown to members once the case officer marked it urgent and while it is not
+# back in the officer's hands: never a draft.
+URGENT_HIDDEN_STATES = frozenset({CaseState.DRAFT.value, CaseState.RETURNED.value, CaseState.WITHDRAWN.value})
+
+
+def _committee_id(obj: Committee | Meeting) -> int:
+    return obj.committee_id if isinstance(obj, Meeting) else obj.id
+
+
+def meeting_committee_ids(user, day: date) -> set[int]:
+    """The committees whose meetings a person reads: where they are elected, and where they are the
+    committee secretary (with the secretary's role)."""
+    ids = elected_committee_ids(user.id, day)
+    if Role.COMMITTEE_SECRETARY in user.roles:
+        ids |= secretary_committee_ids(user.id, day)
+    return ids
+
+
+@access.register(access.VIEW_MEETINGS, access.MANAGE_MEETINGS, access.VIEW_MEETING,
+                 access.VIEW_DELEGATION_REPORT, access.DECIDE_URGENT)
+def _meetings_rule(user, action: str, obj, day: date) -> bool:
+    roles = user.roles
+    if action == access.MANAGE_MEETINGS:
+        if Role.COMMITTEE_SECRETARY not in roles:
+            return False
+        ids = secretary_committee_ids(user.id, day)
+        return bool(ids) if obj is None else _committee_id(obj) in ids
+    if action == access.DECIDE_URGENT:
+        return (obj is not None and bool(obj.urgent) and obj.state not in URGENT_HIDDEN_STATES
+                and obj.committee_id in elected_committee_ids(user.id, day))
+    if Role.AUDITOR in roles:
+        return True
+    ids = meeting_committee_ids(user, day)
+    if obj is None:
+        return action == access.VIEW_MEETINGS and bool(ids)
+    return _committee_id(obj) in ids
+
+
+@access.register_document("meeting")
+def _meeting_document_rule(user, document, day: date) -> bool:
+    meeting = db.session.get(Meeting, int(document.object_id))
+    return meeting is not None and access.allowed(user, access.VIEW_MEETING, meeting, on=day)

@@ -8,9 +8,18 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import access
 from portal.auth.models import User
 from portal.extensions import db
-from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position
+from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position, PositionKind
+
+# Positions whose holder (or stand-in) sees the cases of their part of the organisation (RULINGS 10):
+# a unit head their unit, a department head their department, each with the units below it.
+SIGHT_KINDS = frozenset({PositionKind.UNIT_HEAD, PositionKind.DEPARTMENT_HEAD})
+# Positions that act on cases (decide, prepare, book): elected members read cases through their
+# meetings and the secretary through her agendas, never through the case list.
+CASE_WORK_KINDS = frozenset({PositionKind.UNIT_HEAD, PositionKind.DEPARTMENT_HEAD,
+                             PositionKind.FINANCE_DIRECTOR, PositionKind.FEE_OFFICER})
 
 
 def _covering(model, day: date):
@@ -118,18 +127,64 @@ def committee_ids_in_sight(user_id: int, day: date) -> set[int]:
     return ids
 
 
+def positions_of_duty(user_id: int, day: date) -> list[Position]:
+    """The positions a person holds on a day and those they stand in for."""
+    return [a.position for a in appointments_on(user_id, day)] + [d.position for d in standin_duties(user_id, day)]
+
+
+def unit_subtree_ids(unit_ids: set[int]) -> set[int]:
+    """These units and every unit below them."""
+    if not unit_ids:
+        return set()
+    children: dict[int, list[int]] = {}
+    for unit_id, parent_id in db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(unit_id)
+    found, todo = set(), list(unit_ids)
+    while todo:
+        unit_id = todo.pop()
+        if unit_id not in found:
+            found.add(unit_id)
+            todo.extend(children.get(unit_id, []))
+    return found
+
+
+def units_in_sight(user_id: int, day: date) -> set[int]:
+    """The units whose cases a person sees through a unit or department head's position held or
+    stood in for on a day (with the units below them)."""
+    return unit_subtree_ids({p.org_unit_id for p in positions_of_duty(user_id, day)
+                             if p.org_unit_id is not None and PositionKind(p.kind) in SIGHT_KINDS})
+
+
+def case_work_committee_ids(user_id: int, day: date) -> set[int]:
+    """Main committees where a person holds or stands in for a position that acts on cases."""
+    return {p.committee.main_committee_id for p in positions_of_duty(user_id, day)
+            if PositionKind(p.kind) in CASE_WORK_KINDS}
+
+
+def elected_committee_ids(user_id: int, day: date) -> set[int]:
+    """Committees (and sub-committees) where the person holds an elected position on a day."""
+    return {a.position.committee_id for a in appointments_on(user_id, day)
+            if PositionKind(a.position.kind).is_elected}
+
+
 def secretary_committee_ids(user_id: int, day: date) -> set[int]:
     """Committees a person is secretary of on a day: through a committee secretary position they
     hold, or one they stand in for (an assignment while its holder is away). The secretary of a
     committee is its sub-committees' secretary too."""
-    from portal.org.models import PositionKind
-
     positions = [a.position for a in appointments_on(user_id, day)]
     positions += [duty.position for duty in standin_duties(user_id, day)]
     ids = {p.committee_id for p in positions if p.kind == PositionKind.COMMITTEE_SECRETARY.value and p.active}
     if ids:
         ids |= set(db.session.scalars(select(Committee.id).where(Committee.parent_id.in_(ids))))
     return ids
+
+
+@access.register(access.VIEW_COMMITTEE)
+def _committee_rule(user: User, _action: str, committee: Committee | None, day: date) -> bool:
+    if committee is None:
+        return False
+    return bool(user.roles & access.STAFF_ROLES) or committee.id in committee_ids_in_sight(user.id, day)
 
 
 def committees_tree() -> list[Committee]:

@@ -69,9 +69,12 @@ def test_the_decide_form_shows_only_for_someone_the_engine_allows(client, world)
     client.login("chef.norr")
     assert "Registrera beslutet" in client.get(f"/arenden/{case.id}").get_data(as_text=True)
     client.post_form("/logga-ut")
-    client.login("chef.syd")
+    client.login("ekonom")  # sees every case, decides none
     page = client.get(f"/arenden/{case.id}").get_data(as_text=True)
     assert "Registrera beslutet" not in page and "Varför du inte kan besluta i ärendet" in page
+    client.post_form("/logga-ut")
+    client.login("chef.syd")  # the head of another unit does not even see it
+    assert client.get(f"/arenden/{case.id}").status_code == 403
 
 
 def test_deciding_by_post_without_the_right_is_refused_whatever_the_page_shows(client, world):
@@ -79,7 +82,12 @@ def test_deciding_by_post_without_the_right_is_refused_whatever_the_page_shows(c
     services.case_submit(world.actor(world.officer), case)
     services.consultation_record(world.actor(world.finance), case, "Inga invändningar.")
     db.session.commit()
-    client.login("chef.syd")
+    client.login("chef.syd")  # the head of another unit: does not see the case
+    response = client.post_form(f"/arenden/{case.id}/beslut", {
+        "outcome": "granted", "reasons": "Försök", "no_conflict": "y"})
+    assert response.status_code == 403
+    client.post_form("/logga-ut")
+    client.login("ekonom")  # sees the case, may not decide it
     response = client.post_form(f"/arenden/{case.id}/beslut", {
         "outcome": "granted", "reasons": "Försök", "no_conflict": "y", "confirmed": "y"})
     assert response.status_code == 422

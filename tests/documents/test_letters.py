@@ -210,9 +210,10 @@ def test_finance_is_not_offered_a_plan_to_book_before_its_signature(app, world):
 
     case = _plan(world)
     _decide(world, case)
-    assert case in awaiting_signature() and case not in granted_not_executed()
+    finance = world.finance
+    assert case in awaiting_signature(finance) and case not in granted_not_executed(finance)
     services.agreement_register_signed(world.actor(world.officer), case, date(2026, 11, 23))
-    assert case not in awaiting_signature() and case in granted_not_executed()
+    assert case not in awaiting_signature(finance) and case in granted_not_executed(finance)
 
 
 def test_only_a_granted_plan_has_an_agreement_to_register(app, world):

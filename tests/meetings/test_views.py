@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
+from portal.cases import services as case_services
 from portal.cases.rules import CaseState
+from portal.cases.terms import TermsInput
+from portal.delegation.engine_types import CaseType
 from portal.extensions import db
 from portal.meetings import services
 from portal.meetings.models import Meeting
 from portal.meetings.rules import CommitteeOutcome
+from tests import factories
 from tests.meetings.conftest import at, delegated, referred
 
 HTMX = {"HX-Request": "true"}
+
+
+def make_invoice(world):
+    return factories.invoice(world.customer, world.unit, world.category, due_date=date(2026, 10, 31))
 
 
 def _as(client, username):
@@ -318,3 +326,17 @@ def test_an_urgent_decision_needs_the_confirmation_box(client, world):
     assert response.status_code == 422 and "Kryssa i rutan för att bekräfta." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(type(case), case.id).decision is None
+
+
+def test_a_member_reads_no_draft_or_unmarked_case_through_the_urgent_page(client, world):
+    """Members see cases only on their agendas; the urgent page opens once the case is marked urgent."""
+    officer = world.actor(world.officer, "case_officer")
+    draft = case_services.case_create(officer, customer=world.customer, case_type=CaseType.DEFERRAL,
+                                      invoice_ids=[world.invoice.id], terms=TermsInput(), reasons="Hemligt utkast.")
+    waiting = referred(world, make_invoice(world))
+    db.session.commit()
+    _as(client, "ordf")
+    for case in (draft, waiting):
+        response = client.get(f"/sammantraden/arenden/{case.id}/bradskande-beslut")
+        assert response.status_code == 403
+        assert "Hemligt utkast." not in response.get_data(as_text=True)
