@@ -44,6 +44,7 @@ from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.money import MoneyParseError, format_amount, format_money
 from portal.org.models import Committee, OrgUnit
+from portal.receivables import queries as receivables_queries
 from portal.receivables.models import Customer, Invoice
 from portal.web import actor, confirm_step, is_confirmed, page_or_partial, show_errors, wants_partial, with_write_lock
 
@@ -161,6 +162,8 @@ def _case_context(case: Case, **forms) -> dict:
                                           .order_by(Attachment.id)).all(),
         "agreement_form": forms.get("agreement_form") or AgreementForm(formdata=None, received_on=today),
         "documents": documents.documents_for("decision", case.decision.id) if case.decision else [],
+        "debts": receivables_queries.debts_seen_by_decider(
+            case.customer_id, case.committee_id, today, frozenset(line.invoice_id for line in case.lines)),
         "may": {
             "edit": is_preparer and state in (CaseState.DRAFT, CaseState.RETURNED),
             "attach": access.allowed(user, access.PREPARE_CASE) and state not in rules_decided(),

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
+from portal.org.models import OrgUnit
 from portal.receivables import rules
 from portal.receivables.identity import IdentityNumberError, parse_identity_number
 from portal.receivables.models import (
@@ -115,6 +116,40 @@ def customer_debts(customer: Customer, until: date) -> CustomerDebts:
         open_ore=open_ore,
         interest_ore=sum(line.interest_ore or 0 for line in lines),
         missing_rates=tuple(sorted({line.missing_rate for line in lines if line.missing_rate})),
+    )
+
+
+@dataclass(frozen=True)
+class DebtsSeenByDecider:
+    """What a decider of a committee's case sees of the customer's other debts (RULINGS 10): the
+    open invoices owed to the case's own committee in detail, those owed to other committees only as
+    one total (secrecy between committees, e.g. social services)."""
+
+    own: list[InvoiceDebt]
+    own_open_ore: int
+    other_committees_open_ore: int
+
+
+def debts_seen_by_decider(customer_id: int, committee_id: int, until: date,
+                          leave_out: frozenset[int] = frozenset()) -> DebtsSeenByDecider:
+    """The customer's open debts as a decider of the committee sees them, leaving out the case's own
+    invoices; the other committees' total is summed in the database, never loaded row by row."""
+    open_invoice = (Invoice.customer_id == customer_id, Invoice.open_amount_ore > 0,
+                    Invoice.collection_stage.not_in(CLOSED_STAGES), Invoice.id.not_in(leave_out))
+    own = db.session.scalars(
+        select(Invoice).join(OrgUnit, OrgUnit.id == Invoice.org_unit_id)
+        .where(*open_invoice, OrgUnit.committee_id == committee_id)
+        .options(joinedload(Invoice.org_unit), joinedload(Invoice.category), selectinload(Invoice.payments))
+        .order_by(Invoice.due_date, Invoice.invoice_number)
+    ).all()
+    other = db.session.scalar(
+        select(func.coalesce(func.sum(Invoice.open_amount_ore), 0)).join(OrgUnit, OrgUnit.id == Invoice.org_unit_id)
+        .where(*open_invoice, OrgUnit.committee_id != committee_id))
+    rates = reference_rates()
+    return DebtsSeenByDecider(
+        own=[invoice_interest(invoice, until, rates) for invoice in own],
+        own_open_ore=sum(i.open_amount_ore for i in own),
+        other_committees_open_ore=int(other or 0),
     )
 
 

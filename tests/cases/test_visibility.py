@@ -156,3 +156,24 @@ def test_the_jav_button_and_route_are_only_for_those_who_could_act(client, world
     client.login("chef.norr")
     assert "Anmäl jäv" in client.get(f"/arenden/{case.id}").get_data(as_text=True)
     assert client.post_form(f"/arenden/{case.id}/jav", {"note": "Släkt."}).status_code == 303
+
+
+# --- what a decider sees of the customer's other debts -------------------------------------------
+
+def test_a_decider_sees_the_committees_own_debts_in_detail_and_other_committees_as_one_total(client, world, make):
+    case = _case(world)
+    own = factories.invoice(world.customer, world.other_unit, world.category, number="SN-EGEN-1",
+                            due_date=date(2026, 9, 30), original_ore=45_600)
+    bun = make.committee("BUN", "Barn- och utbildningsnämnden")
+    preschool = make.unit(bun, name="Förskolan Hemlig")
+    for number, amount in (("BUN-HEMLIG-1", 70_000), ("BUN-HEMLIG-2", 7_777)):
+        factories.invoice(world.customer, preschool, world.category, number=number, original_ore=amount)
+    factories.invoice(world.customer, preschool, world.category, number="BUN-BETALD", original_ore=99_900,
+                      open_ore=0, stage="paid")
+    db.session.commit()
+    client.login("chef.norr")
+    page = client.get(f"/arenden/{case.id}").get_data(as_text=True)
+    assert own.invoice_number in page and "Hemtjänst Syd" in page
+    assert "777,77" in page  # 700,00 + 77,77: one total, the paid invoice not counted
+    assert "BUN-HEMLIG" not in page and "Förskolan Hemlig" not in page and "BUN-BETALD" not in page
+    assert f"/kunder/{world.customer.id}" not in page  # no customer page for a unit head: no link to one
