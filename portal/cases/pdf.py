@@ -7,13 +7,11 @@ that data and a verification code, so a letter is made in milliseconds and can b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
-from sqlalchemy import select
 
-from portal import clock
 from portal.audit.services import Actor
 from portal.cases.models import Case, Decision
 from portal.delegation.engine_types import CaseType
@@ -421,18 +419,3 @@ def decision_documents_issue(actor: Actor, case: Case, decision: Decision) -> li
         documents.append(document_issue(actor, kind=DocumentKind.PLAN_AGREEMENT, title="Avtal om avbetalningsplan",
                                         render=lambda code: build_plan_agreement(data, code), **common))
     return documents
-
-
-def issued_on(day: date) -> list[IssuedDocument]:
-    """The decision letters issued on a Stockholm day, in order, for printing as one PDF."""
-    from datetime import time, timedelta
-
-    # The day's bounds in UTC, as the instants are stored.
-    start = datetime.combine(day, time.min, tzinfo=clock.STOCKHOLM).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=clock.STOCKHOLM).astimezone(UTC)
-    return list(db.session.scalars(
-        select(IssuedDocument).where(IssuedDocument.kind == DocumentKind.DECISION_LETTER.value,
-                                     IssuedDocument.object_type == "decision",
-                                     IssuedDocument.issued_at >= start,
-                                     IssuedDocument.issued_at < end)
-        .order_by(IssuedDocument.id)))

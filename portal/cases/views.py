@@ -11,7 +11,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from portal import access, clock, params
-from portal.cases import pdf as letters
 from portal.cases import queries, services
 from portal.cases.forms import (
     AgreementForm,
@@ -470,7 +469,7 @@ def letters_of_day():
     if not form.validate():
         abort(400)
     day = form.dag.data or clock.today()
-    issued = queries.letters_issued_on(letters.issued_on(day), current_user)
+    issued = queries.letters_issued_on(day, current_user)
     if not issued:
         abort(404)
     return file_response(documents.documents_merged(issued), "application/pdf",

@@ -314,9 +314,11 @@ def test_the_letters_of_a_day_print_as_one_pdf_of_the_stored_letters(client, app
 def test_a_letter_issued_late_in_the_evening_belongs_to_the_stockholm_day(app, world, frozen_clock):
     from datetime import UTC, datetime
 
-    from portal.cases.pdf import issued_on
+    from portal.cases.queries import letters_issued_on
 
     frozen_clock.set(datetime(2026, 11, 23, 22, 30, tzinfo=UTC))  # 23.30 in Stockholm
     decision = _decide(world, _case(world, CaseType.DEFERRAL, TermsInput(new_due_date=date(2027, 1, 31))))
     letter = _letter(decision)
-    assert letter in issued_on(date(2026, 11, 23)) and letter not in issued_on(date(2026, 11, 24))
+    officer = world.officer
+    assert letter in letters_issued_on(date(2026, 11, 23), officer)
+    assert letter not in letters_issued_on(date(2026, 11, 24), officer)
