@@ -359,3 +359,20 @@ def test_only_the_stage_code_table_is_the_finance_officers(client, world):
     assert client.get(f"/referensdata/kravsteg/{world['stage_code']}").status_code == 200
     assert client.get(f"/referensdata/kategorier/{world['category']}").status_code == 403
     assert client.post_form("/referensdata/avgifter", {}).status_code == 403
+
+
+def test_access_imports_no_domain_and_nothing_inside_functions():
+    """access.py sits below the domains: each domain registers its own visibility rule with it
+    (the same query its lists use), so access.py never reaches up into them."""
+    import ast
+    from pathlib import Path
+
+    import portal.access
+
+    tree = ast.parse(Path(portal.access.__file__).read_text(encoding="utf-8"))
+    top_level = {node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)}
+    imports = [node for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)]
+    assert all(node in top_level for node in imports), "an import inside a function"
+    modules = {node.module for node in imports if isinstance(node, ast.ImportFrom)}
+    portal_modules = {m for m in modules if m and m.startswith("portal")}
+    assert portal_modules <= {"portal", "portal.auth.models", "portal.auth.roles"}, portal_modules
