@@ -65,9 +65,10 @@ class ToDecide:
 
 
 def to_decide(user_id: int, day: date, *, employees_only: bool = False,
-              case_id: int | None = None) -> list[ToDecide]:
+              case_id: int | None = None, outside_units: set[int] | None = None) -> list[ToDecide]:
     """Cases awaiting decision that the engine says this person may decide today (only the one
-    case, when asked about one; only in employees' positions, when asked for the case list's sake).
+    case, when asked about one; only in employees' positions and outside the units the person
+    already sees, when asked for the case list's sake).
 
     The engine's context is built once per committee; each case then costs its facts only.
     """
@@ -78,7 +79,8 @@ def to_decide(user_id: int, day: date, *, employees_only: bool = False,
     candidates = list(db.session.scalars(_with_summary(
         select(Case).where(Case.state == CaseState.AWAITING_DECISION.value,
                            Case.committee_id.in_(committees) if committees else Case.id.is_(None),
-                           Case.id == case_id if case_id is not None else true())
+                           Case.id == case_id if case_id is not None else true(),
+                           Case.org_unit_id.not_in(outside_units) if outside_units else true())
         .options(selectinload(Case.lines).joinedload(CaseInvoice.invoice).joinedload(Invoice.category),
                  selectinload(Case.conflicts), selectinload(Case.consultations))
         .order_by(Case.submitted_at)
@@ -116,7 +118,8 @@ def visible_to(user: User, day: date, *, case_id: int | None = None) -> ColumnEl
         return true()
     units = units_in_sight(user.id, day)
     decided = select(Decision.case_id).where(Decision.decided_by_id == user.id)
-    deciding = [item.case.id for item in to_decide(user.id, day, employees_only=True, case_id=case_id)]
+    deciding = [item.case.id for item in to_decide(user.id, day, employees_only=True, case_id=case_id,
+                                                   outside_units=units)]
     return or_(
         Case.org_unit_id.in_(units),
         Case.id.in_(decided),
