@@ -128,6 +128,8 @@ MATRIX = {
     "meetings.create": ("POST", "/sammantraden/namnder/{committee}", {"secretary"}),
     "meetings.show": ("GET", "/sammantraden/{meeting}", {"secretary", "auditor", "member_a"}),
     "meetings.case": ("GET", "/sammantraden/{meeting}/arenden/{agenda_case}", {"secretary", "auditor", "member_a"}),
+    # Jäv in a case on the agenda: the members of the deciding committee, not its secretary or the auditor.
+    "meetings.declare_conflict": ("POST", "/sammantraden/{meeting}/arenden/{agenda_case}/jav", {"member_a"}),
     "meetings.add_case": ("POST", "/sammantraden/{meeting}/arenden", {"secretary"}),
     "meetings.item_decide": ("POST", "/sammantraden/paragrafer/{item}/beslut", {"secretary"}),
     "meetings.record": ("POST", "/sammantraden/{meeting}/protokoll", {"secretary"}),

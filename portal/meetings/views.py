@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import access, clock
+from portal.cases import queries as case_queries
 from portal.cases import services as case_services
+from portal.cases.forms import NoteForm
 from portal.cases.models import Case
 from portal.cases.routing import check_decider
 from portal.cases.rules import Outcome
@@ -249,15 +251,47 @@ def correct(meeting_id: int):
         reason=form.reason.data or ""), {"correct_form": form})
 
 
-@bp.get("/<id:meeting_id>/arenden/<id:case_id>")
-@login_required
-def case(meeting_id: int, case_id: int):
-    """A case on the agenda, read-only, for those who read the meeting."""
+def _agenda_item(meeting_id: int, case_id: int) -> tuple[Meeting, AgendaItem]:
     meeting = _load(meeting_id)
     item = next((i for i in meeting.items if i.case_id == case_id), None)
     if item is None:
         abort(404)
-    return render_template("meetings/case.html", meeting=meeting, item=item, case=item.case)
+    return meeting, item
+
+
+@bp.get("/<id:meeting_id>/arenden/<id:case_id>")
+@login_required
+def case(meeting_id: int, case_id: int):
+    """A case on the agenda, read-only, for those who read the meeting."""
+    meeting, item = _agenda_item(meeting_id, case_id)
+    return render_template("meetings/case.html", meeting=meeting, item=item, case=item.case,
+                           note_form=NoteForm(), may_declare_conflict=_may_declare_conflict(item.case))
+
+
+def _may_declare_conflict(case: Case) -> bool:
+    return (case.decision is None and all(c.user_id != current_user.id for c in case.conflicts)
+            and case_queries.may_declare_conflict(current_user, case, clock.today()))
+
+
+@bp.post("/<id:meeting_id>/arenden/<id:case_id>/jav")
+@login_required
+def declare_conflict(meeting_id: int, case_id: int):
+    """A member of the deciding committee declares jäv (kommunallagen 6 kap 28 §) in a case on the agenda."""
+    meeting, item = _agenda_item(meeting_id, case_id)
+    if not case_queries.may_declare_conflict(current_user, item.case, clock.today()):
+        abort(403)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            case_services.conflict_declare(actor(None), item.case, form.note.data)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            for message in failure.errors.values():
+                flash(message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your conflict of interest was recorded: you take no part in the case."), "success")
+    return redirect(url_for("meetings.case", meeting_id=meeting.id, case_id=case_id), code=303)
 
 
 # --- documents ------------------------------------------------------------------------------------

@@ -340,3 +340,20 @@ def test_a_member_reads_no_draft_or_unmarked_case_through_the_urgent_page(client
         response = client.get(f"/sammantraden/arenden/{case.id}/bradskande-beslut")
         assert response.status_code == 403
         assert "Hemligt utkast." not in response.get_data(as_text=True)
+
+
+def test_a_member_declares_jav_in_a_case_on_the_agenda_and_the_secretary_cannot(client, world):
+    meeting = _meeting(world)
+    case = referred(world)
+    services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja.")
+    db.session.commit()
+    url = f"/sammantraden/{meeting.id}/arenden/{case.id}"
+    _as(client, "sekr")
+    assert "Anmäl jäv" not in client.get(url).get_data(as_text=True)
+    assert client.post_form(f"{url}/jav", {"note": "x"}).status_code == 403
+    _as(client, "ledamot")
+    assert "Anmäl jäv" in client.get(url).get_data(as_text=True)
+    assert client.post_form(f"{url}/jav", {"note": "Granne med kunden."}).status_code == 303
+    db.session.expire_all()
+    assert [c.user_id for c in db.session.get(type(case), case.id).conflicts] == [world.member.id]
+    assert "Anmäl jäv" not in client.get(url).get_data(as_text=True)
