@@ -283,6 +283,7 @@ def test_the_secretary_edits_a_planned_meeting_and_corrects_the_recorded_posting
     response = client.post_form(f"{url}/protokoll/rattelse", {
         "minutes_approved_on": "2026-12-14", "minutes_posted_on": "2026-12-15", "reason": "Anslaget sattes upp den 15:e."})
     assert response.status_code == 303
+    _as(client, "chef.norr")  # the secretary reads no case pages (README "Vem ser vad"); the decider does
     case_page = client.get(f"/arenden/{decision.case_id}").get_data(as_text=True)
     assert "Överklagandetiden löper ut 2027-01-05." in case_page
 
