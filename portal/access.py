@@ -15,6 +15,7 @@ from typing import Any
 from flask import abort
 
 from portal import clock
+from portal.audit.refusals import note_denied
 from portal.auth.models import User
 from portal.auth.roles import Role
 
@@ -188,6 +189,7 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
 def require(user: Any, action: str, obj: Any = None) -> None:
     """Abort with 403 unless allowed (anonymous users never reach this: views require login)."""
     if not allowed(user, action, obj):
+        note_denied(action, obj)
         abort(403)
 
 

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from portal.audit.cli import audit_cli
 from portal.audit.services import SYSTEM
 from portal.auth import services as auth_services
 from portal.auth.models import User
@@ -23,6 +24,9 @@ def portal_cli() -> None:
 def _fail(failure: ValidationFailed) -> None:
     db.session.rollback()
     raise click.ClickException("; ".join(f"{k}: {v}" for k, v in failure.errors.items()))
+
+
+portal_cli.add_command(audit_cli)
 
 
 @portal_cli.command("seed-demo")

@@ -1,4 +1,5 @@
-"""The audit trail: one structured, append-only row for every change and every login."""
+"""The audit trail: one structured, append-only row for every change, login and refusal, chained by
+hashes so that a changed, deleted or inserted row shows (see chain.py)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,19 @@ class AuditEntry(db.Model):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(300))
+    # The chain (chain.py): the entry's place, the previous entry's hash and this entry's own hash over
+    # its content and that previous hash. Filled when the entry is flushed, under the chain head's lock.
+    chain_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(db.Model):
+    """One row: the last entry's place and hash. Appenders lock it, so the chain never forks, and the
+    verifier compares the chain's end with it, so a cut-off tail shows."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    last_hash: Mapped[str] = mapped_column(String(64))

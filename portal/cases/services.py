@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import clock
-from portal.audit.services import Actor, record
+from portal.audit.services import Actor, record, record_refusal
 from portal.auth.models import User
 from portal.cases import rules
 from portal.cases.models import (
@@ -30,6 +30,7 @@ from portal.cases.models import (
     SignedAgreement,
 )
 from portal.cases.queries import may_declare_conflict
+from portal.cases.rerouting import reroute_after_decision
 from portal.cases.routing import Terms, check_decider, earliest_due_date, route
 from portal.cases.rules import CaseState, Outcome, Step, StepRefused
 from portal.cases.terms import TermsInput, compute_terms, line_amounts
@@ -44,6 +45,15 @@ from portal.receivables.models import Customer, Invoice
 
 def _refuse(message: str, field: str = "case") -> ValidationFailed:
     return ValidationFailed({field: message})
+
+
+def _refuse_upload(actor: Actor, case: Case, kind: str, filename: str | None, data: bytes, message: str,
+                   field: str) -> ValidationFailed:
+    """A refused file is recorded (name, size, SHA-256 and why), then refused to the person."""
+    record_refusal(actor, "upload.refused", "case", case.id, reason=message, details={
+        "kind": kind, "filename": (filename or "")[:200], "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest()})
+    return _refuse(message, field)
 
 
 def _step(case: Case, step: Step) -> frozenset[CaseState]:
@@ -301,10 +311,19 @@ def case_decide(actor: Actor, case: Case, decision: DecisionInput) -> Decision:
     terms = _decided_terms(case, decision)
     check = check_decider(case, actor.user_id, today, terms.engine)
     if check is None:
-        raise _refuse(_("No delegation scheme is in force for the committee: only the committee decides."))
+        message = _("No delegation scheme is in force for the committee: only the committee decides.")
+        _record_refused_decision(actor, case, decision, message, rules_named=[])
+        raise _refuse(message)
     if not check.allowed:
         book = delegation_names()
-        raise ValidationFailed({"case": " ".join(reason_text(r, book) for r in check.reasons)})
+        message = " ".join(reason_text(r, book) for r in check.reasons)
+        named = sorted({r.rule_number for r in check.reasons if r.rule_number})
+        if not named:  # not a decider under any rule: the rules the case is routed to refused them
+            routing = route(case, today, terms.engine)
+            named = list(routing.verdict.proposed_rule_numbers) if routing.verdict else []
+        _record_refused_decision(actor, case, decision, message, rules_named=named,
+                                 version_id=check.version_id)
+        raise ValidationFailed({"case": message})
 
     path = check.path
     decider = path.decider
@@ -328,7 +347,18 @@ def case_decide(actor: Actor, case: Case, decision: DecisionInput) -> Decision:
     _move(actor, case, step, rules.outcome_state(decision.outcome), decision_id=row.id,
           rule_number=path.rule_number, version_id=path.version_id, capacity=decider.capacity.value,
           amount_ore=row.amount_ore)
+    db.session.refresh(case, ["decision"])
+    reroute_after_decision(case)
     return row
+
+
+def _record_refused_decision(actor: Actor, case: Case, decision: DecisionInput, message: str, *,
+                             rules_named: list[str], version_id: int | None = None) -> None:
+    """The scheme refused this person the decision: the trail keeps who tried, what and why."""
+    record_refusal(actor, "case.decision_refused", "case", case.id, reason=message,
+                   rule=", ".join(rules_named) or None,
+                   details={"outcome": decision.outcome.value, "version_id": version_id,
+                            "registry_number": case.registry_number})
 
 
 @dataclass(frozen=True)
@@ -399,6 +429,8 @@ def agreement_register_signed(actor: Actor, case: Case, received_on: date | None
         elif len(scan.content) > SCAN_MAX_BYTES:
             errors["scan"] = _("The scan may be at most 10 MB.")
     if errors:
+        if scan is not None and "scan" in errors:
+            _refuse_upload(actor, case, "signed_agreement", scan.filename, scan.content, errors["scan"], "scan")
         raise ValidationFailed(errors)
     agreement = SignedAgreement(
         case_id=case.id, received_on=received_on, registered_by_id=actor.user_id, registered_at=clock.now(),
@@ -431,15 +463,17 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 def attachment_add(actor: Actor, case: Case, filename: str, data: bytes) -> Attachment:
     """A PDF or image to a case that is not yet decided; the type is read from the content."""
-    if CaseState(case.state) in rules.DECIDED or case.state == CaseState.WITHDRAWN:
-        raise _refuse(_("A decided or withdrawn case takes no more attachments."), "file")
     if not data:
         raise _refuse(_("Choose a file."), "file")
+    if CaseState(case.state) in rules.DECIDED or case.state == CaseState.WITHDRAWN:
+        raise _refuse_upload(actor, case, "attachment", filename, data,
+                             _("A decided or withdrawn case takes no more attachments."), "file")
     if len(data) > ATTACHMENT_MAX_BYTES:
-        raise _refuse(_("The file may be at most 10 MB."), "file")
+        raise _refuse_upload(actor, case, "attachment", filename, data, _("The file may be at most 10 MB."), "file")
     mimetype = next((kind for magic, kind in ATTACHMENT_TYPES.items() if data.startswith(magic)), None)
     if mimetype is None:
-        raise _refuse(_("The file must be a PDF, PNG or JPEG (judged by its content, not its name)."), "file")
+        raise _refuse_upload(actor, case, "attachment", filename, data, _(
+            "The file must be a PDF, PNG or JPEG (judged by its content, not its name)."), "file")
     name = (filename or "bilaga").replace("\\", "/").rsplit("/", 1)[-1][:200] or "bilaga"
     attachment = Attachment(case_id=case.id, filename=name, mimetype=mimetype, size=len(data),
                             sha256=hashlib.sha256(data).hexdigest(), content=data,

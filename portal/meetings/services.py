@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import clock
 from portal.audit.services import Actor, record
 from portal.cases.models import Case, Decision
+from portal.cases.rerouting import reroute_after_decision
 from portal.cases.rules import CaseState
 from portal.cases.terms import TermsInput, compute_terms
 from portal.errors import ValidationFailed
@@ -245,6 +246,8 @@ def _record_committee_decision(actor: Actor, meeting: Meeting, item: AgendaItem)
     db.session.flush()
     record(actor, "case.committee_decide", "case", case.id, before={"state": before},
            after={"state": case.state, **details})
+    if case.decision is not None:
+        reroute_after_decision(case)
 
 
 def _report_fix(actor: Actor, meeting: Meeting, item: AgendaItem) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal.audit.services import Actor, changes, record, snapshot
+from portal.audit.services import Actor, changes, record, record_refusal, snapshot
 from portal.auth.models import User
 from portal.errors import ValidationFailed
 from portal.extensions import db
@@ -87,6 +88,9 @@ def municipality_update(
             errors["logo"] = _("The logo must be a PNG or JPEG image.")
         elif len(logo) > LOGO_MAX_BYTES:
             errors["logo"] = _("The logo may be at most 512 kB.")
+    if "logo" in errors:
+        record_refusal(actor, "upload.refused", "municipality", None, reason=errors["logo"],
+                       details={"kind": "logo", "size": len(logo), "sha256": hashlib.sha256(logo).hexdigest()})
     if errors:
         raise ValidationFailed(errors)
     municipality = municipality_get()
