@@ -70,6 +70,8 @@ VIEW_REFERENCE_DATA = "reference.view"  # categories, reference rates, fees, sta
 EDIT_REFERENCE_DATA = "reference.edit"  # categories, reference rates, fees: the finance director
 EDIT_STAGE_CODES = "stage_codes.edit"  # the finance officer keeps the ledger's stage codes
 VIEW_CUSTOMER_LOG = "customers.view_log"  # who looked at a customer: for audit and follow-up
+# The audit trail, its search, export and chain check: the auditor (who changes nothing).
+VIEW_TRAIL = "audit.trail"
 
 CUSTOMER_VIEWERS = frozenset(
     {Role.CASE_OFFICER, Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR, Role.AUDITOR}
@@ -171,6 +173,8 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
         return Role.FINANCE_DIRECTOR in roles
     if action == VIEW_PRICE_BASE_AMOUNTS:
         return bool(roles & STAFF_ROLES)
+    if action == VIEW_TRAIL:
+        return Role.AUDITOR in roles
     if action in RECEIVABLES_ROLES:
         if action == VIEW_FULL_IDENTITY and obj is not None and obj.protected_identity:
             return False

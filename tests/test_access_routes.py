@@ -121,6 +121,13 @@ MATRIX = {
     # A decision letter: for whoever may view its case.
     "cases.agreement_scan": ("GET", "/arenden/{plan}/avtal/skanning", CASE_VIEWERS),
     "documents.download": ("GET", "/dokument/{letter}", CASE_VIEWERS),
+    # --- audit --- the trail, its export and its check: the auditor; the customer view log: the auditor
+    # and the finance director.
+    "audit.trail": ("GET", "/granskning/logg?action=arende-beviljat", {"auditor"}),
+    "audit.trail_csv": ("GET", "/granskning/logg.csv", {"auditor"}),
+    "audit.chain_check": ("GET", "/granskning/kedjan", {"auditor"}),
+    "audit.customer_views": ("GET", "/granskning/kundvisningar", {"auditor", "director"}),
+    "audit.customer_views_csv": ("GET", "/granskning/kundvisningar.csv", {"auditor", "director"}),
     # --- meetings --- the committee's secretary runs them, the auditor reads, members read their
     # committee's; the urgent page opens on a case marked urgent, never on a draft.
     "meetings.index": ("GET", "/sammantraden/", {"secretary", "auditor", "member_a", "member_b"}),

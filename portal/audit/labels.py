@@ -210,3 +210,23 @@ PERMISSION_LABELS = {
 def permission_label(permission: str | None) -> str:
     label = PERMISSION_LABELS.get(permission or "")
     return str(label) if label is not None else _("another permission")
+
+
+def _slug(text: str) -> str:
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """(Swedish slug, label) for every action, by label: the search form and its URLs show no codes."""
+    return sorted(((_slug(action_label(code)), action_label(code)) for code in ACTION_LABELS),
+                  key=lambda choice: choice[1])
+
+
+def action_from_slug(slug: str | None) -> str | None:
+    if not slug:
+        return None
+    return next((code for code in ACTION_LABELS if _slug(action_label(code)) == slug), None)
