@@ -98,6 +98,8 @@ ACTION_LABELS = {
     "meeting.agenda_remove": _l("Item removed from the agenda"),
     "meeting.item_decide": _l("Agenda item decided"),
     "meeting.record": _l("Meeting recorded"),
+    "meeting.update": _l("Meeting changed"),
+    "meeting.correct_dates": _l("Minutes dates corrected"),
     "meeting.report": _l("Delegated decisions reported"),
     "document.issue": _l("Document issued"),
 }
