@@ -12,10 +12,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import abort
+from flask import abort, g
 
 from portal import clock
-from portal.audit.refusals import note_denied
 from portal.auth.models import User
 from portal.auth.roles import Role
 
@@ -193,7 +192,7 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
 def require(user: Any, action: str, obj: Any = None) -> None:
     """Abort with 403 unless allowed (anonymous users never reach this: views require login)."""
     if not allowed(user, action, obj):
-        note_denied(action, obj)
+        g.audit_denied = (action, obj)  # the trail's 403 entry names it (audit/refusals.py)
         abort(403)
 
 

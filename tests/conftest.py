@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from portal import clock, create_app
+from portal.audit.services import write_refusals
 from portal.extensions import db, limiter
 from tests import factories
 
@@ -109,6 +110,7 @@ def _transaction(request):
         try:
             yield
         finally:
+            write_refusals()  # inside the test's transaction, not after it (RULINGS 20's own one)
             db.session.remove()
             engines[None] = engine
             outer.rollback()

@@ -20,11 +20,6 @@ def object_type_of(obj: Any) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(obj).__name__).lower()
 
 
-def note_denied(permission: str, obj: Any = None) -> None:
-    """access.require() says what it refused, so the 403's trail entry names the object."""
-    g.audit_denied = (permission, obj)
-
-
 def _actor() -> Actor | None:
     if not getattr(current_user, "is_authenticated", False):
         return None
