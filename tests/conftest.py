@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 import flask_migrate
 import pytest
+from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from portal import clock, create_app
-from portal.audit.services import write_refusals
 from portal.extensions import db, limiter
 from tests import factories
 
@@ -110,7 +110,7 @@ def _transaction(request):
         try:
             yield
         finally:
-            write_refusals()  # inside the test's transaction, not after it (RULINGS 20's own one)
+            g.pop("audit_refusals", None)  # a refusal a test left unwritten must not outlive its transaction
             db.session.remove()
             engines[None] = engine
             outer.rollback()

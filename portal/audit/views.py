@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import io
 import json
-import tempfile
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import access, clock
 from portal.audit import chain, queries
 from portal.audit.display import describe, describe_text
-from portal.audit.export import csv_lines
 from portal.audit.forms import TrailFilterForm, ViewLogFilterForm
 from portal.audit.labels import action_choices, action_from_slug, action_label, capacity_label, object_label
+from portal.downloads import csv_response
 from portal.extensions import db
 from portal.web import page_or_partial
 
 bp = Blueprint("audit", __name__, url_prefix="/granskning")
 
 MAX_PAGE = 1_000_000
-SPOOL_IN_MEMORY = 8 * 1024 * 1024
 
 
 def _page_number() -> int:
@@ -64,21 +61,9 @@ def trail():
                            action_label=action_label, capacity_label=capacity_label, object_label=object_label)
 
 
-def _download(name: str, lines) -> Response:
-    """The export written to a temporary file (in memory while small, on disk when long), then sent:
-    a long trail neither fills memory nor holds the request's context open while it streams."""
-    spool: io.BytesIO | tempfile._TemporaryFileWrapper = io.BytesIO()
-    for line in lines:
-        spool.write(line.encode("utf-8"))
-        if isinstance(spool, io.BytesIO) and spool.tell() > SPOOL_IN_MEMORY:
-            on_disk = tempfile.TemporaryFile()
-            on_disk.write(spool.getvalue())
-            spool = on_disk
-    spool.seek(0)
+def _download(name: str, header: list[str], rows) -> Response:
     stamp = clock.local(clock.now()).strftime("%Y-%m-%d")
-    response = send_file(spool, mimetype="text/csv", as_attachment=True, download_name=f"{name}-{stamp}.csv")
-    response.call_on_close(spool.close)
-    return response
+    return csv_response(f"{name}-{stamp}.csv", header, rows)
 
 
 @bp.get("/logg.csv")
@@ -107,7 +92,7 @@ def trail_csv():
                    action_label(entry.action), object_label(entry.object_type), entry.object_id, number,
                    describe_text(entry), entry.address, _json(entry.before), _json(entry.after), entry.entry_hash]
 
-    return _download(_("audit-trail"), csv_lines(header, rows()))
+    return _download(_("audit-trail"), header, rows())
 
 
 def _json(value) -> str:
@@ -159,4 +144,4 @@ def customer_views_csv():
             yield [clock.local(view.viewed_at).strftime("%Y-%m-%d %H:%M:%S"), customer_name, username, full_name,
                    capacity_label(view.capacity), view.address]
 
-    return _download(_("customer-views"), csv_lines(header, rows()))
+    return _download(_("customer-views"), header, rows())
