@@ -6,8 +6,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
+
+from portal.params import DateField
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
 
