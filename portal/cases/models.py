@@ -191,6 +191,9 @@ class Decision(db.Model):
     scheme_version_id: Mapped[int | None] = mapped_column(ForeignKey("scheme_versions.id"))
     rule_number: Mapped[str | None] = mapped_column(String(20))
     rule_level: Mapped[int | None] = mapped_column(Integer)
+    # ordinary | urgent (the chair or a named member on the committee's behalf, 6 kap 39 §); NULL for
+    # the committee's own decision. Recorded so the case shows the capacity as it was on the day.
+    rule_kind: Mapped[str | None] = mapped_column(String(20))
     # The committee's own decision at a meeting: its paragraph, e.g. "SN 2026-12-10 § 14".
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meetings.id", use_alter=True, name="fk_decisions_meeting_id_meetings"), index=True)

@@ -79,6 +79,8 @@ class LetterData:
     standin_for: str | None = None
     vacant_standin: bool = False
     further_delegation_from: str | None = None
+    # Decided by the chair or a named member on the committee's behalf (kommunallagen 6 kap 39 §).
+    urgent: bool = False
     officer_name: str = ""
     officer_email: str | None = None
     appealable: bool = False
@@ -142,6 +144,7 @@ def letter_data(case: Case, decision: Decision) -> LetterData:
         vacant_standin=decision.capacity == "standin" and decision.standin_for_id is None,
         further_delegation_from=(decision.delegated_by_position.title
                                  if decision.delegated_by_position else None),
+        urgent=decision.rule_kind == "urgent",
         officer_name=case.prepared_by.full_name,
         officer_email=case.prepared_by.email,
         appealable=any(line.invoice.category.appealable for line in case.lines),
@@ -314,6 +317,8 @@ def _mandate(data: LetterData) -> list[Flowable]:
         who = f"{data.decider_name} som ersättare för {data.decider_position} (vakant)"
     elif data.further_delegation_from:
         who += f", efter vidaredelegering från {data.further_delegation_from}"
+    if data.urgent:
+        who += ", i ett brådskande ärende på nämndens vägnar (kommunallagen 6 kap 39 §)"
     return [
         paragraph(f"Beslutet är fattat med stöd av {data.committee_name}s delegationsordning punkt "
                   f"{data.rule_number}, {data.version_label}, {data.adoption_reference}."),

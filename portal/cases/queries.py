@@ -19,7 +19,8 @@ from portal.cases.models import Case, CaseInvoice, Decision, SignedAgreement
 from portal.cases.routing import facts_for
 from portal.cases.rules import CaseState
 from portal.delegation import queries as delegation_queries
-from portal.delegation.engine_types import CaseType
+from portal.delegation.engine_types import CaseType, RuleKind
+from portal.delegation.models import SchemeVersion
 from portal.delegation.rules import may_decide
 from portal.documents.models import DocumentKind, IssuedDocument
 from portal.extensions import db
@@ -238,6 +239,31 @@ def letters_issued_on(day: date, reader: User) -> list[IssuedDocument]:
                                      IssuedDocument.issued_at >= start, IssuedDocument.issued_at < end,
                                      IssuedDocument.object_id.in_(visible))
         .order_by(IssuedDocument.id)))
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A decision as recorded on its day: outcome, rule, level, the scheme version with its adoption
+    reference, the decider and the capacity they decided in. Nothing here asks the engine today:
+    a published version never changes, so its label and reference are those the decision was made
+    under (R9)."""
+
+    decision: Decision
+    version_label: str | None
+    adoption_reference: str | None
+    valid_from: date | None
+
+    @property
+    def urgent(self) -> bool:
+        return self.decision.rule_kind == RuleKind.URGENT.value
+
+
+def decision_record(decision: Decision) -> DecisionRecord:
+    version = (db.session.get(SchemeVersion, decision.scheme_version_id)
+               if decision.scheme_version_id is not None else None)
+    return DecisionRecord(decision, version.label if version else None,
+                          version.adoption_reference if version else None,
+                          version.valid_from if version else None)
 
 
 def timeline(case_id: int) -> list[AuditEntry]:

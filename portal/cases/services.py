@@ -333,6 +333,7 @@ def case_decide(actor: Actor, case: Case, decision: DecisionInput) -> Decision:
         standin_for_id=decider.standin_for_person_id,
         delegated_by_position_id=decider.delegated_by_position_id,
         scheme_version_id=path.version_id, rule_number=path.rule_number, rule_level=path.level,
+        rule_kind=path.rule_kind.value,
         amount_ore=terms.engine.amount_ore, terms=terms.stored, reasons=decision.reasons.strip(),
         no_conflict_confirmed=True,
     )

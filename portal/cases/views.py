@@ -136,7 +136,9 @@ def new(customer_id: int):
 
 def _case_context(case: Case, **forms) -> dict:
     today = clock.today()
-    routing = route(case, today)
+    # A decided or withdrawn case shows its own decision (or none), never today's routing as if
+    # it applied to it.
+    routing = None if case.decision is not None or case.state == CaseState.WITHDRAWN else route(case, today)
     names = delegation_queries.names()
     user = current_user
     check = None
@@ -161,6 +163,7 @@ def _case_context(case: Case, **forms) -> dict:
                                           .order_by(Attachment.id)).all(),
         "agreement_form": forms.get("agreement_form") or AgreementForm(formdata=None, received_on=today),
         "documents": documents.documents_for("decision", case.decision.id) if case.decision else [],
+        "decision_record": queries.decision_record(case.decision) if case.decision else None,
         "debts": receivables_queries.debts_seen_by_decider(
             case.customer_id, case.committee_id, today, frozenset(line.invoice_id for line in case.lines)),
         "may": {
