@@ -143,6 +143,7 @@ MATRIX = {
     "meetings.report": ("GET", "/sammantraden/namnder/{committee}/delegationsbeslut",
                         {"secretary", "auditor", "member_a"}),
     "meetings.mark_urgent": ("POST", "/sammantraden/arenden/{case}/bradskande", {"case_officer"}),
+    "meetings.unmark_urgent": ("POST", "/sammantraden/arenden/{urgent_case}/bradskande/ta-bort", {"case_officer"}),
     "meetings.urgent": ("GET", "/sammantraden/arenden/{urgent_case}/bradskande-beslut", {"member_a"}),
     "meetings.issue": ("POST", "/sammantraden/{meeting}/dokument/dagordning", {"secretary"}),
     "meetings.issue_extract": ("POST", "/sammantraden/paragrafer/{item}/protokollsutdrag", {"secretary"}),

@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "case.attach": _l("Attachment added"),
     "case.committee_decide": _l("Committee decision recorded"),
     "case.mark_urgent": _l("Case marked urgent"),
+    "case.mark_urgent_refused": _l("Urgent mark refused: no urgent rule covers the case"),
+    "case.unmark_urgent": _l("Urgent mark taken back"),
     "case.reroute": _l("Case re-routed"),
     "case.decision_refused": _l("Decision refused by the delegation scheme"),
     # People and sign-in

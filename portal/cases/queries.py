@@ -63,6 +63,9 @@ class ToDecide:
     case: Case
     rule_number: str
     capacity: str
+    # Decided under an urgent rule (6 kap 39 §): the chair's page for it is the urgent matter's
+    # page, which shows the full terms (members read no case pages).
+    urgent: bool = False
 
 
 def to_decide(user_id: int, day: date, *, employees_only: bool = False,
@@ -97,7 +100,8 @@ def to_decide(user_id: int, day: date, *, employees_only: bool = False,
         check = may_decide(facts_for(case, day), context.engine_version, context.org, day,
                            context.price_base_amounts, user_id)
         if check.allowed:
-            result.append(ToDecide(case, check.path.rule_number, check.path.decider.capacity.value))
+            result.append(ToDecide(case, check.path.rule_number, check.path.decider.capacity.value,
+                                   check.path.rule_kind == RuleKind.URGENT))
     return result
 
 

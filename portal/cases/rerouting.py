@@ -14,7 +14,7 @@ from portal.cases.rules import CaseState
 from portal.extensions import db
 
 WAITING = (CaseState.AWAITING_CONSULTATION.value, CaseState.AWAITING_DECISION.value)
-ROUTED_BY = ("case.submit", "case.reroute")
+ROUTED_BY = ("case.submit", "case.reroute", "case.mark_urgent", "case.unmark_urgent")
 
 
 def routed_rules(case: Case) -> list[str] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -11,8 +11,8 @@ from portal.auth.models import User
 from portal.cases.models import Case, CaseInvoice, Decision
 from portal.cases.rules import Outcome, twelve_month_window
 from portal.delegation import queries as delegation_queries
-from portal.delegation.engine_types import CaseFacts, CaseType, CustomerKind
-from portal.delegation.results import DecisionCheck, Verdict
+from portal.delegation.engine_types import CaseFacts, CaseType, CustomerKind, RuleKind
+from portal.delegation.results import DecisionCheck, RuleOutcome, Verdict
 from portal.delegation.rules import may_decide, verdict
 from portal.extensions import db
 from portal.receivables.identity import IdentityKind
@@ -138,3 +138,30 @@ def check_decider(case: Case, person_id: int, on_date: date, terms: Terms | None
     facts = facts_for(case, on_date, terms)
     return may_decide(facts, context.engine_version, context.org, on_date, context.price_base_amounts,
                       person_id)
+
+
+@dataclass(frozen=True)
+class UrgentCover:
+    """What the scheme says about the case as an urgent matter (kommunallagen 6 kap 39 §): the
+    urgent rules that would take it, and why each other urgent rule of its type would not."""
+
+    rules: tuple[str, ...]
+    others: tuple[RuleOutcome, ...]
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.rules)
+
+
+def urgent_cover(case: Case, on_date: date) -> UrgentCover:
+    """Ask the engine about the case as if it were marked urgent: an urgent rule covers it when the
+    rule matches and someone may decide under it today. Marking urgent is offered, and allowed, only
+    then; otherwise the mark would strand the case where nobody can decide it."""
+    context = delegation_queries.case_context(case.committee_id, on_date)
+    if context.engine_version is None:
+        return UrgentCover((), ())
+    facts = replace(facts_for(case, on_date), urgent=True)
+    result = verdict(facts, context.engine_version, context.org, on_date, context.price_base_amounts)
+    urgent = [outcome for outcome in result.outcomes if outcome.kind == RuleKind.URGENT]
+    return UrgentCover(tuple(o.rule_number for o in urgent if o.available),
+                       tuple(o for o in urgent if not o.available))

@@ -225,3 +225,14 @@ def _partial_amount(terms: TermsInput, asked: int) -> int:
     if not 0 < terms.amount_ore < asked:
         raise ValidationFailed({"amount_ore": _("A partial grant is for more than 0 kr and less than asked.")})
     return terms.amount_ore
+
+
+def asked_schedule(case, today: date) -> InstalmentSchedule | None:
+    """A plan's schedule on the terms asked, as it computes today (None: not a plan, or the terms
+    no longer compute)."""
+    if CaseType(case.case_type) != CaseType.INSTALMENT_PLAN or not case.first_due_date:
+        return None
+    try:
+        return compute_terms(case, TermsInput.from_case(case), today).schedule
+    except ValidationFailed:
+        return None

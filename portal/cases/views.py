@@ -33,7 +33,7 @@ from portal.cases.models import (
 )
 from portal.cases.routing import Terms, check_decider, route
 from portal.cases.rules import CaseState, InvoiceLine, Outcome, decided_line_amounts
-from portal.cases.terms import TermsInput, compute_terms
+from portal.cases.terms import TermsInput, asked_schedule, compute_terms
 from portal.delegation import queries as delegation_queries
 from portal.delegation.engine_types import CaseType
 from portal.delegation.models import WriteOffReason
@@ -213,12 +213,7 @@ def _terms_form(case: Case) -> TermsForm:
 
 
 def _schedule(case: Case):
-    if case.case_type != CaseType.INSTALMENT_PLAN or not case.first_due_date:
-        return None
-    try:
-        return compute_terms(case, TermsInput.from_case(case), clock.today()).schedule
-    except ValidationFailed:
-        return None
+    return asked_schedule(case, clock.today())
 
 
 @bp.get("/<id:case_id>")
@@ -611,6 +606,7 @@ def customer_cases():
 
 @bp.context_processor
 def case_helpers():
+    from portal.audit.labels import action_label
     from portal.delegation.messages import capacity_text, reason_text
     from portal.delegation.models import WriteOffReason
 
@@ -637,5 +633,5 @@ def case_helpers():
         "capacity_text": capacity_text,
         "consultation_note": consultation_note,
         "write_off_label": lambda value: WriteOffReason(value).label,
-        "step_label": lambda action: str(STEP_LABELS.get(action, action)),
+        "step_label": lambda action: str(STEP_LABELS.get(action) or action_label(action)),
     }

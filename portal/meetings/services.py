@@ -18,11 +18,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import clock
-from portal.audit.services import Actor, record
+from portal.audit.services import Actor, record, record_refusal
 from portal.cases.models import Case, Decision
 from portal.cases.rerouting import reroute_after_decision
+from portal.cases.routing import route, urgent_cover
 from portal.cases.rules import CaseState
 from portal.cases.terms import TermsInput, compute_terms
+from portal.delegation.messages import reason_text
+from portal.delegation.queries import names as delegation_names
+from portal.delegation.results import ReasonCode
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.meetings import queries
@@ -266,8 +270,9 @@ def _report_fix(actor: Actor, meeting: Meeting, item: AgendaItem) -> None:
 # --- urgent matters (kommunallagen 6 kap 39 §) ------------------------------------------------------
 
 def case_mark_urgent(actor: Actor, case: Case, note: str) -> Case:
-    """The case cannot wait for the committee: an urgent rule of the scheme may now match, and a
-    case referred to the committee (not on an agenda) goes back to awaiting decision."""
+    """The case cannot wait for the committee: an urgent rule of the scheme now takes it, and a
+    case referred to the committee (not on an agenda) goes back to awaiting decision. Only where an
+    urgent rule covers the case: otherwise the mark would leave it where nobody may decide it."""
     if case.state not in (CaseState.AWAITING_DECISION, CaseState.REFERRED_TO_COMMITTEE):
         raise _refuse(_("Only a case awaiting decision or referred to the committee can be marked urgent."), "case")
     if case.urgent:
@@ -276,12 +281,57 @@ def case_mark_urgent(actor: Actor, case: Case, note: str) -> Case:
         raise _refuse(_("The case is on a meeting's agenda: the committee decides it there."), "case")
     if not (note or "").strip():
         raise _refuse(_("Say why the case cannot wait for the committee's meeting."), "note")
+    cover = urgent_cover(case, clock.today())
+    if not cover.covered:
+        message = urgent_refusal_text(cover)
+        record_refusal(actor, "case.mark_urgent_refused", "case", case.id, reason=message,
+                       rule=", ".join(o.rule_number for o in cover.others) or None,
+                       details={"registry_number": case.registry_number})
+        raise _refuse(message, "case")
     before = case.state
     case.urgent = True
     case.state = CaseState.AWAITING_DECISION.value
     db.session.flush()
     record(actor, "case.mark_urgent", "case", case.id, before={"state": before, "urgent": False},
-           after={"state": case.state, "urgent": True, "note": note.strip()})
+           after={"state": case.state, "urgent": True, "note": note.strip(), "proposed_rules": list(cover.rules)})
+    return case
+
+
+def urgent_refusal_text(cover) -> str:
+    """Why the case cannot be marked urgent, naming each urgent rule of its type and why it does
+    not take the case, and the way forward (the committee at a meeting)."""
+    message = _("The case cannot be marked urgent: no rule of the delegation scheme for urgent matters "
+                "(kommunallagen 6 kap 39 §) covers it, so the committee decides it at a meeting.")
+    book = delegation_names()
+    why = [" ".join(reason_text(r, book) for r in (*o.reasons, *o.unavailable) if r.code != ReasonCode.NOT_URGENT)
+           or _("Rule %(number)s: nobody may decide under it today.", number=o.rule_number)
+           for o in cover.others]
+    return " ".join([message, *why])
+
+
+def case_unmark_urgent(actor: Actor, case: Case, note: str) -> Case:
+    """The case officer takes the urgent mark back while the case is undecided: the case goes where
+    the scheme sends it without the mark (the committee, when no ordinary rule covers it)."""
+    if not case.urgent:
+        raise _refuse(_("The case is not marked urgent."), "case")
+    if case.decision is not None or case.state not in (CaseState.AWAITING_DECISION,
+                                                       CaseState.AWAITING_CONSULTATION):
+        raise _refuse(_("Only an undecided case waiting for its decision can have the urgent mark taken back."),
+                      "case")
+    before = case.state
+    case.urgent = False
+    db.session.flush()
+    routing = route(case, clock.today())
+    if routing.committee_only:
+        case.state = CaseState.REFERRED_TO_COMMITTEE.value
+    elif any(outcome.consultation_missing for outcome in routing.verdict.proposed):
+        case.state = CaseState.AWAITING_CONSULTATION.value
+    else:
+        case.state = CaseState.AWAITING_DECISION.value
+    db.session.flush()
+    record(actor, "case.unmark_urgent", "case", case.id, before={"state": before, "urgent": True},
+           after={"state": case.state, "urgent": False, "note": (note or "").strip(),
+                  "proposed_rules": list(routing.verdict.proposed_rule_numbers) if routing.verdict else []})
     return case
 
 

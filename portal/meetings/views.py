@@ -12,8 +12,9 @@ from portal.cases import queries as case_queries
 from portal.cases import services as case_services
 from portal.cases.forms import NoteForm
 from portal.cases.models import Case
-from portal.cases.routing import check_decider
+from portal.cases.routing import check_decider, urgent_cover
 from portal.cases.rules import Outcome
+from portal.cases.terms import asked_schedule
 from portal.downloads import file_response
 from portal.errors import ValidationFailed
 from portal.extensions import db
@@ -393,9 +394,40 @@ def mark_urgent(case_id: int):
     return redirect(url_for("cases.show", case_id=case_id), code=303)
 
 
+@bp.post("/arenden/<id:case_id>/bradskande/ta-bort")
+@login_required
+def unmark_urgent(case_id: int):
+    """The case officer takes the urgent mark back; the case goes where the scheme sends it."""
+    case = db.get_or_404(Case, case_id)
+    access.require(current_user, access.MARK_URGENT, case)
+    form = UrgentForm()
+    if form.validate_on_submit():
+        try:
+            services.case_unmark_urgent(actor(access.capacity(current_user, access.PREPARE_CASE)), case,
+                                        form.note.data or "")
+        except ValidationFailed as failure:
+            db.session.rollback()
+            for message in failure.errors.values():
+                flash(message, "error")
+        else:
+            db.session.commit()
+            flash(_("The urgent mark was taken back: the case goes where the delegation scheme sends it."),
+                  "success")
+    return redirect(url_for("cases.show", case_id=case_id), code=303)
+
+
 def _urgent_context(case: Case, form: UrgentDecisionForm | None = None) -> dict:
-    check = check_decider(case, current_user.id, clock.today()) if case.urgent else None
-    return {"case": case, "form": form or UrgentDecisionForm(), "check": check}
+    """The urgent matter's page shows the full terms: it is the chair's page for the case (members
+    read no case pages), so they decide on what the case officer asked, not on a summary."""
+    from portal.delegation.models import WriteOffReason
+    from portal.delegation.queries import names
+
+    today = clock.today()
+    check = check_decider(case, current_user.id, today) if case.urgent and case.decision is None else None
+    return {"case": case, "form": form or UrgentDecisionForm(), "check": check,
+            "schedule": asked_schedule(case, today),
+            "decision_record": case_queries.decision_record(case.decision) if case.decision else None,
+            "names": names(), "write_off_label": lambda value: WriteOffReason(value).label}
 
 
 @bp.route("/arenden/<id:case_id>/bradskande-beslut", methods=["GET", "POST"])
@@ -431,11 +463,19 @@ def _case_page_helpers():
     def meeting_facts(case: Case) -> dict:
         line = queries.report_line_of(case.decision.id) if case.decision is not None else None
         posted = line.meeting.minutes_posted_on if line else None
+        # The officer is offered the urgent mark only where an urgent rule of the scheme covers the
+        # case (the service refuses it otherwise); the engine is asked only when it could matter.
+        could_mark = (not case.urgent and case.state in ("awaiting_decision", "referred_to_committee")
+                      and access.allowed(current_user, access.MARK_URGENT, case))
+        cover = urgent_cover(case, clock.today()) if could_mark else None
         return {
             "report_line": line,
             "appeal_ends": appeal_ends(posted) if posted else None,
-            "may_mark_urgent": (access.allowed(current_user, access.MARK_URGENT, case) and not case.urgent
-                                and case.state in ("awaiting_decision", "referred_to_committee")),
+            "may_mark_urgent": cover is not None and cover.covered,
+            "urgent_refused": services.urgent_refusal_text(cover) if cover is not None and not cover.covered else None,
+            "may_unmark_urgent": (case.urgent and case.decision is None
+                                  and case.state in ("awaiting_decision", "awaiting_consultation")
+                                  and access.allowed(current_user, access.MARK_URGENT, case)),
             "may_decide_urgent": case.urgent and case.decision is None
             and access.allowed(current_user, access.DECIDE_URGENT, case),
             "urgent_form": UrgentForm(),
