@@ -89,7 +89,7 @@ def test_plan_prepared_granted_by_the_unit_head_and_executed_by_finance(page, li
     page.get_by_label("Jag bekräftar beslutet").press("Enter")
     page.get_by_text("Beslutet registrerades.").wait_for()
     decision = page.get_by_role("region", name="Beslut", exact=True).inner_text()
-    assert "Beviljat" in decision and "punkt 2.1" in decision
+    assert "Beviljat" in decision and "Punkt 2.1, nivå 1" in decision
     assert "Beslutsbrev" in decision and "Avbetalningsavtal" in decision
     assert "Planen väntar på kundens underskrift." in decision
     assert axe_violations(page) == []
