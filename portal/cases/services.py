@@ -30,7 +30,8 @@ from portal.cases.models import (
     SignedAgreement,
 )
 from portal.cases.queries import may_declare_conflict
-from portal.cases.rerouting import reroute_after_decision
+from portal.cases.figures import apply_day, changes, figures_on, submitted_figures
+from portal.cases.rerouting import reroute_after_decision, reroute_on_decision_day
 from portal.cases.routing import Terms, check_decider, earliest_due_date, route
 from portal.cases.rules import CaseState, Outcome, Step, StepRefused
 from portal.cases.terms import TermsInput, compute_terms, line_amounts
@@ -204,6 +205,11 @@ def case_submit(actor: Actor, case: Case) -> Case:
     if not case.reasons:
         raise _refuse(_("Give the reasons for the proposal."), "reasons")
     _apply_terms(case, TermsInput.from_case(case))  # complete and still right today
+    # The figures it is submitted with (interest and what is open today), kept so the decider sees
+    # what changed by the decision day (RULINGS 2).
+    day = figures_on(case, clock.today())
+    apply_day(case, day)
+    case.submitted_figures = submitted_figures(day)
     if case.registry_number is None:
         case.registry_number = _next_registry_number(case)
         case.submitted_at = clock.now()
@@ -308,6 +314,16 @@ def case_decide(actor: Actor, case: Case, decision: DecisionInput) -> Decision:
                       "no_conflict_confirmed")
 
     today = clock.today()
+    # RULINGS 2: the officer's terms stand; what derives from them is the decision day's. Where those
+    # figures send the case elsewhere than it was routed, it is re-routed first and nobody decides it
+    # under the old routing.
+    day = figures_on(case, today)
+    rerouted = reroute_on_decision_day(case, day)
+    if rerouted is not None:
+        message = _rerouted_text(case, rerouted, day)
+        _record_refused_decision(actor, case, decision, message, rules_named=rerouted.before)
+        raise RoutingChanged({"case": message})
+    apply_day(case, day)
     terms = _decided_terms(case, decision)
     check = check_decider(case, actor.user_id, today, terms.engine)
     if check is None:
@@ -351,6 +367,27 @@ def case_decide(actor: Actor, case: Case, decision: DecisionInput) -> Decision:
     db.session.refresh(case, ["decision"])
     reroute_after_decision(case)
     return row
+
+
+class RoutingChanged(ValidationFailed):
+    """The decision was refused because the case was re-routed on the decision day's figures: the
+    re-routing (flushed, audited) is to be committed by the caller, the decision is not made."""
+
+
+def _rerouted_text(case: Case, rerouted, day) -> str:
+    changed = changes(case.submitted_figures, day.figures)
+    if rerouted.after:
+        where = _("it now goes to rule %(after)s instead of %(before)s",
+                  after=", ".join(rerouted.after), before=", ".join(rerouted.before) or "—")
+    else:
+        where = _("no delegated rule covers it any more, so it goes to the committee")
+    text = _("The figures have changed since the case was submitted: on the decision day %(where)s. The case "
+             "has been re-routed and the decision was not recorded; whoever the case now goes to decides it.",
+             where=where)
+    if changed:
+        text += " " + _("Changed:") + " " + "; ".join(
+            f"{change.label} {change.before_text} → {change.after_text}" for change in changed) + "."
+    return text
 
 
 def _record_refused_decision(actor: Actor, case: Case, decision: DecisionInput, message: str, *,

@@ -31,6 +31,8 @@ from portal.cases.models import (
     Case,
     CaseInvoice,
 )
+from portal.cases.figures import changes, figures_on
+from portal.cases.rerouting import crossed_limits, day_terms, routed_rules
 from portal.cases.routing import Terms, check_decider, route
 from portal.cases.rules import CaseState, InvoiceLine, Outcome, decided_line_amounts
 from portal.cases.terms import TermsInput, asked_schedule, compute_terms
@@ -136,23 +138,41 @@ def new(customer_id: int):
 
 def _case_context(case: Case, **forms) -> dict:
     today = clock.today()
+    state = CaseState(case.state)
+    # A waiting case is shown on the decision day's figures (RULINGS 2), with what changed since it
+    # was submitted; the engine is asked on them, as the decision will be.
+    day, day_error, changed = None, None, []
+    if case.decision is None and state in WAITING_STATES:
+        try:
+            day = figures_on(case, today)
+        except ValidationFailed as failure:
+            day_error = " ".join(failure.errors.values())
+        else:
+            changed = changes(case.submitted_figures, day.figures)
+    terms = day_terms(day) if day is not None else None
     # A decided or withdrawn case shows its own decision (or none), never today's routing as if
     # it applied to it.
-    routing = None if case.decision is not None or case.state == CaseState.WITHDRAWN else route(case, today)
+    routing = None if case.decision is not None or state == CaseState.WITHDRAWN else route(case, today, terms)
+    routed = routed_rules(case) if day is not None and crossed_limits(case, day) else None
+    now_routed = list(routing.verdict.proposed_rule_numbers) if routing is not None and routing.verdict else []
     names = delegation_queries.names()
     user = current_user
     check = None
-    if CaseState(case.state) == CaseState.AWAITING_DECISION:
-        check = check_decider(case, user.id, today)
+    if state == CaseState.AWAITING_DECISION:
+        check = check_decider(case, user.id, today, terms)
     is_preparer = case.prepared_by_id == user.id
-    state = CaseState(case.state)
     terms_form = forms.get("terms_form") or _terms_form(case)
     return {
         "case": case,
         "routing": routing,
         "names": names,
         "check": check,
-        "schedule": _schedule(case),
+        "schedule": day.computed.schedule if day is not None else _schedule(case),
+        "day": day,
+        "day_error": day_error,
+        "changed": changed,
+        "submitted_on": (case.submitted_figures or {}).get("on_date"),
+        "stale": {"before": routed, "after": now_routed} if routed is not None and routed != now_routed else None,
         "timeline": queries.timeline(case.id),
         "terms_form": terms_form,
         "decide_form": forms.get("decide_form") or DecideForm(),
@@ -188,6 +208,10 @@ def _case_context(case: Case, **forms) -> dict:
             and access.allowed(user, access.DECLARE_CONFLICT, case),
         },
     }
+
+
+WAITING_STATES = frozenset({CaseState.AWAITING_CONSULTATION, CaseState.AWAITING_DECISION,
+                            CaseState.REFERRED_TO_COMMITTEE})
 
 
 def rules_decided() -> frozenset[CaseState]:
@@ -372,6 +396,10 @@ def decide(case_id: int):
             services.case_decide(actor(capacity), case, services.DecisionInput(
                 outcome=Outcome(form.outcome.data), reasons=form.reasons.data or "",
                 no_conflict_confirmed=bool(form.no_conflict.data), changed_terms=changed))
+        except services.RoutingChanged as failure:
+            db.session.commit()  # the re-routing stands (audited); the decision was not made
+            case = _load(case_id)
+            flash(failure.errors["case"], "error")
         except ValidationFailed as failure:
             db.session.rollback()
             case = _load(case_id)

@@ -444,6 +444,11 @@ def urgent(case_id: int):
             case_services.case_decide(actor(capacity), case, case_services.DecisionInput(
                 outcome=Outcome(form.outcome.data), reasons=form.reasons.data or "",
                 no_conflict_confirmed=bool(form.no_conflict_confirmed.data)))
+        except case_services.RoutingChanged as failure:
+            db.session.commit()  # the re-routing stands (audited); the decision was not made
+            case = db.get_or_404(Case, case_id)
+            flash(failure.errors["case"], "error")
+            return render_template("meetings/urgent.html", **_urgent_context(case, form)), 422
         except ValidationFailed as failure:
             db.session.rollback()
             case = db.get_or_404(Case, case_id)
