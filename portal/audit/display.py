@@ -35,6 +35,7 @@ FIELD_LABELS = {
     "max_plan_months": _l("Longest plan in months"), "level": _l("Level"), "rate_bp": _l("Rate"),
     "half_year_start": _l("Half-year from"), "stage": _l("Collection stage"), "organisation_number":
     _l("Organisation number"), "time_bar_years": _l("Time bar in years"), "rules": _l("Rules"),
+    "figures_changed": _l("Changed since the case was submitted"),
 }
 
 _MONEY = {"amount_ore", "monthly_amount_ore", "twelve_month_prior_ore", "max_amount_ore"}
@@ -77,6 +78,11 @@ def _format(key: str, value: Any, labels: dict[str, dict]) -> str:
         from portal.money import NBSP, format_amount
 
         return format_amount(value) + NBSP + "%"
+    if key == "figures_changed" and isinstance(value, dict):
+        from portal.cases.figures import Change, FIGURE_LABELS
+
+        return "; ".join(f"{change.label} {change.before_text} → {change.after_text}"
+                         for change in (Change(k, *v) for k, v in value.items() if k in FIGURE_LABELS)) or "—"
     if key == "capacity":
         return capacity_label(str(value))
     if key == "permission":

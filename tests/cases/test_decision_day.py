@@ -177,3 +177,17 @@ def test_a_credit_above_what_is_now_open_is_refused_naming_the_invoice(app, worl
         _decide(world, case, world.unit_head)
     assert "är nu mer än dess öppna belopp" in refused.value.errors["case"]
     assert case.decision is None
+
+
+def test_the_trail_shows_the_changed_figures_of_a_re_routing_in_swedish(app, world, make, frozen_clock):
+    from portal.audit.display import describe
+
+    case = _write_off_near_the_limit(world, make)
+    _at(frozen_clock, DECISION_DAY)
+    with pytest.raises(services.RoutingChanged):
+        _decide(world, case, world.unit_head)
+    [reroute] = _entries(case, "case.reroute")
+    details = dict(describe(reroute))
+    assert details["Föreslagna punkter"] == "3.1 → 3.2"
+    changed = details["Ändrat sedan ärendet skickades in"].replace(NBSP, " ")
+    assert f"Belopp som prövas mot gränserna {kr(case.submitted_figures['amount_ore'])} → " in changed
