@@ -85,7 +85,7 @@ def figures_on(case: Case, day: date, terms: TermsInput | None = None) -> DayFig
             if line.credited_capital_ore is not None and line.credited_capital_ore > line.open_capital_ore:
                 raise ValidationFailed({"case": _(
                     "The credited amount on invoice %(number)s (%(credited)s) is now more than its open "
-                    "amount, %(open)s: return the case to the case officer to change it.",
+                    "amount, %(open)s: the case officer needs to lower the credited amount.",
                     number=line.invoice.invoice_number, credited=format_money(line.credited_capital_ore),
                     open=format_money(line.open_capital_ore))})
     computed = compute_terms(_CaseOnDay(case.case_type, lines), terms or TermsInput.from_case(case), day)
