@@ -5,17 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.params import DateField, IntegerField, optional_id
-from portal.receivables.ledger_parse import (
-    COLLECTION_STAGES,
-    DEFAULT_LEDGER_LAYOUT,
-    DEFAULT_PAYMENT_LAYOUT,
-)
+from portal.receivables.ledger_parse import COLLECTION_STAGES, LEDGER_FIELDS, PAYMENT_FIELDS
 from portal.receivables.messages import field_label
 from portal.receivables.models import STAGE_LABELS, FeeKind, ImportKind
+from portal.receivables.services import format_value_table
 from portal.web import UniqueIds
 
 
@@ -33,27 +30,70 @@ class ConfirmForm(FlaskForm):
     """A button that changes state: only the CSRF token."""
 
 
+PAID_SIGN_CHOICES = {
+    ImportKind.LEDGER: (
+        ("", _l("The file has an open-amount column")),
+        ("negative", _l("No open-amount column: open amount = invoice amount + paid amount (payments "
+                        "are written as negative amounts)")),
+        ("positive", _l("No open-amount column: open amount = invoice amount − paid amount (payments "
+                        "are written as positive amounts)")),
+    ),
+    ImportKind.PAYMENTS: (
+        ("", _l("Payments are positive amounts (a negative amount is a returned payment)")),
+        ("negative", _l("Payments are negative amounts (a positive amount is a returned payment)")),
+    ),
+}
+
+
 class MappingForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
 
 
+def mapping_fields(kind: ImportKind) -> tuple[str, ...]:
+    """The portal fields a mapping of this kind can set, in the form's order."""
+    return tuple(spec.name for spec in (LEDGER_FIELDS if kind is ImportKind.LEDGER else PAYMENT_FIELDS))
+
+
 def mapping_form(kind: ImportKind, mapping=None, **kwargs) -> FlaskForm:
-    """A form with one header field per portal field of the kind's layout."""
-    layout = DEFAULT_LEDGER_LAYOUT if kind is ImportKind.LEDGER else DEFAULT_PAYMENT_LAYOUT
+    """A form with, per portal field, the header in the file, a default for empty cells and a
+    constant; how payments are written; for a ledger the mapping's own value tables."""
+    specs = {spec.name: spec for spec in (LEDGER_FIELDS if kind is ImportKind.LEDGER else PAYMENT_FIELDS)}
 
     class _Form(MappingForm):
-        pass
+        paid_sign = SelectField(
+            _l("Open amount and payments"),
+            choices=lambda: [(value, str(label)) for value, label in PAID_SIGN_CHOICES[kind]],
+                                default="")
 
-    for name, default_header in layout.items():
+    for name in mapping_fields(kind):
+        label, header = field_label(name), specs[name].default_header
         setattr(_Form, f"col_{name}", StringField(
-            _l("Header for %(field)s (default “%(header)s”)", field=field_label(name),
-               header=default_header),
+            _l("Header for %(field)s (default “%(header)s”)", field=label, header=header),
             validators=[Optional(), Length(max=200)]))  # fmt: skip
+        setattr(_Form, f"default_{name}", StringField(
+            _l("Default for %(field)s when empty", field=label),
+            validators=[Optional(), Length(max=200)]))  # fmt: skip
+        setattr(_Form, f"const_{name}", StringField(
+            _l("Constant for %(field)s on every row", field=label),
+            validators=[Optional(), Length(max=200)]))  # fmt: skip
+    if kind is ImportKind.LEDGER:
+        _Form.stage_codes = TextAreaField(_l("The ledger's collection-stage codes"),
+                                          validators=[Optional(), Length(max=20_000)])
+        _Form.category_codes = TextAreaField(_l("The ledger's category codes"),
+                                             validators=[Optional(), Length(max=20_000)])
     form = _Form(**kwargs)
     if mapping is not None and not form.is_submitted():
         form.name.data = mapping.name
-        for name, header in mapping.columns.items():
-            getattr(form, f"col_{name}").data = header
+        form.paid_sign.data = mapping.paid_sign or ""
+        for prefix, values in (("col", mapping.columns), ("default", mapping.defaults),
+                               ("const", mapping.constants)):
+            for name, text in (values or {}).items():
+                if f"{prefix}_{name}" in form:
+                    form[f"{prefix}_{name}"].data = text
+        if kind is ImportKind.LEDGER:
+            stage_labels = {code: str(STAGE_LABELS[stage]) for code, stage in (mapping.stage_codes or {}).items()}
+            form.stage_codes.data = format_value_table(stage_labels)
+            form.category_codes.data = format_value_table(mapping.category_codes)
     return form
 
 

@@ -33,8 +33,11 @@ from portal.receivables.ledger_parse import (
     DEFAULT_LEDGER_LAYOUT,
     DEFAULT_LIMITS,
     DEFAULT_PAYMENT_LAYOUT,
+    NO_RULES,
+    MappingRules,
     iter_ledger,
     iter_payments,
+    ledger_warnings,
 )
 from portal.receivables.models import (
     CollectionStageCode,
@@ -57,7 +60,8 @@ MAX_COUNTED_ERRORS = 100_000
 BATCH_ROWS = 5_000
 PROGRESS_INTERVAL_SECONDS = 1.0
 LEDGER_IMPORT_FIELDS = ("kind", "state", "file_name", "sha256", "count_new", "count_changed",
-                        "count_unchanged", "count_errors", "rows_total")  # fmt: skip
+                        "count_unchanged", "count_errors", "rows_total", "count_customers_new",
+                        "count_customers_changed", "count_warnings")  # fmt: skip
 
 _customers = Customer.__table__
 _invoices = Invoice.__table__
@@ -149,6 +153,20 @@ class ImportJob:
     limits: ReadLimits = DEFAULT_LIMITS
     max_errors: int = MAX_STORED_ERRORS
     max_errors_counted: int = MAX_COUNTED_ERRORS
+    rules: MappingRules = NO_RULES
+
+
+def mapping_rules(mapping: LedgerMapping | None) -> MappingRules:
+    """A saved mapping's constants, defaults, derived open amount and value tables."""
+    if mapping is None:
+        return NO_RULES
+    return MappingRules(
+        constants=dict(mapping.constants or {}),
+        defaults=dict(mapping.defaults or {}),
+        paid_sign=mapping.paid_sign,
+        stage_codes=dict(mapping.stage_codes or {}),
+        category_codes=dict(mapping.category_codes or {}),
+    )
 
 
 def import_job(ledger_import: LedgerImport) -> ImportJob:
@@ -178,6 +196,7 @@ def import_job(ledger_import: LedgerImport) -> ImportJob:
         ),
         max_errors=current_app.config["IMPORT_MAX_ERRORS_KEPT"],
         max_errors_counted=current_app.config["IMPORT_MAX_ERRORS_COUNTED"],
+        rules=mapping_rules(mapping),
     )
 
 
@@ -229,6 +248,10 @@ def _sqlite_pragma(connection, name: str, value: str) -> Iterator[None]:
         raw.execute(f"PRAGMA {name}={before}")
 
 
+_UNKNOWN_CODE_ERRORS = {"unknown_unit_code": "unit", "unknown_category_code": "category",
+                        "unknown_collection_stage_code": "stage"}
+
+
 @dataclass
 class Parsed:
     """A file read into rows (none when anything is wrong), its errors and its number of rows."""
@@ -243,11 +266,25 @@ class Parsed:
     stopped_at: int = 0  # the line where reading stopped after too many errors
     max_errors: int = MAX_STORED_ERRORS
     max_errors_counted: int = MAX_COUNTED_ERRORS
+    warnings: list[ParseError] = field(default_factory=list)  # the first `max_errors` of them
+    warning_count: int = 0
+    # {"unit"|"category"|"stage": {code: rows}}: the codes the portal (or the mapping) lacks.
+    unknown_codes: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add_warning(self, warning: ParseError) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < self.max_errors:
+            self.warnings.append(warning)
 
     def add_error(self, error: ParseError) -> None:
         """Count every error; keep only the first ones, so a file of millions of bad rows cannot
         fill the memory (the rest are a count)."""
         self.error_count += 1
+        kind = _UNKNOWN_CODE_ERRORS.get(error.code)
+        if kind is not None:
+            codes = self.unknown_codes.setdefault(kind, {})
+            value = str(error.params.get("value"))
+            codes[value] = codes.get(value, 0) + 1
         if len(self.errors) < self.max_errors:
             self.errors.append(error)
 
@@ -287,6 +324,8 @@ def read_file(job: ImportJob, progress: Callable[..., None] | None = None) -> Pa
     if parsed.errors:
         parsed.rows.clear()
         parsed.customers.clear()
+        parsed.warnings.clear()
+        parsed.warning_count = 0
     return parsed
 
 
@@ -295,42 +334,33 @@ def _header(job: ImportJob, name: str, layout: dict[str, str]) -> str:
 
 
 def _read_ledger(job: ImportJob, parsed: Parsed, progress: Callable[[int], None]) -> None:
-    unit_header = _header(job, "unit_code", DEFAULT_LEDGER_LAYOUT)
-    category_header = _header(job, "category_code", DEFAULT_LEDGER_LAYOUT)
-    units, categories = job.units, job.categories
+    open_header = _header(job, "open_amount", DEFAULT_LEDGER_LAYOUT)
     rows, customers, errors, add_error = parsed.rows, parsed.customers, parsed.errors, parsed.add_error
     for item in iter_ledger(job.data, reference_date=job.reference_date, mapping=job.mapping,
-                            stage_codes=job.stage_codes, progress=progress, limits=job.limits):  # fmt: skip
+                            stage_codes=job.stage_codes, progress=progress, limits=job.limits,
+                            rules=job.rules, units=job.units, categories=job.categories):  # fmt: skip
         if type(item) is ParseError:
             add_error(item)
             if parsed.gave_up:
                 parsed.give_up(item.line)
                 break
             continue
-        unit_id = units.get(item.unit_code)
-        category_id = categories.get(item.category_code)
-        if unit_id is None:
-            add_error(ParseError(item.line, unit_header, "unknown_unit_code", {"value": item.unit_code}))
-        if category_id is None:
-            add_error(ParseError(item.line, category_header, "unknown_category_code",
-                                 {"value": item.category_code}))
-        if parsed.gave_up:
-            parsed.give_up(item.line)
-            break
         if errors:
             continue  # all or nothing: keep reading only to list every error
+        for warning in ledger_warnings(item, None if job.rules.paid_sign else open_header):
+            parsed.add_warning(warning)
         identity = item.customer_id_number
         customers[identity.value] = (identity.kind.value, item.customer_name, item.customer_address,
                                      item.customer_postcode, item.customer_city)
-        rows.append((item.line, item.ledger_source, item.invoice_number, identity.value, unit_id,
-                     category_id, item.invoice_date, item.due_date, item.original_amount_ore,
+        rows.append((item.line, item.ledger_source, item.invoice_number, identity.value, item.unit_id,
+                     item.category_id, item.invoice_date, item.due_date, item.original_amount_ore,
                      item.open_amount_ore, item.collection_stage, item.collection_stage_code,
                      item.ocr_reference))  # fmt: skip
 
 
 def _read_payments(job: ImportJob, parsed: Parsed, progress: Callable[[int], None]) -> None:
     for item in iter_payments(job.data, reference_date=job.reference_date, mapping=job.mapping,
-                              progress=progress, limits=job.limits):  # fmt: skip
+                              progress=progress, limits=job.limits, rules=job.rules):  # fmt: skip
         if type(item) is ParseError:
             parsed.add_error(item)
             if parsed.gave_up:
@@ -550,6 +580,12 @@ def _store_outcome(ledger_import: LedgerImport, parsed: Parsed, plan: Plan, stat
     ledger_import.count_unchanged = plan.unchanged
     ledger_import.count_errors = parsed.error_count if parsed.errors else len(errors)
     ledger_import.errors = _error_dicts(errors, parsed.max_errors)
+    ledger_import.count_customers_new = len(plan.new_customers)
+    ledger_import.count_customers_changed = len(plan.changed_customers)
+    ledger_import.count_warnings = parsed.warning_count
+    ledger_import.warnings = _error_dicts(parsed.warnings, parsed.max_errors)
+    ledger_import.unknown_codes = {kind: dict(sorted(codes.items()))
+                                   for kind, codes in sorted(parsed.unknown_codes.items())}
 
 
 def preview(actor: Actor, ledger_import: LedgerImport, parsed: Parsed) -> LedgerImport:
@@ -593,6 +629,16 @@ def run(actor: Actor, ledger_import: LedgerImport, parsed: Parsed, *, demo: bool
            after={**_summary(ledger_import), "customers_new": len(plan.new_customers),
                   "customers_changed": len(plan.changed_customers)})
     return ledger_import
+
+
+def earlier_imports(ledger_import: LedgerImport) -> list[LedgerImport]:
+    """Other uploads of the same file (same SHA-256) that were imported, newest first."""
+    return list(db.session.scalars(
+        select(LedgerImport)
+        .where(LedgerImport.sha256 == ledger_import.sha256, LedgerImport.id != ledger_import.id,
+               LedgerImport.state == ImportState.IMPORTED.value)
+        .order_by(LedgerImport.imported_at.desc(), LedgerImport.id.desc())
+    ))
 
 
 def _summary(ledger_import: LedgerImport) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from portal.receivables.identity import IdentityNumber
@@ -66,10 +66,17 @@ LEDGER_FIELDS: tuple[FieldSpec, ...] = tuple(
         ("open_amount", _A, "Restbelopp", True, True, 0),
         ("collection_stage_code", _T, "Kravsteg", False, False, 40),
         ("ocr_reference", _T, "OCR", False, False, 40),
+        # Read only when the mapping derives the open amount (PAID_SIGNS): empty means 0.
+        ("paid_amount", _A, "Inbetalt", False, False, 0),
     )
 )
+LEDGER_FIELD_SPECS = {spec.name: spec for spec in LEDGER_FIELDS}
+# How a mapping without an open-amount column derives it from the paid amount: payments written
+# as negative amounts (open = invoice + paid) or as positive ones (open = invoice - paid).
+PAID_SIGNS = ("negative", "positive")
 _STAGE_CODE_FIELD = next(spec for spec in LEDGER_FIELDS if spec.name == "collection_stage_code")
-DEFAULT_LEDGER_LAYOUT: dict[str, str] = {spec.name: spec.default_header for spec in LEDGER_FIELDS}
+DEFAULT_LEDGER_LAYOUT: dict[str, str] = {spec.name: spec.default_header for spec in LEDGER_FIELDS
+                                          if spec.name != "paid_amount"}
 REQUIRED_LEDGER_FIELDS = tuple(spec.name for spec in LEDGER_FIELDS if spec.column_required)
 
 # The payments file: one row per payment, matched to an invoice by invoice number or OCR.
@@ -84,6 +91,25 @@ PAYMENT_FIELDS: tuple[FieldSpec, ...] = tuple(
     )
 )
 DEFAULT_PAYMENT_LAYOUT: dict[str, str] = {spec.name: spec.default_header for spec in PAYMENT_FIELDS}
+PAYMENT_FIELD_SPECS = {spec.name: spec for spec in PAYMENT_FIELDS}
+
+
+@dataclass(frozen=True)
+class MappingRules:
+    """What a saved mapping says beyond headers: constants and defaults per field (as text the
+    field's converter reads), how the open amount is derived, and the mapping's own value tables
+    ({ledger code: portal stage}, {ledger code: portal category code}, matched exactly after
+    trimming; codes they do not name fall back to the common stage-code table and to the
+    categories' own codes)."""
+
+    constants: Mapping[str, str] = field(default_factory=dict)
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    paid_sign: str | None = None  # None: the open amount is a column
+    stage_codes: Mapping[str, str] = field(default_factory=dict)
+    category_codes: Mapping[str, str] = field(default_factory=dict)
+
+
+NO_RULES = MappingRules()
 
 
 @dataclass(slots=True)
@@ -105,6 +131,8 @@ class LedgerRow:
     collection_stage: str  # one of COLLECTION_STAGES
     collection_stage_code: str | None  # the ledger's own code, as written
     ocr_reference: str | None
+    unit_id: int | None = None  # when iter_ledger was given the units
+    category_id: int | None = None  # when iter_ledger was given the categories
 
 
 @dataclass(slots=True)
@@ -156,36 +184,84 @@ def iter_ledger(
     progress: Callable[[int], None] | None = None,
     progress_every: int = PROGRESS_EVERY,
     limits: ReadLimits = DEFAULT_LIMITS,
+    rules: MappingRules = NO_RULES,
+    units: Mapping[str, int] | None = None,
+    categories: Mapping[str, int] | None = None,
 ) -> Iterator[LedgerRow | ParseError]:
     """Stream a ledger export (CSV or .xlsx) as LedgerRows and ParseErrors in file order.
 
     `mapping` is {portal field: header in this file} for the fields whose header differs from
-    DEFAULT_LEDGER_LAYOUT (None: the file lacks that optional column). `stage_codes` translates
-    the ledger's collection-stage codes to COLLECTION_STAGES (default: the portal's own names);
-    a code not in it is an error naming the code, so the finance officer adds it to the table
-    rather than having claims silently filed as "unknown". The same invoice (ledger source and
-    number) twice is an error on the later line. Rows stream out before errors further down, so
-    the caller keeps all or nothing (see parse_ledger). `reference_date` (the export date or
-    today) sets the century of 10-digit personnummer.
+    DEFAULT_LEDGER_LAYOUT (None: the file lacks that optional column); one header may feed two
+    fields. `rules` adds a mapping's constants, defaults, derived open amount and value tables.
+    `stage_codes` translates the ledger's collection-stage codes to COLLECTION_STAGES (default:
+    the portal's own names); a code not in it is an error naming the code, so the finance
+    officer adds it to the table rather than having claims silently filed as "unknown".
+    `units` and `categories` ({code: id}), when given, are checked on every row like any other
+    cell, so a row lists every bad cell at once. The same invoice (ledger source and number)
+    twice is an error on the later line. Rows stream out before errors further down, so the
+    caller keeps all or nothing (see parse_ledger). `reference_date` (the export date or today)
+    sets the century of 10-digit personnummer.
     """
     default_stages = {stage: stage for stage in COLLECTION_STAGES}
     stages = stage_table(default_stages if stage_codes is None else stage_codes)
+    own_stages = {code.strip(): stage for code, stage in rules.stage_codes.items()}
     options = ReadOptions(reference_date, two_digit_years, placeholder_dates, limits)
     text = make_converter(_STAGE_CODE_FIELD, options)
 
     def stage_of(raw: object) -> tuple[str, str | None]:
         code = text(raw)
-        stage = stages.get(code.casefold() if code else "")
+        stage = own_stages.get(code) if code else None
+        if stage is None:
+            stage = stages.get(code.casefold() if code else "")
         if stage is None:
             raise CellError("unknown_collection_stage_code", value=code)
         return stage, code
 
+    converters: dict[str, Callable[[object], object]] = {"collection_stage_code": stage_of}
+    if units is not None:
+        unit_text = make_converter(LEDGER_FIELD_SPECS["unit_code"], options)
+
+        def unit_of(raw: object) -> tuple[str, int] | None:
+            code = unit_text(raw)
+            if code is None:
+                return None
+            unit_id = units.get(code)
+            if unit_id is None:
+                raise CellError("unknown_unit_code", value=code)
+            return code, unit_id
+
+        converters["unit_code"] = unit_of
+    if categories is not None:
+        category_text = make_converter(LEDGER_FIELD_SPECS["category_code"], options)
+        own_categories = {code.strip(): value for code, value in rules.category_codes.items()}
+
+        def category_of(raw: object) -> tuple[str, int] | None:
+            code = category_text(raw)
+            if code is None:
+                return None
+            category_id = categories.get(own_categories.get(code, code))
+            if category_id is None:
+                raise CellError("unknown_category_code", value=code)
+            return code, category_id
+
+        converters["category_code"] = category_of
+    fields = LEDGER_FIELDS
+    mapping = dict(mapping or {})
+    if rules.paid_sign is not None:
+        # The open amount is derived: its column is not read, the paid amount's is.
+        fields = tuple(
+            replace(spec, column_required=False, value_required=False) if spec.name == "open_amount"
+            else replace(spec, column_required=True) if spec.name == "paid_amount" else spec
+            for spec in LEDGER_FIELDS
+        )
+        mapping["open_amount"] = None
     records = open_records(
-        data, LEDGER_FIELDS, mapping, options, progress, progress_every,
-        converters={"collection_stage_code": stage_of},
+        data, fields, mapping, options, progress, progress_every, converters=converters,
+        constants=rules.constants, defaults=rules.defaults,
     )  # fmt: skip
     yield from records.errors
     number_header = records.columns.get("invoice_number")
+    negative = rules.paid_sign == "negative"
     # Keys are strings, not tuples: a million tracked tuples would slow the garbage collector.
     seen: dict[str, int] = {}
     for record in records.rows:
@@ -194,7 +270,7 @@ def iter_ledger(
             continue
         line, values = record
         (source, number, identity, name, address, postcode, city, unit, category,
-         invoice_date, due_date, original, open_, stage_and_code, ocr) = values  # fmt: skip
+         invoice_date, due_date, original, open_, stage_and_code, ocr, paid) = values  # fmt: skip
         stage, stage_code = stage_and_code or ("unknown", None)
         source = source or default_ledger_source
         first_line = seen.setdefault(f"{source}\x1f{number}", line)
@@ -202,10 +278,29 @@ def iter_ledger(
             params = {"invoice_number": number, "first_line": first_line}
             yield ParseError(line, number_header, "duplicate_invoice", params)
             continue
+        if rules.paid_sign is not None:
+            open_ = original + (paid or 0) if negative else original - (paid or 0)
+        unit_id = category_id = None
+        if units is not None:
+            unit, unit_id = unit
+        if categories is not None:
+            category, category_id = category
         yield LedgerRow(
             line, source, number, identity, name, address, postcode, city, unit, category,
-            invoice_date, due_date, original, open_, stage, stage_code, ocr,
+            invoice_date, due_date, original, open_, stage, stage_code, ocr, unit_id, category_id,
         )  # fmt: skip
+
+
+def ledger_warnings(row: LedgerRow, open_header: str | None) -> list[ParseError]:
+    """What the preview points out but imports (RULINGS 6): a negative open amount (an
+    overpayment or a credit note) and an open amount above the invoice amount."""
+    if row.open_amount_ore < 0:
+        return [ParseError(row.line, open_header, "negative_open_amount",
+                           {"value": row.open_amount_ore})]
+    if row.open_amount_ore > row.original_amount_ore:
+        return [ParseError(row.line, open_header, "open_above_invoice",
+                           {"value": row.open_amount_ore, "invoice": row.original_amount_ore})]
+    return []
 
 
 def parse_ledger(data: bytes, **options) -> ParseResult:
@@ -224,15 +319,20 @@ def iter_payments(
     progress: Callable[[int], None] | None = None,
     progress_every: int = PROGRESS_EVERY,
     limits: ReadLimits = DEFAULT_LIMITS,
+    rules: MappingRules = NO_RULES,
 ) -> Iterator[PaymentRow | ParseError]:
     """Stream a payments file (CSV or .xlsx, DEFAULT_PAYMENT_LAYOUT unless mapped).
 
     Each row needs an invoice number or an OCR reference (``missing_reference`` otherwise) and a
-    non-zero amount (``zero_amount``); a negative amount is a returned payment. The same payment
+    non-zero amount (``zero_amount``); a negative amount is a returned payment (the other way
+    round with `rules.paid_sign` "negative"). The same payment
     may legitimately appear twice, so repeated rows are not errors.
     """
     options = ReadOptions(reference_date, two_digit_years, placeholder_dates, limits)
-    records = open_records(data, PAYMENT_FIELDS, mapping, options, progress, progress_every)
+    records = open_records(data, PAYMENT_FIELDS, mapping, options, progress, progress_every,
+                           constants=rules.constants, defaults=rules.defaults)
+    # A file that writes payments as negative amounts (and returns as positive ones) is turned.
+    sign = -1 if rules.paid_sign == "negative" else 1
     yield from records.errors
     if not records.errors and not {"invoice_number", "ocr_reference"} & set(records.columns):
         headers = (mapping or {}).get("invoice_number", DEFAULT_PAYMENT_LAYOUT["invoice_number"])
@@ -250,7 +350,7 @@ def iter_payments(
             yield ParseError(line, amount_header, "zero_amount")
         else:
             yield PaymentRow(
-                line, source or default_ledger_source, number, ocr, payment_date, amount
+                line, source or default_ledger_source, number, ocr, payment_date, sign * amount
             )
 
 

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.money import format_money
+
 FIELD_LABELS = {
     "ledger_source": _l("ledger"),
     "invoice_number": _l("invoice number"),
@@ -25,6 +27,17 @@ FIELD_LABELS = {
     "ocr_reference": _l("OCR reference"),
     "payment_date": _l("payment date"),
     "amount": _l("amount"),
+    "paid_amount": _l("paid amount"),
+}
+
+_FILE_KINDS = {
+    "pdf": _l("a PDF document"),
+    "xls": _l("a workbook in the old Excel format (.xls)"),
+    "image": _l("an image"),
+    "gzip": _l("a compressed file"),
+    "archive": _l("a compressed archive"),
+    "zip": _l("a zip archive without a workbook"),
+    "binary": _l("a binary file"),
 }
 
 _AMOUNT_REASONS = {
@@ -44,6 +57,10 @@ _IDENTITY_REASONS = {
 }
 
 
+def _money(value: object) -> str:
+    return format_money(value) if isinstance(value, int) else str(value)
+
+
 def field_label(name: str) -> str:
     return str(FIELD_LABELS.get(name, name))
 
@@ -52,6 +69,16 @@ def error_message(code: str, params: Mapping[str, object] | None = None) -> str:
     """A Swedish sentence for an error code from the parser (tabular, ledger_parse) or the import."""
     p = dict(params or {})
     value = p.get("value", "")
+    if code == "not_a_table":
+        kind = _FILE_KINDS.get(str(p.get("kind")), _FILE_KINDS["binary"])
+        return _("The file is %(kind)s, not a table. Export the ledger as CSV or .xlsx and upload "
+                 "that file.", kind=kind)
+    if code == "negative_open_amount":
+        return _("The open amount %(amount)s is negative (an overpayment or a credit note); the row "
+                 "is imported.", amount=_money(p.get("value")))
+    if code == "open_above_invoice":
+        return _("The open amount %(amount)s is larger than the invoice amount %(invoice)s; the row "
+                 "is imported.", amount=_money(p.get("value")), invoice=_money(p.get("invoice")))
     if code == "empty_file":
         return _("The file is empty.")
     if code == "invalid_encoding":

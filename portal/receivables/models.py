@@ -264,7 +264,19 @@ class LedgerMapping(db.Model):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     # {portal field: header in the file}; a field left out uses the default layout's header.
+    # One header may feed two fields (the unit code as unit and as category key).
     columns: Mapped[dict[str, str]] = mapped_column(JSON)
+    # {portal field: text}: every row gets the constant (the column is not read); the default
+    # fills an empty cell or a missing column. Read by the field's own parser.
+    constants: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    defaults: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # None: the open amount is a column. "negative"/"positive": the file has no open amount; it
+    # is the invoice amount plus the paid amount written negative, or minus it written positive.
+    # For a payments file "negative" means payments are written as negative amounts.
+    paid_sign: Mapped[str | None] = mapped_column(String(10))
+    # The mapping's own value tables: {ledger code: portal stage}, {ledger code: category code}.
+    stage_codes: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    category_codes: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     @property
     def kind_enum(self) -> ImportKind:
@@ -300,6 +312,14 @@ class LedgerImport(db.Model):
     count_errors: Mapped[int] = mapped_column(BigInteger, default=0)
     # [{line, column, code, params}], at most MAX_STORED_ERRORS; messages are worded on display.
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    count_customers_new: Mapped[int] = mapped_column(BigInteger, default=0)
+    count_customers_changed: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Rows that import but deserve a look (RULINGS 6: credit balances), stored like the errors.
+    count_warnings: Mapped[int] = mapped_column(BigInteger, default=0)
+    warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # Codes the portal lacks, with the number of rows naming each:
+    # {"unit": {code: rows}, "category": {...}, "stage": {...}}.
+    unknown_codes: Mapped[dict[str, dict[str, int]] | None] = mapped_column(JSON)
 
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     imported_by: Mapped[User | None] = relationship(foreign_keys=[imported_by_id])

@@ -12,7 +12,13 @@ from portal.audit.services import Actor, changes, record, snapshot
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.money import MoneyParseError, parse_money
-from portal.receivables.ledger_parse import COLLECTION_STAGES, LEDGER_FIELDS, PAYMENT_FIELDS
+from portal.receivables.ledger_parse import (
+    COLLECTION_STAGES,
+    LEDGER_FIELD_SPECS,
+    PAID_SIGNS,
+    PAYMENT_FIELD_SPECS,
+)
+from portal.receivables.messages import error_message
 from portal.receivables.models import (
     CollectionStageCode,
     Customer,
@@ -23,18 +29,18 @@ from portal.receivables.models import (
     InvoiceCategory,
     LedgerMapping,
     ReferenceRate,
+    STAGE_LABELS,
 )
-from portal.receivables.tabular import normalise_header
+from portal.receivables.tabular import ReadOptions, check_constant
 
 CATEGORY_FIELDS = ("code", "name", "charges_interest", "time_bar_years", "appealable", "active")
 RATE_FIELDS = ("half_year_start", "rate_bp", "confirmed", "note")
 FEE_FIELDS = ("kind", "amount_ore", "valid_from")
 STAGE_CODE_FIELDS = ("code", "stage")
-MAPPING_FIELDS = ("name", "kind", "columns")
-MAPPABLE_FIELDS = {
-    ImportKind.LEDGER: tuple(spec.name for spec in LEDGER_FIELDS),
-    ImportKind.PAYMENTS: tuple(spec.name for spec in PAYMENT_FIELDS),
-}
+MAPPING_FIELDS = ("name", "kind", "columns", "constants", "defaults", "paid_sign", "stage_codes",
+                  "category_codes")
+FIELD_SPECS = {ImportKind.LEDGER: LEDGER_FIELD_SPECS, ImportKind.PAYMENTS: PAYMENT_FIELD_SPECS}
+MAPPABLE_FIELDS = {kind: tuple(specs) for kind, specs in FIELD_SPECS.items()}
 
 
 def _save(actor: Actor, obj, fields: tuple[str, ...], values: dict, object_type: str) -> None:
@@ -183,10 +189,52 @@ def stage_code_delete(actor: Actor, stage_code: CollectionStageCode) -> None:
 # --- saved mappings ------------------------------------------------------------------------------
 
 
+def parse_value_table(text: str) -> tuple[dict[str, str], list[str]]:
+    """A value table written one pair a line, ``ledger code = portal value`` (a tab or ";" works
+    as well as "="); returns the table and the lines that could not be read."""
+    table: dict[str, str] = {}
+    bad: list[str] = []
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        for separator in ("=", "\t", ";"):
+            if separator in line:
+                code, value = (part.strip() for part in line.split(separator, 1))
+                break
+        else:
+            code = value = ""
+        if not code or not value or code in table:
+            bad.append(line)
+        else:
+            table[code] = value
+    return table, bad
+
+
+def format_value_table(table: dict[str, str] | None) -> str:
+    return "\n".join(f"{code} = {value}" for code, value in (table or {}).items())
+
+
+def _stage_named(text: str) -> str | None:
+    """A portal stage by its name in the portal (``collection_demand``) or its Swedish label."""
+    wanted = text.strip().casefold()
+    for stage in COLLECTION_STAGES:
+        if wanted in (stage, str(STAGE_LABELS[stage]).casefold()):
+            return stage
+    return None
+
+
 def mapping_save(
-    actor: Actor, mapping: LedgerMapping | None, *, name: str, kind: str, columns: dict[str, str]
+    actor: Actor, mapping: LedgerMapping | None, *, name: str, kind: str, columns: dict[str, str],
+    constants: dict[str, str] | None = None, defaults: dict[str, str] | None = None,
+    paid_sign: str | None = None, stage_codes: str = "", category_codes: str = "",
 ) -> LedgerMapping:
-    """Save {portal field: header in the municipality's file}; empty headers use the default."""
+    """Save a mapping: {portal field: header in the municipality's file} (empty headers use the
+    default; one header may feed two fields), constants and defaults per field (checked by the
+    field's own parser), how the open amount is derived, and the mapping's own value tables
+    written one ``code = value`` a line (stages by name or Swedish label; categories by the
+    portal's category code). Errors are keyed by field: ``col_<field>``, ``const_<field>``,
+    ``default_<field>``, ``paid_sign``, ``stage_codes``, ``category_codes``."""
     mapping = mapping or LedgerMapping()
     errors: dict[str, str] = {}
     name = (name or "").strip()
@@ -197,20 +245,61 @@ def mapping_save(
     if kind not in set(ImportKind):
         errors["kind"] = _("Choose ledger or payments.")
         raise ValidationFailed(errors)
-    known = MAPPABLE_FIELDS[ImportKind(kind)]
-    cleaned = {field: " ".join(header.split()) for field, header in columns.items()
-               if field in known and header and header.strip()}  # fmt: skip
-    seen: dict[str, str] = {}
-    for field in known:
-        header = normalise_header(cleaned.get(field) or "") or None
-        if header is None:
-            continue
-        if header in seen:
-            errors[field] = _("The same header is given for two fields.")
-        seen[header] = field
+    specs = FIELD_SPECS[ImportKind(kind)]
+
+    def cleaned(values: dict[str, str] | None) -> dict[str, str]:
+        return {field: " ".join(text.split()) for field, text in (values or {}).items()
+                if field in specs and text and text.strip()}  # fmt: skip
+
+    headers, constant_values, default_values = cleaned(columns), cleaned(constants), cleaned(defaults)
+    options = ReadOptions(clock.today())
+    for field, text in constant_values.items():
+        if field in headers:
+            errors[f"const_{field}"] = _("Give either a header or a constant, not both.")
+        elif (problem := check_constant(specs[field], text, options)) is not None:
+            errors[f"const_{field}"] = error_message(problem.code, problem.params)
+    for field, text in default_values.items():
+        if field in constant_values:
+            errors[f"default_{field}"] = _("A field with a constant needs no default.")
+        elif (problem := check_constant(specs[field], text, options)) is not None:
+            errors[f"default_{field}"] = error_message(problem.code, problem.params)
+    if paid_sign not in (None, "", *PAID_SIGNS):
+        errors["paid_sign"] = _("Choose how the file writes payments.")
+    paid_sign = paid_sign or None
+    if kind == ImportKind.LEDGER and paid_sign and (
+            "open_amount" in headers or "open_amount" in constant_values):
+        errors["col_open_amount"] = _("The open amount is derived from the paid amount: leave its "
+                                      "header and constant empty.")
+    stages: dict[str, str] = {}
+    categories: dict[str, str] = {}
+    if kind == ImportKind.LEDGER:
+        table, bad = parse_value_table(stage_codes)
+        unknown = [value for value in table.values() if _stage_named(value) is None]
+        if bad:
+            errors["stage_codes"] = _("Write one “code = stage” a line, each code once: %(lines)s",
+                                      lines=", ".join(bad[:5]))
+        elif unknown:
+            errors["stage_codes"] = _("Not a stage in the portal: %(values)s",
+                                      values=", ".join(unknown[:5]))
+        stages = {code: _stage_named(value) or "" for code, value in table.items()}
+        categories, bad = parse_value_table(category_codes)
+        known = set(db.session.scalars(select(InvoiceCategory.code)))
+        unknown = [value for value in categories.values() if value not in known]
+        if bad:
+            errors["category_codes"] = _("Write one “code = category code” a line, each code once: "
+                                         "%(lines)s", lines=", ".join(bad[:5]))
+        elif unknown:
+            errors["category_codes"] = _("No invoice category has the code: %(values)s",
+                                         values=", ".join(unknown[:5]))
+    elif (stage_codes or "").strip() or (category_codes or "").strip():
+        errors["stage_codes"] = _("A payments mapping has no value tables.")
     if errors:
         raise ValidationFailed(errors)
-    _save(actor, mapping, MAPPING_FIELDS, dict(name=name, kind=kind, columns=cleaned), "ledger_mapping")
+    _save(actor, mapping, MAPPING_FIELDS, dict(
+        name=name, kind=kind, columns=headers, constants=constant_values or None,
+        defaults=default_values or None, paid_sign=paid_sign, stage_codes=stages or None,
+        category_codes=categories or None,
+    ), "ledger_mapping")  # fmt: skip
     return mapping
 
 

@@ -371,6 +371,8 @@ def open_records(
     progress: Callable[[int], None] | None = None,
     progress_every: int = PROGRESS_EVERY,
     converters: Mapping[str, Callable[[object], object]] | None = None,
+    constants: Mapping[str, str] | None = None,
+    defaults: Mapping[str, str] | None = None,
 ) -> Records:
     """Open a CSV or .xlsx table (.xlsx is recognised by its content) and match its columns.
 
@@ -380,11 +382,17 @@ def open_records(
     bad cell or row, in file order. Blank rows are skipped; `progress` gets the number of data
     rows read so far, every `progress_every` rows and at the end. `converters` replaces the
     converter of a field by name (it gets the raw cell, returns a value or raises CellError).
+    `constants` gives a field the same text on every row (no column is read for it);
+    `defaults` gives the text a field takes when its cell is empty or the file lacks the column.
+    Both are read by the field's converter, so the caller checks them first (check_constant).
     """
     unknown = set(mapping or {}) - {spec.name for spec in fields}
     if unknown:
         raise ValueError(f"unknown fields in mapping: {sorted(unknown)}")
     limits = options.limits
+    not_a_table = binary_kind(data)
+    if not_a_table is not None:
+        return Records({}, [ParseError(1, None, "not_a_table", {"kind": not_a_table})], iter(()))
     table = _open_xlsx(data, limits) if data.startswith(_XLSX_MAGIC) else _open_csv(data, limits)
     if isinstance(table, ParseError):
         return Records({}, [table], iter(()))
@@ -394,29 +402,124 @@ def open_records(
     found_columns: dict[str, str] = {}
     columns: list[tuple[int, str, Callable[[object], object], bool] | None] = []
     errors = []
+    constants, defaults = constants or {}, defaults or {}
     for spec in fields:
+        converter = (converters or {}).get(spec.name) or make_converter(spec, options)
+        if spec.name in constants:
+            # Every row gets the constant: the file needs no column for it.
+            columns.append((0, spec.default_header, _constant(converter, constants[spec.name]),
+                            spec.value_required))
+            continue
         header = (mapping or {}).get(spec.name, spec.default_header)
         found = positions.get(normalise_header(header), []) if header is not None else []
         if len(found) > 1:
             errors.append(ParseError(1, header, "duplicate_column", {"field": spec.name}))
         elif not found:
-            if spec.column_required:
+            if spec.column_required and spec.name not in defaults:
                 errors.append(ParseError(1, header, "missing_column", {"field": spec.name}))
-            columns.append(None)
+            columns.append((0, header, _constant(converter, defaults[spec.name]), spec.value_required)
+                           if spec.name in defaults else None)
         else:
             index = found[0]
             found_columns[spec.name] = table.header[index]
-            converter = (converters or {}).get(spec.name) or make_converter(spec, options)
+            if spec.name in defaults:
+                converter = _with_default(converter, defaults[spec.name])
             columns.append((index, table.header[index], converter, spec.value_required))
     if errors:
-        table.close()
-        return Records(found_columns, errors, iter(()))
+        # Nothing is converted, but the rows are still counted: a rejected file shows its size.
+        return Records(found_columns, errors, _count_rows(table, progress, limits.max_rows))
     rows = _convert_rows(table, columns, progress, progress_every, limits.max_rows)
     return Records(found_columns, [], rows)
 
 
 def _absent(raw: object) -> None:
     return None
+
+
+def _empty(raw: object) -> bool:
+    return raw is None or (type(raw) is str and (not raw or raw.isspace()))
+
+
+def _constant(converter: Callable[[object], object], text: str) -> Callable[[object], object]:
+    """A converter that ignores the cell: the constant, converted once (a bad constant raises
+    its CellError on every row)."""
+    try:
+        value = converter(text)
+    except CellError as error:
+        failure = error
+
+        def failing(raw: object) -> object:
+            raise CellError(failure.code, **failure.params)
+
+        return failing
+    return lambda raw: value
+
+
+def _with_default(converter: Callable[[object], object], text: str) -> Callable[[object], object]:
+    return lambda raw: converter(text if _empty(raw) else raw)
+
+
+def check_constant(spec: FieldSpec, text: str, options: ReadOptions) -> CellError | None:
+    """Whether a constant or default text reads as the field's value (None when it does)."""
+    try:
+        make_converter(spec, options)(text)
+    except CellError as error:
+        return error
+    return None
+
+
+# Files that are evidently not a table, by their first bytes: (magic, kind).
+_BINARY_MAGIC = (
+    (b"%PDF", "pdf"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),  # the old Excel (and Word) format
+    (b"\x89PNG", "image"),
+    (b"\xff\xd8\xff", "image"),
+    (b"GIF8", "image"),
+    (b"\x1f\x8b", "gzip"),
+    (b"Rar!", "archive"),
+    (b"7z\xbc\xaf", "archive"),
+)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a file is when it is evidently not CSV or .xlsx (a PDF, an old .xls, an image):
+    "pdf", "xls", "image", "gzip", "archive", "zip" (a zip without a workbook) or "binary"
+    (NUL bytes in text); None when it may be a table."""
+    for magic, kind in _BINARY_MAGIC:
+        if data.startswith(magic):
+            return kind
+    if data.startswith(_XLSX_MAGIC):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None  # _open_xlsx words it
+        return None if "[Content_Types].xml" in names else "zip"
+    head = data[:8192]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"
+    return None
+
+
+def _count_rows(table: _Table, progress: Callable[[int], None] | None,
+                max_rows: int) -> Iterator[tuple[int, list[object]] | ParseError]:
+    """Read a table's rows only to count them (its columns did not match); yields nothing."""
+    read = 0
+    try:
+        for _line, cells in table.rows:
+            if isinstance(cells, CellError):
+                break
+            if not any(cells) and all(cell is None or cell == "" for cell in cells):
+                continue
+            read += 1
+            if read >= max_rows:
+                break
+    finally:
+        table.close()
+    if progress is not None:
+        progress(read)
+    return
+    yield
 
 
 def _convert_rows(

@@ -19,13 +19,16 @@ from portal.money import format_amount
 from portal.receivables import imports, queries, services
 from portal.receivables.forms import (
     CategoryForm,
+    PAID_SIGN_CHOICES,
     ConfirmForm,
     FeeForm,
     RateForm,
     StageCodeForm,
     UploadForm,
+    mapping_fields,
     mapping_form,
 )
+from portal.receivables.ledger_parse import COLLECTION_STAGES
 from portal.receivables.messages import error_message, field_label
 from portal.receivables.models import (
     CollectionStageCode,
@@ -36,6 +39,7 @@ from portal.receivables.models import (
     LedgerImport,
     LedgerMapping,
     ReferenceRate,
+    STAGE_LABELS,
 )
 from portal.web import actor, page_or_partial, saved, show_errors, wants_partial
 
@@ -135,6 +139,12 @@ def _import_context(ledger_import: LedgerImport, failure: ValidationFailed | Non
         "item": ledger_import,
         "errors": [dict(e, message=error_message(e["code"], e.get("params")))
                    for e in ledger_import.errors or []],
+        "warnings": [dict(e, message=error_message(e["code"], e.get("params")))
+                     for e in ledger_import.warnings or []],
+        "earlier": imports.earlier_imports(ledger_import),
+        "unknown": ledger_import.unknown_codes or {},
+        "may_add_codes": access.allowed(current_user, access.EDIT_REFERENCE_DATA),
+        "may_edit_stage_codes": access.allowed(current_user, access.EDIT_STAGE_CODES),
         "form": ConfirmForm(),
         "may_import": access.allowed(current_user, access.IMPORT_LEDGER),
         "failure": failure,
@@ -219,20 +229,31 @@ def mappings():
     access.require(current_user, access.VIEW_IMPORTS)
     return render_template("receivables/mappings.html", mappings=queries.mappings(),
                            may_edit=access.allowed(current_user, access.IMPORT_LEDGER),
-                           field_label=field_label)
+                           field_label=field_label, field_names=lambda m: mapping_fields(m.kind_enum),
+                           paid_sign_label=_paid_sign_label,
+                           stage_label=lambda stage: STAGE_LABELS.get(stage, stage))
+
+
+def _paid_sign_label(mapping: LedgerMapping) -> str:
+    return str(dict(PAID_SIGN_CHOICES[mapping.kind_enum]).get(mapping.paid_sign, ""))
 
 
 def _mapping_page(mapping: LedgerMapping | None, kind: ImportKind):
     editor = _acting(access.IMPORT_LEDGER)
     form = mapping_form(kind, mapping)
     if form.validate_on_submit():
-        columns = {name[4:]: f.data for name, f in form._fields.items() if name.startswith("col_")}
+        def prefixed(prefix: str) -> dict[str, str]:
+            return {name: form[f"{prefix}_{name}"].data for name in mapping_fields(kind)}
+
         try:
-            services.mapping_save(editor, mapping, name=form.name.data, kind=kind.value,
-                                  columns=columns)
+            services.mapping_save(
+                editor, mapping, name=form.name.data, kind=kind.value, columns=prefixed("col"),
+                constants=prefixed("const"), defaults=prefixed("default"),
+                paid_sign=form.paid_sign.data,
+                stage_codes=form.stage_codes.data if "stage_codes" in form else "",
+                category_codes=form.category_codes.data if "category_codes" in form else "")
         except ValidationFailed as failure:
-            show_errors(form, ValidationFailed({k if k in ("name", "kind") else f"col_{k}": v
-                                                for k, v in failure.errors.items()}))
+            show_errors(form, failure)
         else:
             db.session.commit()
             flash(_("The mapping was saved."), "success")
@@ -240,7 +261,9 @@ def _mapping_page(mapping: LedgerMapping | None, kind: ImportKind):
     title = _("New mapping: %(kind)s", kind=kind.label.lower()) if mapping is None else \
         _("Change mapping %(name)s", name=mapping.name)
     return render_template("receivables/mapping_form.html", form=form, mapping=mapping, kind=kind,
-                           title=title), 422 if form.errors else 200
+                           title=title, fields=mapping_fields(kind), field_label=field_label,
+                           stages=[(s, STAGE_LABELS[s]) for s in COLLECTION_STAGES],
+                           categories=queries.categories()), 422 if form.errors else 200
 
 
 @bp.route("/import/mappningar/ny/<kind>", methods=["GET", "POST"])
