@@ -110,3 +110,57 @@ def xlsx_bytes(header: list[str], rows: list[list[object]]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# --- the two shapes Swedish ERPs export, as a finance officer's file would be ----------------------
+
+# Shape 1: Windows-1252, ";", decimal comma with a thousands space, payments as negative amounts
+# in "Inbetalt", no open-amount column, the unit code ("Ansvar") also the key of the category.
+SEMICOLON_HEADERS = ["Kundnr", "Kundnamn", "Pers/Orgnr", "Adress", "Postnr", "Ort", "Verifikat",
+                     "Fakturadat", "Förfallodat", "Ansvar", "Belopp", "Inbetalt", "Kravnivå", "OCR-nr"]
+
+
+def semicolon_export(rows: list[dict[str, str]]) -> bytes:
+    """A ledger export in shape 1; each row gives the values under SEMICOLON_HEADERS."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(SEMICOLON_HEADERS)
+    for row in rows:
+        writer.writerow([row.get(header, "") for header in SEMICOLON_HEADERS])
+    return out.getvalue().encode("cp1252")
+
+
+def semicolon_row(n: int, **values: str) -> dict[str, str]:
+    row = {
+        "Kundnr": f"K{n}", "Kundnamn": "Örjan Ärlig", "Pers/Orgnr": person_number(date(1970, 3, 4), f"{n:03d}"),
+        "Adress": "Åsgränd 2", "Postnr": "152 30", "Ort": "Södertälje", "Verifikat": f"V{5000 + n}",
+        "Fakturadat": "2025-03-01", "Förfallodat": "2025-03-31", "Ansvar": "4410",
+        "Belopp": "1 234,50", "Inbetalt": "-234,50", "Kravnivå": "P1", "OCR-nr": f"{5000 + n}3",
+    }
+    row.update(values)
+    return row
+
+
+# Shape 2: UTF-8 with a BOM, ",", decimal point, an open-amount column, the ERP's own category
+# codes and stage numbers, no ledger-source column (the mapping sets it as a constant).
+COMMA_HEADERS = ["InvoiceNo", "CustomerName", "OrgNo", "Unit", "Category", "InvoiceDate", "DueDate",
+                 "Amount", "Balance", "DunningLevel"]
+
+
+def comma_export(rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=",", lineterminator="\n")
+    writer.writerow(COMMA_HEADERS)
+    for row in rows:
+        writer.writerow([row.get(header, "") for header in COMMA_HEADERS])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def comma_row(n: int, **values: str) -> dict[str, str]:
+    row = {
+        "InvoiceNo": f"{90000 + n}", "CustomerName": "Bygg & Co AB", "OrgNo": organisation_number(),
+        "Unit": "VA1", "Category": "VA-AVG", "InvoiceDate": "2025-05-02", "DueDate": "2025-06-01",
+        "Amount": "2500.00", "Balance": "2500.00", "DunningLevel": "2",
+    }
+    row.update(values)
+    return row
