@@ -66,3 +66,19 @@ def test_reference_and_customer_pages_pass_axe_for_the_finance_director(page):
     page.locator("#customer-results").get_by_role("link", name="Åsa Öberg").click()
     page.get_by_role("heading", name="Åsa Öberg", level=1).wait_for()
     assert axe_violations(page) == []
+
+
+def test_a_mapping_for_a_real_export_is_made_in_the_form_and_passes_axe(page, tmp_path):
+    login(page, "ekonom")
+    page.goto("/import/mappningar/ny/ledger")
+    assert axe_violations(page) == []
+    page.locator("#name").fill("Visma e2e")
+    page.get_by_label("Rubrik för fakturanummer").fill("FAKTNR")
+    page.get_by_label("Konstant för reskontra på varje rad").fill("e2e")
+    page.get_by_label("Restbelopp och betalningar").select_option("negative")
+    page.get_by_label("Reskontrans kravstegskoder").fill("INK = Inkassokrav\nP1 = Påminnelse")
+    page.get_by_role("button", name="Spara mappning").click()
+    page.wait_for_url("**/import/mappningar/")
+    text = page.locator("main").inner_text()
+    assert "Visma e2e" in text and "INK = Inkassokrav" in text
+    assert axe_violations(page) == []
