@@ -2,8 +2,8 @@
 mapping's own value tables; imports count new and changed customers and keep warnings and the
 codes the portal lacks
 
-Revision ID: 0011_mapping_rules
-Revises: 0010_trail_chain
+Revision ID: 0012_mapping_rules
+Revises: 0011_decision_rule_kind
 Create Date: 2026-12-01 04:30:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_mapping_rules'
-down_revision = '0010_trail_chain'
+revision = '0012_mapping_rules'
+down_revision = '0011_decision_rule_kind'
 branch_labels = None
 depends_on = None
 
