@@ -41,7 +41,7 @@ def build(units: int = 1_000) -> tuple[int, int]:
     db.session.flush()
     now = __import__("portal.clock", fromlist=["now"]).now()
     users = [User(username=f"u{i}", full_name=f"Person {i}", password_hash="x", is_active_account=True,
-                  created_at=now, session_token=f"t{i}") for i in range(5_000)]
+                  created_at=now) for i in range(5_000)]
     db.session.add_all(users)
     departments = [OrgUnit(name=f"Förvaltning {d}", kind="department", committee_id=committee.id)
                    for d in range(50)]

@@ -54,13 +54,23 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from portal.auth.services import user_by_session_id
+    from flask_login import current_user
+
+    from portal.auth.sessions import session_user
 
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.user_loader(user_by_session_id)
+    # The cookie (and a remember cookie, were one ever set) carries only a session's secret; the
+    # loader finds an open session row for it, so logout and timeouts hold on every app server.
+    login_manager.user_loader(session_user)
+
+    @app.before_request
+    def load_session_first():
+        """Check the session before the view runs: the loader may end or touch it and commit."""
+        if request.endpoint != "static":
+            current_user._get_current_object()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -185,6 +195,9 @@ def _register_headers(app: Flask) -> None:
         response.vary.add("HX-Request")
         if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
+        if request.is_secure and app.config["HSTS_MAX_AGE"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_MAX_AGE']}; includeSubDomains")
         return response
 
     @app.teardown_request

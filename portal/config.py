@@ -42,15 +42,22 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
-        "LOGIN_LIMIT_PER_ACCOUNT": _env("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
-        "LOGIN_LIMIT_PER_ADDRESS": _env("LOGIN_LIMIT_PER_ADDRESS") or "30 per 15 minutes",
+        # Failed sign-ins (README "Inloggning och sessioner"): a delay, never a lock.
+        "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": _env("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS") or "5 per 15 minutes",
+        "LOGIN_LIMIT_PER_ACCOUNT": _env("LOGIN_LIMIT_PER_ACCOUNT") or "30 per 15 minutes",
+        "LOGIN_LIMIT_PER_ADDRESS": _env("LOGIN_LIMIT_PER_ADDRESS") or "100 per 15 minutes",
         "SESSION_COOKIE_SECURE": secure_cookies,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "portal_session",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "PERMANENT_SESSION_LIFETIME": int(_env("SESSION_LIFETIME_SECONDS") or 8 * 3600),
+        # Server-side sessions end after this long without a request, and at the latest this long
+        # after signing in (ASVS V3.3: 30 minutes idle, 12 hours in all).
+        "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES") or 30),
+        "SESSION_MAX_MINUTES": int(_env("SESSION_MAX_MINUTES") or 12 * 60),
+        # Strict-Transport-Security on responses served over HTTPS (behind the proxy: PROXY_FIX_HOPS).
+        "HSTS_MAX_AGE": int(_env("HSTS_MAX_AGE") or 365 * 24 * 3600),
         "PROXY_FIX_HOPS": int(_env("PROXY_FIX_HOPS") or 0),
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "sv",
@@ -65,11 +72,33 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
     }
     config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
+    # The cookie lives as long as the longest session may; the server decides before that.
+    config["PERMANENT_SESSION_LIFETIME"] = 60 * config["SESSION_MAX_MINUTES"]
+    production = not config["PORTAL_DEVELOPMENT"] and not config.get("TESTING")
     if not config["SECRET_KEY"]:
-        if not config["PORTAL_DEVELOPMENT"]:
+        if production:
             raise ConfigError(
                 "SECRET_KEY is not set. Set SECRET_KEY (or FLASK_SECRET_KEY) to a long random value; "
                 "only development mode (PORTAL_DEVELOPMENT=1) runs without one."
             )
-        config["SECRET_KEY"] = "development-only-secret-key-do-not-use-in-production"
+        config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
+    elif production:
+        _check_secret_key(config["SECRET_KEY"])
     return config
+
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+MIN_SECRET_KEY_BYTES = 32
+
+
+def _check_secret_key(key: str | bytes) -> None:
+    """Production signs sessions with a key nobody can guess: long, and not the development key."""
+    raw = key.encode() if isinstance(key, str) else key
+    if raw == DEVELOPMENT_SECRET_KEY.encode():
+        raise ConfigError("SECRET_KEY is the development key, which is public. Set SECRET_KEY to a "
+                          "long random value, e.g. the output of: python -c 'import secrets; "
+                          "print(secrets.token_urlsafe(48))'.")
+    if len(raw) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(f"SECRET_KEY is {len(raw)} bytes long; production needs at least "
+                          f"{MIN_SECRET_KEY_BYTES}. Set it to a long random value, e.g. the output of: "
+                          "python -c 'import secrets; print(secrets.token_urlsafe(48))'.")

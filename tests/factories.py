@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import secrets
 from datetime import date, timedelta
 
 from werkzeug.security import generate_password_hash
@@ -29,7 +28,6 @@ def user(username: str | None = None, *roles: Role, full_name: str | None = None
         password_hash=_HASH,
         is_active_account=active,
         created_at=clock.now(),
-        session_token=secrets.token_hex(16),
     )
     account.role_rows = [UserRole(role=Role(r).value) for r in roles]
     db.session.add(account)

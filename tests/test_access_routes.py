@@ -58,6 +58,11 @@ MATRIX = {
     "users.update": ("POST", "/admin/anvandare/{other_user}", {"admin"}),
     "users.set_password": ("POST", "/admin/anvandare/{other_user}/losenord", {"admin"}),
     "users.set_active": ("POST", "/admin/anvandare/{other_user}/aktiv", {"admin"}),
+    "users.end_sessions": ("POST", "/admin/anvandare/{other_user}/inloggningar/avsluta", {"admin"}),
+    # Everyone's own sign-ins ("Mina inloggningar"); ending one names it in the form.
+    "auth.my_sessions": ("GET", "/mina-inloggningar", set(PERSONAS)),
+    "auth.my_session_end": ("POST", "/mina-inloggningar/avsluta", set(PERSONAS)),
+    "auth.my_sessions_end_others": ("POST", "/mina-inloggningar/avsluta-andra", set(PERSONAS)),
     # --- delegation --- (order matters: removing the rule and discarding the draft come last)
     "delegation.index": ("GET", "/delegation/", STAFF | {"member_a", "member_b", "dept_head_a"}),
     "delegation.committee": ("GET", "/delegation/namnder/{committee}", STAFF | {"member_a", "dept_head_a"}),

@@ -88,3 +88,75 @@ def test_every_page_links_a_real_icon_served_at_favicon_ico(client):
         icon = Image.open(BytesIO(response.data))
     assert icon.format == "ICO" and icon.size[0] >= 16
     assert 'rel="icon" href="/favicon.ico"' in client.get("/logga-in").get_data(as_text=True)
+
+
+def test_production_refuses_a_short_secret_key_or_the_development_key(monkeypatch):
+    from portal.config import DEVELOPMENT_SECRET_KEY
+
+    for name in ("PORTAL_DEVELOPMENT", "FLASK_PORTAL_DEVELOPMENT", "FLASK_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SECRET_KEY", "x" * 31)
+    with pytest.raises(ConfigError, match="31 bytes long; production needs at least 32"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    monkeypatch.setenv("SECRET_KEY", "å" * 16)  # 32 bytes in UTF-8: bytes count, not characters
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["SECRET_KEY"]
+    monkeypatch.setenv("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    with pytest.raises(ConfigError, match="development key"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_development_mode_accepts_a_short_secret_key(monkeypatch):
+    monkeypatch.setenv("PORTAL_DEVELOPMENT", "1")
+    monkeypatch.setenv("SECRET_KEY", "short")
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["SECRET_KEY"] == "short"
+
+
+def test_hsts_is_sent_only_over_https_behind_the_configured_proxy(monkeypatch):
+    monkeypatch.delenv("PORTAL_DEVELOPMENT", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    proxied = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "PROXY_FIX_HOPS": 1}).test_client()
+    https = proxied.get("/logga-in", headers={"X-Forwarded-Proto": "https"})
+    assert https.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in proxied.get("/logga-in").headers
+    direct = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).test_client()
+    # without PROXY_FIX_HOPS a forwarded header is not believed
+    assert "Strict-Transport-Security" not in direct.get(
+        "/logga-in", headers={"X-Forwarded-Proto": "https"}).headers
+
+
+def test_gunicorn_does_not_announce_versions(tmp_path):
+    """The production server (`gunicorn wsgi:app`) says "Server: gunicorn" and nothing more."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "SECRET_KEY": "y" * 40, "DATABASE_URL": f"sqlite:///{tmp_path / 'g.sqlite3'}",
+           "PORTAL_DEVELOPMENT": "", "FLASK_PORTAL_DEVELOPMENT": ""}
+    root = Path(__file__).resolve().parent.parent
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1",
+                               "wsgi:app"], cwd=root, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        headers = None
+        for _attempt in range(200):  # wait for the server to listen (not a timing assertion)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/logga-in") as response:
+                    headers = response.headers
+                break
+            except OSError:
+                if server.poll() is not None:
+                    break
+                time.sleep(0.1)
+        assert headers is not None, "gunicorn did not start"
+        assert headers.get_all("Server") == ["gunicorn"]
+        assert "X-Powered-By" not in headers
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -36,6 +36,8 @@ FIELD_LABELS = {
     "half_year_start": _l("Half-year from"), "stage": _l("Collection stage"), "organisation_number":
     _l("Organisation number"), "time_bar_years": _l("Time bar in years"), "rules": _l("Rules"),
     "figures_changed": _l("Changed since the case was submitted"),
+    "limit": _l("Limit reached"), "retry_after_seconds": _l("Wait in seconds"), "ended": _l("Ended"),
+    "address": _l("Address"), "browser": _l("Browser"),
 }
 
 _MONEY = {"amount_ore", "monthly_amount_ore", "twelve_month_prior_ore", "max_amount_ore"}
@@ -44,6 +46,7 @@ _MONEY = {"amount_ore", "monthly_amount_ore", "twelve_month_prior_ore", "max_amo
 def _value_labels() -> dict[str, dict]:
     """Codes that are values of a field, by field: the domains' own label tables."""
     from portal.auth.roles import ROLE_LABELS
+    from portal.auth.throttle import THROTTLE_LIMIT_LABELS
     from portal.cases.models import CASE_STATE_LABELS, CASE_TYPE_LABELS, OUTCOME_LABELS
     from portal.delegation.messages import VERSION_STATE_LABELS
     from portal.delegation.models import WRITE_OFF_REASON_LABELS
@@ -59,7 +62,7 @@ def _value_labels() -> dict[str, dict]:
         "state": {**CASE_STATE_LABELS, **MEETING_STATE_LABELS, **VERSION_STATE_LABELS, **IMPORT_STATE_LABELS},
         "outcome": {**OUTCOME_LABELS, **COMMITTEE_OUTCOME_LABELS},
         "case_type": CASE_TYPE_LABELS, "write_off_reason": WRITE_OFF_REASON_LABELS, "roles": ROLE_LABELS,
-        "kind": kinds, "stage": STAGE_LABELS,
+        "kind": kinds, "stage": STAGE_LABELS, "limit": THROTTLE_LIMIT_LABELS,
     }
 
 

@@ -38,6 +38,9 @@ ACTION_LABELS = {
     "login.failure": _l("Failed sign-in"),
     "login.throttled": _l("Sign-in attempt throttled"),
     "logout": _l("Signed out"),
+    "session.end": _l("Sign-in ended by its owner"),
+    "session.end_others": _l("Other sign-ins ended by their owner"),
+    "session.end_all": _l("All sign-ins of a user ended"),
     # Refusals the whole portal shares
     "access.denied": _l("Access denied"),
     "upload.refused": _l("Upload refused"),
@@ -135,6 +138,7 @@ OBJECT_LABELS = {
     "attachment": _l("Attachment"),
     "signed_agreement": _l("Signed agreement"),
     "pending_registration": _l("Registration awaiting confirmation"),
+    "user_session": _l("Sign-in"),
 }
 
 CAPACITY_LABELS = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import unicodedata
 
 from flask_babel import gettext as _
@@ -12,6 +11,7 @@ from portal import clock
 from portal.audit.services import Actor, changes, record
 from portal.auth.models import User, UserRole
 from portal.auth.roles import Role
+from portal.auth.sessions import sessions_end
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.identifiers import checked_text
@@ -78,7 +78,6 @@ def user_create(
         email=(email or "").strip() or None,
         is_active_account=True,
         created_at=clock.now(),
-        session_token=secrets.token_hex(16),
     )
     user.set_password(password)
     _set_roles(user, roles)
@@ -113,8 +112,9 @@ def user_set_active(actor: Actor, user: User, active: bool) -> User:
         return user
     user.is_active_account = active
     user.deactivated_at = None if active else clock.now()
-    user.session_token = secrets.token_hex(16)  # ends every session of the account
     db.session.flush()
+    if not active:
+        sessions_end(user.id, "deactivated")
     record(actor, "user.activate" if active else "user.deactivate", "user", user.id,
            before={"active": not active}, after={"active": active})
     return user
@@ -125,8 +125,8 @@ def user_set_password(actor: Actor, user: User, password: str) -> User:
     if errors:
         raise ValidationFailed(errors)
     user.set_password(password)
-    user.session_token = secrets.token_hex(16)
     db.session.flush()
+    sessions_end(user.id, "password")  # a password someone else may know ends every session
     record(actor, "user.set_password", "user", user.id)
     return user
 
@@ -150,18 +150,3 @@ def login_attempt(actor: Actor, username: str, password: str) -> User | None:
     record(attempt, "login.success" if ok else "login.failure", "user", user.id if user else None)
     db.session.flush()
     return user if ok else None
-
-
-def logout_recorded(actor: Actor) -> None:
-    record(actor, "logout", "user", actor.user_id)
-
-
-def user_by_session_id(session_id: str) -> User | None:
-    """Flask-Login's loader: the id carries a token that changes with password or deactivation."""
-    user_id, _sep, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not secrets.compare_digest(user.session_token, token):
-        return None
-    return user

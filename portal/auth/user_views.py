@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal import access, clock
-from portal.auth import services
+from portal.auth import services, sessions
 from portal.auth.forms import ActiveForm, NewUserForm, PasswordForm, UserForm
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.org.queries import absence_on, appointments_on
-from portal.web import actor, show_errors
+from portal.web import actor, confirm_step, is_confirmed, show_errors
 
 bp = Blueprint("users", __name__, url_prefix="/admin/anvandare")
 
@@ -78,6 +79,7 @@ def _show(user: User, form=None, password_form=None, status: int = 200):
             appointments=appointments_on(user.id, today),
             absence=absence_on(user.id, today),
             may_manage=access.allowed(current_user, access.MANAGE_USERS),
+            open_sessions=len(sessions.open_sessions(user.id)),
         ),
         status,
     )
@@ -137,4 +139,23 @@ def set_active(user_id: int):
         db.session.commit()
         flash(_("The account was activated.") if user.is_active_account
               else _("The account was deactivated."), "success")
+    return redirect(url_for("users.show", user_id=user.id), code=303)
+
+
+@bp.post("/<id:user_id>/inloggningar/avsluta")
+@login_required
+def end_sessions(user_id: int):
+    user = db.get_or_404(User, user_id)
+    access.require(current_user, access.MANAGE_USERS)
+    if not is_confirmed():
+        return confirm_step(
+            title=_("End all sign-ins"),
+            question=_("End every sign-in of %(name)s? They must sign in again wherever they were "
+                       "signed in.", name=user.full_name),
+            button=_("End all sign-ins"), cancel_url=url_for("users.show", user_id=user.id))
+    ended = sessions.session_end_all(_actor(), user)
+    db.session.commit()
+    flash(ngettext("%(num)d sign-in was ended.", "%(num)d sign-ins were ended.", ended), "success")
+    if user.id == current_user.id:
+        return redirect(url_for("auth.login"), code=303)
     return redirect(url_for("users.show", user_id=user.id), code=303)

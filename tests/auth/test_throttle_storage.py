@@ -19,10 +19,11 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL")
 @pytest.mark.skipif(not REDIS_URL, reason="Redis run skipped: TEST_REDIS_URL is not set")
 def test_failed_login_count_is_kept_in_redis_for_every_app_server(app, tmp_path):
     redis_app = create_app({
+        "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'redis.sqlite3'}",
         "RATELIMIT_STORAGE_URI": REDIS_URL,
-        "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes",
+        "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": "3 per 15 minutes",
         "SESSION_COOKIE_SECURE": False,
     })
     redis_app.test_client_class = PortalClient

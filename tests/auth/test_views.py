@@ -58,23 +58,84 @@ def test_login_without_csrf_token_is_refused(client, make):
     assert _entries("login.success") == []
 
 
-def test_failed_logins_are_throttled_per_account(client, make):
+def _from(app, address: str):
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = address
+    return browser
+
+
+def _fail(browser, username: str = "kerstin"):
+    return browser.post_form("/logga-in", {"username": username, "password": "bad-password-x"})
+
+
+def test_failed_logins_delay_this_account_from_this_address_with_retry_after(app, client, make):
     make.user("kerstin")
     for _ in range(5):
-        assert client.post_form("/logga-in", {"username": "kerstin", "password": "bad-password-x"}).status_code == 401
+        assert _fail(client).status_code == 401
     blocked = client.post_form("/logga-in", {"username": "kerstin", "password": PASSWORD})
     assert blocked.status_code == 429
-    assert "För många" in blocked.get_data(as_text=True)
-    # another account from the same address is not blocked by this account's failures
+    assert 0 < int(blocked.headers["Retry-After"]) <= 15 * 60
+    page = blocked.get_data(as_text=True)
+    assert "För många misslyckade inloggningsförsök. Försök igen om 15 minuter (klockan" in page
+    assert client.get("/").status_code == 302  # the right password did not get in
+    # another account from the same address is not delayed by this account's failures
     make.user("other")
     assert client.post_form("/logga-in", {"username": "other", "password": PASSWORD}).status_code == 303
 
 
-def test_failed_logins_are_throttled_per_address(app, client, make):
-    for n in range(30):
-        client.post_form("/logga-in", {"username": f"guess{n}", "password": "bad-password-x"})
+def test_nobody_can_lock_a_colleague_out_from_another_address(app, make):
     make.user("kerstin")
-    assert client.post_form("/logga-in", {"username": "kerstin", "password": PASSWORD}).status_code == 429
+    attacker = _from(app, "198.51.100.9")
+    for _ in range(8):
+        _fail(attacker)
+    assert _fail(attacker).status_code == 429
+    colleague = _from(app, "10.0.0.5")
+    assert colleague.post_form("/logga-in", {"username": "kerstin", "password": PASSWORD}).status_code == 303
+
+
+def test_many_addresses_reach_the_higher_ceiling_per_account(app, make, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS", "3 per 15 minutes")
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "7 per 15 minutes")
+    make.user("kerstin")
+    for n in range(7):
+        assert _fail(_from(app, f"198.51.100.{n + 1}")).status_code == 401
+    blocked = _from(app, "10.0.0.5").post_form("/logga-in", {"username": "kerstin", "password": PASSWORD})
+    assert blocked.status_code == 429 and "Retry-After" in blocked.headers
+
+
+def test_failed_logins_are_throttled_per_address(app, make, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ADDRESS", "10 per 15 minutes")
+    guesser = _from(app, "198.51.100.9")
+    for n in range(10):
+        _fail(guesser, f"guess{n}")
+    make.user("kerstin")
+    assert guesser.post_form("/logga-in", {"username": "kerstin", "password": PASSWORD}).status_code == 429
+    assert _from(app, "10.0.0.5").post_form(
+        "/logga-in", {"username": "kerstin", "password": PASSWORD}).status_code == 303
+
+
+def test_every_throttled_attempt_is_audited(app, client, make):
+    make.user("kerstin")
+    for _ in range(5):
+        _fail(client)
+    for _ in range(3):
+        assert _fail(client).status_code == 429
+    entries = _entries("login.throttled")
+    assert len(entries) == 3
+    assert {entry.actor_name for entry in entries} == {"kerstin"}
+    assert entries[0].address == "127.0.0.1"
+    assert entries[0].after["limit"] == "account_address" and entries[0].after["reason"].startswith("För många")
+    assert len(_entries("login.failure")) == 5  # a throttled attempt never checks the password
+
+
+def test_a_right_password_forgets_this_addresses_failures(client, make):
+    make.user("kerstin")
+    for _ in range(4):
+        _fail(client)
+    client.login("kerstin")
+    client.post_form("/logga-ut")
+    for _ in range(4):
+        assert _fail(client).status_code == 401
 
 
 def test_successful_logins_are_not_throttled(client, make):

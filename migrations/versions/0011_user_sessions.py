@@ -1,0 +1,45 @@
+"""Server-side sessions: one row per sign-in, checked on every request; the per-account token goes
+
+Revision ID: 0011_user_sessions
+Revises: 0010_trail_chain
+Create Date: 2026-12-01 04:20:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0011_user_sessions'
+down_revision = '0010_trail_chain'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('user_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('address', sa.String(length=45), nullable=True),
+    sa.Column('user_agent', sa.String(length=300), nullable=True),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('end_reason', sa.String(length=30), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_user_sessions_token_hash'))
+    )
+    op.create_index('ix_user_sessions_user_open', 'user_sessions', ['user_id', 'ended_at'], unique=False)
+    # Sessions are rows now; every session signed with the old per-account token ends here.
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('session_token')
+
+
+def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_token', sa.String(length=64), nullable=False,
+                                      server_default=''))
+    op.drop_index('ix_user_sessions_user_open', table_name='user_sessions')
+    op.drop_table('user_sessions')
