@@ -76,6 +76,10 @@ def app(database_url):
             "RATELIMIT_STORAGE_URI": "memory://",
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
+            # Tests move the frozen clock by days with a client signed in; the timeout tests
+            # (tests/auth/test_sessions.py) set the limits they test.
+            "SESSION_IDLE_MINUTES": 10 * 365 * 24 * 60,
+            "SESSION_MAX_MINUTES": 10 * 365 * 24 * 60,
         }
     )
     app.test_client_class = PortalClient

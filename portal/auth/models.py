@@ -47,6 +47,19 @@ class User(UserMixin, db.Model):
     session_secret = None  # str: not a column (no annotation, so the ORM leaves it alone)
     session_row = None  # the UserSession row of this request
 
+    # Flask-Login's UserMixin compares users by get_id(), which is the session's secret here: the
+    # same person is the same user whatever session they are seen in.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
+
     def get_id(self) -> str:
         if not self.session_secret:
             raise RuntimeError("the user has no server-side session; start one with auth.sessions")

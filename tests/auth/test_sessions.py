@@ -97,7 +97,8 @@ def test_a_password_change_ends_the_sessions_on_the_server(app, client, make):
     assert [row.end_reason for row in _rows(user)] == ["password"]
 
 
-def test_a_session_ends_after_being_idle(app, client, make, frozen_clock):
+def test_a_session_ends_after_being_idle(app, client, make, frozen_clock, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 30)
     user = make.user("kerstin")
     start = frozen_clock.instant
     client.login("kerstin")
@@ -110,6 +111,7 @@ def test_a_session_ends_after_being_idle(app, client, make, frozen_clock):
 
 def test_a_session_ends_at_its_absolute_lifetime_even_when_used(app, client, make, frozen_clock,
                                                                  monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 30)
     monkeypatch.setitem(app.config, "SESSION_MAX_MINUTES", 60)
     user = make.user("kerstin")
     start = frozen_clock.instant
@@ -201,7 +203,9 @@ def test_the_administrator_ends_every_session_of_a_user_after_confirming(app, ma
     assert entry.object_id == str(user.id) and entry.after == {"ended": 2}
 
 
-def test_the_session_pages_show_swedish_only(app, client, make):
+def test_the_session_pages_show_swedish_only(app, client, make, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 30)
+    monkeypatch.setitem(app.config, "SESSION_MAX_MINUTES", 720)
     make.user("kerstin")
     client.login("kerstin")
     page = client.get("/mina-inloggningar").get_data(as_text=True)
