@@ -1,7 +1,7 @@
 """Server-side sessions: one row per sign-in, checked on every request; the per-account token goes
 
-Revision ID: 0011_user_sessions
-Revises: 0010_trail_chain
+Revision ID: 0013_user_sessions
+Revises: 0012_mapping_rules
 Create Date: 2026-12-01 04:20:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_user_sessions'
-down_revision = '0010_trail_chain'
+revision = '0013_user_sessions'
+down_revision = '0012_mapping_rules'
 branch_labels = None
 depends_on = None
 
