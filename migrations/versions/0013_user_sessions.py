@@ -32,14 +32,16 @@ def upgrade():
     sa.UniqueConstraint('token_hash', name=op.f('uq_user_sessions_token_hash'))
     )
     op.create_index('ix_user_sessions_user_open', 'user_sessions', ['user_id', 'ended_at'], unique=False)
-    # Sessions are rows now; every session signed with the old per-account token ends here.
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('session_token')
+    # Sessions are rows now; every session signed with the old per-account token ends here. SQLite
+    # drops the column in place (3.35+): a batch copy of `users` would trip the foreign keys to it.
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('ALTER TABLE users DROP COLUMN session_token')
+    else:
+        op.drop_column('users', 'session_token')
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('session_token', sa.String(length=64), nullable=False,
-                                      server_default=''))
+    op.add_column('users', sa.Column('session_token', sa.String(length=64), nullable=False,
+                                     server_default=''))
     op.drop_index('ix_user_sessions_user_open', table_name='user_sessions')
     op.drop_table('user_sessions')
