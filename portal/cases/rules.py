@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from portal.delegation.engine_types import CaseType
-from portal.receivables.rules import add_months, months_between
+from portal.delegation.lengths import Length, length_between
+from portal.receivables.rules import add_months
 
 
 class CaseState(StrEnum):
@@ -155,20 +156,14 @@ def decided_line_amounts(case_type: CaseType, lines: Iterable[InvoiceLine], deci
     return parts
 
 
-@dataclass(frozen=True)
-class Length:
-    months: int
-    days: int
-
-
 def deferral_length(current_due: date, new_due: date) -> Length:
-    """Calendar months from the current due date to the new one, a started month counted whole."""
-    return Length(months=months_between(current_due, new_due), days=(new_due - current_due).days)
+    """Calendar months from the current due date to the new one, a started month counted whole
+    (the one conversion the simulator uses too)."""
+    return length_between(current_due, new_due)
 
 
 def plan_length(current_due: date, last_instalment: date) -> Length:
-    return Length(months=months_between(current_due, last_instalment),
-                  days=(last_instalment - current_due).days)
+    return length_between(current_due, last_instalment)
 
 
 # --- the 12-month basis (R5) ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import date
 from itertools import combinations
 
 from portal.delegation.engine_types import (
+    LIMIT_CASE_TYPES,
     PRESIDIUM_KINDS,
     URGENT_DECIDER_KINDS,
     CaseType,
@@ -31,15 +32,7 @@ ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 # Limits that only make sense for some case types; elsewhere the fact they read is never given,
 # so the rule could never match.
-_LIMIT_CASE_TYPES = {
-    "max_deferral_months": {CaseType.DEFERRAL},
-    "max_deferral_days": {CaseType.DEFERRAL},
-    "max_plan_months": {CaseType.INSTALMENT_PLAN},
-    "min_monthly_instalment_ore": {CaseType.INSTALMENT_PLAN},
-    "plan_length_floors": {CaseType.INSTALMENT_PLAN},
-    "max_total_months": {CaseType.DEFERRAL, CaseType.INSTALMENT_PLAN},
-    "allowed_write_off_reasons": {CaseType.WRITE_OFF},
-}
+_LIMIT_CASE_TYPES = LIMIT_CASE_TYPES
 _POSITIVE_LIMITS = (
     "max_deferral_months",
     "max_deferral_days",
@@ -161,20 +154,20 @@ def _limit_findings(number, case_type, limits: Limits, years, price_base_amounts
                     Finding(ERROR, FindingCode.PRICE_BASE_AMOUNT_MISSING, number, (("year", year),))
                 )
     for floor in limits.plan_length_floors:
-        if limits.max_plan_months is not None and floor.months_over >= limits.max_plan_months:
+        words = (("months", floor.months), ("form", floor.form))
+        if limits.max_plan_months is not None and floor.shortest_covered > limits.max_plan_months:
             findings.append(
                 Finding(
                     WARNING,
                     FindingCode.PLAN_LENGTH_FLOOR_UNREACHABLE,
                     number,
-                    (("months_over", floor.months_over),),
+                    words + (("max_plan_months", limits.max_plan_months),),
                 )
             )
             continue
         for ceiling, year in _amount_ceilings(limits, years, price_base_amounts):
             if ceiling < floor.min_debt_ore:
-                params = (
-                    ("months_over", floor.months_over),
+                params = words + (
                     ("min_debt_ore", floor.min_debt_ore),
                     ("max_ore", ceiling),
                 )
@@ -185,6 +178,18 @@ def _limit_findings(number, case_type, limits: Limits, years, price_base_amounts
                         number,
                         params + (("year", year),),
                     )
+                )
+    if limits.min_monthly_instalment_ore is not None:
+        # An instalment is never more than the debt, and the debt never more than the ceiling.
+        for ceiling, year in _amount_ceilings(limits, years, price_base_amounts):
+            if ceiling < limits.min_monthly_instalment_ore:
+                params = (
+                    ("min_instalment_ore", limits.min_monthly_instalment_ore),
+                    ("max_ore", ceiling),
+                    ("year", year),
+                )
+                findings.append(
+                    Finding(ERROR, FindingCode.INSTALMENT_ABOVE_MAX_AMOUNT, number, params)
                 )
     return findings
 
@@ -301,13 +306,23 @@ def _staffing_findings(
             findings.append(
                 Finding(WARNING, FindingCode.POSITION_WITHOUT_HOLDER, rule.number, params)
             )
-        if (
-            org.position_by_id[position_id].standing_standin_position_id is None
-            and rule.standin_position_id is None
-        ):
+        standing = org.position_by_id[position_id].standing_standin_position_id
+        if standing is None and rule.standin_position_id is None:
             findings.append(
                 Finding(WARNING, FindingCode.POSITION_WITHOUT_STANDIN, rule.number, params[:1])
             )
+        for standin_id in (standing, rule.standin_position_id):
+            # A stand-in position nobody holds stands in for nobody (a missing one is an error).
+            if standin_id in org.position_by_id and not org.holders_on(standin_id, on_date):
+                findings.append(
+                    Finding(
+                        WARNING,
+                        FindingCode.STANDIN_POSITION_VACANT,
+                        rule.number,
+                        (("position_id", position_id), ("standin_position_id", standin_id),
+                         ("on_date", on_date)),
+                    )
+                )
     return findings
 
 

@@ -87,6 +87,14 @@ def _number_key(number: str) -> tuple:
     return (number_sort_key(number), number)
 
 
+def finding_line(finding: Finding, names: queries.Names) -> str:
+    """A finding with its rule named, for lists outside the rule's own row."""
+    text = m.finding_text(finding, names)
+    if finding.rule_number is None:
+        return text
+    return m.rule_prefixed(finding.rule_number, text)
+
+
 def general_findings(findings: list[Finding], names: queries.Names) -> tuple[list[str], list[str]]:
     """Findings not about one rule: (errors, warnings)."""
     errors, warnings = [], []

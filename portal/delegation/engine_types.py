@@ -99,12 +99,69 @@ class SubCommitteeDelegate:
 Delegate = PositionKindDelegate | NamedPositionDelegate | PresidiumDelegate | SubCommitteeDelegate
 
 
+class FloorForm(StrEnum):
+    """How a plan-length floor is worded (RULINGS 3): the words decide which lengths it covers.
+
+    LONGER_THAN, "en plan längre än N månader kräver minst X", is the form of the versions
+    published before the rule books' own wording was added; their stored floors keep that meaning.
+    OR_MORE, "en plan på N månader eller mer kräver minst X", is how the rule books write it and the
+    form every new floor is written in.
+    """
+
+    LONGER_THAN = "longer_than"
+    OR_MORE = "or_more"
+
+
 @dataclass(frozen=True)
 class PlanLengthFloor:
-    """A plan longer than `months_over` months needs a debt of at least `min_debt_ore`."""
+    """A plan of the lengths the form names, counted from `months`, needs at least `min_debt_ore`."""
 
-    months_over: int
+    months: int
     min_debt_ore: int
+    form: FloorForm = FloorForm.LONGER_THAN
+
+    def covers(self, plan_months: int) -> bool:
+        """Whether a plan of this many months is one the floor speaks of."""
+        if self.form == FloorForm.OR_MORE:
+            return plan_months >= self.months
+        return plan_months > self.months
+
+    @property
+    def shortest_covered(self) -> int:
+        """The shortest plan the floor speaks of."""
+        return self.months if self.form == FloorForm.OR_MORE else self.months + 1
+
+    def as_or_more(self) -> PlanLengthFloor:
+        """The same floor in the rule books' words: "longer than N" is "N + 1 or more"."""
+        return PlanLengthFloor(self.shortest_covered, self.min_debt_ore, FloorForm.OR_MORE)
+
+    def stored(self) -> list:
+        """As kept in a rule's JSON column: [N, X] is the older "longer than" form."""
+        if self.form == FloorForm.OR_MORE:
+            return [self.months, self.min_debt_ore, FloorForm.OR_MORE.value]
+        return [self.months, self.min_debt_ore]
+
+    @classmethod
+    def from_stored(cls, value) -> PlanLengthFloor:
+        months, debt, *form = value
+        return cls(int(months), int(debt), FloorForm(form[0]) if form else FloorForm.LONGER_THAN)
+
+
+# The case types whose cases give the fact a limit reads: elsewhere the limit can never be met.
+LIMIT_CASE_TYPES: dict[str, frozenset[CaseType]] = {
+    "max_deferral_months": frozenset({CaseType.DEFERRAL}),
+    "max_deferral_days": frozenset({CaseType.DEFERRAL}),
+    "max_plan_months": frozenset({CaseType.INSTALMENT_PLAN}),
+    "min_monthly_instalment_ore": frozenset({CaseType.INSTALMENT_PLAN}),
+    "plan_length_floors": frozenset({CaseType.INSTALMENT_PLAN}),
+    "max_total_months": frozenset({CaseType.DEFERRAL, CaseType.INSTALMENT_PLAN}),
+    "allowed_write_off_reasons": frozenset({CaseType.WRITE_OFF}),
+}
+
+
+def monthly_amount_limited(case_type: CaseType) -> bool:
+    """Whether a rule of the case type can limit a monthly amount (so a case may give one)."""
+    return case_type in LIMIT_CASE_TYPES["min_monthly_instalment_ore"]
 
 
 @dataclass(frozen=True)

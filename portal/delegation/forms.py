@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from fractions import Fraction
 
 from flask_babel import gettext as _
@@ -16,7 +17,16 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.auth.forms import MultiCheckboxField
-from portal.delegation.engine_types import AmountBasis, CaseFacts, CaseType, CustomerKind
+from portal.delegation.engine_types import (
+    AmountBasis,
+    CaseFacts,
+    CaseType,
+    CustomerKind,
+    FloorForm,
+    PlanLengthFloor,
+    monthly_amount_limited,
+)
+from portal.delegation.lengths import length_of_days, length_of_months
 from portal.delegation.messages import (
     AMOUNT_BASIS_LABELS,
     CASE_TYPE_LABELS,
@@ -24,6 +34,7 @@ from portal.delegation.messages import (
     DELEGATE_TYPE_LABELS,
     RULE_KIND_LABELS,
     SCOPE_LABELS,
+    label,
     share,
 )
 from portal.delegation.models import DelegationRule, WriteOffReason
@@ -78,8 +89,9 @@ def parse_share(text: str | None, name: str, errors: dict[str, str]) -> Fraction
     return value
 
 
-def parse_floors(text: str | None, name: str, errors: dict[str, str]) -> list[tuple[int, int]]:
-    """Lines "12: 12 000": a plan longer than 12 months needs a debt of at least 12 000 kr."""
+def parse_floors(text: str | None, name: str, errors: dict[str, str]) -> list[PlanLengthFloor]:
+    """Lines "12: 12 000": a plan of 12 months or more needs a debt of at least 12 000 kr, as the
+    rule books write it (RULINGS 3)."""
     floors = []
     for line in (text or "").splitlines():
         if not line.strip():
@@ -93,7 +105,7 @@ def parse_floors(text: str | None, name: str, errors: dict[str, str]) -> list[tu
         if floor_amount is None or floor_months < 0 or floor_amount <= 0:
             errors[name] = _("Write one line per length, e.g. “12: 12 000” (months: kronor).")
             return []
-        floors.append((floor_months, floor_amount))
+        floors.append(PlanLengthFloor(floor_months, floor_amount, FloorForm.OR_MORE))
     return floors
 
 
@@ -125,7 +137,7 @@ class LimitFields:
         _l("Smallest monthly instalment (kr)"), validators=[Optional(), Length(max=30)]
     )
     plan_length_floors = TextAreaField(
-        _l("Smallest debt for a plan length (one line each, months: kr)"),
+        _l("Smallest debt for plans of a length or more (one line each, months: kr)"),
         validators=[Optional(), Length(max=500)],
     )
     restrict_write_off_reasons = BooleanField(_l("Only some write-off reasons"))
@@ -170,8 +182,14 @@ class LimitFields:
         self.min_monthly_instalment.data = (
             format_amount(item.min_monthly_instalment_ore) if item.min_monthly_instalment_ore else ""
         )
+        # In the rule books' words; a floor kept in the older "longer than N" words is shown as the
+        # same floor "N + 1 or more", so saving the form never changes what it means.
         self.plan_length_floors.data = "\n".join(
-            f"{months}: {format_amount(debt)}" for months, debt in item.plan_length_floors or ()
+            f"{floor.months}: {format_amount(floor.min_debt_ore)}"
+            for floor in (
+                PlanLengthFloor.from_stored(value).as_or_more()
+                for value in item.plan_length_floors or ()
+            )
         )
         self.restrict_write_off_reasons.data = item.allowed_write_off_reasons is not None
         self.allowed_write_off_reasons.data = list(item.allowed_write_off_reasons or [])
@@ -294,27 +312,51 @@ class SimulatorForm(FlaskForm):
     )
     urgent = BooleanField(_l("Urgent matter"))
     on_date = DateField(_l("Date of the decision"), validators=[Optional()])
+    current_due_date = DateField(_l("Current due date"), validators=[Optional()])
 
-    def to_facts(self) -> CaseFacts:
-        """The case as the engine reads it; a blank fact stays unknown (the rule then says so)."""
+    def to_facts(self, day: date) -> CaseFacts:
+        """The case as the engine reads it; a blank fact stays unknown (the rule then says so).
+
+        A deferral is asked in months or in days, and the other is counted from the current due
+        date (by default the day of the decision) as a real case counts it: 7 months from
+        2026-01-31 end on 2026-08-31, 212 days.
+        """
         errors: dict[str, str] = {}
         if self.committee_id.data is None:
             errors["committee_id"] = _("Choose a committee.")
+        case_type = CaseType(self.case_type.data)
         amount = parse_optional_money(self.amount.data, "amount", errors)
         if amount is None and "amount" not in errors:
             errors["amount"] = _("Enter an amount.")
         prior = parse_optional_money(self.twelve_month_prior.data, "twelve_month_prior", errors)
         instalment = parse_optional_money(self.monthly_instalment.data, "monthly_instalment", errors)
+        if instalment is not None and not monthly_amount_limited(case_type):
+            errors["monthly_instalment"] = _(
+                "No rule for %(case_type)s can limit a monthly amount, and such a case has none: "
+                "leave the monthly instalment empty.",
+                case_type=label(CASE_TYPE_LABELS, case_type).lower(),
+            )
+        deferral_months, deferral_days = self.deferral_months.data, self.deferral_days.data
+        if deferral_months is not None and deferral_days is not None:
+            errors["deferral_days"] = _(
+                "Give the deferral in months or in days, not both: the other is counted from the "
+                "current due date."
+            )
+        elif deferral_months is not None or deferral_days is not None:
+            start = self.current_due_date.data or day
+            length = (length_of_months(start, deferral_months) if deferral_months is not None
+                      else length_of_days(start, deferral_days))
+            deferral_months, deferral_days = length.months, length.days
         if errors:
             raise ValidationFailed(errors)
         yes_no = {"yes": True, "no": False}
         return CaseFacts(
             committee_id=self.committee_id.data,
-            case_type=CaseType(self.case_type.data),
+            case_type=case_type,
             amount_ore=amount,
             twelve_month_prior_ore=prior or 0,
-            deferral_months=self.deferral_months.data,
-            deferral_days=self.deferral_days.data,
+            deferral_months=deferral_months,
+            deferral_days=deferral_days,
             plan_months=self.plan_months.data,
             prior_deferral_months=self.prior_deferral_months.data or 0,
             monthly_instalment_ore=instalment,

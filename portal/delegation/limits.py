@@ -87,7 +87,7 @@ def _compile(limits: Limits) -> tuple:
     if limits.min_monthly_instalment_ore is not None:
         checks.append(partial(_min_instalment, limits.min_monthly_instalment_ore))
     for floor in limits.plan_length_floors:
-        checks.append(partial(_plan_length_floor, floor.months_over, floor.min_debt_ore))
+        checks.append(partial(_plan_length_floor, floor))
     if limits.allowed_write_off_reasons is not None:
         allowed = limits.allowed_write_off_reasons
         checks.append(partial(_write_off_reason, allowed, tuple(sorted(allowed))))
@@ -163,15 +163,17 @@ def _min_instalment(limit, facts, on_date, price_base_amounts, broken) -> None:
         broken.append((ReasonCode.INSTALMENT_UNDER_MINIMUM, limit, value, ()))
 
 
-def _plan_length_floor(months_over, min_debt, facts, on_date, price_base_amounts, broken) -> None:
-    """A plan longer than `months_over` months needs a debt of at least `min_debt`."""
+def _plan_length_floor(floor, facts, on_date, price_base_amounts, broken) -> None:
+    """A plan of a length the floor covers needs a debt of at least its amount; each form of
+    words covers the lengths it says ("longer than N", "N or more")."""
     months = facts.plan_months
     if months is None:
         broken.append(_missing("plan_months"))
-    elif months > months_over and facts.amount_ore < min_debt:
-        params = (("months_over", months_over), ("plan_months", months))
+    elif floor.covers(months) and facts.amount_ore < floor.min_debt_ore:
+        params = (("months", floor.months), ("form", floor.form), ("plan_months", months))
         broken.append(
-            (ReasonCode.DEBT_UNDER_MINIMUM_FOR_PLAN_LENGTH, min_debt, facts.amount_ore, params)
+            (ReasonCode.DEBT_UNDER_MINIMUM_FOR_PLAN_LENGTH, floor.min_debt_ore, facts.amount_ore,
+             params)
         )
 
 

@@ -14,7 +14,9 @@ from portal.delegation.engine_types import (
     AmountBasis,
     CaseType,
     CustomerKind,
+    FloorForm,
     Limits,
+    PlanLengthFloor,
     NamedPositionDelegate,
     PositionKindDelegate,
     PresidiumDelegate,
@@ -101,6 +103,34 @@ def months(count: int) -> str:
 
 def days(count: int) -> str:
     return ngettext("%(num)d day", "%(num)d days", count)
+
+
+def length_text(facts) -> str | None:
+    """The deferral as the engine was asked: both counts, as a real case gives them."""
+    if facts.deferral_months is None or facts.deferral_days is None:
+        return None
+    return _("Asked as a deferral of %(months)s, that is %(days)s from the current due date.",
+             months=months(facts.deferral_months), days=days(facts.deferral_days))
+
+
+def plan_lengths(months_count: int, form) -> str:
+    """The plans a floor speaks of, in the words of its form (RULINGS 3)."""
+    if form == FloorForm.OR_MORE:
+        return _("a plan of %(length)s or more", length=months(months_count))
+    return _("a plan longer than %(length)s", length=months(months_count))
+
+
+def floor_text(floor: PlanLengthFloor) -> str:
+    """"en plan på 12 månader eller mer kräver en skuld på minst 12 000,00 kr"."""
+    return _("%(plans)s requires a debt of at least %(amount)s",
+             plans=plan_lengths(floor.months, floor.form), amount=format_money(floor.min_debt_ore))
+
+
+def _floor_of(item) -> str:
+    """The plans of a reason's or finding's floor (old entries name only "months_over")."""
+    if item.param("months") is not None:
+        return plan_lengths(item.param("months"), item.param("form", FloorForm.LONGER_THAN))
+    return plan_lengths(item.param("months_over"), FloorForm.LONGER_THAN)
 
 
 def share(value: Fraction) -> str:
@@ -252,10 +282,9 @@ _REASONS: dict[ReasonCode, Callable[[Reason, NameBook], str]] = {
         limit=format_money(r.limit),
     ),
     ReasonCode.DEBT_UNDER_MINIMUM_FOR_PLAN_LENGTH: lambda r, n: _(
-        "Rule %(rule)s: a plan longer than %(months)s needs a debt of at least %(limit)s; "
-        "the debt is %(actual)s.",
+        "Rule %(rule)s: %(plans)s requires a debt of at least %(limit)s; the debt is %(actual)s.",
         rule=r.rule_number,
-        months=months(r.param("months_over")),
+        plans=_floor_of(r),
         limit=format_money(r.limit),
         actual=format_money(r.actual),
     ),
@@ -392,10 +421,16 @@ _FINDINGS: dict[FindingCode, Callable[[Finding, NameBook], str]] = {
         "No write-off reason is allowed, so the rule could never match."
     ),
     FindingCode.FLOOR_ABOVE_MAX_AMOUNT: lambda f, n: _(
-        "The smallest debt %(floor)s for plans longer than %(months)s is above the highest amount "
-        "%(max)s, so such plans could never match.",
+        "The smallest debt %(floor)s for %(plans)s is above the highest amount %(max)s, so such "
+        "plans could never match.",
         floor=format_money(f.param("min_debt_ore")),
-        months=months(f.param("months_over")),
+        plans=_floor_of(f),
+        max=format_money(f.param("max_ore")),
+    ),
+    FindingCode.INSTALMENT_ABOVE_MAX_AMOUNT: lambda f, n: _(
+        "The smallest monthly instalment %(instalment)s is above the highest amount %(max)s, so "
+        "the rule could never match.",
+        instalment=format_money(f.param("min_instalment_ore")),
         max=format_money(f.param("max_ore")),
     ),
     FindingCode.PRICE_BASE_AMOUNT_MISSING: lambda f, n: _(
@@ -441,9 +476,9 @@ _FINDINGS: dict[FindingCode, Callable[[Finding, NameBook], str]] = {
         other=f.param("other_rule_number"),
     ),
     FindingCode.PLAN_LENGTH_FLOOR_UNREACHABLE: lambda f, n: _(
-        "The smallest debt for plans longer than %(months)s never applies: the longest plan is "
-        "not longer.",
-        months=months(f.param("months_over")),
+        "The smallest debt for %(plans)s never applies: the longest plan is %(longest)s.",
+        plans=_floor_of(f),
+        longest=months(f.param("max_plan_months", 0)),
     ),
     FindingCode.POSITION_WITHOUT_HOLDER: lambda f, n: _(
         "%(position)s has no holder on %(day)s.",
@@ -453,6 +488,13 @@ _FINDINGS: dict[FindingCode, Callable[[Finding, NameBook], str]] = {
     FindingCode.POSITION_WITHOUT_STANDIN: lambda f, n: _(
         "%(position)s has no standing stand-in and the rule names none.",
         position=n.position(f.param("position_id")),
+    ),
+    FindingCode.STANDIN_POSITION_VACANT: lambda f, n: _(
+        "%(standin)s, the stand-in for %(position)s, has no holder on %(day)s: nobody stands in "
+        "when %(position)s is absent or vacant.",
+        standin=n.position(f.param("standin_position_id")),
+        position=n.position(f.param("position_id")),
+        day=f.param("on_date").isoformat() if f.param("on_date") else "",
     ),
     FindingCode.FURTHER_DELEGATION_NOT_POSSIBLE: lambda f, n: _(
         "Further delegation is allowed, but only a department head may pass a rule on and the "
@@ -467,6 +509,10 @@ _FINDINGS: dict[FindingCode, Callable[[Finding, NameBook], str]] = {
 
 def finding_text(finding: Finding, names: NameBook) -> str:
     return _FINDINGS[finding.code](finding, names)
+
+
+def rule_prefixed(number: str, text: str) -> str:
+    return _("Rule %(rule)s: %(text)s", rule=number, text=text)
 
 
 # --- rules in words --------------------------------------------------------------------------------
@@ -520,10 +566,7 @@ def limits_text(limits: Limits, price_base_amounts: dict[int, int] | None = None
               amount=format_money(limits.min_monthly_instalment_ore))
         )
     for floor in limits.plan_length_floors:
-        words.append(
-            _("a plan longer than %(length)s only for a debt of at least %(amount)s",
-              length=months(floor.months_over), amount=format_money(floor.min_debt_ore))
-        )
+        words.append(floor_text(floor))
     if limits.allowed_write_off_reasons is not None:
         words.append(_("reasons: %(reasons)s", reasons=reasons_list(limits.allowed_write_off_reasons)))
     if limits.customer_kind is not None:

@@ -96,7 +96,8 @@ class LimitColumns:
     max_plan_months: Mapped[int | None] = mapped_column(Integer)
     max_total_months: Mapped[int | None] = mapped_column(Integer)
     min_monthly_instalment_ore: Mapped[int | None] = mapped_column(BigInteger)
-    # [[months_over, min_debt_ore], ...]
+    # [[months, min_debt_ore], ...] "longer than N months" (versions published before the rule
+    # books' wording was added), [[months, min_debt_ore, "or_more"], ...] "N months or more".
     plan_length_floors: Mapped[list | None] = mapped_column(JSON)
     # A list of WriteOffReason values; None: every reason.
     allowed_write_off_reasons: Mapped[list | None] = mapped_column(JSON)
@@ -122,7 +123,7 @@ class LimitColumns:
             max_total_months=self.max_total_months,
             min_monthly_instalment_ore=self.min_monthly_instalment_ore,
             plan_length_floors=tuple(
-                PlanLengthFloor(int(months), int(debt)) for months, debt in self.plan_length_floors or ()
+                PlanLengthFloor.from_stored(value) for value in self.plan_length_floors or ()
             ),
             allowed_write_off_reasons=None if reasons is None else frozenset(reasons),
             customer_kind=CustomerKind(self.customer_kind) if self.customer_kind else None,

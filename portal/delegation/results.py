@@ -213,12 +213,14 @@ class FindingCode(StrEnum):
     FURTHER_DELEGATION_NOT_ALLOWED = "further_delegation_not_allowed"
     FURTHER_DELEGATION_NOT_FROM_DEPARTMENT_HEAD = "further_delegation_not_from_department_head"
     FURTHER_DELEGATION_RECEIVER_MISSING = "further_delegation_receiver_missing"
+    INSTALMENT_ABOVE_MAX_AMOUNT = "instalment_above_max_amount"
     # Warnings: shown, not blocking.
     CASE_TYPE_WITHOUT_RULE = "case_type_without_rule"
     OVERLAPPING_RULES = "overlapping_rules"
     PLAN_LENGTH_FLOOR_UNREACHABLE = "plan_length_floor_unreachable"
     POSITION_WITHOUT_HOLDER = "position_without_holder"
     POSITION_WITHOUT_STANDIN = "position_without_standin"
+    STANDIN_POSITION_VACANT = "standin_position_vacant"
     FURTHER_DELEGATION_NOT_POSSIBLE = "further_delegation_not_possible"
     FURTHER_DELEGATION_LIMIT_LOOSER = "further_delegation_limit_looser"
 

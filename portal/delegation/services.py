@@ -33,6 +33,7 @@ from portal.delegation.engine_types import (
     AmountBasis,
     CaseType,
     CustomerKind,
+    PlanLengthFloor,
     PositionKind,
     RuleKind,
     Scope,
@@ -138,11 +139,21 @@ def draft_start(actor: Actor, committee: Committee, *, label: str | None = None)
         copy = DelegationRule(version_id=draft.id)
         for name in (*RULE_FIELDS, "sort_order"):
             setattr(copy, name, getattr(rule, name))
+        copy.plan_length_floors = draft_floors(rule.plan_length_floors)
         db.session.add(copy)
     db.session.flush()
     record(actor, "scheme_version.create", "scheme_version", draft.id,
            after={**snapshot(draft, VERSION_FIELDS), "rules": len(base.rules) if base else 0})
     return draft
+
+
+def draft_floors(stored: list | None) -> list | None:
+    """A draft's floors in the rule books' words ("N months or more", RULINGS 3), each meaning
+    what it meant: a published "longer than 12" becomes "13 or more". The migration
+    0014_plan_floor_words did the same to the drafts that existed."""
+    if not stored:
+        return stored
+    return [PlanLengthFloor.from_stored(value).as_or_more().stored() for value in stored]
 
 
 def draft_discard(actor: Actor, version: SchemeVersion) -> None:
@@ -184,7 +195,7 @@ class RuleInput:
     max_plan_months: int | None = None
     max_total_months: int | None = None
     min_monthly_instalment_ore: int | None = None
-    plan_length_floors: list[tuple[int, int]] = field(default_factory=list)
+    plan_length_floors: list[PlanLengthFloor] = field(default_factory=list)
     allowed_write_off_reasons: list[str] | None = None
     customer_kind: str | None = None
     requires_applied_before_due: bool = False
@@ -257,13 +268,17 @@ def _limit_values(values) -> dict:
         "max_plan_months": values.max_plan_months,
         "max_total_months": values.max_total_months,
         "min_monthly_instalment_ore": values.min_monthly_instalment_ore,
-        "plan_length_floors": [list(f) for f in values.plan_length_floors] or None,
+        "plan_length_floors": [_floor(f).stored() for f in values.plan_length_floors] or None,
         "allowed_write_off_reasons": sorted(reasons) if reasons is not None else None,
         "customer_kind": values.customer_kind or None,
         "requires_applied_before_due": bool(values.requires_applied_before_due),
         "requires_no_other_unpaid_debt": bool(values.requires_no_other_unpaid_debt),
         "amount_basis": values.amount_basis,
     }
+
+
+def _floor(value) -> PlanLengthFloor:
+    return value if isinstance(value, PlanLengthFloor) else PlanLengthFloor.from_stored(value)
 
 
 def _rule_values(values: RuleInput) -> dict:
@@ -345,6 +360,45 @@ def findings(version: SchemeVersion, valid_from: date | None = None) -> list[Fin
     )
 
 
+@dataclass(frozen=True)
+class DraftCheck:
+    """What the draft checker shows and publishing refuses, computed once for both.
+
+    `findings` are those on `valid_from`. Without a proposed valid-from the draft page checks
+    today, and `later` holds the errors that appear only if the draft takes effect on a later
+    day (1 January of each later year up to the one after the last price base amount kept: the
+    price base amounts needed follow the year the version takes effect): publishing with such a
+    valid-from fails on them, so the page shows them before anyone tries.
+    """
+
+    valid_from: date
+    findings: tuple[Finding, ...]
+    later: tuple[tuple[date, tuple[Finding, ...]], ...] = ()
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == Severity.ERROR]
+
+
+def draft_check(version: SchemeVersion, valid_from: date | None = None) -> DraftCheck:
+    if valid_from is not None:
+        return DraftCheck(valid_from, tuple(findings(version, valid_from)))
+    today = clock.today()
+    now = findings(version, today)
+    seen = {f for f in now if f.severity == Severity.ERROR}
+    last_year = max([today.year, *queries.price_base_amounts()])
+    later = []
+    for year in range(today.year + 1, last_year + 2):
+        day = date(year, 1, 1)
+        new = tuple(
+            f for f in findings(version, day) if f.severity == Severity.ERROR and f not in seen
+        )
+        seen.update(new)
+        if new:
+            later.append((day, new))
+    return DraftCheck(today, tuple(now), tuple(later))
+
+
 def adoption_reference(committee: Committee, adopted_on: date, paragraph: str) -> str:
     """As the minutes cite it: "SN 2026-03-12 § 45"."""
     return f"{committee.code} {adopted_on.isoformat()} § {paragraph}"
@@ -387,7 +441,7 @@ def version_publish(
         )
     if errors:
         raise ValidationFailed(errors)
-    blocking = [f for f in findings(version, valid_from) if f.severity == Severity.ERROR]
+    blocking = draft_check(version, valid_from).errors
     if blocking:
         raise ValidationFailed(
             {"version": ngettext("The draft has %(num)d error: correct it before publishing.",
@@ -447,7 +501,7 @@ class FurtherDelegationInput:
     max_plan_months: int | None = None
     max_total_months: int | None = None
     min_monthly_instalment_ore: int | None = None
-    plan_length_floors: list[tuple[int, int]] = field(default_factory=list)
+    plan_length_floors: list[PlanLengthFloor] = field(default_factory=list)
     allowed_write_off_reasons: list[str] | None = None
     customer_kind: str | None = None
     requires_applied_before_due: bool = False
@@ -558,6 +612,7 @@ def _further_payload(values: FurtherDelegationInput) -> dict:
     payload = asdict(values)
     share = values.max_amount_pbb
     payload["max_amount_pbb"] = None if share is None else [share.numerator, share.denominator]
+    payload["plan_length_floors"] = [_floor(f).stored() for f in values.plan_length_floors]
     return payload
 
 
@@ -565,7 +620,7 @@ def _further_payload(values: FurtherDelegationInput) -> dict:
 def _apply_further_delegation(actor: Actor, registration: PendingRegistration):
     values = confirmations.parsed(registration.payload)
     share = values.pop("max_amount_pbb")
-    floors = [tuple(floor) for floor in values.pop("plan_length_floors") or []]
+    floors = [PlanLengthFloor.from_stored(floor) for floor in values.pop("plan_length_floors") or []]
     return further_delegation_create(actor, actor.user_id, FurtherDelegationInput(
         **values, max_amount_pbb=None if share is None else Fraction(*share), plan_length_floors=floors,
     ))

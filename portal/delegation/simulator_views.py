@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal import access, clock
 from portal.delegation import display, queries, services
 from portal.delegation.forms import NONE_CHOICE, EndForm, FurtherDelegationForm, SimulatorForm
-from portal.delegation.messages import CASE_TYPE_LABELS, label, limits_text
+from portal.delegation.messages import CASE_TYPE_LABELS, label, length_text, limits_text
 from portal.delegation.models import FurtherDelegation
 from portal.delegation.rules import verdict
 from portal.delegation.views import bp
@@ -44,7 +44,8 @@ def simulator():
         try:
             if not form.validate():
                 raise ValidationFailed({})
-            facts = form.to_facts()
+            day = form.on_date.data or clock.today()
+            facts = form.to_facts(day)
         except ValidationFailed as failure:
             show_errors(form, failure)
             status = 422
@@ -52,7 +53,7 @@ def simulator():
             committee = next((c for c in committees if c.id == facts.committee_id), None)
             if committee is None:
                 abort(403)
-            result = _ask(committee, facts, form.on_date.data or clock.today())
+            result = _ask(committee, facts, day)
     return page_or_partial("delegation/simulator.html", "delegation/_simulator_result.html", status,
                            form=form, result=result)
 
@@ -60,7 +61,7 @@ def simulator():
 def _ask(committee, facts, day) -> dict:
     context = queries.case_context(committee.id, day)
     result = {"committee": committee, "day": day, "version": context.version,
-              "case_type": label(CASE_TYPE_LABELS, facts.case_type)}
+              "case_type": label(CASE_TYPE_LABELS, facts.case_type), "length": length_text(facts)}
     if context.version is None:
         return result
     found = verdict(facts, context.engine_version, context.org, day, context.price_base_amounts)

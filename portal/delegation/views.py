@@ -161,9 +161,12 @@ def _version_context(
     names = queries.names()
     pbb = queries.price_base_amounts()
     publish_form = publish_form or PublishForm(formdata=None)
-    found = []
+    found, later = [], []
     if version.is_draft:
-        found = services.findings(version, publish_form.valid_from.data or today)
+        check = services.draft_check(version, publish_form.valid_from.data)
+        found = list(check.findings)
+        later = [(day, [display.finding_line(f, names) for f in errors])
+                 for day, errors in check.later]
     errors, warnings = display.general_findings(found, names)
     year = (version.valid_from or today).year
     editable = version.is_draft and _may_edit()
@@ -172,6 +175,7 @@ def _version_context(
         "committee": version.committee,
         "groups": display.grouped_rules(version, names, pbb, year, found),
         "general_errors": errors,
+        "later_errors": later,
         "general_warnings": warnings,
         "error_count": sum(1 for f in found if f.severity == "error"),
         "warning_count": sum(1 for f in found if f.severity == "warning"),

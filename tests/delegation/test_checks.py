@@ -12,6 +12,7 @@ from portal.delegation.engine_types import (
     CaseType,
     Consultation,
     CustomerKind,
+    FloorForm,
     Limits,
     PlanLengthFloor,
     PositionKind,
@@ -287,3 +288,54 @@ def test_findings_come_errors_first_each_with_its_rule_number():
     severities = [f.severity for f in findings]
     assert severities == sorted(severities, key=lambda s: s != ERROR)
     assert all(f.rule_number for f in findings if f.severity == ERROR)
+
+
+# --- issue 11: the checker's new findings -----------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("ceiling", "blocked"), [({"max_amount_ore": 19_999}, True), ({"max_amount_ore": 20_000}, False)]
+)
+def test_a_smallest_instalment_above_the_largest_amount_can_never_match(ceiling, blocked):
+    scheme = version(
+        rule("4.1", case_type=CaseType.INSTALMENT_PLAN, min_monthly_instalment_ore=20_000, **ceiling)
+    )
+    found = (FindingCode.INSTALMENT_ABOVE_MAX_AMOUNT, "4.1") in errors(findings_of(scheme))
+    assert found is blocked
+
+
+def test_a_smallest_instalment_above_a_price_base_amount_ceiling_names_the_year():
+    scheme = version(
+        rule("4.1", case_type=CaseType.INSTALMENT_PLAN, min_monthly_instalment_ore=3_000_000,
+             max_amount_pbb=Fraction(1, 2))
+    )
+    (finding,) = [f for f in findings_of(scheme) if f.code == FindingCode.INSTALMENT_ABOVE_MAX_AMOUNT]
+    assert (finding.param("year"), finding.param("max_ore")) == (2026, 2_960_000)
+
+
+def test_a_vacant_standing_stand_in_is_a_warning_not_an_error():
+    scheme = version(rule("3.1"))
+    staffed = org(standing={HEAD_HOME_CARE: HEAD_LSS})
+    vacant = org(standing={HEAD_HOME_CARE: HEAD_LSS}, vacant=(HEAD_LSS,))
+    assert (FindingCode.STANDIN_POSITION_VACANT, "3.1") not in warnings(findings_of(scheme, staffed))
+    found = findings_of(scheme, vacant)
+    assert (FindingCode.STANDIN_POSITION_VACANT, "3.1") in warnings(found)
+    assert FindingCode.STANDIN_POSITION_VACANT not in {code for code, _ in errors(found)}
+
+
+def test_a_vacant_stand_in_named_by_the_rule_is_a_warning():
+    scheme = version(rule("3.1", standin=DEPT_HEAD_CARE))
+    found = [
+        f for f in findings_of(scheme, org(vacant=(DEPT_HEAD_CARE,)))
+        if f.code == FindingCode.STANDIN_POSITION_VACANT
+    ]
+    assert found and all(f.severity == WARNING for f in found)
+    assert {f.param("standin_position_id") for f in found} == {DEPT_HEAD_CARE}
+
+
+@pytest.mark.parametrize(("form", "warned"), [(FloorForm.LONGER_THAN, True), (FloorForm.OR_MORE, False)])
+def test_a_floor_at_the_longest_plan_is_reachable_only_in_the_or_more_words(form, warned):
+    floors = (PlanLengthFloor(12, 1_200_000, form),)
+    scheme = version(
+        rule("4.1", case_type=CaseType.INSTALMENT_PLAN, max_plan_months=12, plan_length_floors=floors)
+    )
+    assert ((FindingCode.PLAN_LENGTH_FLOOR_UNREACHABLE, "4.1") in warnings(findings_of(scheme))) is warned

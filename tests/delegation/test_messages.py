@@ -25,6 +25,8 @@ PARAMS = (
     ("count", 2), ("limit", "max_plan_months"), ("value", 7), ("kind", "unit_head"),
     ("scope", "issuing_unit"), ("min_debt_ore", 1_200_000), ("max_ore", 500_000),
     ("other_rule_number", "2.2"), ("case_type", "deferral"), ("on_date", date(2026, 4, 15)),
+    ("months", 12), ("form", "or_more"), ("min_instalment_ore", 50_000),
+    ("standin_position_id", 5), ("max_plan_months", 12),
 )
 LIMITS = {
     ReasonCode.VERSION_NOT_YET_VALID: (date(2026, 7, 1), date(2026, 4, 15)),
@@ -64,17 +66,20 @@ def test_every_finding_code_has_a_swedish_sentence(app, code):
 
 
 def test_limits_read_in_words_with_money_and_months(app):
-    from portal.delegation.engine_types import Limits, PlanLengthFloor
+    from portal.delegation.engine_types import FloorForm, Limits, PlanLengthFloor
 
-    limits = Limits(max_amount_pbb=Fraction(1, 2), max_plan_months=12,
-                    plan_length_floors=(PlanLengthFloor(12, 1_200_000),), amount_basis="twelve_months")
+    limits = Limits(max_amount_pbb=Fraction(1, 2), max_plan_months=24,
+                    plan_length_floors=(PlanLengthFloor(12, 1_200_000),
+                                        PlanLengthFloor(18, 1_800_000, FloorForm.OR_MORE)),
+                    amount_basis="twelve_months")
     with app.test_request_context():
         words = messages.limits_text(limits, {2026: 5_920_000}, 2026)
     assert words == [
         "högst 0,5 prisbasbelopp (29\u00a0600,00\u00a0kr år 2026)",
         "räknat med kundens beslutade belopp av samma slag de senaste 12 månaderna",
-        "plan om högst 12 månader",
-        "plan längre än 12 månader endast för skuld om minst 12\u00a0000,00\u00a0kr",
+        "plan om högst 24 månader",
+        "en plan längre än 12 månader kräver en skuld på minst 12\u00a0000,00\u00a0kr",
+        "en plan på 18 månader eller mer kräver en skuld på minst 18\u00a0000,00\u00a0kr",
     ]
 
 

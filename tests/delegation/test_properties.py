@@ -15,6 +15,7 @@ from portal.delegation.engine_types import (
     CaseType,
     CustomerKind,
     Limits,
+    FloorForm,
     PlanLengthFloor,
     PositionKind,
     PositionKindDelegate,
@@ -92,7 +93,8 @@ def limits_strategy(draw, floors=True):
         plan_length_floors=tuple(
             draw(
                 st.lists(
-                    st.builds(PlanLengthFloor, st.integers(1, 24), st.integers(0, 2_000_000)),
+                    st.builds(PlanLengthFloor, st.integers(1, 24), st.integers(0, 2_000_000),
+                              st.sampled_from(list(FloorForm))),
                     max_size=2 if floors else 0,
                 )
             )
@@ -250,7 +252,7 @@ def inside(limits: Limits, f: CaseFacts, on_date: date) -> bool:
         )
         and all(
             f.plan_months is not None
-            and (f.plan_months <= floor.months_over or f.amount_ore >= floor.min_debt_ore)
+            and (not floor.covers(f.plan_months) or f.amount_ore >= floor.min_debt_ore)
             for floor in limits.plan_length_floors
         )
         and (

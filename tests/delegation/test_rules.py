@@ -11,6 +11,7 @@ import pytest
 from portal.delegation.engine_types import (
     CaseType,
     CustomerKind,
+    FloorForm,
     Limits,
     PlanLengthFloor,
     PositionKind,
@@ -793,3 +794,37 @@ def test_price_base_amounts_are_parameters_not_constants():
     case = facts(amount_ore=6_000_000)
     assert not decide(ANNA, case, scheme).allowed
     assert decide(ANNA, case, scheme, price_base_amounts={**PBB, 2026: 6_000_000}).allowed
+
+
+# --- plan-length floors in both forms of words (RULINGS 3) ------------------------------------------
+
+@pytest.mark.parametrize(
+    ("form", "refused_lengths"),
+    [
+        # "en plan längre än 12 månader kräver minst 12 000 kr": 13 months and up.
+        (FloorForm.LONGER_THAN, {13}),
+        # "en plan på 12 månader eller mer kräver minst 12 000 kr": 12 months and up.
+        (FloorForm.OR_MORE, {12, 13}),
+    ],
+)
+def test_a_floor_covers_the_lengths_its_words_say(form, refused_lengths):
+    floors = (PlanLengthFloor(12, 1_200_000, form),)
+    scheme = version(rule("4.1", case_type=CaseType.INSTALMENT_PLAN, plan_length_floors=floors))
+    for months in (11, 12, 13):
+        small = verdict_of(plan_facts(plan_months=months, amount_ore=1_199_999), scheme)
+        enough = verdict_of(plan_facts(plan_months=months, amount_ore=1_200_000), scheme)
+        assert enough.outcome("4.1").matched, months
+        assert small.outcome("4.1").matched is (months not in refused_lengths), months
+        if months in refused_lengths:
+            (reason,) = small.outcome("4.1").reasons
+            assert reason.code == ReasonCode.DEBT_UNDER_MINIMUM_FOR_PLAN_LENGTH
+            assert reason.param("form") == form and reason.param("months") == 12
+
+
+def test_an_older_floor_read_in_the_new_words_means_the_same():
+    older = PlanLengthFloor(12, 1_200_000)
+    newer = older.as_or_more()
+    assert (newer.months, newer.form) == (13, FloorForm.OR_MORE)
+    assert all(older.covers(m) == newer.covers(m) for m in range(0, 40))
+    assert PlanLengthFloor.from_stored([12, 1_200_000]) == older
+    assert PlanLengthFloor.from_stored(newer.stored()) == newer
