@@ -83,6 +83,7 @@ def facts_for(case: Case, on_date: date, terms: Terms | None = None) -> CaseFact
         plan_months=terms.length_months if case_type == CaseType.INSTALMENT_PLAN else None,
         monthly_instalment_ore=terms.monthly_instalment_ore,
         issuing_unit_id=case.org_unit_id,
+        invoice_category_ids=frozenset(line.invoice.category_id for line in case.lines) or None,
         write_off_reason=case.write_off_reason,
         customer_kind=customer_kind,
         applied_before_due=case.applied_before_due,

@@ -56,8 +56,12 @@ def check_version(
     price_base_amounts: Mapping[int, int],
     *,
     on_date: date | None = None,
+    categories: Mapping[int, str] | None = None,
 ) -> list[Finding]:
     """Every finding about the version, errors first, then by rule number.
+
+    `categories` are the invoice categories kept (by id); a rule scoped to one not kept could
+    never match. Left None, category ids are not looked up.
 
     Holders and stand-ins are looked at on `on_date`, by default the version's valid-from day.
     Price base amounts must exist for every year the version may be in force as far as known: from
@@ -87,6 +91,7 @@ def check_version(
         )
         findings.extend(_delegate_findings(rule, version, org))
         findings.extend(_staffing_findings(rule, version, org, on_date))
+        findings.extend(_receivable_findings(rule, version, org, categories))
     for case_type in CaseType:
         if not any(
             rule.case_type == case_type and rule.kind == RuleKind.ORDINARY for rule in version.rules
@@ -256,6 +261,26 @@ def _delegate_findings(rule: Rule, version: SchemeVersion, org: OrgSnapshot) -> 
     return findings
 
 
+def _receivable_findings(rule: Rule, version: SchemeVersion, org: OrgSnapshot, categories):
+    scope, number, findings = rule.receivables, rule.number, []
+    if scope.category_ids is not None and scope.excluded_category_ids:
+        findings.append(Finding(ERROR, FindingCode.SCOPE_BOTH_FORMS, number))
+    for name, ids in (("category_ids", scope.category_ids), ("unit_ids", scope.unit_ids)):
+        if ids is not None and not ids:
+            findings.append(Finding(ERROR, FindingCode.SCOPE_EMPTY, number, (("scope", name),)))
+    if categories is not None:
+        for category_id in sorted((scope.category_ids or frozenset()) | scope.excluded_category_ids):
+            if category_id not in categories:
+                params = (("category_id", category_id),)
+                findings.append(Finding(ERROR, FindingCode.SCOPE_CATEGORY_MISSING, number, params))
+    for unit_id in sorted(scope.unit_ids or ()):
+        unit = org.unit_by_id.get(unit_id)
+        if unit is None or unit.committee_id != version.committee_id:
+            params = (("unit_id", unit_id),)
+            findings.append(Finding(ERROR, FindingCode.SCOPE_UNIT_NOT_OF_COMMITTEE, number, params))
+    return findings
+
+
 def _members_only(delegate, org: OrgSnapshot) -> bool:
     """Kommunallagen 6 kap 39 §: urgent matters go to the chair or another member only."""
     if isinstance(delegate, PresidiumDelegate):
@@ -336,7 +361,11 @@ def _overlap_findings(version: SchemeVersion) -> list[Finding]:
         for first, second in combinations(
             sorted(rules, key=lambda r: number_sort_key(r.number)), 2
         ):
-            if first.delegate != second.delegate and _may_overlap(first.limits, second.limits):
+            if (
+                first.delegate != second.delegate
+                and _may_overlap(first.limits, second.limits)
+                and _scopes_may_overlap(first.receivables, second.receivables)
+            ):
                 params = (("other_rule_number", second.number),)
                 findings.append(
                     Finding(WARNING, FindingCode.OVERLAPPING_RULES, first.number, params)
@@ -351,6 +380,17 @@ def _may_overlap(first: Limits, second: Limits) -> bool:
         return False
     reasons = (first.allowed_write_off_reasons, second.allowed_write_off_reasons)
     return None in reasons or bool(reasons[0] & reasons[1])
+
+
+def _scopes_may_overlap(first, second) -> bool:
+    """Two category scopes that no category satisfies both keep two rules apart."""
+    if first.category_ids is not None and second.category_ids is not None:
+        if not first.category_ids & second.category_ids:
+            return False
+    for only, other in ((first, second), (second, first)):
+        if only.category_ids is not None and only.category_ids <= other.excluded_category_ids:
+            return False
+    return True
 
 
 def _further_delegation_findings(

@@ -197,6 +197,28 @@ class Consultation:
 
 
 @dataclass(frozen=True)
+class ReceivableScope:
+    """Which receivables a rule speaks of (issue 12 §1): invoice categories, only these
+    (`category_ids`) or all but these (`excluded_category_ids`), and the issuing units, a unit or
+    every unit below a department (`unit_ids`). Left empty, the rule speaks of every receivable.
+
+    A case spanning several invoices is inside the scope only if every invoice is.
+    """
+
+    category_ids: frozenset[int] | None = None
+    excluded_category_ids: frozenset[int] = frozenset()
+    unit_ids: frozenset[int] | None = None
+
+    @property
+    def limits_categories(self) -> bool:
+        return self.category_ids is not None or bool(self.excluded_category_ids)
+
+    @property
+    def is_everything(self) -> bool:
+        return not self.limits_categories and self.unit_ids is None
+
+
+@dataclass(frozen=True)
 class Rule:
     number: str
     text: str
@@ -208,6 +230,7 @@ class Rule:
     allows_further_delegation: bool = False
     limits: Limits = field(default_factory=Limits)
     consultation: Consultation | None = None
+    receivables: ReceivableScope = field(default_factory=ReceivableScope)
 
 
 def rule_sort_key(rule: Rule) -> tuple:
@@ -258,6 +281,8 @@ class CaseFacts:
     prior_deferral_months: int = 0
     monthly_instalment_ore: int | None = None
     issuing_unit_id: int | None = None
+    # The invoice categories (Fakturakategori) of the case's invoices; None: not known.
+    invoice_category_ids: frozenset[int] | None = None
     write_off_reason: str | None = None
     customer_kind: CustomerKind | None = None
     applied_before_due: bool | None = None

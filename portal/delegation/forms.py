@@ -221,9 +221,39 @@ class RuleForm(LimitFields, FlaskForm):
     consultation_position_id = SelectField(
         _l("Consultation with position"), coerce=optional_id, validate_choice=False
     )
+    category_scope = SelectField(
+        _l("Invoice categories"),
+        choices=lambda: [("", _("All categories")), ("only", _("Only the categories ticked")),
+                         ("except", _("All but the categories ticked"))],
+        default="",
+    )
+    scope_category_ids = MultiCheckboxField(
+        _l("Categories"), coerce=optional_id, validate_choice=False
+    )
+    scope_unit_ids = MultiCheckboxField(
+        _l("Only invoices issued by (a unit, or a department with its units)"),
+        coerce=optional_id, validate_choice=False,
+    )
 
     def fill(self, rule: DelegationRule) -> None:
         self.fill_limits(rule)
+        if rule.invoice_category_ids is not None:
+            self.category_scope.data, ticked = "only", rule.invoice_category_ids
+        elif rule.excluded_invoice_category_ids is not None:
+            self.category_scope.data, ticked = "except", rule.excluded_invoice_category_ids
+        else:
+            self.category_scope.data, ticked = "", []
+        self.scope_category_ids.data = list(ticked)
+        self.scope_unit_ids.data = list(rule.issuing_unit_ids or [])
+
+    def scope_values(self) -> dict:
+        ticked = [i for i in self.scope_category_ids.data or [] if i is not None]
+        scope = self.category_scope.data
+        return {
+            "invoice_category_ids": ticked if scope == "only" else None,
+            "excluded_invoice_category_ids": ticked if scope == "except" else None,
+            "issuing_unit_ids": [i for i in self.scope_unit_ids.data or [] if i is not None] or None,
+        }
 
     def to_input(self) -> RuleInput:
         errors: dict[str, str] = {}
@@ -245,6 +275,7 @@ class RuleForm(LimitFields, FlaskForm):
             allows_further_delegation=self.allows_further_delegation.data,
             consultation_unit_id=self.consultation_unit_id.data,
             consultation_position_id=self.consultation_position_id.data,
+            **self.scope_values(),
             **limits,
         )
 
@@ -292,6 +323,7 @@ class SimulatorForm(FlaskForm):
     )
     monthly_instalment = StringField(_l("Monthly instalment (kr)"), validators=[Optional(), Length(max=30)])
     issuing_unit_id = SelectField(_l("Issuing unit"), coerce=optional_id, validate_choice=False)
+    invoice_category_id = SelectField(_l("Invoice category"), coerce=optional_id, validate_choice=False)
     # Unknown values count as not given: the engine then names the missing fact.
     write_off_reason = SelectField(
         _l("Write-off reason"),
@@ -361,6 +393,8 @@ class SimulatorForm(FlaskForm):
             prior_deferral_months=self.prior_deferral_months.data or 0,
             monthly_instalment_ore=instalment,
             issuing_unit_id=self.issuing_unit_id.data,
+            invoice_category_ids=frozenset({self.invoice_category_id.data})
+            if self.invoice_category_id.data is not None else None,
             write_off_reason=self.write_off_reason.data
             if self.write_off_reason.data in set(WriteOffReason) else None,
             customer_kind=CustomerKind(self.customer_kind.data)

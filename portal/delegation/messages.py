@@ -20,6 +20,7 @@ from portal.delegation.engine_types import (
     NamedPositionDelegate,
     PositionKindDelegate,
     PresidiumDelegate,
+    ReceivableScope,
     Rule,
     RuleKind,
     Scope,
@@ -37,6 +38,7 @@ class NameBook(Protocol):
     def unit(self, unit_id: int | None) -> str: ...
     def committee(self, committee_id: int | None) -> str: ...
     def person(self, person_id: int | None) -> str: ...
+    def category(self, category_id: int | None) -> str: ...
 
 
 CASE_TYPE_LABELS = {
@@ -89,6 +91,7 @@ FACT_LABELS = {
     "customer_kind": _l("the kind of customer"),
     "applied_before_due": _l("whether the customer applied before the due date"),
     "has_other_unpaid_debt": _l("whether the customer has other unpaid debt"),
+    "invoice_category_ids": _l("the invoice category"),
 }
 
 
@@ -141,6 +144,14 @@ def share(value: Fraction) -> str:
             whole, rest = divmod(int(scaled), 10**places)
             return str(whole) if places == 0 else f"{whole},{rest:0{places}d}"
     return f"{value.numerator}/{value.denominator}"
+
+
+def _category_names(ids, names: NameBook) -> str:
+    return ", ".join(sorted(names.category(i) for i in ids or ()))
+
+
+def _unit_names(ids, names: NameBook) -> str:
+    return ", ".join(sorted(names.unit(i) for i in ids or ()))
 
 
 def reasons_list(values) -> str:
@@ -238,6 +249,27 @@ _REASONS: dict[ReasonCode, Callable[[Reason, NameBook], str]] = {
     ),
     ReasonCode.ISSUING_UNIT_WITHOUT_DEPARTMENT: lambda r, n: _(
         "Rule %(rule)s: %(unit)s belongs to no department.", rule=r.rule_number, unit=n.unit(r.actual)
+    ),
+    ReasonCode.CATEGORY_OUTSIDE_SCOPE: lambda r, n: _(
+        "Rule %(rule)s applies only to invoices of the categories %(allowed)s; the case has "
+        "%(actual)s.",
+        rule=r.rule_number,
+        allowed=_category_names(r.limit, n),
+        actual=_category_names(r.actual, n),
+    ),
+    ReasonCode.CATEGORY_EXCLUDED: lambda r, n: _(
+        "Rule %(rule)s does not apply to invoices of the categories %(excluded)s; the case has "
+        "%(actual)s.",
+        rule=r.rule_number,
+        excluded=_category_names(r.limit, n),
+        actual=_category_names(r.actual, n),
+    ),
+    ReasonCode.ISSUING_UNIT_OUTSIDE_SCOPE: lambda r, n: _(
+        "Rule %(rule)s applies only to invoices issued by %(units)s or a unit below; this one was "
+        "issued by %(unit)s.",
+        rule=r.rule_number,
+        units=_unit_names(r.limit, n),
+        unit=n.unit(r.actual),
     ),
     ReasonCode.FACT_MISSING: lambda r, n: _(
         "Rule %(rule)s: %(fact)s is not given.",
@@ -433,6 +465,23 @@ _FINDINGS: dict[FindingCode, Callable[[Finding, NameBook], str]] = {
         instalment=format_money(f.param("min_instalment_ore")),
         max=format_money(f.param("max_ore")),
     ),
+    FindingCode.SCOPE_CATEGORY_MISSING: lambda f, n: _(
+        "The rule names an invoice category that is not kept (id %(id)s), so it could never "
+        "match it.",
+        id=f.param("category_id"),
+    ),
+    FindingCode.SCOPE_EMPTY: lambda f, n: _(
+        "The rule is limited to an empty list of invoice categories or units, so it could never "
+        "match."
+    ),
+    FindingCode.SCOPE_BOTH_FORMS: lambda f, n: _(
+        "Name either the only invoice categories the rule applies to or those it does not apply "
+        "to, not both."
+    ),
+    FindingCode.SCOPE_UNIT_NOT_OF_COMMITTEE: lambda f, n: _(
+        "%(unit)s is not a unit of this committee, so no invoice of the committee is issued by it.",
+        unit=n.unit(f.param("unit_id")),
+    ),
     FindingCode.PRICE_BASE_AMOUNT_MISSING: lambda f, n: _(
         "No price base amount is kept for %(year)s: enter it under Price base amounts.",
         year=f.param("year"),
@@ -575,6 +624,21 @@ def limits_text(limits: Limits, price_base_amounts: dict[int, int] | None = None
         words.append(_("only if the customer applied before the due date"))
     if limits.requires_no_other_unpaid_debt:
         words.append(_("only if the customer has no other unpaid debt to the municipality"))
+    return words
+
+
+def receivables_text(scope: ReceivableScope, names: NameBook) -> list[str]:
+    """Which receivables the rule speaks of, in words; empty when it speaks of all."""
+    words = []
+    if scope.category_ids is not None:
+        words.append(_("only invoices of the categories: %(names)s",
+                       names=_category_names(scope.category_ids, names)))
+    if scope.excluded_category_ids:
+        words.append(_("not invoices of the categories: %(names)s",
+                       names=_category_names(scope.excluded_category_ids, names)))
+    if scope.unit_ids is not None:
+        words.append(_("only invoices issued by %(names)s or a unit below",
+                       names=_unit_names(scope.unit_ids, names)))
     return words
 
 

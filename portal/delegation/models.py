@@ -31,6 +31,7 @@ from portal.delegation.engine_types import (
     CustomerKind,
     Limits,
     PlanLengthFloor,
+    ReceivableScope,
     VersionState,
 )
 from portal.extensions import db
@@ -240,6 +241,10 @@ class DelegationRule(LimitColumns, db.Model):
     allows_further_delegation: Mapped[bool] = mapped_column(Boolean, default=False)
     consultation_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
     consultation_position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
+    # Which receivables the rule speaks of (issue 12 §1), as lists of ids; None: no such limit.
+    invoice_category_ids: Mapped[list | None] = mapped_column(JSON)
+    excluded_invoice_category_ids: Mapped[list | None] = mapped_column(JSON)
+    issuing_unit_ids: Mapped[list | None] = mapped_column(JSON)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
     version: Mapped[SchemeVersion] = relationship(back_populates="rules")
@@ -254,6 +259,16 @@ class DelegationRule(LimitColumns, db.Model):
     @property
     def case_type_enum(self) -> CaseType:
         return CaseType(self.case_type)
+
+    def receivables(self) -> ReceivableScope:
+        def ids(values):
+            return None if values is None else frozenset(int(v) for v in values)
+
+        return ReceivableScope(
+            category_ids=ids(self.invoice_category_ids),
+            excluded_category_ids=ids(self.excluded_invoice_category_ids) or frozenset(),
+            unit_ids=ids(self.issuing_unit_ids),
+        )
 
     @property
     def consultation(self) -> Consultation | None:
@@ -277,6 +292,9 @@ RULE_FIELDS = (
     "allows_further_delegation",
     "consultation_unit_id",
     "consultation_position_id",
+    "invoice_category_ids",
+    "excluded_invoice_category_ids",
+    "issuing_unit_ids",
     *LIMIT_FIELDS,
 )
 

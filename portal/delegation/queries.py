@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -19,6 +19,7 @@ from portal.delegation.models import (
     SchemeVersion,
 )
 from portal.extensions import db
+from portal.receivables.models import InvoiceCategory
 from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position, PositionKind
 from portal.org.queries import appointments_on, committee_ids_in_sight
 
@@ -90,6 +91,7 @@ def engine_rule(rule: DelegationRule) -> et.Rule:
         allows_further_delegation=bool(rule.allows_further_delegation),
         limits=rule.limits(),
         consultation=rule.consultation,
+        receivables=rule.receivables(),
     )
 
 
@@ -260,6 +262,7 @@ class Names:
     units: dict[int, str]
     committees: dict[int, str]
     people: dict[int, str]
+    categories: dict[int, str] = field(default_factory=dict)
 
     def position(self, position_id: int | None) -> str:
         return self.positions.get(position_id, "—") if position_id is not None else "—"
@@ -273,6 +276,9 @@ class Names:
     def person(self, person_id: int | None) -> str:
         return self.people.get(person_id, "—") if person_id is not None else "—"
 
+    def category(self, category_id: int | None) -> str:
+        return self.categories.get(category_id, "—") if category_id is not None else "—"
+
 
 def names() -> Names:
     """Every position, unit, committee and person by id: four queries."""
@@ -284,7 +290,13 @@ def names() -> Names:
         units=dict(execute(select(OrgUnit.id, OrgUnit.name)).all()),
         committees=dict(execute(select(Committee.id, Committee.name)).all()),
         people=dict(execute(select(User.id, User.full_name)).all()),
+        categories=invoice_categories(),
     )
+
+
+def invoice_categories() -> dict[int, str]:
+    """Every invoice category (Fakturakategori) by id: the names rules are scoped by."""
+    return dict(db.session.execute(select(InvoiceCategory.id, InvoiceCategory.name)).all())
 
 
 # --- who reads schemes (access.py asks; README "Vem ser vad") -----------------------------------

@@ -89,8 +89,10 @@ def match_reasons(
     if rule.kind == RuleKind.URGENT and not facts.urgent:
         reasons.append(Reason(ReasonCode.NOT_URGENT, rule.number))
     reasons.extend(_scope_reasons(rule, facts, version, org))
+    if not rule.receivables.is_everything:
+        reasons.extend(_receivable_reasons(rule, facts, org))
     reasons.extend(limit_reasons(rule.limits, facts, on_date, price_base_amounts, rule.number))
-    return reasons
+    return list(dict.fromkeys(reasons))
 
 
 def verdict(
@@ -290,3 +292,49 @@ def _scope_reasons(
     if delegate.scope == Scope.ISSUING_DEPARTMENT and org.department_of(unit.id) is None:
         return [Reason(ReasonCode.ISSUING_UNIT_WITHOUT_DEPARTMENT, rule.number, actual=unit.id)]
     return []
+
+
+def _receivable_reasons(rule: Rule, facts: CaseFacts, org: OrgSnapshot) -> list[Reason]:
+    """A rule scoped to some invoice categories or issuing units: every invoice of the case must be
+    inside. A fact the caller did not give cannot be shown to hold, so it fails (FACT_MISSING)."""
+    scope, reasons = rule.receivables, []
+    if scope.limits_categories:
+        categories = facts.invoice_category_ids
+        if not categories:
+            reasons.append(
+                Reason(ReasonCode.FACT_MISSING, rule.number, params=(("fact", "invoice_category_ids"),))
+            )
+        else:
+            outside = categories - scope.category_ids if scope.category_ids is not None else set()
+            if outside:
+                reasons.append(
+                    Reason(
+                        ReasonCode.CATEGORY_OUTSIDE_SCOPE,
+                        rule.number,
+                        limit=tuple(sorted(scope.category_ids)),
+                        actual=tuple(sorted(outside)),
+                    )
+                )
+            excluded = categories & scope.excluded_category_ids
+            if excluded:
+                reasons.append(
+                    Reason(
+                        ReasonCode.CATEGORY_EXCLUDED,
+                        rule.number,
+                        limit=tuple(sorted(scope.excluded_category_ids)),
+                        actual=tuple(sorted(excluded)),
+                    )
+                )
+    if scope.unit_ids is not None:
+        if facts.issuing_unit_id is None:
+            reasons.append(Reason(ReasonCode.ISSUING_UNIT_MISSING, rule.number))
+        elif not set(org.unit_and_ancestors(facts.issuing_unit_id)) & scope.unit_ids:
+            reasons.append(
+                Reason(
+                    ReasonCode.ISSUING_UNIT_OUTSIDE_SCOPE,
+                    rule.number,
+                    limit=tuple(sorted(scope.unit_ids)),
+                    actual=facts.issuing_unit_id,
+                )
+            )
+    return reasons

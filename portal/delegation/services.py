@@ -188,6 +188,10 @@ class RuleInput:
     allows_further_delegation: bool = False
     consultation_unit_id: int | None = None
     consultation_position_id: int | None = None
+    # Scope by kind of receivable: only these invoice categories, or all but these; issuing units.
+    invoice_category_ids: list[int] | None = None
+    excluded_invoice_category_ids: list[int] | None = None
+    issuing_unit_ids: list[int] | None = None
     max_amount_ore: int | None = None
     max_amount_pbb: Fraction | None = None
     max_deferral_months: int | None = None
@@ -240,7 +244,26 @@ def _rule_errors(values: RuleInput, version: SchemeVersion) -> dict[str, str]:
         errors["consultation_unit_id"] = _("Choose an existing unit.")
     if values.consultation_unit_id is not None and values.consultation_position_id is not None:
         errors["consultation_position_id"] = _("Consult either a unit or a position, not both.")
+    errors.update(_scope_errors(values))
     errors.update(_limit_errors(values))
+    return errors
+
+
+def _scope_errors(values: RuleInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    only, excluded = values.invoice_category_ids, values.excluded_invoice_category_ids
+    if only is not None and excluded is not None:
+        errors["category_scope"] = _("Name the only categories or the excluded ones, not both.")
+    chosen = only if only is not None else excluded
+    if chosen is not None:
+        known = set(queries.invoice_categories())
+        if not chosen:
+            errors["scope_category_ids"] = _("Tick at least one invoice category.")
+        elif any(category_id not in known for category_id in chosen):
+            errors["scope_category_ids"] = _("Choose among the listed invoice categories.")
+    units = values.issuing_unit_ids
+    if units and any(db.session.get(OrgUnit, unit_id) is None for unit_id in units):
+        errors["scope_unit_ids"] = _("Choose existing units.")
     return errors
 
 
@@ -277,6 +300,10 @@ def _limit_values(values) -> dict:
     }
 
 
+def _ids(values) -> list[int] | None:
+    return None if values is None else sorted(set(values))
+
+
 def _floor(value) -> PlanLengthFloor:
     return value if isinstance(value, PlanLengthFloor) else PlanLengthFloor.from_stored(value)
 
@@ -301,6 +328,9 @@ def _rule_values(values: RuleInput) -> dict:
         "allows_further_delegation": bool(values.allows_further_delegation),
         "consultation_unit_id": values.consultation_unit_id,
         "consultation_position_id": values.consultation_position_id,
+        "invoice_category_ids": _ids(values.invoice_category_ids),
+        "excluded_invoice_category_ids": _ids(values.excluded_invoice_category_ids),
+        "issuing_unit_ids": _ids(values.issuing_unit_ids) or None,
         **_limit_values(values),
     }
 
@@ -357,6 +387,7 @@ def findings(version: SchemeVersion, valid_from: date | None = None) -> list[Fin
         queries.engine_version(version, valid_from=valid_from),
         queries.org_snapshot(),
         queries.price_base_amounts(),
+        categories=queries.invoice_categories(),
     )
 
 

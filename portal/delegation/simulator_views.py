@@ -39,6 +39,9 @@ def simulator():
     form.issuing_unit_id.choices = [NONE_CHOICE] + [
         (unit_id, f"{name} ({codes[committee_id]})") for unit_id, name, committee_id in units
     ]
+    form.invoice_category_id.choices = [NONE_CHOICE] + sorted(
+        queries.invoice_categories().items(), key=lambda item: item[1]
+    )
     result, status = None, 200
     if request.args:
         try:

@@ -144,6 +144,15 @@ class OrgSnapshot:
         """The unit itself if it is a department, else its nearest department ancestor."""
         return self._department_of.get(unit_id)
 
+    def unit_and_ancestors(self, unit_id: int) -> tuple[int, ...]:
+        """The unit, the unit above it, and so on up to the top (a cycle in the data stops it)."""
+        found: list[int] = []
+        current = self.unit_by_id.get(unit_id)
+        while current is not None and current.id not in found:
+            found.append(current.id)
+            current = self.unit_by_id.get(current.parent_id) if current.parent_id is not None else None
+        return tuple(found)
+
     def positions_in_unit(self, kind: str, unit_id: int) -> tuple[int, ...]:
         return self._in_unit.get((kind, unit_id), ())
 

@@ -83,6 +83,15 @@ def _rule_form(version: SchemeVersion, rule: DelegationRule | None = None, **kwa
         select(Committee).where(Committee.parent_id == version.committee_id).order_by(Committee.name)
     ).all()
     form.delegate_committee_id.choices = [NONE_CHOICE] + [(c.id, c.name) for c in subs]
+    form.scope_category_ids.choices = sorted(
+        queries.invoice_categories().items(), key=lambda item: item[1]
+    )
+    form.scope_unit_ids.choices = [
+        (u.id, u.name) for u in db.session.scalars(
+            select(OrgUnit).where(OrgUnit.committee_id == version.committee_id,
+                                  OrgUnit.active.is_(True)).order_by(OrgUnit.name)
+        )
+    ]
     if rule is not None and not form.is_submitted():
         form.fill(rule)
     return form

@@ -16,6 +16,7 @@ NAMES = type("Names", (), {
     "unit": lambda self, i: "Ekonomiavdelningen",
     "committee": lambda self, i: "Socialnämnden",
     "person": lambda self, i: "Sara Sjöberg",
+    "category": lambda self, i: "VA-anslutning",
 })()
 
 PARAMS = (
@@ -26,7 +27,7 @@ PARAMS = (
     ("scope", "issuing_unit"), ("min_debt_ore", 1_200_000), ("max_ore", 500_000),
     ("other_rule_number", "2.2"), ("case_type", "deferral"), ("on_date", date(2026, 4, 15)),
     ("months", 12), ("form", "or_more"), ("min_instalment_ore", 50_000),
-    ("standin_position_id", 5), ("max_plan_months", 12),
+    ("standin_position_id", 5), ("max_plan_months", 12), ("category_id", 7),
 )
 LIMITS = {
     ReasonCode.VERSION_NOT_YET_VALID: (date(2026, 7, 1), date(2026, 4, 15)),
@@ -34,6 +35,9 @@ LIMITS = {
     ReasonCode.WRITE_OFF_REASON_NOT_ALLOWED: (("time_barred", "uneconomic"), "other"),
     ReasonCode.CUSTOMER_KIND_NOT_ALLOWED: ("private", "organisation"),
     ReasonCode.NO_RULE_FOR_CASE_TYPE: (None, "write_off"),
+    ReasonCode.CATEGORY_OUTSIDE_SCOPE: ((501,), (502,)),
+    ReasonCode.CATEGORY_EXCLUDED: ((502,), (502,)),
+    ReasonCode.ISSUING_UNIT_OUTSIDE_SCOPE: ((10,), 11),
 }
 
 
