@@ -39,7 +39,8 @@ def routed_rules(case: Case) -> list[str] | None:
 
 def day_terms(day: DayFigures) -> Terms:
     computed = day.computed
-    return Terms(computed.amount_ore, computed.length_months, computed.length_days, computed.monthly_amount_ore)
+    return Terms(computed.amount_ore, computed.length_months, computed.length_days, computed.monthly_amount_ore,
+                 computed.instalments)
 
 
 def figures_today(case: Case, on_date: date) -> DayFigures | None:
@@ -104,7 +105,7 @@ def crossed_limits(case: Case, day: DayFigures) -> bool:
     if not submitted or not changes(submitted, day.figures):
         return False
     asked = Terms(submitted["amount_ore"], submitted.get("length_months"), submitted.get("length_days"),
-                  submitted.get("monthly_amount_ore"))
+                  submitted.get("monthly_amount_ore"), submitted.get("instalments"))
     return _matching(route(case, day.on_date, asked)) != _matching(route(case, day.on_date, day_terms(day)))
 
 

@@ -27,6 +27,29 @@ class Terms:
     length_months: int | None = None
     length_days: int | None = None
     monthly_instalment_ore: int | None = None
+    instalments: int | None = None
+
+
+def granted_cases(case: Case, on_date: date) -> tuple[int, int]:
+    """Frequency limits (issue 12 §5): granted and partly granted cases of the same type, customer
+    and committee before this one, in the decision's calendar year and in the 12 months before."""
+    first, last = twelve_month_window(on_date)
+    start = min(first, date(on_date.year, 1, 1))
+    dates = db.session.scalars(
+        select(Decision.decision_date)
+        .join(Case, Case.id == Decision.case_id)
+        .where(
+            Case.customer_id == case.customer_id,
+            Case.committee_id == case.committee_id,
+            Case.case_type == case.case_type,
+            Case.id != case.id,
+            Decision.outcome.in_([Outcome.GRANTED.value, Outcome.PARTLY_GRANTED.value]),
+            Decision.decision_date.between(start, last),
+        )
+    ).all()
+    in_year = sum(1 for day in dates if day.year == on_date.year)
+    in_twelve_months = sum(1 for day in dates if first <= day <= last)
+    return in_year, in_twelve_months
 
 
 def twelve_month_prior(case: Case, on_date: date) -> int:
@@ -69,8 +92,9 @@ def _customer_person_id(case: Case) -> int | None:
 
 def facts_for(case: Case, on_date: date, terms: Terms | None = None) -> CaseFacts:
     terms = terms or Terms(case.amount_ore, case.length_months, case_length_days(case),
-                           case.monthly_amount_ore)
+                           case.monthly_amount_ore, case.instalments)
     case_type = CaseType(case.case_type)
+    in_year, in_twelve_months = granted_cases(case, on_date)
     customer_kind = (CustomerKind.ORGANISATION if case.customer.kind == IdentityKind.ORGANISATION.value
                      else CustomerKind.PRIVATE)
     return CaseFacts(
@@ -82,6 +106,9 @@ def facts_for(case: Case, on_date: date, terms: Terms | None = None) -> CaseFact
         deferral_days=terms.length_days if case_type == CaseType.DEFERRAL else None,
         plan_months=terms.length_months if case_type == CaseType.INSTALMENT_PLAN else None,
         monthly_instalment_ore=terms.monthly_instalment_ore,
+        instalments=terms.instalments if case_type == CaseType.INSTALMENT_PLAN else None,
+        granted_cases_calendar_year=in_year,
+        granted_cases_twelve_months=in_twelve_months,
         issuing_unit_id=case.org_unit_id,
         invoice_category_ids=frozenset(line.invoice.category_id for line in case.lines) or None,
         write_off_reason=case.write_off_reason,

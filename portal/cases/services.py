@@ -413,10 +413,11 @@ def _decided_terms(case: Case, decision: DecisionInput) -> _DecidedTerms:
             raise _refuse(_("Give the changed terms of the partial grant."), "changed_terms")
         computed = compute_terms(case, decision.changed_terms, clock.today())
         engine = Terms(computed.amount_ore, computed.length_months, computed.length_days,
-                       computed.monthly_amount_ore)
+                       computed.monthly_amount_ore, computed.instalments)
         return _DecidedTerms(engine, computed.as_dict())
     asked = compute_terms(case, TermsInput.from_case(case), clock.today())
-    engine = Terms(asked.amount_ore, asked.length_months, asked.length_days, asked.monthly_amount_ore)
+    engine = Terms(asked.amount_ore, asked.length_months, asked.length_days, asked.monthly_amount_ore,
+                   asked.instalments)
     return _DecidedTerms(engine, asked.as_dict())
 
 

@@ -283,7 +283,8 @@ def preview(case_id: int):
     try:
         computed = compute_terms(case, _terms_from(form, case), clock.today())
         routing = route(case, clock.today(), Terms(computed.amount_ore, computed.length_months,
-                                                   computed.length_days, computed.monthly_amount_ore))
+                                                   computed.length_days, computed.monthly_amount_ore,
+                                                   computed.instalments))
     except ValidationFailed as failure:
         error = " ".join(failure.errors.values())
     return render_template("cases/_preview.html", case=case, computed=computed, routing=routing, error=error,

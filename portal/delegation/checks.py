@@ -34,6 +34,9 @@ ERROR, WARNING = Severity.ERROR, Severity.WARNING
 # so the rule could never match.
 _LIMIT_CASE_TYPES = LIMIT_CASE_TYPES
 _POSITIVE_LIMITS = (
+    "min_amount_ore",
+    "max_instalments",
+    "max_granted_cases",
     "max_deferral_months",
     "max_deferral_days",
     "max_plan_months",
@@ -41,6 +44,8 @@ _POSITIVE_LIMITS = (
     "max_amount_ore",
 )
 _CEILINGS = (
+    "max_instalments",
+    "max_granted_cases",
     "max_amount_ore",
     "max_amount_pbb",
     "max_deferral_months",
@@ -184,6 +189,11 @@ def _limit_findings(number, case_type, limits: Limits, years, price_base_amounts
                         params + (("year", year),),
                     )
                 )
+    if limits.min_amount_ore is not None:
+        for ceiling, year in _amount_ceilings(limits, years, price_base_amounts):
+            if ceiling < limits.min_amount_ore:
+                params = (("min_ore", limits.min_amount_ore), ("max_ore", ceiling), ("year", year))
+                findings.append(Finding(ERROR, FindingCode.MIN_ABOVE_MAX_AMOUNT, number, params))
     if limits.min_monthly_instalment_ore is not None:
         # An instalment is never more than the debt, and the debt never more than the ceiling.
         for ceiling, year in _amount_ceilings(limits, years, price_base_amounts):

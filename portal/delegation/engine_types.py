@@ -66,6 +66,13 @@ class AmountBasis(StrEnum):
     TWELVE_MONTHS = "twelve_months"
 
 
+class FrequencyPeriod(StrEnum):
+    """The period a frequency limit counts granted cases in (issue 12 §5)."""
+
+    CALENDAR_YEAR = "calendar_year"
+    TWELVE_MONTHS = "twelve_months"
+
+
 class VersionState(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -152,16 +159,23 @@ LIMIT_CASE_TYPES: dict[str, frozenset[CaseType]] = {
     "max_deferral_months": frozenset({CaseType.DEFERRAL}),
     "max_deferral_days": frozenset({CaseType.DEFERRAL}),
     "max_plan_months": frozenset({CaseType.INSTALMENT_PLAN}),
-    "min_monthly_instalment_ore": frozenset({CaseType.INSTALMENT_PLAN}),
+    # A deferral with part payments ("anstånd med delbetalning, minst 200 kr per månad").
+    "min_monthly_instalment_ore": frozenset({CaseType.DEFERRAL, CaseType.INSTALMENT_PLAN}),
+    "max_instalments": frozenset({CaseType.INSTALMENT_PLAN}),
     "plan_length_floors": frozenset({CaseType.INSTALMENT_PLAN}),
     "max_total_months": frozenset({CaseType.DEFERRAL, CaseType.INSTALMENT_PLAN}),
     "allowed_write_off_reasons": frozenset({CaseType.WRITE_OFF}),
 }
 
 
+def limit_applies(limit: str, case_type: CaseType) -> bool:
+    """Whether a rule of the case type can hold the limit (every type, unless listed above)."""
+    return case_type in LIMIT_CASE_TYPES.get(limit, frozenset(CaseType))
+
+
 def monthly_amount_limited(case_type: CaseType) -> bool:
     """Whether a rule of the case type can limit a monthly amount (so a case may give one)."""
-    return case_type in LIMIT_CASE_TYPES["min_monthly_instalment_ore"]
+    return limit_applies("min_monthly_instalment_ore", case_type)
 
 
 @dataclass(frozen=True)
@@ -172,6 +186,8 @@ class Limits:
     """
 
     max_amount_ore: int | None = None
+    # A lower bound: "30 000–100 000 kr: the director" (inclusive, on the case's own amount).
+    min_amount_ore: int | None = None
     # A share of the price base amount of the decision's year, e.g. Fraction(1, 2) for "0,5 pbb".
     max_amount_pbb: Fraction | None = None
     max_deferral_months: int | None = None
@@ -180,12 +196,17 @@ class Limits:
     # Earlier deferral months plus this deferral plus this plan.
     max_total_months: int | None = None
     min_monthly_instalment_ore: int | None = None
+    # The number of instalments of a plan ("rent in 2 or 3 parts").
+    max_instalments: int | None = None
     plan_length_floors: tuple[PlanLengthFloor, ...] = ()
     allowed_write_off_reasons: frozenset[str] | None = None
     customer_kind: CustomerKind | None = None
     requires_applied_before_due: bool = False
     requires_no_other_unpaid_debt: bool = False
     amount_basis: AmountBasis = AmountBasis.CASE
+    # At most this many granted cases of the type per customer in the period, this one included.
+    max_granted_cases: int | None = None
+    frequency_period: FrequencyPeriod = FrequencyPeriod.CALENDAR_YEAR
 
 
 @dataclass(frozen=True)
@@ -280,6 +301,11 @@ class CaseFacts:
     plan_months: int | None = None
     prior_deferral_months: int = 0
     monthly_instalment_ore: int | None = None
+    instalments: int | None = None
+    # Granted (or partly granted) cases of the same type, customer and committee before this one,
+    # in the decision's calendar year and in the 12 months before the decision.
+    granted_cases_calendar_year: int | None = None
+    granted_cases_twelve_months: int | None = None
     issuing_unit_id: int | None = None
     # The invoice categories (Fakturakategori) of the case's invoices; None: not known.
     invoice_category_ids: frozenset[int] | None = None

@@ -23,7 +23,9 @@ from portal.delegation.engine_types import (
     CaseType,
     CustomerKind,
     FloorForm,
+    FrequencyPeriod,
     PlanLengthFloor,
+    limit_applies,
     monthly_amount_limited,
 )
 from portal.delegation.lengths import length_of_days, length_of_months
@@ -32,6 +34,7 @@ from portal.delegation.messages import (
     CASE_TYPE_LABELS,
     CUSTOMER_KIND_LABELS,
     DELEGATE_TYPE_LABELS,
+    FREQUENCY_PERIOD_LABELS,
     RULE_KIND_LABELS,
     SCOPE_LABELS,
     label,
@@ -113,6 +116,18 @@ class LimitFields:
     """The limit fields shared by a rule and a further delegation."""
 
     max_amount = StringField(_l("Highest amount (kr)"), validators=[Optional(), Length(max=30)])
+    min_amount = StringField(_l("Lowest amount (kr)"), validators=[Optional(), Length(max=30)])
+    max_instalments = IntegerField(
+        _l("Most instalments of a plan"), validators=[Optional(), NumberRange(min=0, max=240)]
+    )
+    max_granted_cases = IntegerField(
+        _l("Most granted cases of the type per customer"),
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
+    frequency_period = SelectField(
+        _l("Counted"), choices=lambda: _choices(FREQUENCY_PERIOD_LABELS),
+        default=FrequencyPeriod.CALENDAR_YEAR.value,
+    )
     max_amount_pbb = StringField(
         _l("Highest amount in price base amounts (e.g. 0,5)"), validators=[Optional(), Length(max=20)]
     )
@@ -156,6 +171,10 @@ class LimitFields:
         reasons = self.allowed_write_off_reasons.data or []
         return {
             "max_amount_ore": parse_optional_money(self.max_amount.data, "max_amount", errors),
+            "min_amount_ore": parse_optional_money(self.min_amount.data, "min_amount", errors),
+            "max_instalments": self.max_instalments.data,
+            "max_granted_cases": self.max_granted_cases.data,
+            "frequency_period": self.frequency_period.data,
             "max_amount_pbb": parse_share(self.max_amount_pbb.data, "max_amount_pbb", errors),
             "max_deferral_months": self.max_deferral_months.data,
             "max_deferral_days": self.max_deferral_days.data,
@@ -177,6 +196,7 @@ class LimitFields:
     def fill_limits(self, item) -> None:
         """Show stored limits in the fields (money and shares as people write them)."""
         self.max_amount.data = format_amount(item.max_amount_ore) if item.max_amount_ore else ""
+        self.min_amount.data = format_amount(item.min_amount_ore) if item.min_amount_ore else ""
         pbb = item.max_amount_pbb
         self.max_amount_pbb.data = share(pbb) if pbb is not None else ""
         self.min_monthly_instalment.data = (
@@ -322,6 +342,15 @@ class SimulatorForm(FlaskForm):
         _l("Earlier deferrals (months)"), validators=[Optional(), NumberRange(min=0, max=600)]
     )
     monthly_instalment = StringField(_l("Monthly instalment (kr)"), validators=[Optional(), Length(max=30)])
+    instalments = IntegerField(_l("Number of instalments"), validators=[Optional(), NumberRange(min=1, max=240)])
+    granted_this_year = IntegerField(
+        _l("Cases of the type granted to the customer this calendar year"),
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
+    granted_twelve_months = IntegerField(
+        _l("Cases of the type granted to the customer in the last 12 months"),
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
     issuing_unit_id = SelectField(_l("Issuing unit"), coerce=optional_id, validate_choice=False)
     invoice_category_id = SelectField(_l("Invoice category"), coerce=optional_id, validate_choice=False)
     # Unknown values count as not given: the engine then names the missing fact.
@@ -368,6 +397,11 @@ class SimulatorForm(FlaskForm):
                 "leave the monthly instalment empty.",
                 case_type=label(CASE_TYPE_LABELS, case_type).lower(),
             )
+        if self.instalments.data is not None and not limit_applies("max_instalments", case_type):
+            errors["instalments"] = _(
+                "No rule for %(case_type)s can limit the number of instalments: leave it empty.",
+                case_type=label(CASE_TYPE_LABELS, case_type).lower(),
+            )
         deferral_months, deferral_days = self.deferral_months.data, self.deferral_days.data
         if deferral_months is not None and deferral_days is not None:
             errors["deferral_days"] = _(
@@ -392,6 +426,9 @@ class SimulatorForm(FlaskForm):
             plan_months=self.plan_months.data,
             prior_deferral_months=self.prior_deferral_months.data or 0,
             monthly_instalment_ore=instalment,
+            instalments=self.instalments.data,
+            granted_cases_calendar_year=self.granted_this_year.data,
+            granted_cases_twelve_months=self.granted_twelve_months.data,
             issuing_unit_id=self.issuing_unit_id.data,
             invoice_category_ids=frozenset({self.invoice_category_id.data})
             if self.invoice_category_id.data is not None else None,

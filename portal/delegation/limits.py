@@ -11,6 +11,7 @@ from portal.delegation.engine_types import (
     AmountBasis,
     CaseFacts,
     CaseType,
+    FrequencyPeriod,
     Limits,
 )
 from portal.delegation.results import Reason, ReasonCode
@@ -75,7 +76,10 @@ def _compile(limits: Limits) -> tuple:
     if limits.max_amount_ore is not None or limits.max_amount_pbb is not None:
         twelve_months = limits.amount_basis == AmountBasis.TWELVE_MONTHS
         checks.append(partial(_amount, limits.max_amount_ore, limits.max_amount_pbb, twelve_months))
+    if limits.min_amount_ore is not None:
+        checks.append(partial(_min_amount, limits.min_amount_ore))
     for limit, name, code in (
+        (limits.max_instalments, "instalments", ReasonCode.INSTALMENTS_OVER_LIMIT),
         (limits.max_deferral_months, "deferral_months", ReasonCode.DEFERRAL_MONTHS_OVER_LIMIT),
         (limits.max_deferral_days, "deferral_days", ReasonCode.DEFERRAL_DAYS_OVER_LIMIT),
         (limits.max_plan_months, "plan_months", ReasonCode.PLAN_MONTHS_OVER_LIMIT),
@@ -91,6 +95,8 @@ def _compile(limits: Limits) -> tuple:
     if limits.allowed_write_off_reasons is not None:
         allowed = limits.allowed_write_off_reasons
         checks.append(partial(_write_off_reason, allowed, tuple(sorted(allowed))))
+    if limits.max_granted_cases is not None:
+        checks.append(partial(_frequency, limits.max_granted_cases, limits.frequency_period))
     if limits.customer_kind is not None:
         checks.append(partial(_customer_kind, limits.customer_kind))
     if limits.requires_applied_before_due:
@@ -134,6 +140,27 @@ def _amount(max_ore, share, twelve_months, facts, on_date, price_base_amounts, b
         elif twelve_months and with_prior > ceiling:
             params = params + (("prior_ore", facts.twelve_month_prior_ore),)
             broken.append((ReasonCode.TWELVE_MONTH_AMOUNT_OVER_LIMIT, ceiling, with_prior, params))
+
+
+def _min_amount(limit, facts, on_date, price_base_amounts, broken) -> None:
+    """A lower bound on the case's own amount, inclusive: "30 000–100 000 kr"."""
+    if facts.amount_ore < limit:
+        broken.append((ReasonCode.AMOUNT_UNDER_MINIMUM, limit, facts.amount_ore, ()))
+
+
+def _frequency(limit, period, facts, on_date, price_base_amounts, broken) -> None:
+    """At most `limit` granted cases of the type per customer in the period, this one included."""
+    name = (
+        "granted_cases_calendar_year"
+        if period == FrequencyPeriod.CALENDAR_YEAR
+        else "granted_cases_twelve_months"
+    )
+    earlier = getattr(facts, name)
+    if earlier is None:
+        broken.append(_missing(name))
+    elif earlier + 1 > limit:
+        params = (("period", period), ("earlier", earlier))
+        broken.append((ReasonCode.FREQUENCY_OVER_LIMIT, limit, earlier + 1, params))
 
 
 def _ceiling(limit, name, code, facts, on_date, price_base_amounts, broken) -> None:

@@ -15,6 +15,7 @@ from portal.delegation.engine_types import (
     CaseType,
     CustomerKind,
     FloorForm,
+    FrequencyPeriod,
     Limits,
     PlanLengthFloor,
     NamedPositionDelegate,
@@ -60,6 +61,10 @@ CUSTOMER_KIND_LABELS = {
     CustomerKind.PRIVATE: _l("Private person"),
     CustomerKind.ORGANISATION: _l("Organisation"),
 }
+FREQUENCY_PERIOD_LABELS = {
+    FrequencyPeriod.CALENDAR_YEAR: _l("per calendar year"),
+    FrequencyPeriod.TWELVE_MONTHS: _l("in 12 months"),
+}
 AMOUNT_BASIS_LABELS = {
     AmountBasis.CASE: _l("This case alone"),
     AmountBasis.TWELVE_MONTHS: _l("With the customer's decided amounts of the last 12 months"),
@@ -73,6 +78,9 @@ DELEGATE_TYPE_LABELS = {
 }
 LIMIT_LABELS = {
     "max_amount_ore": _l("highest amount"),
+    "min_amount_ore": _l("lowest amount"),
+    "max_instalments": _l("most instalments"),
+    "max_granted_cases": _l("most granted cases per customer"),
     "max_amount_pbb": _l("highest amount in price base amounts"),
     "max_deferral_months": _l("longest deferral in months"),
     "max_deferral_days": _l("longest deferral in days"),
@@ -87,6 +95,9 @@ FACT_LABELS = {
     "deferral_days": _l("the length of the deferral in days"),
     "plan_months": _l("the length of the plan in months"),
     "monthly_instalment_ore": _l("the monthly instalment"),
+    "instalments": _l("the number of instalments"),
+    "granted_cases_calendar_year": _l("the customer's granted cases of the type this calendar year"),
+    "granted_cases_twelve_months": _l("the customer's granted cases of the type in the last 12 months"),
     "write_off_reason": _l("the write-off reason"),
     "customer_kind": _l("the kind of customer"),
     "applied_before_due": _l("whether the customer applied before the due date"),
@@ -313,6 +324,26 @@ _REASONS: dict[ReasonCode, Callable[[Reason, NameBook], str]] = {
         actual=format_money(r.actual),
         limit=format_money(r.limit),
     ),
+    ReasonCode.AMOUNT_UNDER_MINIMUM: lambda r, n: _(
+        "Rule %(rule)s: the amount %(actual)s is under the rule's lowest amount %(limit)s.",
+        rule=r.rule_number,
+        actual=format_money(r.actual),
+        limit=format_money(r.limit),
+    ),
+    ReasonCode.INSTALMENTS_OVER_LIMIT: lambda r, n: _(
+        "Rule %(rule)s: %(actual)s instalments are more than %(limit)s.",
+        rule=r.rule_number,
+        actual=r.actual,
+        limit=r.limit,
+    ),
+    ReasonCode.FREQUENCY_OVER_LIMIT: lambda r, n: _(
+        "Rule %(rule)s: this would be the customer's granted case number %(actual)s of the type "
+        "%(period)s; the rule allows %(limit)s.",
+        rule=r.rule_number,
+        actual=r.actual,
+        limit=r.limit,
+        period=label(FREQUENCY_PERIOD_LABELS, r.param("period")),
+    ),
     ReasonCode.DEBT_UNDER_MINIMUM_FOR_PLAN_LENGTH: lambda r, n: _(
         "Rule %(rule)s: %(plans)s requires a debt of at least %(limit)s; the debt is %(actual)s.",
         rule=r.rule_number,
@@ -465,6 +496,12 @@ _FINDINGS: dict[FindingCode, Callable[[Finding, NameBook], str]] = {
         instalment=format_money(f.param("min_instalment_ore")),
         max=format_money(f.param("max_ore")),
     ),
+    FindingCode.MIN_ABOVE_MAX_AMOUNT: lambda f, n: _(
+        "The lowest amount %(min)s is above the highest amount %(max)s, so the rule could never "
+        "match.",
+        min=format_money(f.param("min_ore")),
+        max=format_money(f.param("max_ore")),
+    ),
     FindingCode.SCOPE_CATEGORY_MISSING: lambda f, n: _(
         "The rule names an invoice category that is not kept (id %(id)s), so it could never "
         "match it.",
@@ -584,6 +621,8 @@ def limits_text(limits: Limits, price_base_amounts: dict[int, int] | None = None
                 year: int | None = None) -> list[str]:
     """Each limit in words; an empty list means the rule has no limits."""
     words: list[str] = []
+    if limits.min_amount_ore is not None:
+        words.append(_("at least %(amount)s", amount=format_money(limits.min_amount_ore)))
     if limits.max_amount_ore is not None:
         words.append(_("at most %(amount)s", amount=format_money(limits.max_amount_ore)))
     if limits.max_amount_pbb is not None:
@@ -614,8 +653,14 @@ def limits_text(limits: Limits, price_base_amounts: dict[int, int] | None = None
             _("a monthly instalment of at least %(amount)s",
               amount=format_money(limits.min_monthly_instalment_ore))
         )
+    if limits.max_instalments is not None:
+        words.append(_("at most %(count)s instalments", count=limits.max_instalments))
     for floor in limits.plan_length_floors:
         words.append(floor_text(floor))
+    if limits.max_granted_cases is not None:
+        words.append(_("at most %(count)s granted cases of the type per customer %(period)s",
+                       count=limits.max_granted_cases,
+                       period=label(FREQUENCY_PERIOD_LABELS, limits.frequency_period)))
     if limits.allowed_write_off_reasons is not None:
         words.append(_("reasons: %(reasons)s", reasons=reasons_list(limits.allowed_write_off_reasons)))
     if limits.customer_kind is not None:

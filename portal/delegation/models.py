@@ -29,6 +29,7 @@ from portal.delegation.engine_types import (
     CaseType,
     Consultation,
     CustomerKind,
+    FrequencyPeriod,
     Limits,
     PlanLengthFloor,
     ReceivableScope,
@@ -89,6 +90,7 @@ class LimitColumns:
     """The columns of engine_types.Limits, shared by rules and further delegations."""
 
     max_amount_ore: Mapped[int | None] = mapped_column(BigInteger)
+    min_amount_ore: Mapped[int | None] = mapped_column(BigInteger)
     # A share of the price base amount as a fraction, e.g. 1/2 for "0,5 pbb".
     max_amount_pbb_numerator: Mapped[int | None] = mapped_column(Integer)
     max_amount_pbb_denominator: Mapped[int | None] = mapped_column(Integer)
@@ -97,6 +99,12 @@ class LimitColumns:
     max_plan_months: Mapped[int | None] = mapped_column(Integer)
     max_total_months: Mapped[int | None] = mapped_column(Integer)
     min_monthly_instalment_ore: Mapped[int | None] = mapped_column(BigInteger)
+    max_instalments: Mapped[int | None] = mapped_column(Integer)
+    max_granted_cases: Mapped[int | None] = mapped_column(Integer)
+    frequency_period: Mapped[str] = mapped_column(
+        String(20), default=FrequencyPeriod.CALENDAR_YEAR.value,
+        server_default=FrequencyPeriod.CALENDAR_YEAR.value,
+    )
     # [[months, min_debt_ore], ...] "longer than N months" (versions published before the rule
     # books' wording was added), [[months, min_debt_ore, "or_more"], ...] "N months or more".
     plan_length_floors: Mapped[list | None] = mapped_column(JSON)
@@ -117,12 +125,18 @@ class LimitColumns:
         reasons = self.allowed_write_off_reasons
         return Limits(
             max_amount_ore=self.max_amount_ore,
+            min_amount_ore=self.min_amount_ore,
             max_amount_pbb=self.max_amount_pbb,
             max_deferral_months=self.max_deferral_months,
             max_deferral_days=self.max_deferral_days,
             max_plan_months=self.max_plan_months,
             max_total_months=self.max_total_months,
             min_monthly_instalment_ore=self.min_monthly_instalment_ore,
+            max_instalments=self.max_instalments,
+            max_granted_cases=self.max_granted_cases,
+            frequency_period=FrequencyPeriod(
+                self.frequency_period or FrequencyPeriod.CALENDAR_YEAR.value
+            ),
             plan_length_floors=tuple(
                 PlanLengthFloor.from_stored(value) for value in self.plan_length_floors or ()
             ),
@@ -136,6 +150,10 @@ class LimitColumns:
 
 LIMIT_FIELDS = (
     "max_amount_ore",
+    "min_amount_ore",
+    "max_instalments",
+    "max_granted_cases",
+    "frequency_period",
     "max_amount_pbb_numerator",
     "max_amount_pbb_denominator",
     "max_deferral_months",

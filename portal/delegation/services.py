@@ -33,6 +33,7 @@ from portal.delegation.engine_types import (
     AmountBasis,
     CaseType,
     CustomerKind,
+    FrequencyPeriod,
     PlanLengthFloor,
     PositionKind,
     RuleKind,
@@ -193,6 +194,10 @@ class RuleInput:
     excluded_invoice_category_ids: list[int] | None = None
     issuing_unit_ids: list[int] | None = None
     max_amount_ore: int | None = None
+    min_amount_ore: int | None = None
+    max_instalments: int | None = None
+    max_granted_cases: int | None = None
+    frequency_period: str = FrequencyPeriod.CALENDAR_YEAR.value
     max_amount_pbb: Fraction | None = None
     max_deferral_months: int | None = None
     max_deferral_days: int | None = None
@@ -273,6 +278,8 @@ def _limit_errors(values) -> dict[str, str]:
         errors["customer_kind"] = _("Choose a kind of customer.")
     if values.amount_basis not in set(AmountBasis):
         errors["amount_basis"] = _("Choose the amount basis.")
+    if values.frequency_period not in set(FrequencyPeriod):
+        errors["frequency_period"] = _("Choose the period the granted cases are counted in.")
     reasons = values.allowed_write_off_reasons
     if reasons is not None and any(r not in set(WriteOffReason) for r in reasons):
         errors["allowed_write_off_reasons"] = _("Choose among the listed reasons.")
@@ -284,6 +291,10 @@ def _limit_values(values) -> dict:
     reasons = values.allowed_write_off_reasons
     return {
         "max_amount_ore": values.max_amount_ore,
+        "min_amount_ore": values.min_amount_ore,
+        "max_instalments": values.max_instalments,
+        "max_granted_cases": values.max_granted_cases,
+        "frequency_period": values.frequency_period or FrequencyPeriod.CALENDAR_YEAR.value,
         "max_amount_pbb_numerator": share.numerator if share is not None else None,
         "max_amount_pbb_denominator": share.denominator if share is not None else None,
         "max_deferral_months": values.max_deferral_months,
@@ -526,6 +537,10 @@ class FurtherDelegationInput:
     starts_on: date | None = None
     ends_on: date | None = None
     max_amount_ore: int | None = None
+    min_amount_ore: int | None = None
+    max_instalments: int | None = None
+    max_granted_cases: int | None = None
+    frequency_period: str = FrequencyPeriod.CALENDAR_YEAR.value
     max_amount_pbb: Fraction | None = None
     max_deferral_months: int | None = None
     max_deferral_days: int | None = None
@@ -542,6 +557,7 @@ class FurtherDelegationInput:
 
 def _has_own_limits(values: FurtherDelegationInput) -> bool:
     limits = _limit_values(values)
+    limits.pop("frequency_period")  # the period of a frequency limit is no limit by itself
     return any(
         value not in (None, False, AmountBasis.CASE.value) for value in limits.values()
     )

@@ -82,7 +82,8 @@ def test_an_empty_set_of_write_off_reasons_can_never_match():
     ("case_type", "limits"),
     [
         (CaseType.DEFERRAL, {"max_plan_months": 12}),
-        (CaseType.DEFERRAL, {"min_monthly_instalment_ore": 10_000}),
+        (CaseType.WRITE_OFF, {"min_monthly_instalment_ore": 10_000}),
+        (CaseType.DEFERRAL, {"max_instalments": 3}),
         (CaseType.INSTALMENT_PLAN, {"max_deferral_days": 30}),
         (CaseType.CREDIT, {"allowed_write_off_reasons": frozenset({"time_barred"})}),
         (CaseType.WRITE_OFF, {"max_total_months": 24}),

@@ -71,7 +71,7 @@ def test_months_and_days_together_are_refused_in_swedish(client, world, director
     assert "Ange anståndet i månader eller i dagar, inte båda" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("case_type", ["deferral", "write_off", "credit"])
+@pytest.mark.parametrize("case_type", ["write_off", "credit"])
 def test_a_monthly_amount_is_refused_where_no_rule_can_limit_one(client, world, director, case_type):
     response = _ask(client, world, partial=False, case_type=case_type, monthly_instalment="500")
     html = response.get_data(as_text=True)
