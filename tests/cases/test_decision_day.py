@@ -191,3 +191,30 @@ def test_the_trail_shows_the_changed_figures_of_a_re_routing_in_swedish(app, wor
     assert details["Föreslagna punkter"] == "3.1 → 3.2"
     changed = details["Ändrat sedan ärendet skickades in"].replace(NBSP, " ")
     assert f"Belopp som prövas mot gränserna {kr(case.submitted_figures['amount_ore'])} → " in changed
+
+
+def _limit_rule_to_reasons(world, reasons: list[str]) -> None:
+    from portal.delegation.models import DelegationRule
+
+    rule = db.session.scalars(select(DelegationRule).where(DelegationRule.version_id == world.version.id,
+                                                           DelegationRule.number == "3.1")).one()
+    rule.allowed_write_off_reasons = reasons
+    db.session.flush()
+
+
+def test_the_decision_day_question_keeps_the_write_off_reason(client, world, make, frozen_clock):
+    """The page and the decision ask the engine on the decision day's figures with every other fact
+    of the case kept: a rule limited to some write-off reasons still covers the case."""
+    _limit_rule_to_reasons(world, ["deceased_without_assets"])
+    case = _write_off_near_the_limit(world, make)
+    db.session.commit()
+    _at(frozen_clock, date(2026, 11, 26))  # the interest has grown, 3.1 still covers it
+    client.login("chef.norr")
+    page = client.get(f"/arenden/{case.id}").get_data(as_text=True)
+    assert "Ändrat sedan ärendet skickades in" in page
+    assert "Registrera beslutet" in page and "punkt 3.1" in page.lower()
+    response = client.post_form(f"/arenden/{case.id}/beslut", {
+        "outcome": "granted", "reasons": "Styrkt.", "no_conflict": "y", "confirmed": "y"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).decision.rule_number == "3.1"
