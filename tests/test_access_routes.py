@@ -91,6 +91,9 @@ MATRIX = {
     "receivables.import_run": ("POST", "/import/{ledger_import}/importera", {"finance_officer"}),
     "receivables.import_template": ("GET", "/import/mall/ledger.csv", IMPORT_VIEWERS),
     "receivables.mappings": ("GET", "/import/mappningar/", IMPORT_VIEWERS),
+    # Bank payments no reference matched: the finance roles and the auditor read; the officer matches.
+    "receivables.bank_payments": ("GET", "/import/bankbetalningar/", IMPORT_VIEWERS),
+    "receivables.bank_payment_match": ("POST", "/import/bankbetalningar/{bank_payment}", {"finance_officer"}),
     "receivables.mapping_create": ("GET", "/import/mappningar/ny/ledger", {"finance_officer"}),
     "receivables.mapping_edit": ("GET", "/import/mappningar/{mapping}", {"finance_officer"}),
     "receivables.reference": ("GET", "/referensdata/", STAFF),
@@ -268,7 +271,22 @@ def world(make):
             "draft_rule": draft_rule.id, "further": further.id, "letter": letter,
             "letter_day": letter_day, "plan": plan, "meeting": meeting.id,
             "agenda_case": agenda_case.id, "urgent_case": urgent_case.id, "item": item.id, "spare_item": spare_item.id,
-            "meeting_document": meeting_document.id}
+            "meeting_document": meeting_document.id,
+            "bank_payment": _bank_payment(ledger_import.id)}
+
+
+def _bank_payment(import_id: int) -> int:
+    """A bank payment whose reference named no invoice, waiting to be matched by hand."""
+    from portal.extensions import db
+    from portal.receivables.models import BankPayment
+
+    payment = BankPayment(key="9912346:2026-01-14:260114000001", import_id=import_id, line=3,
+                          receiving_bankgiro="9912346", deposit_date=date(2026, 1, 14),
+                          bank_serial="260114000001", amount_ore=10_000, reference="99999",
+                          reference_type="ocr")
+    db.session.add(payment)
+    db.session.flush()
+    return payment.id
 
 
 def _decided_letter(officer, make, customer, unit, category) -> tuple[int, str]:

@@ -107,6 +107,7 @@ def leak(make, frozen_clock) -> Leak:
     meeting_services.agenda_add_report(secretary_actor, meeting)
     urgent = _case(world, make, "HEMLIG-7", terms=TermsInput(new_due_date=date(2027, 7, 31)))
     meeting_services.case_mark_urgent(officer, urgent, "Vräkning hotar.")
+    _bank_payment_of(world.customer.name)
     db.session.commit()
 
     cases = {"draft": draft, "consulting": consulting, "decided": decided, "plan": plan,
@@ -118,6 +119,20 @@ def leak(make, frozen_clock) -> Leak:
     letter = documents_for("decision", decision.id)[0]
     return Leak(world, world.customer.id, {k: c.id for k, c in cases.items()}, attachment.id, letter.id,
                 meeting.id, markers)
+
+
+def _bank_payment_of(payer_name: str) -> None:
+    """A bank payment from the customer that named no invoice: listed for the finance roles only."""
+    from portal.audit.services import SYSTEM
+    from portal.receivables import imports
+    from portal.receivables.models import BankPayment
+
+    ledger_import = imports.upload(SYSTEM, data=b"01BGMAX", file_name="bgmax.txt", kind="payments",
+                                   mapping_id=None)
+    db.session.add(BankPayment(key="leak", import_id=ledger_import.id, line=3, receiving_bankgiro="9912346",
+                               deposit_date=date(2026, 11, 20), amount_ore=AMOUNT_ORE, reference="1",
+                               reference_type="ocr", payer_name=payer_name))
+    db.session.flush()
 
 
 def _urls(leak: Leak) -> list[str]:
@@ -138,6 +153,9 @@ def _urls(leak: Leak) -> list[str]:
         f"/sammantraden/{leak.meeting_id}/arenden/{c['referred']}", f"/sammantraden/namnder/{sn}/delegationsbeslut",
         *[f"/sammantraden/arenden/{case_id}/bradskande-beslut" for case_id in c.values()],
         "/delegation/", "/delegation/vem-far-besluta", "/organisation/",
+        # Receivables' finance pages: bank payments waiting for a person (the payer's name is the
+        # customer's), imports, mappings.
+        "/import/", "/import/bankbetalningar/", "/import/mappningar/",
     ]
 
 

@@ -75,6 +75,9 @@ ACTION_LABELS = {
     "ledger_import.preview": _l("Ledger file previewed"),
     "ledger_import.reject": _l("Ledger file rejected"),
     "ledger_import.import": _l("Ledger file imported"),
+    "bank_payment.match": _l("Bank payment matched to an invoice by hand"),
+    "settlement_order.create": _l("Settlement order set"),
+    "settlement_order.update": _l("Settlement order changed"),
     # Delegation
     "price_base_amount.create": _l("Price base amount added"),
     "price_base_amount.update": _l("Price base amount changed"),
@@ -127,6 +130,8 @@ OBJECT_LABELS = {
     "stage_code": _l("Collection stage code"),
     "ledger_mapping": _l("Column mapping"),
     "ledger_import": _l("Ledger import"),
+    "bank_payment": _l("Bank payment"),
+    "settlement_order": _l("Settlement order"),
     "price_base_amount": _l("Price base amount"),
     "scheme_version": _l("Delegation scheme version"),
     "delegation_rule": _l("Delegation rule"),

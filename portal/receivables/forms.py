@@ -11,7 +11,14 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from portal.params import DateField, IntegerField, optional_id
 from portal.receivables.ledger_parse import COLLECTION_STAGES, LEDGER_FIELDS, PAYMENT_FIELDS
 from portal.receivables.messages import field_label
-from portal.receivables.models import STAGE_LABELS, FeeKind, ImportKind
+from portal.receivables import queries
+from portal.receivables.models import (
+    SETTLEMENT_ORDERS,
+    STAGE_LABELS,
+    FeeKind,
+    ImportKind,
+    settlement_order_label,
+)
 from portal.receivables.services import format_value_table
 from portal.web import UniqueIds
 
@@ -127,6 +134,32 @@ class FeeForm(FlaskForm):
     kind = SelectField(_l("Fee"), choices=lambda: [(k.value, k.label) for k in FeeKind])
     amount = StringField(_l("Amount (kr)"), validators=[DataRequired(), Length(max=20)])
     valid_from = DateField(_l("Applies from"), validators=[DataRequired()])
+
+
+def _order_choices(blank=None):
+    def choices():
+        options = [(order, settlement_order_label(order)) for order in SETTLEMENT_ORDERS]
+        return [("", str(blank)), *options] if blank else options
+    return choices
+
+
+class SettlementOrderForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "settlement"
+
+    category_id = SelectField(_l("Applies to"), coerce=optional_id, validate_choice=False,
+                              choices=lambda: [("", str(_l("The whole municipality")))] + [
+                                  (c.id, c.name) for c in queries.categories()])
+    settlement_order = SelectField(_l("Order"), choices=_order_choices())
+
+
+class MatchForm(FlaskForm):
+    """Match one bank payment by hand (the page holds one form per payment)."""
+
+    invoice = StringField(_l("Invoice number or OCR reference"), validators=[DataRequired(), Length(max=40)])
+    # The service checks the order (a missing one is "none given").
+    direction = SelectField(_l("The customer's direction"), validate_choice=False,
+                            choices=_order_choices(_l("None: the municipality's order")))
 
 
 class StageCodeForm(FlaskForm):

@@ -40,6 +40,7 @@ from portal.receivables.ledger_parse import (
     ledger_warnings,
 )
 from portal.receivables.models import (
+    BankPayment,
     CollectionStageCode,
     Customer,
     ImportKind,
@@ -51,6 +52,8 @@ from portal.receivables.models import (
     LedgerMapping,
     Payment,
 )
+from portal.receivables import settlement
+from portal.receivables.bgmax import is_bgmax, parse_bgmax
 from portal.receivables.tabular import ParseError, ReadLimits
 
 MAX_STORED_ERRORS = 1_000  # a file of a million bad rows lists its first errors, then counts the rest
@@ -61,7 +64,8 @@ BATCH_ROWS = 5_000
 PROGRESS_INTERVAL_SECONDS = 1.0
 LEDGER_IMPORT_FIELDS = ("kind", "state", "file_name", "sha256", "count_new", "count_changed",
                         "count_unchanged", "count_errors", "rows_total", "count_customers_new",
-                        "count_customers_changed", "count_warnings")  # fmt: skip
+                        "count_customers_changed", "count_warnings", "count_unmatched",
+                        "file_identity")  # fmt: skip
 
 _customers = Customer.__table__
 _invoices = Invoice.__table__
@@ -69,8 +73,10 @@ _payments = Payment.__table__
 _imports = LedgerImport.__table__
 
 # The invoice columns a ledger row sets, in the order of the tuples below.
+# open_amount_source is always None from the ledger: its open amount replaces a bank file's (RULINGS 5).
 _INVOICE_VALUES = ("org_unit_id", "category_id", "invoice_date", "due_date", "original_amount_ore",
-                   "open_amount_ore", "collection_stage", "collection_stage_code", "ocr_reference")  # fmt: skip
+                   "open_amount_ore", "collection_stage", "collection_stage_code", "ocr_reference",
+                   "open_amount_source")  # fmt: skip
 
 
 def template_csv(kind: ImportKind) -> bytes:
@@ -270,6 +276,8 @@ class Parsed:
     warning_count: int = 0
     # {"unit"|"category"|"stage": {code: rows}}: the codes the portal (or the mapping) lacks.
     unknown_codes: dict[str, dict[str, int]] = field(default_factory=dict)
+    bank_file: bool = False  # a BgMax file: rows are BankRows
+    file_identity: str | None = None
 
     def add_warning(self, warning: ParseError) -> None:
         self.warning_count += 1
@@ -315,6 +323,8 @@ def read_file(job: ImportJob, progress: Callable[..., None] | None = None) -> Pa
     with _without_garbage_collection():
         if job.kind is ImportKind.LEDGER:
             _read_ledger(job, parsed, count)
+        elif is_bgmax(job.data):
+            _read_bgmax(job, parsed, count)
         else:
             _read_payments(job, parsed, count)
     bad_lines = {error.line for error in parsed.errors if error.line > 1}
@@ -355,7 +365,33 @@ def _read_ledger(job: ImportJob, parsed: Parsed, progress: Callable[[int], None]
         rows.append((item.line, item.ledger_source, item.invoice_number, identity.value, item.unit_id,
                      item.category_id, item.invoice_date, item.due_date, item.original_amount_ore,
                      item.open_amount_ore, item.collection_stage, item.collection_stage_code,
-                     item.ocr_reference))  # fmt: skip
+                     item.ocr_reference, None))  # fmt: skip
+
+
+def _read_bgmax(job: ImportJob, parsed: Parsed, progress: Callable[[int], None]) -> None:
+    """A Bankgirot BgMax file: every error, or its payments (a payment with several references
+    becomes one row per reference, so each is matched to its own invoice)."""
+    result = parse_bgmax(job.data)
+    parsed.bank_file = True
+    parsed.file_identity = result.identity
+    for error in result.errors:
+        parsed.add_error(error)
+    for payment in result.payments:
+        references = payment.extra_references
+        if payment.reference_type == "several" and references and payment.reference:
+            references = [(payment.reference, payment.amount_ore - sum(a for _r, a in references)),
+                          *references]
+        if payment.reference_type != "several" or not references:
+            references = [(payment.reference, payment.amount_ore)]
+        for n, (reference, amount) in enumerate(references):
+            key = payment.key if payment.bank_serial else f"{result.identity}:{payment.line}"
+            parsed.rows.append(BankRow(
+                key=key if n == 0 else f"{key}:{n}", line=payment.line,
+                receiving_bankgiro=payment.receiving_bankgiro, deposit_date=payment.deposit_date,
+                bank_serial=payment.bank_serial or None, amount_ore=amount, reference=reference,
+                reference_type=payment.reference_type, payer_name=payment.payer_name,
+                information=" ".join(payment.information)[:500] or None))  # fmt: skip
+    progress(result.records)
 
 
 def _read_payments(job: ImportJob, parsed: Parsed, progress: Callable[[int], None]) -> None:
@@ -374,6 +410,22 @@ def _read_payments(job: ImportJob, parsed: Parsed, progress: Callable[[int], Non
 # --- classifying and writing ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class BankRow:
+    """One payment (or one reference of a payment with several) from a bank file."""
+
+    key: str
+    line: int
+    receiving_bankgiro: str
+    deposit_date: date
+    bank_serial: str | None
+    amount_ore: int
+    reference: str | None
+    reference_type: str
+    payer_name: str | None
+    information: str | None
+
+
 @dataclass
 class Plan:
     """What an import would do: rows to insert and update, counts, and errors found against the
@@ -385,6 +437,7 @@ class Plan:
     new_customers: list[tuple] = field(default_factory=list)
     changed_customers: list[tuple] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
+    unmatched: int = 0  # bank payments no invoice was found for
 
 
 def _classify_ledger(parsed: Parsed) -> Plan:
@@ -567,7 +620,32 @@ def _classify(ledger_import: LedgerImport, parsed: Parsed) -> Plan:
         return Plan(errors=parsed.errors)
     if parsed.kind is ImportKind.LEDGER:
         return _classify_ledger(parsed)
+    if parsed.bank_file:
+        return _classify_bank(parsed)
     return _classify_payments(parsed, ledger_import.id)
+
+
+def _classify_bank(parsed: Parsed) -> Plan:
+    """Bank payments already imported (by key) are unchanged; the others are matched to an
+    invoice by their reference as an OCR reference, else as an invoice number, or left for a
+    person to match (never an error: the file imports and the payment waits)."""
+    plan = Plan()
+    connection = db.session.connection()
+    keys = [row.key for row in parsed.rows]
+    existing: set[str] = set()
+    for start in range(0, len(keys), BATCH_ROWS):
+        existing.update(connection.execute(select(BankPayment.key).where(
+            BankPayment.key.in_(keys[start : start + BATCH_ROWS]))).scalars())
+    by_ocr, by_number = settlement.invoice_lookup(connection)
+    for row in parsed.rows:
+        if row.key in existing:
+            plan.unchanged += 1
+            continue
+        invoice_id, how = settlement.match_reference(row.reference, by_ocr, by_number)
+        plan.new.append((row, invoice_id, how))
+        if invoice_id is None:
+            plan.unmatched += 1
+    return plan
 
 
 def _store_outcome(ledger_import: LedgerImport, parsed: Parsed, plan: Plan, state: ImportState) -> None:
@@ -580,6 +658,10 @@ def _store_outcome(ledger_import: LedgerImport, parsed: Parsed, plan: Plan, stat
     ledger_import.count_unchanged = plan.unchanged
     ledger_import.count_errors = parsed.error_count if parsed.errors else len(errors)
     ledger_import.errors = _error_dicts(errors, parsed.max_errors)
+    ledger_import.count_unmatched = plan.unmatched
+    ledger_import.file_identity = parsed.file_identity
+    if parsed.bank_file:
+        ledger_import.count_new = len(plan.new) - plan.unmatched
     ledger_import.count_customers_new = len(plan.new_customers)
     ledger_import.count_customers_changed = len(plan.changed_customers)
     ledger_import.count_warnings = parsed.warning_count
@@ -619,6 +701,8 @@ def run(actor: Actor, ledger_import: LedgerImport, parsed: Parsed, *, demo: bool
     with _without_garbage_collection(), _sqlite_pragma(db.session.connection(), "cache_size", "-262144"):
         if parsed.kind is ImportKind.LEDGER:
             _write_ledger(plan, demo)
+        elif parsed.bank_file:
+            settlement.write_bank_payments(actor, ledger_import.id, plan.new)
         else:
             _write_payments(plan)
     _store_outcome(ledger_import, parsed, plan, ImportState.IMPORTED)
@@ -632,10 +716,14 @@ def run(actor: Actor, ledger_import: LedgerImport, parsed: Parsed, *, demo: bool
 
 
 def earlier_imports(ledger_import: LedgerImport) -> list[LedgerImport]:
-    """Other uploads of the same file (same SHA-256) that were imported, newest first."""
+    """Other uploads of the same file (same SHA-256, or a bank file's own identity) that were
+    imported, newest first."""
+    same = LedgerImport.sha256 == ledger_import.sha256
+    if ledger_import.file_identity:
+        same = same | (LedgerImport.file_identity == ledger_import.file_identity)
     return list(db.session.scalars(
         select(LedgerImport)
-        .where(LedgerImport.sha256 == ledger_import.sha256, LedgerImport.id != ledger_import.id,
+        .where(same, LedgerImport.id != ledger_import.id,
                LedgerImport.state == ImportState.IMPORTED.value)
         .order_by(LedgerImport.imported_at.desc(), LedgerImport.id.desc())
     ))

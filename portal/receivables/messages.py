@@ -61,6 +61,49 @@ def _money(value: object) -> str:
     return format_money(value) if isinstance(value, int) else str(value)
 
 
+_BGMAX_FIELDS = {
+    "amount": _l("the amount"),
+    "deposit_amount": _l("the deposit's amount"),
+    "payment_count": _l("the deposit's number of payments"),
+    "payments": _l("the number of payment records (TK20)"),
+    "deductions": _l("the number of deduction records (TK21)"),
+    "extra_references": _l("the number of extra reference records (TK22, TK23)"),
+    "deposits": _l("the number of deposits (TK15)"),
+}
+
+
+def _bgmax_message(code: str, p: dict) -> str:
+    what = str(_BGMAX_FIELDS.get(str(p.get("field") or p.get("what")), p.get("field") or p.get("what") or ""))
+    messages = {
+        "not_bgmax": lambda: _("The file does not begin with a BgMax opening record (TK01)."),
+        "bgmax_invalid_opening": lambda: _("The opening record (TK01) has no valid timestamp or "
+                                           "production/test mark."),
+        "bgmax_record_too_long": lambda: _("The record has %(length)s characters; BgMax records have 80.",
+                                           length=p.get("length")),
+        "bgmax_invalid_record": lambda: _("The record has no transaction code."),
+        "bgmax_invalid_number": lambda: _("%(field)s is not a number: “%(value)s”.", field=what.capitalize(),
+                                          value=p.get("value")),
+        "bgmax_invalid_date": lambda: _("The payment date “%(value)s” is not a date.", value=p.get("value")),
+        "bgmax_outside_deposit": lambda: _("A TK%(code)s record outside a deposit (no TK05 before it).",
+                                           code=p.get("code")),
+        "bgmax_outside_payment": lambda: _("A TK%(code)s record with no payment before it.", code=p.get("code")),
+        "bgmax_deposit_not_closed": lambda: _("The deposit opened on line %(line)s has no closing record "
+                                              "(TK15).", line=p.get("opened")),
+        "bgmax_second_opening": lambda: _("A second opening record (TK01)."),
+        "bgmax_after_closing": lambda: _("A record after the closing record (TK70)."),
+        "bgmax_missing_closing": lambda: _("The file has no closing record (TK70): it may be cut short."),
+        "bgmax_deposit_count": lambda: _("The deposit record says %(expected)s payments; the deposit has "
+                                         "%(found)s.", expected=p.get("expected"), found=p.get("found")),
+        "bgmax_deposit_sum": lambda: _("The deposit record says %(expected)s; the deposit's payments add "
+                                       "up to %(found)s.", expected=_money(p.get("expected")),
+                                       found=_money(p.get("found"))),
+        "bgmax_closing_count": lambda: _("The closing record (TK70) gives %(what)s as %(expected)s; the file "
+                                         "has %(found)s.", what=what, expected=p.get("expected"),
+                                         found=p.get("found")),
+    }
+    return messages[code]() if code in messages else _("Unreadable value (%(code)s).", code=code)
+
+
 def field_label(name: str) -> str:
     return str(FIELD_LABELS.get(name, name))
 
@@ -73,6 +116,8 @@ def error_message(code: str, params: Mapping[str, object] | None = None) -> str:
         kind = _FILE_KINDS.get(str(p.get("kind")), _FILE_KINDS["binary"])
         return _("The file is %(kind)s, not a table. Export the ledger as CSV or .xlsx and upload "
                  "that file.", kind=kind)
+    if code.startswith("bgmax_") or code == "not_bgmax":
+        return _bgmax_message(code, p)
     if code == "negative_open_amount":
         return _("The open amount %(amount)s is negative (an overpayment or a credit note); the row "
                  "is imported.", amount=_money(p.get("value")))

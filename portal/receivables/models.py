@@ -173,6 +173,9 @@ class Invoice(db.Model):
     collection_stage: Mapped[str] = mapped_column(String(30), default="unknown")
     collection_stage_code: Mapped[str | None] = mapped_column(String(40))
     ocr_reference: Mapped[str | None] = mapped_column(String(40))
+    # None: the open amount is the ledger's. "bank": a bank file's payment lowered it since the
+    # last ledger file (RULINGS 5); the next ledger file's open amount replaces it.
+    open_amount_source: Mapped[str | None] = mapped_column(String(10))
 
     customer: Mapped[Customer] = relationship(back_populates="invoices")
     org_unit: Mapped[OrgUnit] = relationship()
@@ -199,9 +202,80 @@ class Payment(db.Model):
     amount_ore: Mapped[int] = mapped_column(BigInteger)
     occurrence: Mapped[int] = mapped_column(Integer, default=1)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_imports.id"), index=True)
+    source: Mapped[str | None] = mapped_column(String(10))  # None: a payments file; "bank": BgMax
 
     invoice: Mapped[Invoice] = relationship(back_populates="payments")
 
+
+SETTLEMENT_PARTS = ("fees", "capital", "interest")
+SETTLEMENT_ORDERS = tuple(",".join(order) for order in (
+    ("fees", "capital", "interest"), ("fees", "interest", "capital"), ("capital", "fees", "interest"),
+    ("capital", "interest", "fees"), ("interest", "fees", "capital"), ("interest", "capital", "fees"),
+))
+SETTLEMENT_PART_LABELS = {
+    "fees": _l("collection costs"),
+    "capital": _l("capital"),
+    "interest": _l("interest"),
+}
+
+
+def settlement_order_label(order: str) -> str:
+    return ", ".join(str(SETTLEMENT_PART_LABELS[part]) for part in order.split(","))
+
+
+class SettlementOrder(db.Model):
+    """In which order a payment settles collection costs, capital and interest (RULINGS 4): one
+    row without a category for the whole municipality, and optional overrides per category."""
+
+    __tablename__ = "settlement_orders"
+    __table_args__ = (CheckConstraint(_in("settlement_order", SETTLEMENT_ORDERS), name="settlement_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_categories.id"), unique=True)
+    settlement_order: Mapped[str] = mapped_column(String(40))
+
+    category: Mapped[InvoiceCategory | None] = relationship()
+
+    @property
+    def label(self) -> str:
+        return settlement_order_label(self.settlement_order)
+
+
+class BankPayment(db.Model):
+    """A payment from a bank file (BgMax), matched to an invoice by its OCR reference or by a
+    person, or waiting to be matched. `key` (receiving bankgiro, deposit date, Bankgirot's serial)
+    makes a payment the same in any file that holds it, so no file imports it twice."""
+
+    __tablename__ = "bank_payments"
+    __table_args__ = (
+        CheckConstraint("matched_by in ('ocr', 'invoice_number', 'hand')", name="matched_by"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("ledger_imports.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    receiving_bankgiro: Mapped[str] = mapped_column(String(10))
+    deposit_date: Mapped[date] = mapped_column(Date, index=True)
+    bank_serial: Mapped[str | None] = mapped_column(String(12))
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str | None] = mapped_column(String(25))
+    reference_type: Mapped[str] = mapped_column(String(10))
+    payer_name: Mapped[str | None] = mapped_column(String(100))
+    information: Mapped[str | None] = mapped_column(String(500))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    matched_by: Mapped[str | None] = mapped_column(String(20))
+    matched_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The customer's direction, when a person matched it by hand (a settlement order).
+    direction: Mapped[str | None] = mapped_column(String(40))
+    # {"fees", "capital", "interest", "unallocated"} in öre, and "counted_before": the payment
+    # was already in the ledger's payments (same invoice, date and amount) and was not counted again.
+    settlement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    invoice: Mapped[Invoice | None] = relationship()
+    matched_by_user: Mapped[User | None] = relationship()
 
 class ReferenceRate(db.Model):
     """Riksbanken's reference rate for a half-year (räntelagen 9 §), kept by the finance director."""
@@ -310,6 +384,9 @@ class LedgerImport(db.Model):
     count_changed: Mapped[int] = mapped_column(BigInteger, default=0)
     count_unchanged: Mapped[int] = mapped_column(BigInteger, default=0)
     count_errors: Mapped[int] = mapped_column(BigInteger, default=0)
+    count_unmatched: Mapped[int] = mapped_column(BigInteger, default=0)  # bank payments left to a person
+    # A bank file's own identity (BgMax: Bankgirot's timestamp and test mark).
+    file_identity: Mapped[str | None] = mapped_column(String(64), index=True)
     # [{line, column, code, params}], at most MAX_STORED_ERRORS; messages are worded on display.
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     count_customers_new: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -14,6 +14,7 @@ from portal.receivables import rules
 from portal.receivables.identity import IdentityNumberError, parse_identity_number
 from portal.receivables.models import (
     CLOSED_STAGES,
+    BankPayment,
     CollectionStageCode,
     Customer,
     CustomerView,
@@ -23,6 +24,7 @@ from portal.receivables.models import (
     LedgerImport,
     LedgerMapping,
     ReferenceRate,
+    SettlementOrder,
 )
 
 SEARCH_LIMIT = 50
@@ -173,6 +175,23 @@ def rates() -> list[ReferenceRate]:
 
 def fees() -> list[Fee]:
     return list(db.session.scalars(select(Fee).order_by(Fee.kind, Fee.valid_from.desc())))
+
+
+def settlement_orders() -> list[SettlementOrder]:
+    return list(db.session.scalars(select(SettlementOrder).outerjoin(SettlementOrder.category)
+                                   .order_by(SettlementOrder.category_id.is_not(None), InvoiceCategory.name)))
+
+
+def unmatched_bank_payments() -> list[BankPayment]:
+    """Bank payments no reference matched, oldest first: the finance roles see the whole
+    municipality's (RULINGS 10), and only they reach the page."""
+    return list(db.session.scalars(select(BankPayment).where(BankPayment.invoice_id.is_(None))
+                                   .order_by(BankPayment.deposit_date, BankPayment.id).limit(500)))
+
+
+def bank_payments_matched_by_hand(limit: int = 50) -> list[BankPayment]:
+    return list(db.session.scalars(select(BankPayment).where(BankPayment.matched_by == "hand")
+                                   .order_by(BankPayment.matched_at.desc(), BankPayment.id.desc()).limit(limit)))
 
 
 def stage_codes() -> list[CollectionStageCode]:

@@ -16,13 +16,15 @@ from portal.downloads import file_response
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.money import format_amount
-from portal.receivables import imports, queries, services
+from portal.receivables import imports, queries, services, settlement
 from portal.receivables.forms import (
     CategoryForm,
     PAID_SIGN_CHOICES,
     ConfirmForm,
     FeeForm,
+    MatchForm,
     RateForm,
+    SettlementOrderForm,
     StageCodeForm,
     UploadForm,
     mapping_fields,
@@ -38,8 +40,11 @@ from portal.receivables.models import (
     InvoiceCategory,
     LedgerImport,
     LedgerMapping,
+    BankPayment,
     ReferenceRate,
+    SettlementOrder,
     STAGE_LABELS,
+    settlement_order_label,
 )
 from portal.web import actor, page_or_partial, saved, show_errors, wants_partial
 
@@ -221,6 +226,51 @@ def import_template(kind: str):
     return file_response(imports.template_csv(ImportKind(kind)), "text/csv; charset=utf-8", name)
 
 
+# --- bank payments waiting for a person ---------------------------------------------------------
+
+def _match_form(bank_payment: BankPayment, **kwargs) -> MatchForm:
+    return MatchForm(prefix=f"p{bank_payment.id}", **kwargs)
+
+
+def _bank_payments_context(failed: tuple[int, MatchForm] | None = None) -> dict:
+    unmatched = queries.unmatched_bank_payments()
+    forms = {p.id: _match_form(p, formdata=None) for p in unmatched}
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    return {"unmatched": unmatched, "forms": forms, "by_hand": queries.bank_payments_matched_by_hand(),
+            "may_match": access.allowed(current_user, access.IMPORT_LEDGER),
+            "order_label": settlement_order_label}
+
+
+@bp.get("/import/bankbetalningar/")
+@login_required
+def bank_payments():
+    access.require(current_user, access.VIEW_IMPORTS)
+    return render_template("receivables/bank_payments.html", **_bank_payments_context())
+
+
+@bp.post("/import/bankbetalningar/<id:payment_id>")
+@login_required
+def bank_payment_match(payment_id: int):
+    bank_payment = db.get_or_404(BankPayment, payment_id)
+    matcher = _acting(access.IMPORT_LEDGER)
+    form = _match_form(bank_payment)
+    if form.validate_on_submit():
+        try:
+            settlement.match_by_hand(matcher, bank_payment, invoice_text=form.invoice.data,
+                                     direction=form.direction.data)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(_("The payment was matched to invoice %(number)s.", number=bank_payment.invoice.invoice_number),
+                  "success")
+            return redirect(url_for("receivables.bank_payments"), code=303)
+    return render_template("receivables/bank_payments.html",
+                           **_bank_payments_context((bank_payment.id, form))), 422
+
+
 # --- saved mappings ------------------------------------------------------------------------------
 
 @bp.get("/import/mappningar/")
@@ -316,6 +366,11 @@ def _save_fee(editor, obj, form):
                              valid_from=form.valid_from.data)
 
 
+def _save_settlement_order(editor, obj, form):
+    return settlement.settlement_order_save(editor, obj, category_id=form.category_id.data,
+                                            order=form.settlement_order.data)
+
+
 def _save_stage_code(editor, obj, form):
     return services.stage_code_save(editor, obj, code=form.code.data, stage=form.stage.data)
 
@@ -341,6 +396,10 @@ TABLES = {
             "kravsteg", _l("Collection stage codes"), (_l("The ledger's code"), _l("Stage in the portal")),
             CollectionStageCode, StageCodeForm, access.EDIT_STAGE_CODES, queries.stage_codes,
             _save_stage_code),
+        ReferenceTable(
+            "avrakningsordning", _l("Settlement order"), (_l("Applies to"), _l("Order")),
+            SettlementOrder, SettlementOrderForm, access.EDIT_REFERENCE_DATA, queries.settlement_orders,
+            _save_settlement_order, lambda obj: {"category_id": obj.category_id or ""}),
     )
 }  # fmt: skip
 
