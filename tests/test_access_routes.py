@@ -276,17 +276,18 @@ def world(make):
 
 
 def _bank_payment(import_id: int) -> int:
-    """A bank payment whose reference named no invoice, waiting to be matched by hand."""
+    """Bank payments whose reference named no invoice, waiting to be matched by hand (two: the page
+    holds a form for each, and their ids must differ)."""
     from portal.extensions import db
     from portal.receivables.models import BankPayment
 
-    payment = BankPayment(key="9912346:2026-01-14:260114000001", import_id=import_id, line=3,
-                          receiving_bankgiro="9912346", deposit_date=date(2026, 1, 14),
-                          bank_serial="260114000001", amount_ore=10_000, reference="99999",
-                          reference_type="ocr")
-    db.session.add(payment)
+    payments = [BankPayment(key=f"9912346:2026-01-14:26011400000{n}", import_id=import_id, line=2 + n,
+                            receiving_bankgiro="9912346", deposit_date=date(2026, 1, 14),
+                            bank_serial=f"26011400000{n}", amount_ore=10_000 * n, reference=f"9999{n}",
+                            reference_type="ocr") for n in (1, 2)]
+    db.session.add_all(payments)
     db.session.flush()
-    return payment.id
+    return payments[0].id
 
 
 def _decided_letter(officer, make, customer, unit, category) -> tuple[int, str]:

@@ -82,3 +82,46 @@ def test_a_mapping_for_a_real_export_is_made_in_the_form_and_passes_axe(page, tm
     text = page.locator("main").inner_text()
     assert "Visma e2e" in text and "INK = Inkassokrav" in text
     assert axe_violations(page) == []
+
+
+def test_a_bank_file_is_imported_and_its_unmatched_payment_matched_by_hand(page, live_app, tmp_path):
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.receivables.bgmax import PaymentSpec, write_bgmax
+    from portal.receivables.models import Customer, Invoice
+
+    with live_app.app_context():
+        invoice = db.session.scalars(select(Invoice).join(Customer).where(
+            Customer.name == "Bergslagens Bygg AB", Invoice.open_amount_ore > 10_000)).first()
+        number = invoice.invoice_number
+        db.session.remove()
+    path = tmp_path / "bgmax.txt"
+    path.write_bytes(write_bgmax([(date(2026, 11, 20), [PaymentSpec(10_000, "55555555", payer_name="Bergslagens Bygg AB",
+                                                                     information=f"Faktura {number}")])],
+                                 timestamp="20261120070000000000"))
+    login(page, "ekonom")
+    page.goto("/import/")
+    page.get_by_label("Typ av fil").select_option(label="Betalningar")
+    page.get_by_label("Fil (CSV eller .xlsx)").set_input_files(str(path))
+    page.get_by_role("button", name="Ladda upp och förhandsgranska").click()
+    page.wait_for_url("**/import/*")
+    page.get_by_role("button", name="Förhandsgranska").click()
+    page.get_by_text("Vad importen gör").wait_for()
+    assert "väntar på att matchas för hand" in page.locator("main").inner_text()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Importera filen").click()
+    page.get_by_text("Vad importen gjorde").wait_for()
+    page.get_by_role("link", name="Bankbetalningar att matcha").first.click()
+    page.wait_for_url("**/import/bankbetalningar/")
+    assert f"Faktura {number}" in page.locator("main").inner_text()
+    assert axe_violations(page) == []
+    row = page.locator("#unmatched-payments tbody tr", has_text=f"Faktura {number}")
+    row.get_by_label("Fakturanummer eller OCR-nummer").fill(number)
+    row.get_by_label("Kundens anvisning").select_option("capital,interest,fees")
+    row.get_by_role("button", name="Matcha").click()
+    page.get_by_text(f"Betalningen matchades mot faktura {number}.").wait_for()
+    assert "kapital, ränta, indrivningskostnader" in page.locator("#matched-by-hand").inner_text()
+    assert axe_violations(page) == []
