@@ -322,3 +322,20 @@ def test_a_payments_mapping_turns_payments_written_negative(client, world, make)
     assert _item(url).state == ImportState.IMPORTED, _item(url).errors
     assert [p.amount_ore for p in _invoice("1001").payments] == [50_000]
     assert _invoice("1001").payments[0].payment_date == date(2024, 3, 1)
+
+
+def test_the_finance_director_adds_a_missing_category_from_the_preview(client, app, world):
+    client.login("ekonom")
+    url = _upload(client, table_bytes([ledger_row(1, unit_code="VA1", category_code="PARK")]))
+    page = _preview(client, url)
+    assert "Lägg till kategorin" not in page  # the finance officer cannot add categories
+    director = app.test_client()
+    director.login("ekonomichef")
+    page = _text(director.get(url))
+    assert 'aria-label="Lägg till fakturakategorin PARK"' in page and 'name="code" value="PARK"' in page
+    added = director.post_form("/referensdata/kategorier", {"code": "PARK", "name": "Parkering",
+                                                            "time_bar_years": "10", "charges_interest": "y",
+                                                            "active": "y"})
+    assert added.status_code == 303
+    again = _preview_url(client, table_bytes([ledger_row(1, unit_code="VA1", category_code="PARK")]))
+    assert _item(again).state == ImportState.PREVIEWED
