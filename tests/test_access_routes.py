@@ -91,6 +91,8 @@ MATRIX = {
     "receivables.import_run": ("POST", "/import/{ledger_import}/importera", {"finance_officer"}),
     "receivables.import_template": ("GET", "/import/mall/ledger.csv", IMPORT_VIEWERS),
     "receivables.mappings": ("GET", "/import/mappningar/", IMPORT_VIEWERS),
+    # Late and broken plans: whoever lists cases, filtered by the cases' visibility.
+    "receivables.plans_followup": ("GET", "/kunder/planer", CASE_VIEWERS),
     # Bank payments no reference matched: the finance roles and the auditor read; the officer matches.
     "receivables.bank_payments": ("GET", "/import/bankbetalningar/", IMPORT_VIEWERS),
     "receivables.bank_payment_match": ("POST", "/import/bankbetalningar/{bank_payment}", {"finance_officer"}),

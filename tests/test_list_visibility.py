@@ -155,7 +155,7 @@ def _urls(leak: Leak) -> list[str]:
         "/delegation/", "/delegation/vem-far-besluta", "/organisation/",
         # Receivables' finance pages: bank payments waiting for a person (the payer's name is the
         # customer's), imports, mappings.
-        "/import/", "/import/bankbetalningar/", "/import/mappningar/",
+        "/import/", "/import/bankbetalningar/", "/import/mappningar/", "/kunder/planer",
     ]
 
 

@@ -1,5 +1,5 @@
 """Bank payment files (BgMax): the bank payments matched or waiting for a person, where an open
-amount came from, the settlement order per municipality and category
+amount came from, the settlement order per municipality and category; how late a plan is broken
 
 Revision ID: 0013_bank_payments
 Revises: 0012_mapping_rules
@@ -30,6 +30,13 @@ def upgrade():
         batch.add_column(sa.Column('count_unmatched', sa.BigInteger(), nullable=False, server_default='0'))
         batch.add_column(sa.Column('file_identity', sa.String(length=64), nullable=True))
         batch.create_index(batch.f('ix_ledger_imports_file_identity'), ['file_identity'], unique=False)
+    op.create_table(
+        'follow_up_settings',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('broken_after_days', sa.Integer(), nullable=False),
+        sa.CheckConstraint('broken_after_days >= 0', name=op.f('ck_follow_up_settings_broken_after_days')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_follow_up_settings')),
+    )
     op.create_table(
         'settlement_orders',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -82,6 +89,7 @@ def upgrade():
 def downgrade():
     op.drop_table('bank_payments')
     op.drop_table('settlement_orders')
+    op.drop_table('follow_up_settings')
     with op.batch_alter_table('ledger_imports') as batch:
         batch.drop_index(batch.f('ix_ledger_imports_file_identity'))
         batch.drop_column('file_identity')

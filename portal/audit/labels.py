@@ -78,6 +78,8 @@ ACTION_LABELS = {
     "bank_payment.match": _l("Bank payment matched to an invoice by hand"),
     "settlement_order.create": _l("Settlement order set"),
     "settlement_order.update": _l("Settlement order changed"),
+    "follow_up_setting.create": _l("Follow-up of plans set"),
+    "follow_up_setting.update": _l("Follow-up of plans changed"),
     # Delegation
     "price_base_amount.create": _l("Price base amount added"),
     "price_base_amount.update": _l("Price base amount changed"),
@@ -132,6 +134,7 @@ OBJECT_LABELS = {
     "ledger_import": _l("Ledger import"),
     "bank_payment": _l("Bank payment"),
     "settlement_order": _l("Settlement order"),
+    "follow_up_setting": _l("Follow-up of instalment plans"),
     "price_base_amount": _l("Price base amount"),
     "scheme_version": _l("Delegation scheme version"),
     "delegation_rule": _l("Delegation rule"),

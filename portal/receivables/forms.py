@@ -153,6 +153,14 @@ class SettlementOrderForm(FlaskForm):
     settlement_order = SelectField(_l("Order"), choices=_order_choices())
 
 
+class FollowUpForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "follow-up"
+
+    broken_after_days = IntegerField(_l("A plan is broken when late by more than (days)"),
+                                     validators=[DataRequired(), NumberRange(min=1, max=365)])
+
+
 class MatchForm(FlaskForm):
     """Match one bank payment by hand (the page holds one form per payment)."""
 

@@ -241,6 +241,17 @@ class SettlementOrder(db.Model):
         return settlement_order_label(self.settlement_order)
 
 
+class FollowUpSetting(db.Model):
+    """How the portal follows up instalment plans (RULINGS 16): one row for the municipality."""
+
+    __tablename__ = "follow_up_settings"
+    __table_args__ = (CheckConstraint("broken_after_days >= 0", name="broken_after_days"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A plan late by more than this many days is broken (a scheme rule may tighten it).
+    broken_after_days: Mapped[int] = mapped_column(Integer)
+
+
 class BankPayment(db.Model):
     """A payment from a bank file (BgMax), matched to an invoice by its OCR reference or by a
     person, or waiting to be matched. `key` (receiving bankgiro, deposit date, Bankgirot's serial)

@@ -16,6 +16,7 @@ from portal.receivables.models import (
     CLOSED_STAGES,
     BankPayment,
     CollectionStageCode,
+    FollowUpSetting,
     Customer,
     CustomerView,
     Fee,
@@ -180,6 +181,10 @@ def fees() -> list[Fee]:
 def settlement_orders() -> list[SettlementOrder]:
     return list(db.session.scalars(select(SettlementOrder).outerjoin(SettlementOrder.category)
                                    .order_by(SettlementOrder.category_id.is_not(None), InvoiceCategory.name)))
+
+
+def follow_up_settings() -> list[FollowUpSetting]:
+    return list(db.session.scalars(select(FollowUpSetting)))
 
 
 def unmatched_bank_payments() -> list[BankPayment]:

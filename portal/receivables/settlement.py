@@ -18,6 +18,7 @@ from portal.receivables import rules
 from portal.receivables.models import (
     SETTLEMENT_ORDERS,
     BankPayment,
+    FollowUpSetting,
     Invoice,
     InvoiceCategory,
     Payment,
@@ -175,6 +176,22 @@ def match_by_hand(actor: Actor, bank_payment: BankPayment, *, invoice_text: str,
                   "amount_ore": bank_payment.amount_ore, "direction": direction,
                   "settlement": bank_payment.settlement, "open_amount_ore": invoice.open_amount_ore})
     return bank_payment
+
+
+def follow_up_save(actor: Actor, setting: FollowUpSetting | None, *, broken_after_days: int | None) -> FollowUpSetting:
+    """The municipality's one follow-up setting: how many days late makes a plan broken."""
+    errors: dict[str, str] = {}
+    if broken_after_days is None or not 1 <= broken_after_days <= 365:
+        errors["broken_after_days"] = _("Enter a number of days between 1 and 365.")
+    if setting is None and db.session.scalar(select(func.count()).select_from(FollowUpSetting)):
+        errors["broken_after_days"] = _("The setting already exists; change it in the table.")
+    if errors:
+        raise ValidationFailed(errors)
+    from portal.receivables.services import _save
+
+    setting = setting or FollowUpSetting()
+    _save(actor, setting, ("broken_after_days",), {"broken_after_days": broken_after_days}, "follow_up_setting")
+    return setting
 
 
 def settlement_order_save(actor: Actor, setting: SettlementOrder | None, *, category_id: int | None,

@@ -16,12 +16,13 @@ from portal.downloads import file_response
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.money import format_amount
-from portal.receivables import imports, queries, services, settlement
+from portal.receivables import followup, imports, queries, services, settlement
 from portal.receivables.forms import (
     CategoryForm,
     PAID_SIGN_CHOICES,
     ConfirmForm,
     FeeForm,
+    FollowUpForm,
     MatchForm,
     RateForm,
     SettlementOrderForm,
@@ -41,6 +42,7 @@ from portal.receivables.models import (
     LedgerImport,
     LedgerMapping,
     BankPayment,
+    FollowUpSetting,
     ReferenceRate,
     SettlementOrder,
     STAGE_LABELS,
@@ -95,8 +97,22 @@ def customer(customer_id: int):
     return render_template(
         "receivables/customer.html", customer=customer, identity=identity_text(customer),
         debts=queries.customer_debts(customer, today), today=today,
+        plans=followup.follow(followup.executed_plans(current_user, today, customer_id=customer.id), today),
         views=queries.customer_views(customer.id) if may_see_log else None,
     )
+
+
+# --- plans followed up -----------------------------------------------------------------------------
+
+@bp.get("/kunder/planer")
+@login_required
+def plans_followup():
+    """Late and broken instalment plans, with what is owed now, for the case officer (and anyone
+    who reads cases: the list is filtered by the cases' visibility in the query)."""
+    access.require(current_user, access.LIST_CASES)
+    today = clock.today()
+    return render_template("receivables/plans.html", plans=followup.plans_needing_attention(current_user, today),
+                           broken_after=followup.broken_after_days(), today=today)
 
 
 # --- imports -------------------------------------------------------------------------------------
@@ -371,6 +387,10 @@ def _save_settlement_order(editor, obj, form):
                                             order=form.settlement_order.data)
 
 
+def _save_follow_up(editor, obj, form):
+    return settlement.follow_up_save(editor, obj, broken_after_days=form.broken_after_days.data)
+
+
 def _save_stage_code(editor, obj, form):
     return services.stage_code_save(editor, obj, code=form.code.data, stage=form.stage.data)
 
@@ -400,6 +420,10 @@ TABLES = {
             "avrakningsordning", _l("Settlement order"), (_l("Applies to"), _l("Order")),
             SettlementOrder, SettlementOrderForm, access.EDIT_REFERENCE_DATA, queries.settlement_orders,
             _save_settlement_order, lambda obj: {"category_id": obj.category_id or ""}),
+        ReferenceTable(
+            "uppfoljning", _l("Follow-up of instalment plans"), (_l("Broken when late by more than"),),
+            FollowUpSetting, FollowUpForm, access.EDIT_REFERENCE_DATA, queries.follow_up_settings,
+            _save_follow_up),
     )
 }  # fmt: skip
 
