@@ -1,8 +1,8 @@
 """Bank payment files (BgMax): the bank payments matched or waiting for a person, where an open
 amount came from, the settlement order per municipality and category; how late a plan is broken
 
-Revision ID: 0013_bank_payments
-Revises: 0012_mapping_rules
+Revision ID: 0014_bank_payments
+Revises: 0013_user_sessions
 Create Date: 2026-12-01 04:40:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_bank_payments'
-down_revision = '0012_mapping_rules'
+revision = '0014_bank_payments'
+down_revision = '0013_user_sessions'
 branch_labels = None
 depends_on = None
 
