@@ -1,8 +1,8 @@
 """Bank payment files (BgMax): the bank payments matched or waiting for a person, where an open
 amount came from, the settlement order per municipality and category; how late a plan is broken
 
-Revision ID: 0014_bank_payments
-Revises: 0013_user_sessions
+Revision ID: 0017_bank_payments
+Revises: 0016_limit_bounds
 Create Date: 2026-12-01 04:40:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_bank_payments'
-down_revision = '0013_user_sessions'
+revision = '0017_bank_payments'
+down_revision = '0016_limit_bounds'
 branch_labels = None
 depends_on = None
 
