@@ -32,6 +32,11 @@ extract-messages: install
 run: install translations
 	PORTAL_DEVELOPMENT=1 $(BIN)/flask db upgrade
 	PORTAL_DEVELOPMENT=1 $(BIN)/flask portal seed-demo --if-empty
+	@# With PORTAL_REDIS_URL set a job worker runs beside the server; without it jobs run in the request.
+	@if [ -n "$$PORTAL_REDIS_URL" ]; then \
+	  PORTAL_DEVELOPMENT=1 $(BIN)/flask portal worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	fi; \
 	PORTAL_DEVELOPMENT=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install translations

@@ -92,6 +92,13 @@ RECEIVABLES_ROLES = {
 }
 # --- end receivables -------------------------------------------------------------------------
 
+# --- background jobs ---
+# A job is seen by those who may see its kind's work (each kind names an action, e.g. the ledger
+# import's VIEW_IMPORTS) and run again by those who may start it (IMPORT_LEDGER); the rule is the
+# jobs domain's (portal/jobs/queries.py). obj: a job kind's name, a job, or None for "any kind".
+VIEW_JOBS = "jobs.view"
+RETRY_JOB = "jobs.retry"
+
 # --- delegation ---
 # Read schemes and ask "Vem får besluta?": everyone with a system role, and others (members,
 # employees holding positions) for the committees they hold a position in. Edit schemes and price

@@ -52,6 +52,21 @@ def seed_demo(if_empty: bool, invoices: int) -> None:
     click.echo(f"Demo data in place: {summary}")
 
 
+@portal_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (for scripts and tests).")
+@click.option("--name", default=None, help="The worker's name in Redis (default: host and pid).")
+@with_appcontext
+def worker(burst: bool, name: str | None) -> None:
+    """Run background jobs from the queue on PORTAL_REDIS_URL (README "Bakgrundsjobb")."""
+    from portal.jobs.runner import work
+
+    if not current_app.config.get("PORTAL_REDIS_URL"):
+        raise click.ClickException(
+            "PORTAL_REDIS_URL is not set. Without Redis the portal runs each job in the web process "
+            "right after the request that started it; a worker is only needed with Redis.")
+    work(burst=burst, name=name)
+
+
 @portal_cli.command("create-user")
 @click.argument("username")
 @click.option("--name", "full_name", required=True, help="The person's full name.")

@@ -69,6 +69,10 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "IMPORT_MAX_FIELD_BYTES": int(_env("IMPORT_MAX_FIELD_BYTES") or 128 * 1024),
         "IMPORT_MAX_ERRORS_KEPT": int(_env("IMPORT_MAX_ERRORS_KEPT") or 1_000),
         "IMPORT_MAX_ERRORS_COUNTED": int(_env("IMPORT_MAX_ERRORS_COUNTED") or 100_000),
+        # Background jobs (README "Bakgrundsjobb"): RQ on this Redis, or inline without it.
+        "PORTAL_REDIS_URL": _env("PORTAL_REDIS_URL") or None,
+        "PORTAL_JOB_QUEUE": _env("PORTAL_JOB_QUEUE") or "portal",
+        "PORTAL_JOB_STALE_SECONDS": int(_env("PORTAL_JOB_STALE_SECONDS") or 15 * 60),
     }
     config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])

@@ -164,6 +164,10 @@ MATRIX = {
     "meetings.item_remove": ("POST", "/sammantraden/paragrafer/{spare_item}/ta-bort", {"secretary"}),
     "meetings.edit": ("POST", "/sammantraden/{meeting}/redigera", {"secretary"}),
     "meetings.correct": ("POST", "/sammantraden/{meeting}/protokoll/rattelse", {"secretary"}),
+    # --- background jobs --- seen by those who see the kind's work (imports: IMPORT_VIEWERS), run
+    # again by those who may start it (the finance officer imports).
+    "jobs.index": ("GET", "/jobb/", IMPORT_VIEWERS),
+    "jobs.retry": ("POST", "/jobb/{failed_job}/forsok-igen", {"finance_officer"}),
 }
 PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify", "home.favicon"}
 
@@ -274,7 +278,7 @@ def world(make):
             "letter_day": letter_day, "plan": plan, "meeting": meeting.id,
             "agenda_case": agenda_case.id, "urgent_case": urgent_case.id, "item": item.id, "spare_item": spare_item.id,
             "meeting_document": meeting_document.id,
-            "bank_payment": _bank_payment(ledger_import.id)}
+            "bank_payment": _bank_payment(ledger_import.id), "failed_job": _failed_job(ledger_import.id)}
 
 
 def _bank_payment(import_id: int) -> int:
@@ -290,6 +294,19 @@ def _bank_payment(import_id: int) -> int:
     db.session.add_all(payments)
     db.session.flush()
     return payments[0].id
+
+
+def _failed_job(import_id: int) -> int:
+    """A ledger preview that failed (its worker stopped): the jobs page lists it, and it can be retried."""
+    from portal import clock
+    from portal.extensions import db
+    from portal.jobs.models import Job
+
+    job = Job(kind="ledger_import.preview", state="failed", subject_type="ledger_import", subject_id=import_id,
+              params={}, progress=0, attempts=1, error="Arbetsprocessen avbröts.", created_at=clock.now())
+    db.session.add(job)
+    db.session.flush()
+    return job.id
 
 
 def _decided_letter(officer, make, customer, unit, category) -> tuple[int, str]:

@@ -112,6 +112,9 @@ ACTION_LABELS = {
     "meeting.correct_dates": _l("Minutes dates corrected"),
     "meeting.report": _l("Delegated decisions reported"),
     "document.issue": _l("Document issued"),
+    # Background jobs
+    "job.enqueue": _l("Background job started"),
+    "job.retry": _l("Failed background job run again"),
 }
 
 OBJECT_LABELS = {
@@ -147,6 +150,7 @@ OBJECT_LABELS = {
     "signed_agreement": _l("Signed agreement"),
     "pending_registration": _l("Registration awaiting confirmation"),
     "user_session": _l("Sign-in"),
+    "job": _l("Background job"),
 }
 
 CAPACITY_LABELS = {

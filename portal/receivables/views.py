@@ -11,12 +11,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from portal import access, clock, params
+from portal import access, clock, jobs, params
 from portal.downloads import file_response
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.jobs.models import ACTIVE_STATES
 from portal.money import format_amount
 from portal.receivables import followup, imports, queries, services, settlement
+from portal.receivables import jobs as ledger_jobs
 from portal.receivables.forms import (
     CategoryForm,
     PAID_SIGN_CHOICES,
@@ -169,6 +171,8 @@ def _import_context(ledger_import: LedgerImport, failure: ValidationFailed | Non
         "form": ConfirmForm(),
         "may_import": access.allowed(current_user, access.IMPORT_LEDGER),
         "failure": failure,
+        "job": jobs.latest_for(ledger_jobs.SUBJECT, ledger_import.id, ledger_jobs.KINDS),
+        "is_failed": jobs.is_failed,
     }
 
 
@@ -186,35 +190,34 @@ def import_detail(import_id: int):
 def import_status(import_id: int):
     ledger_import = db.get_or_404(LedgerImport, import_id)
     access.require(current_user, access.VIEW_IMPORTS)
-    return render_template("receivables/_import_progress.html", item=ledger_import)
+    job = jobs.latest_for(ledger_jobs.SUBJECT, ledger_import.id, ledger_jobs.KINDS)
+    if job is not None and job.state not in ACTIVE_STATES or job is not None and jobs.is_failed(job):
+        # The job has ended: the whole section shows how.
+        return render_template("receivables/_import.html", **_import_context(ledger_import)), 200, {
+            "HX-Retarget": "#import", "HX-Reswap": "outerHTML"}
+    return render_template("receivables/_import_progress.html", item=ledger_import, job=job)
 
 
-def _read_and(ledger_import: LedgerImport, step: Callable) -> tuple:
-    """Read the file (reporting progress), then preview or import it.
-
-    The read transaction ends before the file is read: meanwhile imports.ProgressWriter commits
-    progress on a connection of its own, and on SQLite a transaction that read before another
-    connection's commit cannot write afterwards.
-    """
-    job = imports.import_job(ledger_import)
-    db.session.commit()
-    parsed = imports.read_file(job, imports.ProgressWriter(job.import_id))
-    return step(actor(access.capacity(current_user, access.IMPORT_LEDGER)), ledger_import, parsed)
-
-
-def _process(import_id: int, step: Callable):
+def _process(import_id: int, kind: str):
+    """Preview or import the file as a background job (portal/receivables/jobs.py). Without Redis the
+    job runs as this request's transaction commits, so the answer shows how it ended."""
     ledger_import = db.get_or_404(LedgerImport, import_id)
     access.require(current_user, access.IMPORT_LEDGER)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        _read_and(ledger_import, step)
+        ledger_jobs.check_can_start(ledger_import, kind)
+        job = jobs.enqueue(actor(access.capacity(current_user, access.IMPORT_LEDGER)), kind,
+                           subject=(ledger_jobs.SUBJECT, ledger_import.id))
     except ValidationFailed as failure:
         db.session.rollback()
         return page_or_partial("receivables/import.html", "receivables/_import.html", 422,
                                **_import_context(ledger_import, failure))
     db.session.commit()
+    if jobs.is_failed(job):
+        return page_or_partial("receivables/import.html", "receivables/_import.html", 422,
+                               **_import_context(ledger_import, ValidationFailed({"job": job.error or ""})))
     return saved("receivables/_import.html",
                  url_for("receivables.import_detail", import_id=ledger_import.id),
                  **_import_context(ledger_import))
@@ -223,13 +226,13 @@ def _process(import_id: int, step: Callable):
 @bp.post("/import/<id:import_id>/forhandsgranska")
 @login_required
 def import_preview(import_id: int):
-    return _process(import_id, imports.preview)
+    return _process(import_id, ledger_jobs.PREVIEW)
 
 
 @bp.post("/import/<id:import_id>/importera")
 @login_required
 def import_run(import_id: int):
-    return _process(import_id, imports.run)
+    return _process(import_id, ledger_jobs.RUN)
 
 
 @bp.get("/import/mall/<kind>.csv")
