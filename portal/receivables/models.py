@@ -172,7 +172,7 @@ class Invoice(db.Model):
     open_amount_ore: Mapped[int] = mapped_column(BigInteger)
     collection_stage: Mapped[str] = mapped_column(String(30), default="unknown")
     collection_stage_code: Mapped[str | None] = mapped_column(String(40))
-    ocr_reference: Mapped[str | None] = mapped_column(String(40))
+    ocr_reference: Mapped[str | None] = mapped_column(String(40), index=True)
     # None: the open amount is the ledger's. "bank": a bank file's payment lowered it since the
     # last ledger file (RULINGS 5); the next ledger file's open amount replaces it.
     open_amount_source: Mapped[str | None] = mapped_column(String(10))

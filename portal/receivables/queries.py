@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import column, func, select, table
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
@@ -31,25 +31,63 @@ from portal.receivables.models import (
 SEARCH_LIMIT = 50
 
 
+NAME_MIN_CHARS = 3  # a name is matched on its three-letter pieces (trigrams), so at least three
+
+
 def search_customers(text: str, reference_date: date, limit: int = SEARCH_LIMIT) -> list[Customer]:
-    """Customers whose name contains the text, whose identity number it is (any usual form, or
-    the first digits of it), or who have an invoice with that number."""
+    """Customers whose name contains the text (three characters or more, case folded), whose
+    identity number it is (any usual form of a personnummer, samordningsnummer or
+    organisationsnummer, or its first six or more digits), or who have an invoice with that number
+    or OCR reference: at most `limit`, by name.
+
+    Each part is its own indexed query, never OR-ed with another (an OR with a LIKE would read every
+    customer): the identity number by its unique index, invoices by their number and OCR indexes, the
+    name by a trigram index (PostgreSQL pg_trgm GIN on lower(name); SQLite an FTS5 trigram table
+    kept by triggers, migration 0012). Both give the same customers.
+    """
     text = " ".join((text or "").split())
     if len(text) < 2:
         return []
-    # SQLite's lower() leaves å, ä, ö as they are: also match the text as typed and capitalised.
-    conditions = [func.lower(Customer.name).contains(text.lower(), autoescape=True)] + [
-        Customer.name.contains(variant, autoescape=True) for variant in {text, text.title()}]
+    ids: set[int] = set()
     digits = "".join(c for c in text if c.isdigit())
     try:
-        conditions.append(Customer.identity_number == parse_identity_number(text, reference_date).value)
+        identity = parse_identity_number(text, reference_date).value
     except IdentityNumberError:
         if len(digits) >= 6 and digits == text.replace("-", ""):
-            conditions.append(Customer.identity_number.startswith(digits))
-    by_invoice = select(Invoice.customer_id).where(Invoice.invoice_number == text)
-    conditions.append(Customer.id.in_(by_invoice))
+            # A prefix as a range, which the unique index answers (":" sorts right after "9").
+            ids.update(db.session.scalars(select(Customer.id).where(
+                Customer.identity_number >= digits, Customer.identity_number < digits + ":",
+            ).order_by(Customer.identity_number).limit(limit)))
+    else:
+        ids.update(db.session.scalars(select(Customer.id).where(Customer.identity_number == identity)))
+    ids.update(db.session.scalars(select(Invoice.customer_id).where(Invoice.invoice_number == text).limit(limit)))
+    if digits == text:
+        ids.update(db.session.scalars(select(Invoice.customer_id).where(Invoice.ocr_reference == text).limit(limit)))
+    if len(text) >= NAME_MIN_CHARS and any(c.isalpha() for c in text):  # a number is no name
+        ids.update(_customers_named(text, limit))
+    if not ids:
+        return []
     return list(db.session.scalars(
-        select(Customer).where(or_(*conditions)).order_by(Customer.name, Customer.id).limit(limit)))
+        select(Customer).where(Customer.id.in_(ids)).order_by(Customer.name, Customer.id).limit(limit)))
+
+
+def _customers_named(text: str, limit: int) -> list[int]:
+    """The first `limit` customers by name whose name contains the text, case folded."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        phrase = '"' + text.replace('"', '""') + '"'  # an FTS5 phrase: the text as a substring
+        return list(db.session.scalars(
+            select(Customer.id)
+            .join(_CUSTOMER_NAMES, _CUSTOMER_NAMES.c.rowid == Customer.id)
+            .where(_CUSTOMER_NAMES.c.customers_name_search.op("MATCH")(phrase))
+            .order_by(Customer.name, Customer.id).limit(limit)))
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return list(db.session.scalars(
+        select(Customer.id).where(func.lower(Customer.name).like(f"%{escaped}%", escape="\\"))
+        .order_by(Customer.name, Customer.id).limit(limit)))
+
+
+# SQLite's FTS5 table of customers' names (migration 0012); not a model: the triggers keep it.
+_CUSTOMER_NAMES = table("customers_name_search", column("rowid"), column("customers_name_search"))
 
 
 def reference_rates() -> dict[date, int]:
