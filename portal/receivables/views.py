@@ -190,9 +190,12 @@ def import_detail(import_id: int):
 def import_status(import_id: int):
     ledger_import = db.get_or_404(LedgerImport, import_id)
     access.require(current_user, access.VIEW_IMPORTS)
+    # The progress of a queued job names it (?job=): once that job has ended, the whole section shows
+    # how. Without it (the page's own request is still running, without Redis) only the progress.
+    watched = params.arg_id("job")
     job = jobs.latest_for(ledger_jobs.SUBJECT, ledger_import.id, ledger_jobs.KINDS)
-    if job is not None and job.state not in ACTIVE_STATES or job is not None and jobs.is_failed(job):
-        # The job has ended: the whole section shows how.
+    if watched is not None and job is not None and job.id == watched and (
+            job.state not in ACTIVE_STATES or jobs.is_failed(job)):
         return render_template("receivables/_import.html", **_import_context(ledger_import)), 200, {
             "HX-Retarget": "#import", "HX-Reswap": "outerHTML"}
     return render_template("receivables/_import_progress.html", item=ledger_import, job=job)

@@ -45,7 +45,7 @@ def test_finance_officer_imports_a_ledger_in_their_own_layout_and_opens_a_custom
     assert page.locator("#count-new").inner_text() == "2"
 
     page.get_by_role("link", name="Sök en kund").click()
-    page.get_by_label("Sök på namn, personnummer, organisationsnummer eller fakturanummer").fill("Ebba")
+    page.get_by_label("Sök på namn, personnummer, organisationsnummer, fakturanummer eller OCR-nummer").fill("Ebba")
     page.locator("#customer-results").get_by_role("link", name="Ebba Ekdahl").click()
     page.get_by_role("heading", name="Ebba Ekdahl", level=1).wait_for()
     text = page.locator("main").inner_text()

@@ -53,28 +53,32 @@ def world(database_url, tmp_path):
     queue_name = f"portal-test-{uuid.uuid4().hex[:10]}"
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key", "SQLALCHEMY_DATABASE_URI": url,
                       "PORTAL_REDIS_URL": REDIS_URL, "PORTAL_JOB_QUEUE": queue_name})
-    with app.app_context():
-        flask_migrate.upgrade()
-        officer = factories.user("ekonom", Role.FINANCE_OFFICER)
-        factories.unit(factories.committee("BUN"), code="BOU1")
-        factories.category("CHILDCARE")
-        db.session.commit()
-        actor = Actor(officer.id, officer.username, "finance_officer", "127.0.0.1")
-        yield {"app": app, "url": url, "queue": queue_name, "actor": actor, "dialect": db.engine.dialect.name}
-        connection = jobs.services.redis_connection()
-        for key in connection.scan_iter(f"*{queue_name}*"):
-            connection.delete(key)
-        db.session.remove()
-        db.engine.dispose()
-    if schema:
-        engine = create_engine(database_url)
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
+    try:
+        with app.app_context():
+            flask_migrate.upgrade()
+            officer = factories.user("ekonom", Role.FINANCE_OFFICER)
+            factories.unit(factories.committee("BUN"), code="BOU1")
+            factories.category("CHILDCARE")
+            db.session.commit()
+            actor = Actor(officer.id, officer.username, "finance_officer", "127.0.0.1")
+            yield {"app": app, "url": url, "queue": queue_name, "actor": actor, "dialect": db.engine.dialect.name}
+    finally:  # also when the set-up failed: no connection or key is left behind
+        with app.app_context():
+            connection = jobs.services.redis_connection()
+            for key in connection.scan_iter(f"*{queue_name}*"):
+                connection.delete(key)
+            connection.close()
+            db.session.remove()
+            db.engine.dispose()
+        if schema:
+            engine = create_engine(database_url)
+            with engine.begin() as connection:
+                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            engine.dispose()
 
 
 def _worker(world, tmp_path, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "FLASK_APP": "portal", "DATABASE_URL": world["url"], "SECRET_KEY": "test-secret-key",
+    env = {**os.environ, "FLASK_APP": "portal", "DATABASE_URL": world["url"], "SECRET_KEY": "worker-test-secret-key-" + "x" * 32,
            "PORTAL_REDIS_URL": REDIS_URL, "PORTAL_JOB_QUEUE": world["queue"]}
     env.pop("PORTAL_DEVELOPMENT", None)
     log_dir = Path(os.environ.get("TEST_WORKER_LOG_DIR") or tmp_path)

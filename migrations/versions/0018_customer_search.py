@@ -1,8 +1,8 @@
 """Customer search by index: names by trigrams (PostgreSQL pg_trgm GIN on lower(name); SQLite an FTS5
 trigram table kept by triggers), invoices by OCR reference
 
-Revision ID: 0012_customer_search
-Revises: 0011_jobs
+Revision ID: 0018_customer_search
+Revises: 0017_jobs
 Create Date: 2026-12-01 04:40:00
 
 A later migration that rebuilds `customers` on SQLite (batch_alter_table copies the table) must create
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_customer_search'
-down_revision = '0011_jobs'
+revision = '0018_customer_search'
+down_revision = '0017_jobs'
 branch_labels = None
 depends_on = None
 
@@ -52,8 +52,11 @@ def upgrade():
             bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
         except sa.exc.DBAPIError:
             savepoint.rollback()
-    if bind.execute(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first():
-        op.execute("CREATE INDEX ix_customers_name_trgm ON customers USING gin (lower(name) gin_trgm_ops)")
+    # The operator class named with the extension's schema: the portal's own schema may be another.
+    schema = bind.execute(sa.text(
+        "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'")).scalar()
+    if schema is not None:
+        op.execute(f"CREATE INDEX ix_customers_name_trgm ON customers USING gin (lower(name) {schema}.gin_trgm_ops)")
 
 
 def downgrade():
