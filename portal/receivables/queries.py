@@ -43,7 +43,7 @@ def search_customers(text: str, reference_date: date, limit: int = SEARCH_LIMIT)
     Each part is its own indexed query, never OR-ed with another (an OR with a LIKE would read every
     customer): the identity number by its unique index, invoices by their number and OCR indexes, the
     name by a trigram index (PostgreSQL pg_trgm GIN on lower(name); SQLite an FTS5 trigram table
-    kept by triggers, migration 0018). Both give the same customers.
+    kept by triggers, migration 0019). Both give the same customers.
     """
     text = " ".join((text or "").split())
     if len(text) < 2:
@@ -86,7 +86,7 @@ def _customers_named(text: str, limit: int) -> list[int]:
         .order_by(Customer.name, Customer.id).limit(limit)))
 
 
-# SQLite's FTS5 table of customers' names (migration 0018); not a model: the triggers keep it.
+# SQLite's FTS5 table of customers' names (migration 0019); not a model: the triggers keep it.
 _CUSTOMER_NAMES = table("customers_name_search", column("rowid"), column("customers_name_search"))
 
 

@@ -1,8 +1,8 @@
 """Customer search by index: names by trigrams (PostgreSQL pg_trgm GIN on lower(name); SQLite an FTS5
 trigram table kept by triggers), invoices by OCR reference
 
-Revision ID: 0018_customer_search
-Revises: 0017_jobs
+Revision ID: 0019_customer_search
+Revises: 0018_jobs
 Create Date: 2026-12-01 04:40:00
 
 A later migration that rebuilds `customers` on SQLite (batch_alter_table copies the table) must create
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0018_customer_search'
-down_revision = '0017_jobs'
+revision = '0019_customer_search'
+down_revision = '0018_jobs'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Background jobs: kind, state, progress, who started it, error and timestamps
 
-Revision ID: 0017_jobs
-Revises: 0016_limit_bounds
+Revision ID: 0018_jobs
+Revises: 0017_bank_payments
 Create Date: 2026-12-01 04:30:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_jobs'
-down_revision = '0016_limit_bounds'
+revision = '0018_jobs'
+down_revision = '0017_bank_payments'
 branch_labels = None
 depends_on = None
 
