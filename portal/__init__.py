@@ -76,6 +76,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.audit.views import bp as audit_bp
     from portal.auth.user_views import bp as users_bp
+    from portal.auth.sso_views import bp as sso_bp
     from portal.auth.views import bp as auth_bp
     from portal.cases.views import bp as cases_bp
     from portal.delegation.views import bp as delegation_bp
@@ -86,8 +87,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.org.views import bp as org_bp
     from portal.receivables.views import bp as receivables_bp
 
-    for blueprint in (auth_bp, users_bp, home_bp, org_bp, delegation_bp, receivables_bp, cases_bp,
-                      documents_bp, meetings_bp, audit_bp, jobs_bp):
+    for blueprint in (auth_bp, sso_bp, users_bp, home_bp, org_bp, delegation_bp, receivables_bp,
+                      cases_bp, documents_bp, meetings_bp, audit_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
 

@@ -16,6 +16,10 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
 def _env(name: str) -> str | None:
     """Read NAME, accepting FLASK_NAME as well (the FLASK_ form wins)."""
     return os.environ.get(f"FLASK_{name}", os.environ.get(name))
@@ -59,6 +63,20 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Strict-Transport-Security on responses served over HTTPS (behind the proxy: PROXY_FIX_HOPS).
         "HSTS_MAX_AGE": int(_env("HSTS_MAX_AGE") or 365 * 24 * 3600),
         "PROXY_FIX_HOPS": int(_env("PROXY_FIX_HOPS") or 0),
+        # Signing in with the municipality's identity provider (README "Inloggning med kommunens
+        # identitet"): OpenID Connect, and optionally a trusted reverse proxy's header.
+        "OIDC_ISSUER": _env("OIDC_ISSUER") or None,
+        "OIDC_CLIENT_ID": _env("OIDC_CLIENT_ID") or None,
+        "OIDC_CLIENT_SECRET": _env("OIDC_CLIENT_SECRET") or None,
+        "OIDC_SCOPES": _env("OIDC_SCOPES") or "openid profile email",
+        "OIDC_USER_CLAIM": _env("OIDC_USER_CLAIM") or "sub",
+        "OIDC_PROVIDER_NAME": _env("OIDC_PROVIDER_NAME") or None,
+        "OIDC_CREATE_USERS": _bool(_env("OIDC_CREATE_USERS"), False),
+        "OIDC_CLOCK_SKEW_SECONDS": int(_env("OIDC_CLOCK_SKEW_SECONDS") or 60),
+        "LOCAL_PASSWORDS": _bool(_env("LOCAL_PASSWORDS"), True),
+        "BREAK_GLASS_USERS": _list(_env("BREAK_GLASS_USERS")),
+        "TRUSTED_HEADER": _env("TRUSTED_HEADER") or None,
+        "TRUSTED_PROXIES": _list(_env("TRUSTED_PROXIES")),
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
@@ -88,7 +106,28 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
     elif production:
         _check_secret_key(config["SECRET_KEY"])
+    _check_sign_in(config)
     return config
+
+
+def _check_sign_in(config: dict) -> None:
+    """Half a provider configuration, a bad proxy address or a header without proxies is refused."""
+    import ipaddress
+
+    if config["OIDC_ISSUER"]:
+        missing = [name for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET") if not config[name]]
+        if missing:
+            raise ConfigError(f"OIDC_ISSUER is set but {' and '.join(missing)} is not.")
+        if not 1 <= config["OIDC_CLOCK_SKEW_SECONDS"] <= 300:
+            raise ConfigError("OIDC_CLOCK_SKEW_SECONDS must be between 1 and 300.")
+    if config["TRUSTED_HEADER"] and not config["TRUSTED_PROXIES"]:
+        raise ConfigError("TRUSTED_HEADER is set but TRUSTED_PROXIES is empty: name the proxies' "
+                          "addresses, or anyone could send the header.")
+    for address in config["TRUSTED_PROXIES"]:
+        try:
+            ipaddress.ip_network(address, strict=False)
+        except ValueError as error:
+            raise ConfigError(f"TRUSTED_PROXIES: {address!r} is not an address or network.") from error
 
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"

@@ -169,7 +169,10 @@ MATRIX = {
     "jobs.index": ("GET", "/jobb/", IMPORT_VIEWERS),
     "jobs.retry": ("POST", "/jobb/{failed_job}/forsok-igen", {"finance_officer"}),
 }
-PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify", "home.favicon"}
+PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify", "home.favicon",
+          # signing in through the identity provider or a trusted proxy, and the provider's logout
+          # (tests/auth/test_oidc.py): 404 unless configured
+          "sso.start", "sso.callback", "sso.backchannel_logout", "sso.trusted_header"}
 
 
 def _tiny_png() -> bytes:

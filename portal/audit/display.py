@@ -37,7 +37,9 @@ FIELD_LABELS = {
     _l("Organisation number"), "time_bar_years": _l("Time bar in years"), "rules": _l("Rules"),
     "figures_changed": _l("Changed since the case was submitted"),
     "limit": _l("Limit reached"), "retry_after_seconds": _l("Wait in seconds"), "ended": _l("Ended"),
-    "address": _l("Address"), "browser": _l("Browser"),
+    "address": _l("Address"), "browser": _l("Browser"), "method": _l("Signed in with"),
+    "identity": _l("Identity at the identity provider"), "external_id": _l("Identity at the identity provider"),
+    "subject": _l("Subject at the identity provider"), "idp_session": _l("Session at the identity provider"),
 }
 
 _MONEY = {"amount_ore", "monthly_amount_ore", "twelve_month_prior_ore", "max_amount_ore"}
@@ -46,6 +48,7 @@ _MONEY = {"amount_ore", "monthly_amount_ore", "twelve_month_prior_ore", "max_amo
 def _value_labels() -> dict[str, dict]:
     """Codes that are values of a field, by field: the domains' own label tables."""
     from portal.auth.roles import ROLE_LABELS
+    from portal.auth.sessions import SIGN_IN_METHOD_LABELS
     from portal.auth.throttle import THROTTLE_LIMIT_LABELS
     from portal.cases.models import CASE_STATE_LABELS, CASE_TYPE_LABELS, OUTCOME_LABELS
     from portal.delegation.messages import VERSION_STATE_LABELS
@@ -63,6 +66,7 @@ def _value_labels() -> dict[str, dict]:
         "outcome": {**OUTCOME_LABELS, **COMMITTEE_OUTCOME_LABELS},
         "case_type": CASE_TYPE_LABELS, "write_off_reason": WRITE_OFF_REASON_LABELS, "roles": ROLE_LABELS,
         "kind": kinds, "stage": STAGE_LABELS, "limit": THROTTLE_LIMIT_LABELS,
+        "method": SIGN_IN_METHOD_LABELS,
     }
 
 

@@ -41,6 +41,9 @@ ACTION_LABELS = {
     "session.end": _l("Sign-in ended by its owner"),
     "session.end_others": _l("Other sign-ins ended by their owner"),
     "session.end_all": _l("All sign-ins of a user ended"),
+    "session.idp_logout": _l("Sign-ins ended by the identity provider's logout"),
+    "session.idp_logout_refused": _l("Logout message from the identity provider refused"),
+    "login.refused": _l("Sign-in refused"),
     # Refusals the whole portal shares
     "access.denied": _l("Access denied"),
     "upload.refused": _l("Upload refused"),

@@ -30,6 +30,8 @@ class UserForm(FlaskForm):
     full_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     roles = MultiCheckboxField(_l("System roles"), choices=_role_choices, validate_choice=True)
+    external_id = StringField(_l("Identity at the municipality's sign-in"),
+                              validators=[Optional(), Length(max=255)])
 
 
 class NewUserForm(UserForm):

@@ -23,6 +23,9 @@ class User(UserMixin, db.Model):
     # Optional: lets the portal refuse that someone decides a case where they are the customer (R3).
     identity_number: Mapped[str | None] = mapped_column(String(12), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # Who the person is at the municipality's identity provider: the value of the configured claim
+    # (OIDC_USER_CLAIM, e.g. an employee number or `oid`), or of the trusted proxy's header.
+    external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -104,8 +107,12 @@ class UserSession(db.Model):
     address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(300))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # logout, ended, ended_by_admin, idle, expired, password, deactivated
+    # logout, ended, ended_by_admin, idle, expired, password, deactivated, idp_logout
     end_reason: Mapped[str | None] = mapped_column(String(30))
+    login_method: Mapped[str] = mapped_column(String(20), default="password", server_default="password")
+    # The provider's subject and session, so its back-channel logout can name this session.
+    idp_sub: Mapped[str | None] = mapped_column(String(255), index=True)
+    idp_sid: Mapped[str | None] = mapped_column(String(255), index=True)
 
     user: Mapped[User] = relationship()
 

@@ -34,6 +34,7 @@ def _user_view(user: User) -> dict:
         "email": user.email,
         "roles": sorted(user.roles),
         "active": user.is_active_account,
+        "external_id": user.external_id,
     }
 
 
@@ -54,6 +55,7 @@ def user_create(
     email: str | None,
     password: str,
     roles: set[Role],
+    external_id: str | None = None,
 ) -> User:
     username, username_error = checked_text(username)
     username = username.lower()
@@ -70,6 +72,9 @@ def user_create(
     elif not full_name:
         errors["full_name"] = _("Enter the person's name.")
     errors.update(_check_password(password))
+    external_id, external_error = _checked_external_id(external_id, None)
+    if external_error:
+        errors["external_id"] = external_error
     if errors:
         raise ValidationFailed(errors)
     user = User(
@@ -78,6 +83,7 @@ def user_create(
         email=(email or "").strip() or None,
         is_active_account=True,
         created_at=clock.now(),
+        external_id=external_id,
     )
     user.set_password(password)
     _set_roles(user, roles)
@@ -87,15 +93,35 @@ def user_create(
     return user
 
 
-def user_update(actor: Actor, user: User, *, full_name: str, email: str | None, roles: set[Role]) -> User:
+def _checked_external_id(value: str | None, user: User | None) -> tuple[str | None, str | None]:
+    """The identity at the provider: optional, NFC, no invisible characters, not someone else's."""
+    text, error = checked_text(value or "")
+    if error:
+        return None, error
+    if not text:
+        return None, None
+    if len(text) > 255:
+        return None, _("At most %(n)d characters.", n=255)
+    owner = db.session.scalars(select(User).where(User.external_id == text)).first()
+    if owner is not None and owner is not user:
+        return None, _("The identity %(identity)s belongs to %(name)s.", identity=text, name=owner.full_name)
+    return text, None
+
+
+def user_update(actor: Actor, user: User, *, full_name: str, email: str | None, roles: set[Role],
+                external_id: str | None = None) -> User:
     full_name, name_error = checked_text(full_name)
     if name_error or not full_name:
         raise ValidationFailed({"full_name": name_error or _("Enter the person's name.")})
+    external_id, external_error = _checked_external_id(external_id, user)
+    if external_error:
+        raise ValidationFailed({"external_id": external_error})
     if user.id == actor.user_id and Role.ADMINISTRATOR in user.roles and Role.ADMINISTRATOR not in roles:
         raise ValidationFailed({"roles": _("You cannot take away your own administrator role.")})
     before = _user_view(user)
     user.full_name = full_name
     user.email = (email or "").strip() or None
+    user.external_id = external_id
     _set_roles(user, roles)
     db.session.flush()
     before, after = changes(before, _user_view(user))
@@ -131,8 +157,12 @@ def user_set_password(actor: Actor, user: User, password: str) -> User:
     return user
 
 
-def login_attempt(actor: Actor, username: str, password: str) -> User | None:
-    """The user when name and password match an active account; every attempt is in the trail."""
+def login_attempt(actor: Actor, username: str, password: str, *,
+                  password_accounts: frozenset[str] | None = None) -> User | None:
+    """The user when name and password match an active account; every attempt is in the trail.
+
+    `password_accounts`: when local passwords are turned off, the break-glass accounts that may
+    still use theirs (None: every account may)."""
     name = unicodedata.normalize("NFC", username).strip().lower()
     user = db.session.scalars(select(User).where(User.username == name)).first()
     if user is None:
@@ -140,6 +170,8 @@ def login_attempt(actor: Actor, username: str, password: str) -> User | None:
         ok = False
     else:
         ok = user.check_password(password) and user.is_active_account
+    refused_here = ok and password_accounts is not None and user.username not in password_accounts
+    ok = ok and not refused_here
     attempt = Actor(
         user_id=user.id if user else None,
         username=name[:80],
@@ -147,6 +179,8 @@ def login_attempt(actor: Actor, username: str, password: str) -> User | None:
         address=actor.address,
         user_agent=actor.user_agent,
     )
-    record(attempt, "login.success" if ok else "login.failure", "user", user.id if user else None)
+    record(attempt, "login.success" if ok else "login.failure", "user", user.id if user else None,
+           after={"reason": _("Passwords are turned off for this account: sign in through the "
+                              "municipality's identity provider.")} if refused_here else None)
     db.session.flush()
     return user if ok else None

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from portal import clock
@@ -18,6 +19,10 @@ from portal.auth.models import User, UserSession
 from portal.errors import ValidationFailed
 from portal.extensions import db
 
+SIGN_IN_METHOD_LABELS = {"password": _l("user name and password"),
+                         "oidc": _l("the municipality's identity provider"),
+                         "header": _l("the intranet's sign-in (trusted proxy)")}
+
 # last_seen_at is written at most this often, so most requests read and do not write.
 TOUCH_INTERVAL = timedelta(seconds=60)
 
@@ -26,13 +31,16 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def session_start(user: User, *, address: str | None, user_agent: str | None) -> str:
+def session_start(user: User, *, address: str | None, user_agent: str | None,
+                  login_method: str = "password", idp_sub: str | None = None,
+                  idp_sid: str | None = None) -> str:
     """Open a session for a user who has just proved who they are; returns the cookie's secret."""
     secret = secrets.token_urlsafe(32)
     now = clock.now()
     row = UserSession(token_hash=_hash(secret), user_id=user.id, created_at=now, last_seen_at=now,
                       address=(address or None) and address[:45],
-                      user_agent=(user_agent or None) and user_agent[:300])
+                      user_agent=(user_agent or None) and user_agent[:300], login_method=login_method,
+                      idp_sub=(idp_sub or None) and idp_sub[:255], idp_sid=(idp_sid or None) and idp_sid[:255])
     db.session.add(row)
     db.session.flush()
     user.session_secret, user.session_row = secret, row
@@ -76,6 +84,25 @@ def sessions_end(user_id: int, reason: str, *, keep: int | None = None) -> int:
     if keep is not None:
         query = query.where(UserSession.id != keep)
     ended = db.session.execute(query.execution_options(synchronize_session=False)).rowcount
+    db.session.flush()
+    return ended
+
+
+def sessions_end_for_idp(actor: Actor, *, sub: str | None, sid: str | None) -> int:
+    """The identity provider says its session (sid) or its user (sub) has logged out: end the
+    portal sessions it started. Only sessions signed in through the provider are touched."""
+    query = (update(UserSession)
+             .where(UserSession.login_method == "oidc", UserSession.ended_at.is_(None))
+             .values(ended_at=clock.now(), end_reason="idp_logout"))
+    if sid:
+        query = query.where(UserSession.idp_sid == sid)
+        if sub:
+            query = query.where(UserSession.idp_sub == sub)
+    else:
+        query = query.where(UserSession.idp_sub == sub)
+    ended = db.session.execute(query.execution_options(synchronize_session=False)).rowcount
+    record(actor, "session.idp_logout", "user_session", None,
+           after={"ended": ended, "subject": sub, "idp_session": sid})
     db.session.flush()
     return ended
 

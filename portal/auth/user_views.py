@@ -47,6 +47,7 @@ def create():
                 email=form.email.data,
                 password=form.password.data,
                 roles={Role(r) for r in form.roles.data},
+                external_id=form.external_id.data,
             )
         except ValidationFailed as failure:
             show_errors(form, failure)
@@ -95,7 +96,7 @@ def update(user_id: int):
         try:
             services.user_update(
                 _actor(), user, full_name=form.full_name.data, email=form.email.data,
-                roles={Role(r) for r in form.roles.data},
+                roles={Role(r) for r in form.roles.data}, external_id=form.external_id.data,
             )
         except ValidationFailed as failure:
             show_errors(form, failure)

@@ -9,13 +9,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import format_decimal, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 
 from portal import clock
 from portal.audit.services import Actor, record_refusal
-from portal.auth import rules, services, sessions, throttle
+from portal.auth import oidc, rules, services, sessions, throttle
 from portal.auth.forms import LoginForm
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.org.models import Municipality
 from portal.params import to_id
 from portal.web import actor
 
@@ -59,7 +61,8 @@ def login():
         if wait is not None:
             return _throttled(account, wait)
         attempt = Actor(None, None, None, address, request.user_agent.string)
-        user = services.login_attempt(attempt, form.username.data, form.password.data)
+        user = services.login_attempt(attempt, form.username.data, form.password.data,
+                                      password_accounts=_password_accounts())
         if user is not None:
             session.clear()
             session.permanent = True
@@ -71,17 +74,49 @@ def login():
         db.session.commit()
         throttle.failed(account, address)
         form.form_errors.append(_("Wrong user name or password, or the account is deactivated."))
-        return render_template("auth/login.html", form=form), 401
-    return render_template("auth/login.html", form=form), (400 if form.errors else 200)
+        return _login_page(form), 401
+    return _login_page(form), (400 if form.errors else 200)
+
+
+def _password_accounts() -> frozenset[str] | None:
+    """None while local passwords are on; else the break-glass accounts that keep theirs."""
+    config = current_app.config
+    if config["LOCAL_PASSWORDS"]:
+        return None
+    return frozenset(name.strip().lower() for name in config["BREAK_GLASS_USERS"])
+
+
+def _provider_name() -> str:
+    """OIDC_PROVIDER_NAME, else the municipality's name: "Logga in med Exempelkommun"."""
+    name = current_app.config["OIDC_PROVIDER_NAME"] or db.session.scalars(
+        select(Municipality.name).order_by(Municipality.id).limit(1)).first()
+    return name or _("the municipality's sign-in")
+
+
+def _login_page(form):
+    config = current_app.config
+    return render_template(
+        "auth/login.html", form=form, sso=oidc.configured(),
+        provider_name=_provider_name() if oidc.configured() else None,
+        proxy_sign_in=bool(config["TRUSTED_HEADER"]), local_passwords=config["LOCAL_PASSWORDS"],
+        next_target=_safe_next(request.args.get("next")),
+        idp_logout_url=session.pop("idp_logout_url", None))
 
 
 @bp.post("/logga-ut")
 @login_required
 def logout():
+    signed_in_with_idp = (current_user.session_row is not None
+                          and current_user.session_row.login_method == "oidc")
     sessions.logout(actor(None), current_user)
     db.session.commit()
     logout_user()
     session.clear()
+    if signed_in_with_idp and oidc.configured():
+        # The provider's own session lives on: offer its end-session page (RP-initiated logout).
+        url = oidc.logout_url(url_for("auth.login", _external=True))
+        if url:
+            session["idp_logout_url"] = url
     return redirect(url_for("auth.login"), code=303)
 
 

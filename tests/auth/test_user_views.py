@@ -92,3 +92,23 @@ def test_navigation_follows_the_roles(client, make):
     client.login("member")
     html = client.get("/").get_data(as_text=True)
     assert "Användare</a>" not in html and "Organisation</a>" not in html
+
+
+def test_the_administrator_connects_a_person_to_their_identity_at_the_provider(client, make):
+    _login_admin(client, make)
+    anna = make.user("anna", full_name="Anna Ek")
+    other = make.user("olle", full_name="Olle Ås")
+    other.external_id = "E-1002"
+    db.session.commit()
+    form = {"full_name": "Anna Ek", "email": "", "roles": [], "external_id": " E-1001 "}
+    assert client.post_form(f"/admin/anvandare/{anna.id}", form).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(User, anna.id).external_id == "E-1001"
+    taken = client.post_form(f"/admin/anvandare/{anna.id}", {**form, "external_id": "E-1002"})
+    assert taken.status_code == 422
+    assert "Identiteten E-1002 tillhör Olle Ås." in taken.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, anna.id).external_id == "E-1001"
+    assert client.post_form(f"/admin/anvandare/{anna.id}", {**form, "external_id": ""}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(User, anna.id).external_id is None
