@@ -214,7 +214,7 @@ class Provider:
                 hidden = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">'
                                  for k, v in request.args.items())
                 return (f'<!doctype html><html lang="sv"><title>Testkommunens inloggning</title><main>'
-                        f'<h1>Testkommunens inloggning</h1><form method="post">{hidden}'
+                        f'<h1>Testkommunens inloggning</h1><form method="post" action="/authorize">{hidden}'
                         f'<label for="login">Användare</label><input id="login" name="login">'
                         f'<button type="submit">Logga in</button></form></main></html>')
             user = request.form["login"]
