@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from portal import clock
 from portal.audit.services import Actor, record
@@ -53,7 +54,8 @@ def session_user(secret: str) -> User | None:
     portal/__init__.py), so its own commit holds nothing of the request's work."""
     if not secret or len(secret) > 128:
         return None
-    row = db.session.scalars(select(UserSession).where(UserSession.token_hash == _hash(secret))).first()
+    row = db.session.scalars(select(UserSession).options(joinedload(UserSession.user))
+                             .where(UserSession.token_hash == _hash(secret))).first()
     if row is None or row.ended_at is not None:
         return None
     user = row.user
