@@ -1,8 +1,8 @@
 """Signing in through the municipality's identity provider: a user's stable identity there, and on
 each session how it was signed in and the provider's subject and session (for its logout)
 
-Revision ID: 0017_sso
-Revises: 0016_limit_bounds
+Revision ID: 0020_sso
+Revises: 0019_customer_search
 Create Date: 2026-12-01 05:00:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_sso'
-down_revision = '0016_limit_bounds'
+revision = '0020_sso'
+down_revision = '0019_customer_search'
 branch_labels = None
 depends_on = None
 
