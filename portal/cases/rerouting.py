@@ -17,8 +17,9 @@ from portal.audit.models import AuditEntry
 from portal.audit.services import SYSTEM, record
 from portal.cases.figures import DayFigures, changes, figures_on
 from portal.cases.models import Case
-from portal.cases.routing import Routing, Terms, route
+from portal.cases.routing import Routing, Terms, route, terms_asked
 from portal.cases.rules import CaseState
+from portal.cases.terms import ComputedTerms, TermsInput
 from portal.errors import ValidationFailed
 from portal.extensions import db
 
@@ -37,10 +38,9 @@ def routed_rules(case: Case) -> list[str] | None:
     return list(entry.after["proposed_rules"])
 
 
-def day_terms(day: DayFigures) -> Terms:
-    computed = day.computed
-    return Terms(computed.amount_ore, computed.length_months, computed.length_days, computed.monthly_amount_ore,
-                 computed.instalments)
+def day_terms(case: Case, day: DayFigures) -> Terms:
+    """The engine's question on the day's figures, asked as every other (routing.terms_asked)."""
+    return terms_asked(TermsInput.from_case(case), day.computed)
 
 
 def figures_today(case: Case, on_date: date) -> DayFigures | None:
@@ -67,7 +67,7 @@ def reroute(case: Case, on_date: date, *, day: DayFigures | None, cause: dict[st
     before = routed_rules(case)
     if before is None:
         return None  # never routed through the trail (data from before it): nothing to compare with
-    routing = route(case, on_date, day_terms(day) if day is not None else None)
+    routing = route(case, on_date, day_terms(case, day) if day is not None else None)
     after = list(routing.verdict.proposed_rule_numbers) if routing.verdict else []
     state = case.state
     if routing.committee_only and state == CaseState.AWAITING_DECISION.value:
@@ -104,9 +104,10 @@ def crossed_limits(case: Case, day: DayFigures) -> bool:
     submitted = case.submitted_figures
     if not submitted or not changes(submitted, day.figures):
         return False
-    asked = Terms(submitted["amount_ore"], submitted.get("length_months"), submitted.get("length_days"),
-                  submitted.get("monthly_amount_ore"), submitted.get("instalments"))
-    return _matching(route(case, day.on_date, asked)) != _matching(route(case, day.on_date, day_terms(day)))
+    asked = terms_asked(TermsInput.from_case(case), ComputedTerms(
+        submitted["amount_ore"], submitted.get("length_months"), submitted.get("length_days"),
+        instalments=submitted.get("instalments"), monthly_amount_ore=submitted.get("monthly_amount_ore")))
+    return _matching(route(case, day.on_date, asked)) != _matching(route(case, day.on_date, day_terms(case, day)))
 
 
 def _matching(routing: Routing) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from portal.auth.models import User
 from portal.cases.models import Case, CaseInvoice, Decision
 from portal.cases.rules import Outcome, twelve_month_window
+from portal.cases.terms import ComputedTerms, TermsInput
 from portal.delegation import queries as delegation_queries
 from portal.delegation.engine_types import CaseFacts, CaseType, CustomerKind, RuleKind
 from portal.delegation.results import DecisionCheck, RuleOutcome, Verdict
@@ -21,13 +22,35 @@ from portal.receivables.models import Invoice
 
 @dataclass(frozen=True)
 class Terms:
-    """The terms the engine is asked about: the case's own, or a partial grant's changed ones."""
+    """The terms the engine is asked about: the case's saved ones, the ones in the officer's form
+    (the live preview), or a partial grant's changed ones. Built only by `terms_asked`."""
 
     amount_ore: int
     length_months: int | None = None
     length_days: int | None = None
     monthly_instalment_ore: int | None = None
     instalments: int | None = None
+    write_off_reason: str | None = None
+    applied_before_due: bool | None = None
+    # The invoices the terms are for (other unpaid debt is the customer's debt outside them);
+    # None: the case's own lines.
+    invoice_ids: frozenset[int] | None = None
+
+
+def terms_asked(entered: TermsInput, computed: ComputedTerms, invoice_ids: frozenset[int] | None = None) -> Terms:
+    """The one way from terms as the officer entered them (and the figures computed from them) to
+    the engine's question: the live preview, the saved case, submission and the decision all ask
+    through here, so the preview names the decider the case is sent to."""
+    return Terms(computed.amount_ore, computed.length_months, computed.length_days, computed.monthly_amount_ore,
+                 computed.instalments, write_off_reason=entered.write_off_reason,
+                 applied_before_due=entered.applied_before_due, invoice_ids=invoice_ids)
+
+
+def saved_terms(case: Case) -> Terms:
+    """The case's saved terms, with the figures the services keep on it."""
+    return terms_asked(TermsInput.from_case(case), ComputedTerms(
+        case.amount_ore, case.length_months, case_length_days(case), instalments=case.instalments,
+        monthly_amount_ore=case.monthly_amount_ore))
 
 
 def granted_cases(case: Case, on_date: date) -> tuple[int, int]:
@@ -71,8 +94,16 @@ def twelve_month_prior(case: Case, on_date: date) -> int:
     ) or 0)
 
 
-def _other_unpaid_debt(case: Case, on_date: date) -> bool:
-    in_case = select(CaseInvoice.invoice_id).where(CaseInvoice.case_id == case.id)
+def _category_ids(case: Case, invoice_ids: frozenset[int] | None) -> frozenset[int] | None:
+    """The kinds of receivable the terms are about: the case's invoices, or the form's."""
+    if invoice_ids is None:
+        return frozenset(line.invoice.category_id for line in case.lines) or None
+    return frozenset(db.session.scalars(select(Invoice.category_id).where(Invoice.id.in_(sorted(invoice_ids))))) or None
+
+
+def _other_unpaid_debt(case: Case, on_date: date, invoice_ids: frozenset[int] | None) -> bool:
+    in_case = (select(CaseInvoice.invoice_id).where(CaseInvoice.case_id == case.id) if invoice_ids is None
+               else sorted(invoice_ids))
     return bool(db.session.scalar(
         select(func.count()).select_from(Invoice).where(
             Invoice.customer_id == case.customer_id,
@@ -91,8 +122,7 @@ def _customer_person_id(case: Case) -> int | None:
 
 
 def facts_for(case: Case, on_date: date, terms: Terms | None = None) -> CaseFacts:
-    terms = terms or Terms(case.amount_ore, case.length_months, case_length_days(case),
-                           case.monthly_amount_ore, case.instalments)
+    terms = terms or saved_terms(case)
     case_type = CaseType(case.case_type)
     in_year, in_twelve_months = granted_cases(case, on_date)
     customer_kind = (CustomerKind.ORGANISATION if case.customer.kind == IdentityKind.ORGANISATION.value
@@ -110,11 +140,11 @@ def facts_for(case: Case, on_date: date, terms: Terms | None = None) -> CaseFact
         granted_cases_calendar_year=in_year,
         granted_cases_twelve_months=in_twelve_months,
         issuing_unit_id=case.org_unit_id,
-        invoice_category_ids=frozenset(line.invoice.category_id for line in case.lines) or None,
-        write_off_reason=case.write_off_reason,
+        invoice_category_ids=_category_ids(case, terms.invoice_ids),
+        write_off_reason=terms.write_off_reason,
         customer_kind=customer_kind,
-        applied_before_due=case.applied_before_due,
-        has_other_unpaid_debt=_other_unpaid_debt(case, on_date),
+        applied_before_due=terms.applied_before_due,
+        has_other_unpaid_debt=_other_unpaid_debt(case, on_date, terms.invoice_ids),
         preparer_person_id=case.prepared_by_id,
         customer_person_id=_customer_person_id(case),
         conflict_person_ids=frozenset(c.user_id for c in case.conflicts),

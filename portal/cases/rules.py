@@ -203,3 +203,89 @@ def twelve_month_prior(
 def registry_number(fmt: str, *, code: str, year: int, number: int) -> str:
     """E.g. "{code} {year}/{number}" -> "SN 2026/123"; the committee keeps the format."""
     return fmt.format(code=code, year=year, number=number)
+
+
+# --- one invoice in one open case (RULINGS 15) ----------------------------------------------------
+
+# A case in these states holds its invoices: no other case may take them in. A returned case is
+# still an open, registered matter (it comes back to the decider once completed).
+HOLDS_INVOICES = frozenset({CaseState.AWAITING_CONSULTATION, CaseState.AWAITING_DECISION,
+                            CaseState.REFERRED_TO_COMMITTEE, CaseState.RETURNED})
+# Granted, not yet booked in the ledger: what such a write-off or credit gives up is no longer open,
+# though the ledger's open amount does not show it until the decision is executed and imported.
+GIVES_UP_CLAIM = frozenset({CaseType.WRITE_OFF, CaseType.CREDIT})
+GRANTED_NOT_BOOKED = frozenset({CaseState.GRANTED, CaseState.PARTLY_GRANTED})
+
+
+class HoldKind(StrEnum):
+    OPEN_CASE = "open_case"  # another open case holds the invoice: refused
+    DRAFT = "draft"  # another draft has it too: a warning only
+    BEYOND_OPEN = "beyond_open"  # more than remains open after granted write-offs and credits: refused
+
+
+@dataclass(frozen=True)
+class OtherCase:
+    """Another case with one of the invoices."""
+
+    case_id: int
+    registry_number: str | None
+    state: CaseState
+    case_type: CaseType
+    invoice_id: int
+    # A granted write-off or credit: the capital it gives up on this invoice.
+    given_up_capital_ore: int = 0
+
+
+@dataclass(frozen=True)
+class WantedInvoice:
+    invoice_id: int
+    invoice_number: str
+    open_amount_ore: int  # the ledger's open amount
+    asked_capital_ore: int  # the capital this case is about on the invoice
+
+
+@dataclass(frozen=True)
+class InvoiceHold:
+    kind: HoldKind
+    invoice_number: str
+    cases: tuple[OtherCase, ...]
+    remaining_ore: int | None = None  # BEYOND_OPEN: what remains open after the granted cases
+
+    @property
+    def blocks(self) -> bool:
+        return self.kind != HoldKind.DRAFT
+
+
+def given_up_capital(case_type: CaseType, lines: list[InvoiceLine], decided_ore: int) -> dict[int, int]:
+    """The capital a granted write-off or credit gives up on each invoice (capital before interest
+    and fees within each invoice's part of the decided amount)."""
+    if case_type not in GIVES_UP_CLAIM:
+        return {}
+    parts = decided_line_amounts(case_type, lines, decided_ore)
+    given: dict[int, int] = {}
+    for line, part in zip(lines, parts, strict=True):
+        capital = line.open_capital_ore if line.credited_capital_ore is None else line.credited_capital_ore
+        given[line.invoice_id] = given.get(line.invoice_id, 0) + min(part, capital)
+    return given
+
+
+def invoice_holds(wanted: Iterable[WantedInvoice], others: Iterable[OtherCase]) -> list[InvoiceHold]:
+    """What stands in the way of a case on these invoices: another open case on one of them
+    (refused), another draft (a warning), or asking more than remains open after granted write-offs
+    and credits (refused). A granted deferral or plan holds nothing: a later case may follow it."""
+    others = list(others)
+    holds: list[InvoiceHold] = []
+    for invoice in wanted:
+        mine = [o for o in others if o.invoice_id == invoice.invoice_id]
+        open_cases = tuple(o for o in mine if o.state in HOLDS_INVOICES)
+        if open_cases:
+            holds.append(InvoiceHold(HoldKind.OPEN_CASE, invoice.invoice_number, open_cases))
+        granted = tuple(o for o in mine if o.state in GRANTED_NOT_BOOKED and o.given_up_capital_ore > 0)
+        if granted:
+            remaining = max(0, invoice.open_amount_ore - sum(o.given_up_capital_ore for o in granted))
+            if invoice.asked_capital_ore > remaining:
+                holds.append(InvoiceHold(HoldKind.BEYOND_OPEN, invoice.invoice_number, granted, remaining))
+        drafts = tuple(o for o in mine if o.state == CaseState.DRAFT)
+        if drafts:
+            holds.append(InvoiceHold(HoldKind.DRAFT, invoice.invoice_number, drafts))
+    return holds

@@ -8,10 +8,12 @@ a 12-month basis, and a unique constraint so that a case is decided once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -32,9 +34,10 @@ from portal.cases.models import (
 from portal.cases.queries import may_declare_conflict
 from portal.cases.figures import apply_day, changes, figures_on, submitted_figures
 from portal.cases.rerouting import reroute_after_decision, reroute_on_decision_day
-from portal.cases.routing import Terms, check_decider, earliest_due_date, route
+from portal.cases.routing import Terms, check_decider, earliest_due_date, route, terms_asked
 from portal.cases.rules import CaseState, Outcome, Step, StepRefused
-from portal.cases.terms import TermsInput, compute_terms, line_amounts
+from portal.cases.messages import hold_text
+from portal.cases.terms import ComputedTerms, TermsInput, compute_terms, line_amounts
 from portal.delegation.engine_types import CaseType
 from portal.delegation.messages import reason_text
 from portal.delegation.queries import names as delegation_names
@@ -104,6 +107,7 @@ def case_create(
     db.session.add(case)
     db.session.flush()
     _set_lines(case, invoices, terms)
+    _refuse_held(actor, case.id, case.case_type, case.lines, amounts=False)
     # A draft starts with its invoices; the terms are filled in and checked before submission.
     case.amount_ore = rules.case_amount(CaseType(case.case_type), _lines_of(case))
     db.session.flush()
@@ -128,27 +132,98 @@ def case_update(actor: Actor, case: Case, *, invoice_ids: list[int], terms: Term
     case.lines.clear()
     db.session.flush()
     _set_lines(case, invoices, terms)
+    _refuse_held(actor, case.id, case.case_type, case.lines)
     case.reasons = reasons.strip()
     _apply_terms(case, terms)
-    record(actor, "case.update", "case", case.id, before=before, after=_case_view(case))
+    after = _case_view(case)
+    if after != before:
+        record(actor, "case.update", "case", case.id, before=before, after=after)
     return case
 
 
-def _set_lines(case: Case, invoices: list[Invoice], terms: TermsInput) -> None:
+def _new_lines(case_type: str, invoices: list[Invoice], terms: TermsInput) -> list[CaseInvoice]:
+    """The case's lines for these invoices as of today (not yet added to any case)."""
     today = clock.today()
+    lines = []
     for invoice in sorted(invoices, key=lambda i: i.id):
         capital, interest = line_amounts(invoice, today)
-        credited = terms.credited_ore.get(invoice.id) if case.case_type == CaseType.CREDIT else None
+        credited = terms.credited_ore.get(invoice.id) if case_type == CaseType.CREDIT else None
         if credited is not None and not 0 < credited <= capital:
             raise _refuse(_("The credited amount on invoice %(number)s must be more than 0 kr and at most "
                             "its open amount, %(open)s.", number=invoice.invoice_number,
                             open=format_money(capital)), f"credit_{invoice.id}")
-        case.lines.append(CaseInvoice(invoice_id=invoice.id, open_capital_ore=capital,
-                                      interest_ore=interest, fees_ore=0, credited_capital_ore=credited))
+        lines.append(CaseInvoice(invoice_id=invoice.id, invoice=invoice, open_capital_ore=capital,
+                                 interest_ore=interest, fees_ore=0, credited_capital_ore=credited))
+    return lines
+
+
+def _set_lines(case: Case, invoices: list[Invoice], terms: TermsInput) -> None:
+    case.lines.extend(_new_lines(case.case_type, invoices, terms))
     db.session.flush()
 
 
-def _apply_terms(case: Case, terms: TermsInput) -> None:
+# --- one invoice in one open case (RULINGS 15) -----------------------------------------------------
+
+def _others_on(invoice_ids: list[int], except_case_id: int | None) -> list[rules.OtherCase]:
+    """The other cases with any of these invoices that hold them, warn of them or gave part up."""
+    states = [s.value for s in (rules.HOLDS_INVOICES | rules.GRANTED_NOT_BOOKED | {CaseState.DRAFT})]
+    with_invoice = select(CaseInvoice.case_id).where(CaseInvoice.invoice_id.in_(invoice_ids))
+    query = select(Case).where(Case.id.in_(with_invoice), Case.state.in_(states))
+    if except_case_id is not None:
+        query = query.where(Case.id != except_case_id)
+    others: list[rules.OtherCase] = []
+    for other in db.session.scalars(query.order_by(Case.id)):
+        state, case_type = CaseState(other.state), CaseType(other.case_type)
+        given = {}
+        if state in rules.GRANTED_NOT_BOOKED and other.decision is not None:
+            given = rules.given_up_capital(case_type, _lines_of(other), other.decision.amount_ore)
+        for line in other.lines:
+            if line.invoice_id in invoice_ids:
+                others.append(rules.OtherCase(other.id, other.registry_number, state, case_type, line.invoice_id,
+                                              given.get(line.invoice_id, 0)))
+    return others
+
+
+def invoice_holds(case_id: int | None, case_type: str, lines: list[CaseInvoice]) -> list[rules.InvoiceHold]:
+    """What stands in the way of a case (or a case being made) on its lines' invoices."""
+    wanted = [rules.WantedInvoice(
+        line.invoice_id, line.invoice.invoice_number, line.invoice.open_amount_ore,
+        line.credited_capital_ore if case_type == CaseType.CREDIT and line.credited_capital_ore is not None
+        else line.open_capital_ore) for line in lines]
+    return rules.invoice_holds(wanted, _others_on([line.invoice_id for line in lines], case_id))
+
+
+def visible_cases(user_id: int | None) -> Callable[[int], bool]:
+    """May this person see a case (by id): so a refusal names only cases its reader may open."""
+    from portal.cases.queries import visible_to
+
+    user = db.session.get(User, user_id) if user_id is not None else None
+    cache: dict[int, bool] = {}
+
+    def may_see(case_id: int) -> bool:
+        if user is None:
+            return False
+        if case_id not in cache:
+            cache[case_id] = db.session.scalar(
+                select(Case.id).where(Case.id == case_id, visible_to(user, clock.today(), case_id=case_id))
+            ) is not None
+        return cache[case_id]
+
+    return may_see
+
+
+def _refuse_held(actor: Actor, case_id: int | None, case_type: str, lines: list[CaseInvoice], *,
+                 amounts: bool = True) -> None:
+    """Refuse invoices held by another open case, or (once the terms say how much: not when the
+    draft is created) asked beyond what remains open."""
+    blocking = [hold for hold in invoice_holds(case_id, case_type, lines)
+                if hold.blocks and (amounts or hold.kind != rules.HoldKind.BEYOND_OPEN)]
+    if blocking:
+        may_see = visible_cases(actor.user_id)
+        raise _refuse(Markup(" ").join(hold_text(hold, may_see) for hold in blocking), "invoice_ids")
+
+
+def _apply_terms(case: Case, terms: TermsInput) -> ComputedTerms:
     """Check the terms of the case's type and keep the amount and length the lists show."""
     computed = compute_terms(case, terms, clock.today())
     case.new_due_date = terms.new_due_date
@@ -163,6 +238,7 @@ def _apply_terms(case: Case, terms: TermsInput) -> None:
     case.amount_ore = computed.amount_ore
     case.length_months = computed.length_months
     db.session.flush()
+    return computed
 
 
 def _case_view(case: Case) -> dict:
@@ -204,7 +280,12 @@ def case_submit(actor: Actor, case: Case) -> Case:
     _step(case, Step.SUBMIT)
     if not case.reasons:
         raise _refuse(_("Give the reasons for the proposal."), "reasons")
-    _apply_terms(case, TermsInput.from_case(case))  # complete and still right today
+    # Two cases on one invoice submitted at once: the second waits here for the first to commit,
+    # then finds it holding the invoice.
+    _lock_customer(case)
+    _refuse_held(actor, case.id, case.case_type, case.lines)
+    entered = TermsInput.from_case(case)
+    _apply_terms(case, entered)  # complete and still right today
     # The figures it is submitted with (interest and what is open today), kept so the decider sees
     # what changed by the decision day (RULINGS 2).
     day = figures_on(case, clock.today())
@@ -213,7 +294,8 @@ def case_submit(actor: Actor, case: Case) -> Case:
     if case.registry_number is None:
         case.registry_number = _next_registry_number(case)
         case.submitted_at = clock.now()
-    routing = route(case, clock.today())
+    # The same question the live preview asked for these terms (terms_asked).
+    routing = route(case, clock.today(), terms_asked(entered, day.computed))
     if routing.committee_only:
         target = CaseState.REFERRED_TO_COMMITTEE
     elif any(outcome.consultation_missing for outcome in routing.verdict.proposed):
@@ -224,6 +306,43 @@ def case_submit(actor: Actor, case: Case) -> Case:
           proposed_rules=list(routing.verdict.proposed_rule_numbers) if routing.verdict else [],
           version_id=routing.version_id)
     return case
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The invoices, terms and reasons as the officer's form shows them."""
+
+    invoice_ids: list[int]
+    terms: TermsInput
+    reasons: str
+
+
+@dataclass
+class _Proposal:
+    """The case with the form's invoices, for computing terms without saving anything."""
+
+    case_type: str
+    lines: list[CaseInvoice]
+
+
+def case_preview(case: Case, shown: Shown) -> tuple[ComputedTerms, Terms, list[rules.InvoiceHold]]:
+    """The figures, the engine's question and the invoice holds for what the form shows, nothing
+    saved: submitting the same form asks the engine the same question (terms_asked)."""
+    invoices = _invoices_for(case.customer, shown.invoice_ids)
+    if invoices[0].org_unit_id != case.org_unit_id:
+        raise _refuse(_("Choose invoices issued by one unit; make one case per unit."), "invoice_ids")
+    proposal = _Proposal(case.case_type, _new_lines(case.case_type, invoices, shown.terms))
+    computed = compute_terms(proposal, shown.terms, clock.today())
+    holds = invoice_holds(case.id, case.case_type, proposal.lines)
+    return computed, terms_asked(shown.terms, computed, frozenset(i.id for i in invoices)), holds
+
+
+def case_save_and_submit(actor: Actor, case: Case, shown: Shown) -> Case:
+    """"Skicka in" submits what the officer sees: the form's terms are checked and saved, then the
+    case is submitted, in one transaction (either both or neither)."""
+    if CaseState(case.state) in rules.EDITABLE and case.prepared_by_id == actor.user_id:
+        case_update(actor, case, invoice_ids=shown.invoice_ids, terms=shown.terms, reasons=shown.reasons)
+    return case_submit(actor, case)
 
 
 def consultation_record(actor: Actor, case: Case, opinion: str) -> Consultation:
@@ -412,13 +531,10 @@ def _decided_terms(case: Case, decision: DecisionInput) -> _DecidedTerms:
         if decision.changed_terms is None:
             raise _refuse(_("Give the changed terms of the partial grant."), "changed_terms")
         computed = compute_terms(case, decision.changed_terms, clock.today())
-        engine = Terms(computed.amount_ore, computed.length_months, computed.length_days,
-                       computed.monthly_amount_ore, computed.instalments)
-        return _DecidedTerms(engine, computed.as_dict())
-    asked = compute_terms(case, TermsInput.from_case(case), clock.today())
-    engine = Terms(asked.amount_ore, asked.length_months, asked.length_days, asked.monthly_amount_ore,
-                   asked.instalments)
-    return _DecidedTerms(engine, asked.as_dict())
+        return _DecidedTerms(terms_asked(decision.changed_terms, computed), computed.as_dict())
+    entered = TermsInput.from_case(case)
+    asked = compute_terms(case, entered, clock.today())
+    return _DecidedTerms(terms_asked(entered, asked), asked.as_dict())
 
 
 def case_execute(actor: Actor, case: Case) -> Case:

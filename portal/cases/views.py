@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
@@ -32,8 +33,9 @@ from portal.cases.models import (
     CaseInvoice,
 )
 from portal.cases.figures import changes, figures_on
+from portal.cases.messages import hold_text
 from portal.cases.rerouting import crossed_limits, day_terms, routed_rules
-from portal.cases.routing import Terms, check_decider, route
+from portal.cases.routing import check_decider, route
 from portal.cases.rules import CaseState, InvoiceLine, Outcome, decided_line_amounts
 from portal.cases.terms import TermsInput, asked_schedule, compute_terms
 from portal.delegation import queries as delegation_queries
@@ -125,6 +127,7 @@ def new(customer_id: int):
                 terms=TermsInput(), reasons=form.reasons.data or "",
             )
         except ValidationFailed as failure:
+            db.session.rollback()
             show_errors(form, failure)
         else:
             db.session.commit()
@@ -149,7 +152,7 @@ def _case_context(case: Case, **forms) -> dict:
             day_error = " ".join(failure.errors.values())
         else:
             changed = changes(case.submitted_figures, day.figures)
-    terms = day_terms(day) if day is not None else None
+    terms = day_terms(case, day) if day is not None else None
     # A decided or withdrawn case shows its own decision (or none), never today's routing as if
     # it applied to it.
     routing = None if case.decision is not None or state == CaseState.WITHDRAWN else route(case, today, terms)
@@ -162,7 +165,13 @@ def _case_context(case: Case, **forms) -> dict:
         check = check_decider(case, user.id, today, terms)
     is_preparer = case.prepared_by_id == user.id
     terms_form = forms.get("terms_form") or _terms_form(case)
+    hold_notes = []
+    if state in (CaseState.DRAFT, CaseState.RETURNED) and is_preparer:
+        may_see = services.visible_cases(user.id)
+        hold_notes = [(hold.blocks, hold_text(hold, may_see))
+                      for hold in services.invoice_holds(case.id, case.case_type, case.lines)]
     return {
+        "hold_notes": hold_notes,
         "case": case,
         "routing": routing,
         "names": names,
@@ -252,8 +261,7 @@ def show(case_id: int):
 def update_terms(case_id: int):
     case = _load(case_id)
     access.require(current_user, access.PREPARE_CASE)
-    form = TermsForm()
-    form.invoice_ids.choices = _invoice_choices(_open_invoices(case.customer))
+    form = _posted_terms_form(case)
     if form.validate_on_submit():
         try:
             services.case_update(actor(access.capacity(current_user, access.PREPARE_CASE)), case,
@@ -273,22 +281,33 @@ def update_terms(case_id: int):
 @bp.post("/<id:case_id>/forhandsgranska")
 @login_required
 def preview(case_id: int):
-    """The verdict and schedule for the terms in the form, without saving (htmx, live)."""
+    """The verdict and schedule for the invoices and terms in the form, without saving (htmx, live).
+    It asks the engine the question submitting the same form asks (services.case_preview)."""
     case = _load(case_id)
     access.require(current_user, access.PREPARE_CASE)
+    form = _posted_terms_form(case)
+    form.validate()
+    error, computed, routing, holds = None, None, None, []
+    try:
+        computed, engine_terms, holds = services.case_preview(case, _shown(form, case))
+        routing = route(case, clock.today(), engine_terms)
+    except ValidationFailed as failure:
+        error = Markup(" ").join(failure.errors.values())
+    may_see = services.visible_cases(current_user.id)
+    return render_template("cases/_preview.html", case=case, computed=computed, routing=routing, error=error,
+                           names=delegation_queries.names(),
+                           hold_notes=[(hold.blocks, hold_text(hold, may_see)) for hold in holds])
+
+
+def _posted_terms_form(case: Case) -> TermsForm:
     form = TermsForm()
     form.invoice_ids.choices = _invoice_choices(_open_invoices(case.customer))
-    form.validate()
-    error, computed, routing = None, None, None
-    try:
-        computed = compute_terms(case, _terms_from(form, case), clock.today())
-        routing = route(case, clock.today(), Terms(computed.amount_ore, computed.length_months,
-                                                   computed.length_days, computed.monthly_amount_ore,
-                                                   computed.instalments))
-    except ValidationFailed as failure:
-        error = " ".join(failure.errors.values())
-    return render_template("cases/_preview.html", case=case, computed=computed, routing=routing, error=error,
-                           names=delegation_queries.names())
+    return form
+
+
+def _shown(form: TermsForm, case: Case) -> services.Shown:
+    return services.Shown(invoice_ids=form.invoice_ids.data or [], terms=_terms_from(form, case),
+                          reasons=form.reasons.data or "")
 
 
 def _step(case_id: int, call, *, form_cls=NoteForm, form_key="note_form", message: str):
@@ -309,12 +328,27 @@ def _step(case_id: int, call, *, form_cls=NoteForm, form_key="note_form", messag
 
 
 @bp.post("/<id:case_id>/skicka")
+@with_write_lock
 @login_required
 def submit(case_id: int):
+    """"Skicka in" posts the terms form: what the officer sees is saved and submitted together,
+    with or without JavaScript; invalid terms come back beside their fields, nothing saved."""
     access.require(current_user, access.PREPARE_CASE)
-    return _step(case_id, lambda case, form: services.case_submit(
-        actor(access.capacity(current_user, access.PREPARE_CASE)), case),
-        message=_("The case was submitted."))
+    case = _load(case_id)
+    form = _posted_terms_form(case)
+    if form.validate_on_submit():
+        try:
+            services.case_save_and_submit(actor(access.capacity(current_user, access.PREPARE_CASE)), case,
+                                          _shown(form, case))
+        except ValidationFailed as failure:
+            db.session.rollback()
+            case = _load(case_id)
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(_("The case was submitted."), "success")
+            return redirect(url_for("cases.show", case_id=case.id), code=303)
+    return render_template("cases/show.html", **_case_context(case, terms_form=form)), 422
 
 
 @bp.post("/<id:case_id>/aterkalla")

@@ -148,3 +148,55 @@ def test_two_cases_of_one_customer_cannot_both_slip_under_the_twelve_month_basis
     with committed_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Decision)) == 1
         db.session.remove()
+
+
+def _submit_in_thread(app, case_id: int, user_id: int, results: list, hold_seconds: float) -> None:
+    with app.app_context():
+        take_write_lock()
+        try:
+            user = db.session.get(User, user_id)
+            services.case_submit(Actor(user.id, user.username, None), db.session.get(Case, case_id))
+            time.sleep(hold_seconds)  # still inside the transaction: the other submission must wait
+            db.session.commit()
+            results.append(("ok", case_id))
+        except ValidationFailed as refused:
+            db.session.rollback()
+            results.append(("refused", " ".join(refused.errors.values())))
+        finally:
+            db.session.remove()
+
+
+def test_two_cases_on_one_invoice_submitted_at_once_exactly_one_is_submitted(committed_app):
+    # RULINGS 15: drafts on one invoice only warn; submitting holds it, checked inside the transaction.
+    from datetime import date
+
+    with committed_app.app_context():
+        world = build_world(factories)
+        case_ids = []
+        for case_type, terms in ((CaseType.DEFERRAL, TermsInput(new_due_date=date(2027, 1, 31))),
+                                 (CaseType.INSTALMENT_PLAN, TermsInput(first_due_date=date(2026, 12, 31),
+                                                                       instalments=3))):
+            case = services.case_create(world.actor(world.officer), customer=world.customer, case_type=case_type,
+                                        invoice_ids=[world.invoice.id], terms=TermsInput(), reasons="Skäl.")
+            services.case_update(world.actor(world.officer), case, invoice_ids=[world.invoice.id], terms=terms,
+                                 reasons="Skäl finns.")
+            case_ids.append(case.id)
+        db.session.commit()
+        officer = world.officer.id
+        db.session.remove()
+
+    results: list = []
+    threads = [threading.Thread(target=_submit_in_thread, args=(committed_app, case_id, officer, results, hold))
+               for case_id, hold in ((case_ids[0], 0.8), (case_ids[1], 0.0))]
+    threads[0].start()
+    time.sleep(0.2)
+    threads[1].start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(kind for kind, _ in results) == ["ok", "refused"], results
+    assert "ett öppet ärende i taget" in next(detail for kind, detail in results if kind == "refused")
+    with committed_app.app_context():
+        states = sorted(db.session.scalars(select(Case.state).where(Case.id.in_(case_ids))))
+        assert states == ["awaiting_consultation", "draft"]
+        db.session.remove()

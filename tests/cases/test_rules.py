@@ -120,3 +120,57 @@ def test_splitting_never_lowers_the_basis(parts, extra):
 def test_registry_number_follows_the_committee_format():
     assert registry_number("{code} {year}/{number}", code="SN", year=2026, number=123) == "SN 2026/123"
     assert registry_number("{code}-{year}-{number:04d}", code="TN", year=2026, number=7) == "TN-2026-0007"
+
+
+# --- one invoice in one open case (RULINGS 15) ----------------------------------------------------
+
+def _other(state, case_type=CaseType.DEFERRAL, given=0, case_id=9):
+    from portal.cases.rules import OtherCase
+
+    return OtherCase(case_id, "SN 2026/9", state, case_type, invoice_id=1, given_up_capital_ore=given)
+
+
+def _holds(others, asked=1_000_00, open_ore=1_000_00):
+    from portal.cases.rules import WantedInvoice, invoice_holds
+
+    return invoice_holds([WantedInvoice(1, "F1", open_ore, asked)], others)
+
+
+@pytest.mark.parametrize("state", ["awaiting_consultation", "awaiting_decision", "referred_to_committee",
+                                   "returned"])
+def test_an_open_case_holds_its_invoice(state):
+    from portal.cases.rules import CaseState, HoldKind
+
+    [hold] = _holds([_other(CaseState(state))])
+    assert hold.kind == HoldKind.OPEN_CASE and hold.blocks
+
+
+@pytest.mark.parametrize("state", ["withdrawn", "refused", "executed", "granted", "partly_granted"])
+def test_closed_cases_and_granted_deferrals_hold_nothing(state):
+    from portal.cases.rules import CaseState
+
+    assert _holds([_other(CaseState(state))]) == []
+
+
+def test_a_draft_only_warns():
+    from portal.cases.rules import CaseState, HoldKind
+
+    [hold] = _holds([_other(CaseState.DRAFT)])
+    assert hold.kind == HoldKind.DRAFT and not hold.blocks
+
+
+def test_what_a_granted_write_off_gave_up_is_no_longer_open():
+    from portal.cases.rules import CaseState, HoldKind
+
+    granted = _other(CaseState.GRANTED, CaseType.WRITE_OFF, given=600_00)
+    assert _holds([granted], asked=400_00) == []
+    [hold] = _holds([granted], asked=400_01)
+    assert hold.kind == HoldKind.BEYOND_OPEN and hold.remaining_ore == 400_00 and hold.blocks
+
+
+def test_a_partial_write_off_gives_up_capital_before_interest_invoice_by_invoice():
+    from portal.cases.rules import InvoiceLine, given_up_capital
+
+    lines = [InvoiceLine(1, 1_000_00, interest_ore=50_00), InvoiceLine(2, 500_00)]
+    assert given_up_capital(CaseType.WRITE_OFF, lines, 1_200_00) == {1: 1_000_00, 2: 150_00}
+    assert given_up_capital(CaseType.DEFERRAL, lines, 1_500_00) == {}

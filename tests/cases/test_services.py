@@ -57,8 +57,10 @@ def test_a_draft_keeps_amount_and_length_and_is_audited(app, world):
     assert actions == ["case.create", "case.update"]
 
 
-def test_submitting_gives_registry_numbers_in_order_and_waits_for_consultation(app, world):
-    first, second = _submitted(world), _submitted(world)
+def test_submitting_gives_registry_numbers_in_order_and_waits_for_consultation(app, world, make):
+    other_invoice = make.invoice(world.customer, world.unit, world.category, due_date=date(2026, 10, 31),
+                                 original_ore=1_000_00)
+    first, second = _submitted(world), _submitted(world, invoices=[other_invoice])
     assert (first.registry_number, second.registry_number) == ("SN 2026/1", "SN 2026/2")
     assert first.state == CaseState.AWAITING_CONSULTATION
 
