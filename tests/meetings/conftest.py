@@ -13,6 +13,7 @@ from portal.cases.rules import Outcome
 from portal.cases.terms import TermsInput
 from portal.delegation.engine_types import CaseType
 from portal.org.models import PositionKind
+from tests import factories
 from tests.cases.conftest import build_world
 
 
@@ -43,13 +44,26 @@ def at(world, day: date) -> None:
 
 def deferral(world, new_due: date, invoice=None, make=None):
     officer = world.actor(world.officer, "case_officer")
-    invoice = invoice or world.invoice
+    # One invoice is in one open case at a time (RULINGS 15): each case gets an invoice of its own,
+    # like the world's first one, unless the test names one.
+    invoice = invoice or (world.invoice if not _in_a_case(world.invoice) else factories.invoice(
+        world.customer, world.unit, world.category, due_date=world.invoice.due_date,
+        original_ore=world.invoice.original_amount_ore))
     case = case_services.case_create(officer, customer=world.customer, case_type=CaseType.DEFERRAL,
                                      invoice_ids=[invoice.id], terms=TermsInput(), reasons="Sjukdom.")
     case_services.case_update(officer, case, invoice_ids=[invoice.id], terms=TermsInput(new_due_date=new_due),
                               reasons="Sjukdom i familjen.")
     case_services.case_submit(officer, case)
     return case
+
+
+def _in_a_case(invoice) -> bool:
+    from sqlalchemy import select
+
+    from portal.cases.models import CaseInvoice
+    from portal.extensions import db
+
+    return db.session.scalar(select(CaseInvoice.id).where(CaseInvoice.invoice_id == invoice.id).limit(1)) is not None
 
 
 def referred(world, invoice=None):
