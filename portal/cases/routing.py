@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 
 from portal.auth.models import User
 from portal.cases.models import Case, CaseInvoice, Decision
+from portal.cases.refusals import explain, refusal_text
 from portal.cases.rules import Outcome, twelve_month_window
 from portal.cases.terms import ComputedTerms, TermsInput
 from portal.delegation import queries as delegation_queries
 from portal.delegation.engine_types import CaseFacts, CaseType, CustomerKind, RuleKind
-from portal.delegation.results import DecisionCheck, RuleOutcome, Verdict
+from portal.delegation.results import DecisionCheck, ReasonCode, RuleOutcome, Verdict
 from portal.delegation.rules import may_decide, verdict
 from portal.extensions import db
 from portal.receivables.identity import IdentityKind
@@ -223,3 +224,17 @@ def urgent_cover(case: Case, on_date: date) -> UrgentCover:
     urgent = [outcome for outcome in result.outcomes if outcome.kind == RuleKind.URGENT]
     return UrgentCover(tuple(o.rule_number for o in urgent if o.available),
                        tuple(o for o in urgent if not o.available))
+
+
+def refusal(case: Case, check: DecisionCheck, on_date: date, terms: Terms | None = None) -> str:
+    """Why this person may not decide the case, naming each rule, and who can decide instead
+    (refusals.refusal_text): the words of the decision service, the case page and the trail."""
+    context = delegation_queries.case_context(case.committee_id, on_date)
+    facts = facts_for(case, on_date, terms)
+    explained, answer = (), None
+    if context.engine_version is not None:
+        if any(reason.code == ReasonCode.NOT_A_DECIDER for reason in check.reasons):
+            explained = explain(check.person_id, facts, context.engine_version, context.org, on_date)
+        answer = verdict(facts, context.engine_version, context.org, on_date, context.price_base_amounts)
+    return refusal_text(check.person_id, check.reasons, delegation_queries.names(), on_date=on_date,
+                        facts=facts, explained=explained, verdict=answer)

@@ -34,13 +34,11 @@ from portal.cases.models import (
 from portal.cases.queries import may_declare_conflict
 from portal.cases.figures import apply_day, changes, figures_on, submitted_figures
 from portal.cases.rerouting import reroute_after_decision, reroute_on_decision_day
-from portal.cases.routing import Terms, check_decider, earliest_due_date, route, terms_asked
+from portal.cases.routing import Terms, check_decider, earliest_due_date, refusal, route, terms_asked
 from portal.cases.rules import CaseState, Outcome, Step, StepRefused
 from portal.cases.messages import hold_text
 from portal.cases.terms import ComputedTerms, TermsInput, compute_terms, line_amounts
 from portal.delegation.engine_types import CaseType
-from portal.delegation.messages import reason_text
-from portal.delegation.queries import names as delegation_names
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.money import format_money
@@ -450,8 +448,7 @@ def case_decide(actor: Actor, case: Case, decision: DecisionInput) -> Decision:
         _record_refused_decision(actor, case, decision, message, rules_named=[])
         raise _refuse(message)
     if not check.allowed:
-        book = delegation_names()
-        message = " ".join(reason_text(r, book) for r in check.reasons)
+        message = refusal(case, check, today, terms.engine)
         named = sorted({r.rule_number for r in check.reasons if r.rule_number})
         if not named:  # not a decider under any rule: the rules the case is routed to refused them
             routing = route(case, today, terms.engine)

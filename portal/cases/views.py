@@ -35,7 +35,7 @@ from portal.cases.models import (
 from portal.cases.figures import changes, figures_on
 from portal.cases.messages import hold_text
 from portal.cases.rerouting import crossed_limits, day_terms, routed_rules
-from portal.cases.routing import check_decider, route
+from portal.cases.routing import check_decider, refusal, route
 from portal.cases.rules import CaseState, InvoiceLine, Outcome, decided_line_amounts
 from portal.cases.terms import TermsInput, asked_schedule, compute_terms
 from portal.delegation import queries as delegation_queries
@@ -160,9 +160,11 @@ def _case_context(case: Case, **forms) -> dict:
     now_routed = list(routing.verdict.proposed_rule_numbers) if routing is not None and routing.verdict else []
     names = delegation_queries.names()
     user = current_user
-    check = None
+    check, refused = None, None
     if state == CaseState.AWAITING_DECISION:
         check = check_decider(case, user.id, today, terms)
+        if check is not None and not check.allowed:
+            refused = refusal(case, check, today, terms)
     is_preparer = case.prepared_by_id == user.id
     terms_form = forms.get("terms_form") or _terms_form(case)
     hold_notes = []
@@ -176,6 +178,7 @@ def _case_context(case: Case, **forms) -> dict:
         "routing": routing,
         "names": names,
         "check": check,
+        "refusal": refused,
         "schedule": day.computed.schedule if day is not None else _schedule(case),
         "day": day,
         "day_error": day_error,
@@ -670,6 +673,7 @@ def customer_cases():
 @bp.context_processor
 def case_helpers():
     from portal.audit.labels import action_label
+    from portal.cases.refusals import outcome_text
     from portal.delegation.messages import capacity_text, reason_text
     from portal.delegation.models import WriteOffReason
 
@@ -693,6 +697,7 @@ def case_helpers():
     return {
         "capacity_label": capacity_label,
         "reason_text": reason_text,
+        "outcome_text": outcome_text,
         "capacity_text": capacity_text,
         "consultation_note": consultation_note,
         "write_off_label": lambda value: WriteOffReason(value).label,
