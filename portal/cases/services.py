@@ -248,6 +248,8 @@ def _case_view(case: Case) -> dict:
         "instalments": case.instalments, "monthly_amount_ore": case.monthly_amount_ore,
         "write_off_reason": case.write_off_reason, "write_off_final": case.write_off_final,
         "credit_settlement": case.credit_settlement, "reasons": case.reasons,
+        "credited_ore": {str(line.invoice_id): line.credited_capital_ore for line in case.lines
+                         if line.credited_capital_ore is not None},
     }
 
 

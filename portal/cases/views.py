@@ -346,7 +346,11 @@ def submit(case_id: int):
         except ValidationFailed as failure:
             db.session.rollback()
             case = _load(case_id)
-            show_errors(form, failure)
+            for field, message in failure.errors.items():
+                if hasattr(form, field):
+                    getattr(form, field).errors = [*getattr(form, field).errors, message]
+                else:  # about the case, not a field: said on top, also where the form is not shown
+                    flash(message, "error")
         else:
             db.session.commit()
             flash(_("The case was submitted."), "success")

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
+from portal.auth.roles import Role
 from portal.cases import services
 from portal.cases.models import Case
 from portal.cases.routing import route
@@ -250,3 +251,16 @@ def test_an_executed_write_off_is_left_to_the_ledger(app, world):
     db.session.flush()
     later = _draft(world, CaseType.WRITE_OFF, terms=_write_off_terms())
     assert later.amount_ore >= 1_000_00
+
+
+def test_a_refused_submission_says_why_also_where_the_terms_form_is_not_shown(client, world, make):
+    # Another case officer may not submit a colleague's draft; the page says so (the form is not theirs).
+    make.user("handlaggare2", Role.CASE_OFFICER, full_name="Harald Hök")
+    case = _draft(world)
+    client.login("handlaggare2")
+    response = client.post_form(f"/arenden/{case.id}/skicka", {
+        "invoice_ids": str(world.invoice.id), "new_due_date": "2027-03-31", "reasons": "Annat."})
+    assert response.status_code == 422
+    assert "Endast handläggaren som beredde ärendet kan skicka in det." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).new_due_date == date(2027, 1, 31)
