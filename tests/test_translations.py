@@ -36,3 +36,39 @@ def test_every_user_facing_string_has_a_swedish_translation():
 def test_extraction_finds_strings_from_code_and_templates():
     ids = _message_ids()
     assert "My tasks" in ids and "Enter the committee's name." in ids
+
+
+
+def _catalogue_keys(text: str):
+    """Each entry's (msgctxt, msgid) as written, whatever the line wrapping, in file order."""
+    entry: list[str] = []
+    current: int | None = None
+    has_string = False
+    for line in text.splitlines() + [""]:
+        starts = line.startswith(("#", "msgctxt ", "msgid "))
+        if not line.strip() or (starts and has_string):
+            if entry and entry[-1] != "msgid:":
+                yield tuple(entry)
+            entry, current, has_string = [], None, False
+            if not line.strip():
+                continue
+        if line.startswith(("msgctxt ", "msgid ")):
+            keyword, quoted = line.split(" ", 1)
+            current = len(entry)
+            entry.append(keyword + ":" + quoted[1:-1])
+        elif line.startswith(("msgid_plural", "msgstr")):
+            current, has_string = None, True
+        elif line.startswith('"') and current is not None:
+            entry[current] += line[1:-1]
+
+
+def test_no_message_is_translated_twice():
+    """Parallel branches append translations and merge by union: a message id appearing twice would
+    leave which translation wins to the order of the file (Babel keeps one silently)."""
+    text = (ROOT / "portal/translations/sv/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
+    seen, repeated = set(), []
+    for key in _catalogue_keys(text):
+        if key in seen:
+            repeated.append(" ".join(key))
+        seen.add(key)
+    assert not repeated, "translated more than once:\n" + "\n".join(repeated)
