@@ -12,11 +12,17 @@ import flask_migrate
 import pytest
 from flask import g
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 
 from portal import clock, create_app
 from portal.extensions import db, limiter
 from tests import factories
+
+# Property tests judge correctness, not speed: on a loaded CI machine Hypothesis's deadline and its
+# too-slow health check fail tests that are right (speed is measured in bench/, never in tests).
+settings.register_profile("portal", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("portal")
 
 BACKENDS = ["sqlite", "postgresql"]
 
