@@ -16,7 +16,7 @@ from portal.audit.models import AuditEntry
 from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.cases.models import Case, CaseInvoice, Decision, SignedAgreement
-from portal.cases.routing import facts_for
+from portal.cases.routing import facts_for, known_facts
 from portal.cases.rules import CaseState
 from portal.delegation import queries as delegation_queries
 from portal.delegation.engine_types import CaseType, RuleKind
@@ -74,7 +74,8 @@ def to_decide(user_id: int, day: date, *, employees_only: bool = False,
     case, when asked about one; only in employees' positions and outside the units the person
     already sees, when asked for the case list's sake).
 
-    The engine's context is built once per committee; each case then costs its facts only.
+    The engine's context and the facts beyond the cases are read once for all of them: the
+    queries do not grow with the queue.
     """
     committees = committees_of_duty(user_id, day, employees_only=employees_only)
     further = delegation_queries.org_snapshot()
@@ -89,15 +90,14 @@ def to_decide(user_id: int, day: date, *, employees_only: bool = False,
                  selectinload(Case.conflicts), selectinload(Case.consultations))
         .order_by(Case.submitted_at)
     )))
+    contexts = delegation_queries.case_contexts({case.committee_id for case in candidates}, day, further)
+    known = known_facts(candidates, day)
     result: list[ToDecide] = []
-    contexts: dict[int, delegation_queries.CaseContext] = {}
     for case in candidates:
-        context = contexts.get(case.committee_id)
-        if context is None:
-            context = contexts[case.committee_id] = delegation_queries.case_context(case.committee_id, day)
+        context = contexts[case.committee_id]
         if context.engine_version is None:
             continue
-        check = may_decide(facts_for(case, day), context.engine_version, context.org, day,
+        check = may_decide(facts_for(case, day, known=known), context.engine_version, context.org, day,
                            context.price_base_amounts, user_id)
         if check.allowed:
             result.append(ToDecide(case, check.path.rule_number, check.path.decider.capacity.value,

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from portal.auth.models import User
-from portal.cases.models import Case, CaseInvoice, Decision
+from portal.cases.models import Case, Decision
 from portal.cases.refusals import explain, refusal_text
 from portal.cases.rules import Outcome, twelve_month_window
 from portal.cases.terms import ComputedTerms, TermsInput
@@ -54,85 +54,123 @@ def saved_terms(case: Case) -> Terms:
         monthly_amount_ore=case.monthly_amount_ore))
 
 
-def granted_cases(case: Case, on_date: date) -> tuple[int, int]:
-    """Frequency limits (issue 12 §5): granted and partly granted cases of the same type, customer
-    and committee before this one, in the decision's calendar year and in the 12 months before."""
-    first, last = twelve_month_window(on_date)
-    start = min(first, date(on_date.year, 1, 1))
-    dates = db.session.scalars(
-        select(Decision.decision_date)
+@dataclass(frozen=True)
+class KnownFacts:
+    """What the engine needs to know about cases beyond the cases themselves, read for many cases
+    at once on one day (three queries however many cases): the queue asks about every waiting case,
+    the case page about one, through the same code."""
+
+    on_date: date
+    # (customer, committee, case type) -> (case id, decision date, amount) of granted and partly
+    # granted decisions from the calendar year's start or the 12-month window's, whichever is first
+    granted: dict[tuple[int, int, str], tuple[tuple[int, date, int], ...]]
+    # customer -> how many of their invoices are open and overdue on the day
+    overdue_count: dict[int, int]
+    # identity number -> the user who has it (a customer who is a user may never decide, R3)
+    people: dict[str, int]
+
+
+def _window_start(on_date: date) -> date:
+    first, _last = twelve_month_window(on_date)
+    return min(first, date(on_date.year, 1, 1))
+
+
+def known_facts(cases: list[Case], on_date: date) -> KnownFacts:
+    customer_ids = sorted({case.customer_id for case in cases})
+    if not customer_ids:
+        return KnownFacts(on_date, {}, {}, {})
+    _first, last = twelve_month_window(on_date)
+    granted: dict[tuple[int, int, str], list[tuple[int, date, int]]] = {}
+    for customer_id, committee_id, case_type, case_id, day, amount in db.session.execute(
+        select(Case.customer_id, Case.committee_id, Case.case_type, Case.id, Decision.decision_date,
+               Decision.amount_ore)
         .join(Case, Case.id == Decision.case_id)
         .where(
-            Case.customer_id == case.customer_id,
-            Case.committee_id == case.committee_id,
-            Case.case_type == case.case_type,
-            Case.id != case.id,
+            Case.customer_id.in_(customer_ids),
             Decision.outcome.in_([Outcome.GRANTED.value, Outcome.PARTLY_GRANTED.value]),
-            Decision.decision_date.between(start, last),
+            Decision.decision_date.between(_window_start(on_date), last),
         )
-    ).all()
-    in_year = sum(1 for day in dates if day.year == on_date.year)
+    ):
+        granted.setdefault((customer_id, committee_id, case_type), []).append((case_id, day, int(amount or 0)))
+    overdue = dict(db.session.execute(
+        select(Invoice.customer_id, func.count())
+        .where(Invoice.customer_id.in_(customer_ids), Invoice.open_amount_ore > 0, Invoice.due_date < on_date)
+        .group_by(Invoice.customer_id)
+    ).all())
+    identities = sorted({case.customer.identity_number for case in cases})
+    people: dict[str, int] = {}
+    for identity, user_id in db.session.execute(
+        select(User.identity_number, User.id).where(User.identity_number.in_(identities)).order_by(User.id)
+    ):
+        people.setdefault(identity, user_id)
+    return KnownFacts(on_date, {key: tuple(rows) for key, rows in granted.items()}, overdue, people)
+
+
+def _earlier_grants(case: Case, known: KnownFacts) -> tuple[tuple[int, date, int], ...]:
+    return tuple(row for row in known.granted.get((case.customer_id, case.committee_id, case.case_type), ())
+                 if row[0] != case.id)
+
+
+def granted_cases(case: Case, on_date: date, known: KnownFacts | None = None) -> tuple[int, int]:
+    """Frequency limits (issue 12 §5): granted and partly granted cases of the same type, customer
+    and committee before this one, in the decision's calendar year and in the 12 months before."""
+    known = known or known_facts([case], on_date)
+    first, last = twelve_month_window(on_date)
+    dates = [day for _case_id, day, _amount in _earlier_grants(case, known)]
+    in_year = sum(1 for day in dates if day.year == on_date.year and day <= last)
     in_twelve_months = sum(1 for day in dates if first <= day <= last)
     return in_year, in_twelve_months
 
 
-def twelve_month_prior(case: Case, on_date: date) -> int:
+def twelve_month_prior(case: Case, on_date: date, known: KnownFacts | None = None) -> int:
     """R5: granted and partly granted amounts of the same type, customer and committee in the
     12 months before the decision date (this case itself excluded)."""
+    known = known or known_facts([case], on_date)
     first, last = twelve_month_window(on_date)
-    # int(): PostgreSQL's SUM over a bigint is a Decimal; öre are integers everywhere else.
-    return int(db.session.scalar(
-        select(func.coalesce(func.sum(Decision.amount_ore), 0))
-        .join(Case, Case.id == Decision.case_id)
-        .where(
-            Case.customer_id == case.customer_id,
-            Case.committee_id == case.committee_id,
-            Case.case_type == case.case_type,
-            Case.id != case.id,
-            Decision.outcome.in_([Outcome.GRANTED.value, Outcome.PARTLY_GRANTED.value]),
-            Decision.decision_date.between(first, last),
-        )
-    ) or 0)
+    return sum(amount for _case_id, day, amount in _earlier_grants(case, known) if first <= day <= last)
 
 
-def _category_ids(case: Case, invoice_ids: frozenset[int] | None) -> frozenset[int] | None:
-    """The kinds of receivable the terms are about: the case's invoices, or the form's."""
+@dataclass(frozen=True)
+class _TermsInvoice:
+    category_id: int
+    customer_id: int
+    open_amount_ore: int
+    due_date: date | None
+
+
+def _terms_invoices(case: Case, invoice_ids: frozenset[int] | None) -> list:
+    """The invoices the terms are about: the case's own (loaded with it), or the form's."""
     if invoice_ids is None:
-        return frozenset(line.invoice.category_id for line in case.lines) or None
-    return frozenset(db.session.scalars(select(Invoice.category_id).where(Invoice.id.in_(sorted(invoice_ids))))) or None
+        return [line.invoice for line in case.lines]
+    return [_TermsInvoice(*row) for row in db.session.execute(
+        select(Invoice.category_id, Invoice.customer_id, Invoice.open_amount_ore, Invoice.due_date)
+        .where(Invoice.id.in_(sorted(invoice_ids))))]
 
 
-def _other_unpaid_debt(case: Case, on_date: date, invoice_ids: frozenset[int] | None) -> bool:
-    in_case = (select(CaseInvoice.invoice_id).where(CaseInvoice.case_id == case.id) if invoice_ids is None
-               else sorted(invoice_ids))
-    return bool(db.session.scalar(
-        select(func.count()).select_from(Invoice).where(
-            Invoice.customer_id == case.customer_id,
-            Invoice.open_amount_ore > 0,
-            Invoice.due_date < on_date,
-            Invoice.id.not_in(in_case),
-        )
-    ))
+def _other_unpaid_debt(case: Case, invoices: list, known: KnownFacts) -> bool:
+    """Overdue open invoices of the customer beyond those the terms are about."""
+    on_date = known.on_date
+    in_terms = sum(1 for invoice in invoices
+                   if invoice.customer_id == case.customer_id and invoice.open_amount_ore > 0
+                   and invoice.due_date is not None and invoice.due_date < on_date)
+    return known.overdue_count.get(case.customer_id, 0) > in_terms
 
 
-def _customer_person_id(case: Case) -> int | None:
-    """A user who is the customer (same identity number) may never decide the case (R3)."""
-    return db.session.scalar(
-        select(User.id).where(User.identity_number == case.customer.identity_number).limit(1)
-    )
-
-
-def facts_for(case: Case, on_date: date, terms: Terms | None = None) -> CaseFacts:
+def facts_for(case: Case, on_date: date, terms: Terms | None = None, known: KnownFacts | None = None) -> CaseFacts:
+    """The engine's facts for a case on a day; `known` carries what was read for many cases at once
+    (`known_facts`), else it is read for this case alone."""
     terms = terms or saved_terms(case)
+    known = known if known is not None and known.on_date == on_date else known_facts([case], on_date)
     case_type = CaseType(case.case_type)
-    in_year, in_twelve_months = granted_cases(case, on_date)
+    in_year, in_twelve_months = granted_cases(case, on_date, known)
     customer_kind = (CustomerKind.ORGANISATION if case.customer.kind == IdentityKind.ORGANISATION.value
                      else CustomerKind.PRIVATE)
+    invoices = _terms_invoices(case, terms.invoice_ids)
     return CaseFacts(
         committee_id=case.committee_id,
         case_type=case_type,
         amount_ore=terms.amount_ore,
-        twelve_month_prior_ore=twelve_month_prior(case, on_date),
+        twelve_month_prior_ore=twelve_month_prior(case, on_date, known),
         deferral_months=terms.length_months if case_type == CaseType.DEFERRAL else None,
         deferral_days=terms.length_days if case_type == CaseType.DEFERRAL else None,
         plan_months=terms.length_months if case_type == CaseType.INSTALMENT_PLAN else None,
@@ -141,13 +179,13 @@ def facts_for(case: Case, on_date: date, terms: Terms | None = None) -> CaseFact
         granted_cases_calendar_year=in_year,
         granted_cases_twelve_months=in_twelve_months,
         issuing_unit_id=case.org_unit_id,
-        invoice_category_ids=_category_ids(case, terms.invoice_ids),
+        invoice_category_ids=frozenset(invoice.category_id for invoice in invoices) or None,
         write_off_reason=terms.write_off_reason,
         customer_kind=customer_kind,
         applied_before_due=terms.applied_before_due,
-        has_other_unpaid_debt=_other_unpaid_debt(case, on_date, terms.invoice_ids),
+        has_other_unpaid_debt=_other_unpaid_debt(case, invoices, known),
         preparer_person_id=case.prepared_by_id,
-        customer_person_id=_customer_person_id(case),
+        customer_person_id=known.people.get(case.customer.identity_number),
         conflict_person_ids=frozenset(c.user_id for c in case.conflicts),
         consultation_recorded=bool(case.consultations),
         urgent=bool(case.urgent),

@@ -14,7 +14,8 @@ from portal.delegation.engine_types import CaseType
 from portal.delegation.models import WriteOffReason
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.receivables.models import Fee, FeeKind, Invoice, ReferenceRate
+from portal.receivables.models import Fee, FeeKind, Invoice
+from portal.receivables.queries import reference_rates
 from portal.receivables.rules import (
     NO_INTEREST,
     InstalmentSchedule,
@@ -83,10 +84,6 @@ class ComputedTerms:
             data["rates"] = [{"from": rate.half_year_start.isoformat(), "rate_bp": rate.rate_bp,
                               "estimated": rate.estimated} for rate in self.schedule.rates]
         return data
-
-
-def reference_rates() -> dict[date, int]:
-    return dict(db.session.execute(select(ReferenceRate.half_year_start, ReferenceRate.rate_bp)).all())
 
 
 def plan_fee(on_date: date) -> int:

@@ -237,13 +237,26 @@ class CaseContext:
 
 def case_context(committee_id: int, day: date) -> CaseContext:
     """The version in force, the organisation and the price base amounts: nine queries, always."""
-    version = version_in_force(committee_id, day)
-    return CaseContext(
-        version=version,
-        engine_version=engine_version(version) if version is not None else None,
-        org=org_snapshot(),
-        price_base_amounts=price_base_amounts(),
-    )
+    return case_contexts([committee_id], day)[committee_id]
+
+
+def case_contexts(committee_ids, day: date, org: sn.OrgSnapshot | None = None) -> dict[int, CaseContext]:
+    """`case_context` for many committees at once, in as many queries as for one."""
+    committee_ids = sorted(set(committee_ids))
+    versions = {version.committee_id: version for version in db.session.scalars(
+        _with_rules().where(SchemeVersion.committee_id.in_(committee_ids), _in_force(day))
+        .order_by(SchemeVersion.valid_from)
+    )} if committee_ids else {}
+    org, amounts = org or org_snapshot(), price_base_amounts()
+    return {
+        committee_id: CaseContext(
+            version=versions.get(committee_id),
+            engine_version=engine_version(versions[committee_id]) if committee_id in versions else None,
+            org=org,
+            price_base_amounts=amounts,
+        )
+        for committee_id in committee_ids
+    }
 
 
 def main_committees() -> list[Committee]:

@@ -9,6 +9,7 @@ from sqlalchemy import column, func, select, table
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
+from portal.memo import per_transaction
 from portal.org.models import OrgUnit
 from portal.receivables import rules
 from portal.receivables.identity import IdentityNumberError, parse_identity_number
@@ -91,8 +92,10 @@ _CUSTOMER_NAMES = table("customers_name_search", column("rowid"), column("custom
 
 
 def reference_rates() -> dict[date, int]:
-    """The finance director's table as rules.py takes it: {half-year start: basis points}."""
-    return dict(db.session.execute(select(ReferenceRate.half_year_start, ReferenceRate.rate_bp)).all())
+    """The finance director's table as rules.py takes it: {half-year start: basis points}; read
+    once per transaction, however many invoices a page shows."""
+    return per_transaction("reference_rates", lambda: dict(
+        db.session.execute(select(ReferenceRate.half_year_start, ReferenceRate.rate_bp)).all()))
 
 
 @dataclass(frozen=True)
