@@ -84,11 +84,12 @@ def _register_blueprints(app: Flask) -> None:
     from portal.home.views import bp as home_bp
     from portal.jobs.views import bp as jobs_bp
     from portal.meetings.views import bp as meetings_bp
+    from portal.notify.views import bp as notify_bp
     from portal.org.views import bp as org_bp
     from portal.receivables.views import bp as receivables_bp
 
     for blueprint in (auth_bp, sso_bp, users_bp, home_bp, org_bp, delegation_bp, receivables_bp,
-                      cases_bp, documents_bp, meetings_bp, audit_bp, jobs_bp):
+                      cases_bp, documents_bp, meetings_bp, audit_bp, jobs_bp, notify_bp):
         app.register_blueprint(blueprint)
 
 

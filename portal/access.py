@@ -99,6 +99,11 @@ RECEIVABLES_ROLES = {
 VIEW_JOBS = "jobs.view"
 RETRY_JOB = "jobs.retry"
 
+# --- reminders by e-mail ---
+# The outbox (who got a mail about which registry number, and the failed ones to send again): the
+# administrator. Each person sets their own preference.
+MANAGE_MAIL = "mail.manage"
+
 # --- delegation ---
 # Read schemes and ask "Vem får besluta?": everyone with a system role, and others (members,
 # employees holding positions) for the committees they hold a position in. Edit schemes and price
@@ -161,7 +166,7 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
         return bool(roles & STAFF_ROLES)
     if action == EDIT_ORGANISATION:
         return bool(roles & ORGANISATION_EDITORS)
-    if action == MANAGE_USERS:
+    if action in (MANAGE_USERS, MANAGE_MAIL):
         return Role.ADMINISTRATOR in roles
     if action == REVIEW_REGISTRATIONS:
         return bool(roles & ORGANISATION_EDITORS) or allowed(user, FURTHER_DELEGATION, on=day)
@@ -208,6 +213,7 @@ def capacity(user: User, action: str) -> str:
     editors = {
         EDIT_ORGANISATION: (Role.FINANCE_DIRECTOR, Role.ADMINISTRATOR),
         MANAGE_USERS: (Role.ADMINISTRATOR,),
+        MANAGE_MAIL: (Role.ADMINISTRATOR,),
         PREPARE_CASE: (Role.CASE_OFFICER,),
         CONSULT_CASE: (Role.FINANCE_OFFICER,),
         EXECUTE_CASE: (Role.FINANCE_OFFICER,),

@@ -149,3 +149,26 @@ def import_ledger(file: str, kind: str, mapping_name: str | None, preview: bool)
     click.echo(f"{ledger_import.count_new} new, {ledger_import.count_changed} changed and "
                f"{ledger_import.count_unchanged} unchanged rows {verb} imported "
                f"(import {ledger_import.id}).")
+
+
+@portal_cli.command("send-reminders")
+@click.option("--queue", "on_queue", is_flag=True,
+              help="Put the work on the job queue (PORTAL_REDIS_URL) instead of doing it here.")
+@with_appcontext
+def send_reminders(on_queue: bool) -> None:
+    """Make the day's reminders and send every e-mail that waits (README "Påminnelser per e-post");
+    run it from cron every few minutes. Safe to run on several servers at once."""
+    from portal import jobs
+    from portal.notify import events, services
+
+    if not events.mail_configured():
+        raise click.ClickException("SMTP_HOST is not set: the portal sends no e-mail.")
+    if on_queue:
+        if not current_app.config.get("PORTAL_REDIS_URL"):
+            raise click.ClickException("--queue needs PORTAL_REDIS_URL.")
+        job = jobs.enqueue(SYSTEM, events.SEND_JOB, params={"scan": True})
+        db.session.commit()
+        click.echo(f"Sending put on the queue (job {job.id}).")
+        return
+    summary = services.run(scan=True)
+    click.echo(f"Reminders: {summary}.")

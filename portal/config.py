@@ -91,6 +91,20 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PORTAL_REDIS_URL": _env("PORTAL_REDIS_URL") or None,
         "PORTAL_JOB_QUEUE": _env("PORTAL_JOB_QUEUE") or "portal",
         "PORTAL_JOB_STALE_SECONDS": int(_env("PORTAL_JOB_STALE_SECONDS") or 15 * 60),
+        # Reminders by e-mail (README "Påminnelser per e-post"): the municipality's SMTP relay. Without
+        # SMTP_HOST the portal sends no mail and records no mail events.
+        "SMTP_HOST": _env("SMTP_HOST") or None,
+        "SMTP_PORT": int(_env("SMTP_PORT") or 587),
+        "SMTP_STARTTLS": _bool(_env("SMTP_STARTTLS"), True),
+        "SMTP_USERNAME": _env("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": _env("SMTP_PASSWORD") or None,
+        "SMTP_TIMEOUT_SECONDS": int(_env("SMTP_TIMEOUT_SECONDS") or 20),
+        "MAIL_FROM": _env("MAIL_FROM") or None,
+        # The address people reach the portal at: the links in the mails start with it.
+        "PORTAL_BASE_URL": _env("PORTAL_BASE_URL") or None,
+        "MAIL_DIGEST_HOUR": int(_env("MAIL_DIGEST_HOUR") or 6),
+        "MAIL_AGREEMENT_REMINDER_DAYS": int(_env("MAIL_AGREEMENT_REMINDER_DAYS") or 14),
+        "MAIL_MEETING_REMINDER_DAYS": int(_env("MAIL_MEETING_REMINDER_DAYS") or 7),
     }
     config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
@@ -107,7 +121,24 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
     elif production:
         _check_secret_key(config["SECRET_KEY"])
     _check_sign_in(config)
+    _check_mail(config)
     return config
+
+
+def _check_mail(config: dict) -> None:
+    """A relay without a sender address or without the portal's own address would send mails nobody
+    can answer or follow: refused at start."""
+    if not config["SMTP_HOST"]:
+        return
+    missing = [name for name in ("MAIL_FROM", "PORTAL_BASE_URL") if not config[name]]
+    if missing:
+        raise ConfigError(f"SMTP_HOST is set but {' and '.join(missing)} is not.")
+    if not config["PORTAL_BASE_URL"].startswith(("https://", "http://")):
+        raise ConfigError("PORTAL_BASE_URL must start with https:// (the links in the mails use it).")
+    if bool(config["SMTP_USERNAME"]) != bool(config["SMTP_PASSWORD"]):
+        raise ConfigError("SMTP_USERNAME and SMTP_PASSWORD are set together or not at all.")
+    if not 0 <= config["MAIL_DIGEST_HOUR"] <= 23:
+        raise ConfigError("MAIL_DIGEST_HOUR must be an hour from 0 to 23.")
 
 
 def _check_sign_in(config: dict) -> None:

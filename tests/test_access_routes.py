@@ -165,9 +165,14 @@ MATRIX = {
     "meetings.edit": ("POST", "/sammantraden/{meeting}/redigera", {"secretary"}),
     "meetings.correct": ("POST", "/sammantraden/{meeting}/protokoll/rattelse", {"secretary"}),
     # --- background jobs --- seen by those who see the kind's work (imports: IMPORT_VIEWERS), run
-    # again by those who may start it (the finance officer imports).
-    "jobs.index": ("GET", "/jobb/", IMPORT_VIEWERS),
+    # again by those who may start it (the finance officer imports); the administrator sees the
+    # e-mail send jobs.
+    "jobs.index": ("GET", "/jobb/", IMPORT_VIEWERS | {"admin"}),
     "jobs.retry": ("POST", "/jobb/{failed_job}/forsok-igen", {"finance_officer"}),
+    # --- reminders by e-mail --- each person's own choice; the outbox is the administrator's.
+    "notify.preferences": ("GET", "/e-post/mina-paminnelser", set(PERSONAS)),
+    "notify.outbox": ("GET", "/e-post/utkorg", {"admin"}),
+    "notify.retry": ("POST", "/e-post/utkorg/{failed_mail}/skicka-igen", {"admin"}),
 }
 PUBLIC = {"static", "auth.login", "auth.logout", "documents.verify", "home.favicon",
           # signing in through the identity provider or a trusted proxy, and the provider's logout
@@ -281,7 +286,8 @@ def world(make):
             "letter_day": letter_day, "plan": plan, "meeting": meeting.id,
             "agenda_case": agenda_case.id, "urgent_case": urgent_case.id, "item": item.id, "spare_item": spare_item.id,
             "meeting_document": meeting_document.id,
-            "bank_payment": _bank_payment(ledger_import.id), "failed_job": _failed_job(ledger_import.id)}
+            "bank_payment": _bank_payment(ledger_import.id), "failed_job": _failed_job(ledger_import.id),
+            "failed_mail": _failed_mail(other_user.id)}
 
 
 def _bank_payment(import_id: int) -> int:
@@ -297,6 +303,22 @@ def _bank_payment(import_id: int) -> int:
     db.session.add_all(payments)
     db.session.flush()
     return payments[0].id
+
+
+def _failed_mail(recipient_id: int) -> int:
+    """A reminder the relay refused five times: the outbox lists it, and the administrator sends it again."""
+    from portal import clock
+    from portal.extensions import db
+    from portal.notify.models import MailEvent, OutboxMail
+
+    event = MailEvent(key="test:1", kind="case_returned", payload={}, created_at=clock.now(), expanded_at=clock.now())
+    db.session.add(event)
+    db.session.flush()
+    mail = OutboxMail(event_id=event.id, recipient_id=recipient_id, state="failed", attempts=5,
+                      next_attempt_at=clock.now(), last_error="451", created_at=clock.now())
+    db.session.add(mail)
+    db.session.flush()
+    return mail.id
 
 
 def _failed_job(import_id: int) -> int:

@@ -118,11 +118,15 @@ ACTION_LABELS = {
     # Background jobs
     "job.enqueue": _l("Background job started"),
     "job.retry": _l("Failed background job run again"),
+    # Reminders by e-mail
+    "mail.preference": _l("E-mail reminders chosen"),
+    "mail.retry": _l("Failed e-mail sent again"),
 }
 
 OBJECT_LABELS = {
     "case": _l("Case"),
     "user": _l("User"),
+    "mail": _l("E-mail"),
     "page": _l("Page"),
     "municipality": _l("Municipality"),
     "committee": _l("Committee"),

@@ -22,6 +22,7 @@ from portal.cases.rules import CaseState
 from portal.cases.terms import ComputedTerms, TermsInput
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.notify import events as mail_events
 
 WAITING = (CaseState.AWAITING_CONSULTATION.value, CaseState.AWAITING_DECISION.value)
 ROUTED_BY = ("case.submit", "case.reroute", "case.mark_urgent", "case.unmark_urgent")
@@ -75,11 +76,13 @@ def reroute(case: Case, on_date: date, *, day: DayFigures | None, cause: dict[st
     if after == before and case.state == state:
         return None
     db.session.flush()
-    record(SYSTEM, "case.reroute", "case", case.id,
+    entry = record(SYSTEM, "case.reroute", "case", case.id,
            before={"proposed_rules": before, "state": state},
            after={"proposed_rules": after, "state": case.state,
                   "twelve_month_prior_ore": routing.facts.twelve_month_prior_ore,
                   "amount_ore": routing.facts.amount_ore, **cause})
+    if case.state == CaseState.AWAITING_DECISION.value:
+        mail_events.case_moved(SYSTEM, case, entry)  # it waits for other deciders now
     return Rerouted(before, after, state, routing)
 
 

@@ -42,6 +42,7 @@ from portal.delegation.engine_types import CaseType
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.money import format_money
+from portal.notify import events as mail_events
 from portal.receivables.models import Customer, Invoice
 
 
@@ -71,8 +72,9 @@ def _move(actor: Actor, case: Case, step: Step, target: CaseState, **details) ->
     before = case.state
     case.state = target.value
     db.session.flush()
-    record(actor, f"case.{step.value}", "case", case.id, before={"state": before},
-           after={"state": target.value, **details})
+    entry = record(actor, f"case.{step.value}", "case", case.id, before={"state": before},
+                   after={"state": target.value, **details})
+    mail_events.case_moved(actor, case, entry)  # who hears of it is found after the commit
 
 
 # --- preparing ------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from portal.delegation.queries import names as delegation_names
 from portal.delegation.results import ReasonCode
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.notify import events as mail_events
 from portal.meetings import queries
 from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
 from portal.meetings.rules import CommitteeOutcome, ItemKind, MeetingState, paragraph_reference
@@ -248,8 +249,9 @@ def _record_committee_decision(actor: Actor, meeting: Meeting, item: AgendaItem)
         decision_documents_issue(actor, case, decision)
     case.state = _CASE_STATE[outcome].value
     db.session.flush()
-    record(actor, "case.committee_decide", "case", case.id, before={"state": before},
-           after={"state": case.state, **details})
+    entry = record(actor, "case.committee_decide", "case", case.id, before={"state": before},
+                   after={"state": case.state, **details})
+    mail_events.case_moved(actor, case, entry)
     if case.decision is not None:
         reroute_after_decision(case)
 
