@@ -92,6 +92,9 @@ class LetterData:
     schedule: list[dict] = field(default_factory=list)
     # A decision the committee itself made at a meeting, e.g. "SN 2026-12-10 § 14".
     committee_reference: str | None = None
+    # A refusal under a guideline bar (RULINGS 8): the guideline's point and the bar's adopted text.
+    guideline_point: str | None = None
+    guideline_text: str = ""
 
     @property
     def is_granted(self) -> bool:
@@ -114,6 +117,8 @@ def letter_data(case: Case, decision: Decision) -> LetterData:
         asked = compute_terms(case, TermsInput.from_case(case), decision.decision_date).as_dict()
     except ValidationFailed:
         asked = {"amount_ore": case.amount_ore}  # the asked terms no longer compute; the decided ones stand
+    bar = next((rule for rule in version.rules if rule.number == decision.rule_number),
+               None) if version is not None and decision.rule_kind == "bar" else None
     dues = [line.invoice.due_date for line in case.lines if line.invoice.due_date is not None]
     charges_interest = any(line.invoice.category.charges_interest for line in case.lines)
     return LetterData(
@@ -153,6 +158,8 @@ def letter_data(case: Case, decision: Decision) -> LetterData:
         original_due_date=min(dues) if dues else None,
         corrects=case.corrects_decision_id and str(case.corrects_decision_id),
         schedule=list(decision.terms.get("schedule") or []),
+        guideline_point=bar.guideline_point if bar else None,
+        guideline_text=bar.text if bar else "",
     )
 
 
@@ -213,7 +220,13 @@ def _decided(data: LetterData) -> list[Flowable]:
     what = TYPE_WORDS[data.case_type]
     g, a = data.granted, data.asked
     if data.outcome == "refused":
-        return [paragraph(f"{data.committee_name} avslår din ansökan om {what}.")]
+        story = [paragraph(f"{data.committee_name} avslår din ansökan om {what}.")]
+        if data.guideline_point:
+            story.append(paragraph(
+                f"Enligt {data.committee_name}s riktlinje, punkt {data.guideline_point}, beviljas inte "
+                f"{what} i ett sådant fall: ”{data.guideline_text.rstrip('. ')}”. Bara nämnden kan besluta att "
+                f"frångå sin riktlinje."))
+        return story
     partly = data.outcome == "partly_granted"
     lead = (f"{data.committee_name} beviljar delvis din ansökan om {what}, med ändrade villkor."
             if partly else f"{data.committee_name} beviljar din ansökan om {what}.")

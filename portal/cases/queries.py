@@ -97,8 +97,9 @@ def to_decide(user_id: int, day: date, *, employees_only: bool = False,
         context = contexts[case.committee_id]
         if context.engine_version is None:
             continue
+        # Where a guideline bar covers the case, those it names act on it by refusing (RULINGS 8).
         check = may_decide(facts_for(case, day, known=known), context.engine_version, context.org, day,
-                           context.price_base_amounts, user_id)
+                           context.price_base_amounts, user_id, refusing=True)
         if check.allowed:
             result.append(ToDecide(case, check.path.rule_number, check.path.decider.capacity.value,
                                    check.path.rule_kind == RuleKind.URGENT))
@@ -153,7 +154,8 @@ def could_decide(case: Case, user_id: int, day: date) -> bool:
         return False
     facts = replace(facts_for(case, day), consultation_recorded=True, conflict_person_ids=frozenset(),
                     preparer_person_id=None, customer_person_id=None)
-    check = may_decide(facts, context.engine_version, context.org, day, context.price_base_amounts, user_id)
+    check = may_decide(facts, context.engine_version, context.org, day, context.price_base_amounts, user_id,
+                       refusing=True)
     return check.allowed
 
 

@@ -147,6 +147,15 @@ def _clause(reason: Reason, on_date: date, names: NameBook) -> str:
     if code == ReasonCode.CONSULTATION_MISSING:
         return _("without the consultation with %(target)s that rule %(rule)s requires (R4)",
                  target=_consultation_target(reason, names), rule=reason.rule_number)
+    if code == ReasonCode.GUIDELINE_BARS_GRANT:
+        return _("as granted: it may not be granted under the guideline (point %(point)s, rule %(rule)s)",
+                 point=reason.param("point"), rule=reason.rule_number)
+    if code == ReasonCode.NOT_A_REFUSER and reason.param("to_committee"):
+        return _("as refused under the guideline (point %(point)s): rule %(rule)s names nobody to refuse it",
+                 point=reason.param("point"), rule=reason.rule_number)
+    if code == ReasonCode.NOT_A_REFUSER:
+        return _("as refused under the guideline (point %(point)s): rule %(rule)s names others to refuse it",
+                 point=reason.param("point"), rule=reason.rule_number)
     if code == ReasonCode.TWELVE_MONTH_AMOUNT_OVER_LIMIT:
         return _("over the 12-month limit of rule %(rule)s (R5): %(prior)s already decided since %(since)s, "
                  "with this case %(actual)s, more than %(limit)s", rule=reason.rule_number,
@@ -168,6 +177,8 @@ def _clause(reason: Reason, on_date: date, names: NameBook) -> str:
 
 def _instead(person_id: int, verdict: Verdict | None, reasons: Sequence[Reason], names: NameBook) -> str:
     """The way forward: who can decide instead, or what must happen first."""
+    if any(r.code == ReasonCode.GUIDELINE_BARS_GRANT for r in reasons):
+        return _("Only the committee may grant it against its guideline: refer it to the committee.")
     if verdict is None or verdict.committee_only:
         return _("Only the committee can decide the case: refer it to the committee.")
     others = []

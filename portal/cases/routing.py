@@ -227,14 +227,19 @@ def route(case: Case, on_date: date, terms: Terms | None = None) -> Routing:
     return Routing(result, context.version.id, facts)
 
 
-def check_decider(case: Case, person_id: int, on_date: date, terms: Terms | None = None) -> DecisionCheck | None:
-    """May this person decide the case on this day (None: no scheme in force, only the committee)."""
+def check_decider(case: Case, person_id: int, on_date: date, terms: Terms | None = None, *,
+                  refusing: bool = True) -> DecisionCheck | None:
+    """May this person decide the case on this day (None: no scheme in force, only the committee).
+
+    Where a guideline bar covers the case, refusing it is the one delegated decision (RULINGS 8):
+    by default the person is asked about that, as who may act on the case; the decision service
+    asks about the outcome chosen."""
     context = delegation_queries.case_context(case.committee_id, on_date)
     if context.engine_version is None:
         return None
     facts = facts_for(case, on_date, terms)
     return may_decide(facts, context.engine_version, context.org, on_date, context.price_base_amounts,
-                      person_id)
+                      person_id, refusing=refusing)
 
 
 @dataclass(frozen=True)

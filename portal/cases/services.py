@@ -446,7 +446,8 @@ def case_decide(actor: Actor, case: Case, decision: DecisionInput) -> Decision:
         raise RoutingChanged({"case": message})
     apply_day(case, day)
     terms = _decided_terms(case, decision)
-    check = check_decider(case, actor.user_id, today, terms.engine)
+    check = check_decider(case, actor.user_id, today, terms.engine,
+                          refusing=decision.outcome == Outcome.REFUSED)
     if check is None:
         message = _("No delegation scheme is in force for the committee: only the committee decides.")
         _record_refused_decision(actor, case, decision, message, rules_named=[])

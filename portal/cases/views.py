@@ -210,7 +210,7 @@ def _case_context(case: Case, **forms) -> dict:
             "return": state in (CaseState.AWAITING_DECISION, CaseState.AWAITING_CONSULTATION)
             and ((check is not None and check.allowed) or access.allowed(user, access.CONSULT_CASE))
             and not is_preparer,
-            "refer": check is not None and check.allowed,
+            "refer": (check is not None and check.allowed) or _may_refer_as_officer(case, routing),
             "execute": state in (CaseState.GRANTED, CaseState.PARTLY_GRANTED)
             and access.allowed(user, access.EXECUTE_CASE) and not case.awaits_signature,
             "register_agreement": case.awaits_signature and access.allowed(user, access.PREPARE_CASE),
@@ -394,7 +394,7 @@ def return_case(case_id: int):
 @login_required
 def refer(case_id: int):
     return _step(case_id, lambda case, form: services.case_refer(
-        actor(_deciding_capacity(case)), case, form.note.data or ""),
+        actor(_referring_capacity(case)), case, form.note.data or ""),
         message=_("The case was referred to the committee."))
 
 
@@ -404,6 +404,23 @@ def declare_conflict(case_id: int):
     access.require(current_user, access.DECLARE_CONFLICT, _load(case_id))
     return _step(case_id, lambda case, form: services.conflict_declare(actor(None), case, form.note.data),
                  message=_("Your conflict of interest was recorded: you cannot decide the case."))
+
+
+def _may_refer_as_officer(case: Case, routing) -> bool:
+    """The case officer who prepared a case that a guideline bar covers may ask the committee to
+    depart from its guideline (RULINGS 8): only the committee may grant it."""
+    return (case.prepared_by_id == current_user.id and case.state == CaseState.AWAITING_DECISION
+            and access.allowed(current_user, access.PREPARE_CASE)
+            and routing is not None and routing.verdict is not None and routing.verdict.barred)
+
+
+def _referring_capacity(case: Case) -> str:
+    check = check_decider(case, current_user.id, clock.today())
+    if check is not None and check.allowed:
+        return f"{check.path.decider.capacity.value}:{check.path.rule_number}"
+    if _may_refer_as_officer(case, route(case, clock.today())):
+        return access.capacity(current_user, access.PREPARE_CASE)
+    abort(403)
 
 
 def _deciding_capacity(case: Case) -> str:
@@ -678,7 +695,7 @@ def customer_cases():
 def case_helpers():
     from portal.audit.labels import action_label
     from portal.cases.refusals import outcome_text
-    from portal.delegation.messages import capacity_text, reason_text
+    from portal.delegation.messages import barred_text, capacity_text, reason_text
     from portal.delegation.models import WriteOffReason
 
     def consultation_note(outcome, names) -> str:
@@ -701,6 +718,7 @@ def case_helpers():
     return {
         "capacity_label": capacity_label,
         "reason_text": reason_text,
+        "barred_text": barred_text,
         "outcome_text": outcome_text,
         "capacity_text": capacity_text,
         "consultation_note": consultation_note,

@@ -12,6 +12,7 @@ from portal.delegation.engine_types import (
     PRESIDIUM_KINDS,
     URGENT_DECIDER_KINDS,
     CaseType,
+    CommitteeDelegate,
     Limits,
     NamedPositionDelegate,
     PositionKind,
@@ -266,7 +267,17 @@ def _delegate_findings(rule: Rule, version: SchemeVersion, org: OrgSnapshot) -> 
         findings.append(Finding(ERROR, FindingCode.CONSULTATION_TARGET_MISSING, number, params))
     if rule.kind == RuleKind.URGENT and not _members_only(delegate, org):
         findings.append(Finding(ERROR, FindingCode.URGENT_DELEGATE_NOT_A_MEMBER, number))
-    if rule.allows_further_delegation and not _may_name_department_head(delegate, org):
+    if rule.is_bar and not (rule.guideline_point or "").strip():
+        findings.append(Finding(ERROR, FindingCode.BAR_WITHOUT_POINT, number))
+    if isinstance(delegate, CommitteeDelegate) and not rule.is_bar:
+        findings.append(Finding(ERROR, FindingCode.COMMITTEE_DELEGATE_NOT_BAR, number))
+    if rule.is_bar and rule.allows_further_delegation:
+        findings.append(Finding(ERROR, FindingCode.BAR_PASSED_ON, number))
+    if (
+        rule.allows_further_delegation
+        and not rule.is_bar
+        and not _may_name_department_head(delegate, org)
+    ):
         findings.append(Finding(WARNING, FindingCode.FURTHER_DELEGATION_NOT_POSSIBLE, number))
     return findings
 

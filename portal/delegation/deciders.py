@@ -9,6 +9,7 @@ from datetime import date
 from portal.delegation.engine_types import (
     PRESIDIUM_KINDS,
     CaseFacts,
+    CommitteeDelegate,
     NamedPositionDelegate,
     PositionKind,
     PositionKindDelegate,
@@ -92,9 +93,10 @@ def resolve(
                 params=(("committee_id", committee_id),),
             )
         )
-    _further_deciders(
-        rule, staffing.positions, facts, version, org, on_date, price_base_amounts, resolution
-    )
+    if not rule.is_bar:  # a refusal under the guideline is not passed on (checks.py)
+        _further_deciders(
+            rule, staffing.positions, facts, version, org, on_date, price_base_amounts, resolution
+        )
     return resolution
 
 
@@ -142,8 +144,8 @@ def _delegate_positions(
     delegate, facts, version, org: OrgSnapshot, unavailable: list[Reason]
 ) -> tuple[int, ...]:
     """The delegate positions for this case, by kind and scope, by name or the presidium."""
-    if isinstance(delegate, SubCommitteeDelegate):
-        return ()
+    if isinstance(delegate, (SubCommitteeDelegate, CommitteeDelegate)):
+        return ()  # a sub-committee decides at its meeting; the committee is nobody's delegate
     if isinstance(delegate, NamedPositionDelegate):
         if delegate.position_id in org.position_by_id:
             return (delegate.position_id,)

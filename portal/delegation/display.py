@@ -43,11 +43,22 @@ def rule_view(stored: DelegationRule, names: queries.Names, pbb: dict[int, int],
         stored=stored,
         rule=rule,
         delegate=m.delegate_text(rule, names),
-        limits=m.receivables_text(rule.receivables, names) + m.limits_text(rule.limits, pbb, year),
+        limits=_limit_words(rule, names, pbb, year),
         basis=m.label(m.AMOUNT_BASIS_LABELS, rule.limits.amount_basis),
         consultation=m.consultation_text(rule, names),
         standin=names.position(rule.standin_position_id) if rule.standin_position_id else None,
     )
+
+
+def _limit_words(rule: Rule, names: queries.Names, pbb: dict[int, int], year: int) -> list[str]:
+    """The rule's receivables and limits in words; a guideline bar first says what it bars, and its
+    limits are the guideline's: outside them, not granted."""
+    receivables = m.receivables_text(rule.receivables, names)
+    limits = m.limits_text(rule.limits, pbb, year)
+    if not rule.is_bar:
+        return receivables + limits
+    inside = [m.guideline_limits_text(limits)] if limits else []
+    return [m.bar_text(rule), *receivables, *inside]
 
 
 def grouped_rules(
@@ -154,6 +165,7 @@ class OutcomeView:
     disqualified: list[str]
     reasons: list[str]
     unavailable: list[str]
+    covered: list[str] = field(default_factory=list)  # why a guideline bar covers the case
 
 
 def verdict_view(
@@ -185,6 +197,7 @@ def verdict_view(
                 ],
                 reasons=[m.reason_text(r, names) for r in outcome.reasons],
                 unavailable=[m.reason_text(r, names) for r in outcome.unavailable],
+                covered=[m.reason_text(r, names) for r in outcome.covered_because],
             )
         )
     committee = [

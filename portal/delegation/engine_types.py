@@ -21,6 +21,11 @@ class RuleKind(StrEnum):
     ORDINARY = "ordinary"
     # Kommunallagen 6 kap 39 §: the chair or a named member decides urgent matters.
     URGENT = "urgent"
+    # A guideline bar ("beviljas inte", issue 12 §8, RULINGS 8): not a delegation to grant. It
+    # covers the cases of its type and receivables that break one of its limits (every such case
+    # when it has none); those may not be granted by anyone but the committee, and its delegate
+    # is who may refuse them under the guideline.
+    BAR = "bar"
 
 
 class PositionKind(StrEnum):
@@ -103,7 +108,18 @@ class SubCommitteeDelegate:
     committee_id: int
 
 
-Delegate = PositionKindDelegate | NamedPositionDelegate | PresidiumDelegate | SubCommitteeDelegate
+@dataclass(frozen=True)
+class CommitteeDelegate:
+    """Nobody but the committee itself: what a guideline bar that names no refuser says."""
+
+
+Delegate = (
+    PositionKindDelegate
+    | NamedPositionDelegate
+    | PresidiumDelegate
+    | SubCommitteeDelegate
+    | CommitteeDelegate
+)
 
 
 class FloorForm(StrEnum):
@@ -252,6 +268,12 @@ class Rule:
     limits: Limits = field(default_factory=Limits)
     consultation: Consultation | None = None
     receivables: ReceivableScope = field(default_factory=ReceivableScope)
+    # The guideline's own point a bar cites, e.g. "4.2" ("punkt 4.2"); None on other rules.
+    guideline_point: str | None = None
+
+    @property
+    def is_bar(self) -> bool:
+        return self.kind == RuleKind.BAR
 
 
 def rule_sort_key(rule: Rule) -> tuple:

@@ -221,6 +221,9 @@ class RuleForm(LimitFields, FlaskForm):
     level = IntegerField(_l("Level"), default=1, validators=[DataRequired(), NumberRange(min=1, max=20)])
     case_type = SelectField(_l("Case type"), choices=lambda: _choices(CASE_TYPE_LABELS))
     kind = SelectField(_l("Kind of rule"), choices=lambda: _choices(RULE_KIND_LABELS))
+    guideline_point = StringField(
+        _l("Point of the guideline (guideline bars)"), validators=[Optional(), Length(max=40)]
+    )
     delegate_type = SelectField(_l("Delegate"), choices=lambda: _choices(DELEGATE_TYPE_LABELS))
     delegate_position_kind = SelectField(
         _l("Kind of position"),
@@ -295,6 +298,7 @@ class RuleForm(LimitFields, FlaskForm):
             allows_further_delegation=self.allows_further_delegation.data,
             consultation_unit_id=self.consultation_unit_id.data,
             consultation_position_id=self.consultation_position_id.data,
+            guideline_point=self.guideline_point.data or None,
             **self.scope_values(),
             **limits,
         )

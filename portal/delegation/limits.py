@@ -54,6 +54,11 @@ def limit_reasons(
     return reasons
 
 
+def has_limits(limits: Limits) -> bool:
+    """Whether any limit is set (an amount basis or a frequency period alone limits nothing)."""
+    return bool(_checks(limits))
+
+
 _Broken = tuple[ReasonCode, object, object, Params]
 _COMPILED = "_compiled_checks"
 

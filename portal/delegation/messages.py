@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from portal.delegation.engine_types import (
     AmountBasis,
     CaseType,
+    CommitteeDelegate,
     CustomerKind,
     FloorForm,
     FrequencyPeriod,
@@ -51,6 +52,7 @@ CASE_TYPE_LABELS = {
 RULE_KIND_LABELS = {
     RuleKind.ORDINARY: _l("Ordinary"),
     RuleKind.URGENT: _l("Urgent matter (kommunallagen 6 kap 39 §)"),
+    RuleKind.BAR: _l("Guideline bar: not granted"),
 }
 SCOPE_LABELS = {
     Scope.ISSUING_UNIT: _l("of the unit that issued the invoice"),
@@ -75,6 +77,7 @@ DELEGATE_TYPE_LABELS = {
     DelegateType.NAMED_POSITION: _l("A named position"),
     DelegateType.PRESIDIUM: _l("The presidium"),
     DelegateType.SUB_COMMITTEE: _l("A sub-committee"),
+    DelegateType.COMMITTEE: _l("Nobody: the committee (guideline bars only)"),
 }
 LIMIT_LABELS = {
     "max_amount_ore": _l("highest amount"),
@@ -221,6 +224,43 @@ def _consultation_target(reason: Reason, names: NameBook) -> str:
     if reason.param("unit_id") is not None:
         return names.unit(reason.param("unit_id"))
     return names.position(reason.param("position_id"))
+
+
+def _not_a_refuser(reason: Reason, names: NameBook) -> str:
+    if reason.param("to_committee"):
+        return _(
+            "May not be granted under the guideline (point %(point)s), and the guideline names "
+            "nobody to refuse it: only the committee decides.",
+            point=reason.param("point"),
+        )
+    return _(
+        "May not be granted under the guideline (point %(point)s); %(person)s is not one of those "
+        "rule %(rule)s names to refuse it.",
+        point=reason.param("point"),
+        person=names.person(reason.actual),
+        rule=reason.rule_number,
+    )
+
+
+def _bar_to_committee(reason: Reason, names: NameBook) -> str:
+    if reason.param("names_refuser"):
+        return _(
+            "May not be granted under the guideline (point %(point)s), and nobody rule %(rule)s "
+            "names to refuse it can decide on the day, so only the committee decides.",
+            point=reason.param("point"),
+            rule=reason.rule_number,
+        )
+    return _(
+        "May not be granted under the guideline (point %(point)s), and the guideline names nobody "
+        "to refuse it, so only the committee decides.",
+        point=reason.param("point"),
+    )
+
+
+def barred_text(points) -> str:
+    """"Får inte beviljas enligt riktlinjen (punkt 4.2)": what a verdict says of a barred case."""
+    return _("May not be granted under the guideline (point %(points)s).",
+             points=", ".join(p for p in points if p))
 
 
 _REASONS: dict[ReasonCode, Callable[[Reason, NameBook], str]] = {
@@ -425,6 +465,18 @@ _REASONS: dict[ReasonCode, Callable[[Reason, NameBook], str]] = {
         rule=r.rule_number,
         target=_consultation_target(r, n),
     ),
+    ReasonCode.GUIDELINE_KEPT: lambda r, n: _(
+        "Rule %(rule)s: the case is inside the guideline (point %(point)s).",
+        rule=r.rule_number,
+        point=r.param("point"),
+    ),
+    ReasonCode.GUIDELINE_BARS_GRANT: lambda r, n: _(
+        "May not be granted under the guideline (point %(point)s): only the committee may depart "
+        "from its guideline.",
+        point=r.param("point"),
+    ),
+    ReasonCode.NOT_A_REFUSER: _not_a_refuser,
+    ReasonCode.GUIDELINE_BAR_TO_COMMITTEE: _bar_to_committee,
     ReasonCode.VERSION_NOT_IN_FORCE: lambda r, n: _(
         "No scheme version is in force on the day, so only the committee decides."
     ),
@@ -518,6 +570,15 @@ _FINDINGS: dict[FindingCode, Callable[[Finding, NameBook], str]] = {
     FindingCode.SCOPE_UNIT_NOT_OF_COMMITTEE: lambda f, n: _(
         "%(unit)s is not a unit of this committee, so no invoice of the committee is issued by it.",
         unit=n.unit(f.param("unit_id")),
+    ),
+    FindingCode.BAR_WITHOUT_POINT: lambda f, n: _(
+        "A guideline bar names the point of the guideline it cites, e.g. 4.2."
+    ),
+    FindingCode.COMMITTEE_DELEGATE_NOT_BAR: lambda f, n: _(
+        "Only a guideline bar may name nobody: a rule that delegates names its delegate."
+    ),
+    FindingCode.BAR_PASSED_ON: lambda f, n: _(
+        "A guideline bar cannot be passed on: the refusal under it is for those it names."
     ),
     FindingCode.PRICE_BASE_AMOUNT_MISSING: lambda f, n: _(
         "No price base amount is kept for %(year)s: enter it under Price base amounts.",
@@ -614,7 +675,25 @@ def delegate_text(rule: Rule, names: NameBook) -> str:
         return _("The presidium (chair and vice chair)")
     if isinstance(delegate, SubCommitteeDelegate):
         return names.committee(delegate.committee_id)
+    if isinstance(delegate, CommitteeDelegate):
+        return _("The committee itself")
     return str(delegate)
+
+
+def guideline_limits_text(words: list[str]) -> str:
+    """A bar's limits: the guideline allows only cases inside all of them."""
+    return _("The guideline allows only: %(limits)s", limits="; ".join(words))
+
+
+def bar_text(rule: Rule) -> str | None:
+    """A guideline bar in words, as the scheme document prints it; None for other rules."""
+    if not rule.is_bar:
+        return None
+    if isinstance(rule.delegate, CommitteeDelegate):
+        return _("Not granted under the guideline (point %(point)s), except by the committee; "
+                 "the committee also decides a refusal.", point=rule.guideline_point)
+    return _("Not granted under the guideline (point %(point)s), except by the committee; the "
+             "delegate may refuse under it.", point=rule.guideline_point)
 
 
 def limits_text(limits: Limits, price_base_amounts: dict[int, int] | None = None,

@@ -71,6 +71,8 @@ class DelegateType(StrEnum):
     NAMED_POSITION = "named_position"
     PRESIDIUM = "presidium"
     SUB_COMMITTEE = "sub_committee"
+    # Nobody: a guideline bar that names no one to refuse under it (the committee decides).
+    COMMITTEE = "committee"
 
 
 class PriceBaseAmount(db.Model):
@@ -236,9 +238,10 @@ class DelegationRule(LimitColumns, db.Model):
         CheckConstraint(
             "case_type in ('deferral', 'instalment_plan', 'write_off', 'credit')", name="case_type"
         ),
-        CheckConstraint("kind in ('ordinary', 'urgent')", name="kind"),
+        CheckConstraint("kind in ('ordinary', 'urgent', 'bar')", name="kind"),
         CheckConstraint(
-            "delegate_type in ('position_kind', 'named_position', 'presidium', 'sub_committee')",
+            "delegate_type in ('position_kind', 'named_position', 'presidium', 'sub_committee',"
+            " 'committee')",
             name="delegate_type",
         ),
     )
@@ -263,6 +266,8 @@ class DelegationRule(LimitColumns, db.Model):
     invoice_category_ids: Mapped[list | None] = mapped_column(JSON)
     excluded_invoice_category_ids: Mapped[list | None] = mapped_column(JSON)
     issuing_unit_ids: Mapped[list | None] = mapped_column(JSON)
+    # A guideline bar's point of the guideline, as the rule book numbers it ("4.2").
+    guideline_point: Mapped[str | None] = mapped_column(String(40))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
     version: Mapped[SchemeVersion] = relationship(back_populates="rules")
@@ -313,6 +318,7 @@ RULE_FIELDS = (
     "invoice_category_ids",
     "excluded_invoice_category_ids",
     "issuing_unit_ids",
+    "guideline_point",
     *LIMIT_FIELDS,
 )
 

@@ -92,6 +92,7 @@ def engine_rule(rule: DelegationRule) -> et.Rule:
         limits=rule.limits(),
         consultation=rule.consultation,
         receivables=rule.receivables(),
+        guideline_point=rule.guideline_point,
     )
 
 
@@ -105,6 +106,8 @@ def _delegate(rule: DelegationRule) -> et.Delegate:
         return et.NamedPositionDelegate(rule.delegate_position_id)
     if kind == DelegateType.PRESIDIUM:
         return et.PresidiumDelegate()
+    if kind == DelegateType.COMMITTEE:
+        return et.CommitteeDelegate()
     return et.SubCommitteeDelegate(rule.delegate_committee_id)
 
 

@@ -72,11 +72,16 @@ class ReasonCode(StrEnum):
     IS_THE_CUSTOMER = "is_the_customer"
     DECLARED_CONFLICT = "declared_conflict"
     CONSULTATION_MISSING = "consultation_missing"
+    # Guideline bars (issue 12 §8): the case is inside a bar's guideline, or it is barred.
+    GUIDELINE_KEPT = "guideline_kept"
+    GUIDELINE_BARS_GRANT = "guideline_bars_grant"
+    NOT_A_REFUSER = "not_a_refuser"
     # Why only the committee decides.
     VERSION_NOT_IN_FORCE = "version_not_in_force"
     NO_RULE_FOR_CASE_TYPE = "no_rule_for_case_type"
     NO_MATCHING_RULE = "no_matching_rule"
     NO_AVAILABLE_DECIDER = "no_available_decider"
+    GUIDELINE_BAR_TO_COMMITTEE = "guideline_bar_to_committee"
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,15 @@ class RuleOutcome:
     sub_committee_id: int | None = None
     consultation: Consultation | None = None
     consultation_missing: bool = False
+    # A guideline bar: `matched` means it covers the case, `covered_because` says why (the limits
+    # of the guideline the case breaks), and its deciders are those who may refuse under it.
+    guideline_point: str | None = None
+    covered_because: tuple[Reason, ...] = ()
+    names_refuser: bool = True
+
+    @property
+    def is_bar(self) -> bool:
+        return self.kind == RuleKind.BAR
 
     @property
     def available(self) -> bool:
@@ -157,6 +171,13 @@ class Verdict:
     committee_only: bool
     committee_only_reasons: tuple[Reason, ...] = ()
     version_reasons: tuple[Reason, ...] = ()
+    # The guideline bars that cover the case as asked: it may not be granted but by the committee,
+    # and the proposed rules (if any) are the bars under which it may be refused.
+    barred_by: tuple[str, ...] = ()
+
+    @property
+    def barred(self) -> bool:
+        return bool(self.barred_by)
 
     @property
     def matching(self) -> tuple[RuleOutcome, ...]:
@@ -225,6 +246,9 @@ class FindingCode(StrEnum):
     SCOPE_EMPTY = "scope_empty"
     SCOPE_BOTH_FORMS = "scope_both_forms"
     SCOPE_UNIT_NOT_OF_COMMITTEE = "scope_unit_not_of_committee"
+    BAR_WITHOUT_POINT = "bar_without_point"
+    COMMITTEE_DELEGATE_NOT_BAR = "committee_delegate_not_bar"
+    BAR_PASSED_ON = "bar_passed_on"
     # Warnings: shown, not blocking.
     CASE_TYPE_WITHOUT_RULE = "case_type_without_rule"
     OVERLAPPING_RULES = "overlapping_rules"

@@ -6,17 +6,21 @@ no Flask, no database, no clock.
 The engine is asked about the terms being decided. A grant or a partial grant is checked on the
 terms granted; a refusal on the terms the customer asked for, since refusing needs the same
 delegation as granting what was asked. So there is no separate logic for refusals: the caller
-passes the asked terms.
+passes the asked terms — with one exception, the guideline bar (RULINGS 8). A case a bar covers
+may not be granted by any delegate, only by the committee; refusing it is delegated to those the
+bar names, so `may_decide` is told whether the decision refuses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 
 from portal.delegation.deciders import StaffingCache, resolve
 from portal.delegation.engine_types import (
     CaseFacts,
+    CommitteeDelegate,
     PositionKindDelegate,
     Rule,
     RuleKind,
@@ -24,7 +28,7 @@ from portal.delegation.engine_types import (
     Scope,
     VersionState,
 )
-from portal.delegation.limits import limit_reasons
+from portal.delegation.limits import has_limits, limit_reasons
 from portal.delegation.results import (
     Decider,
     DecisionCheck,
@@ -128,7 +132,9 @@ def verdict(
         )
     cache: StaffingCache = {}
     outcomes = tuple(
-        _rule_outcome(rule, facts, version, org, on_date, price_base_amounts, cache)
+        (_bar_outcome if rule.is_bar else _rule_outcome)(
+            rule, facts, version, org, on_date, price_base_amounts, cache
+        )
         for rule in version.rules_by_case_type.get(facts.case_type, ())
     )
     proposed_level, proposed_numbers, why_committee = _propose(facts, outcomes)
@@ -141,7 +147,34 @@ def verdict(
         proposed_rule_numbers=proposed_numbers,
         committee_only=proposed_level is None,
         committee_only_reasons=why_committee,
+        barred_by=tuple(o.rule_number for o in outcomes if o.is_bar and o.matched),
     )
+
+
+def bar_cover(
+    rule: Rule,
+    facts: CaseFacts,
+    org: OrgSnapshot,
+    on_date: date,
+    price_base_amounts: PriceBaseAmounts,
+) -> tuple[bool, list[Reason]]:
+    """Whether a guideline bar covers the case, and why (or why not).
+
+    A bar covers a case of its type unless the case is shown to be outside it: outside its
+    receivables (no invoice of the case is of them: one that is is enough to bar the case), or
+    inside every one of its limits. A bar without limits covers every case of its receivables. A
+    fact the caller did not give cannot show the case outside, so it covers (the reason names the
+    fact), as a missing fact keeps an ordinary rule from matching: either way a delegate grants
+    only what the scheme is shown to allow.
+    """
+    outside = [] if rule.receivables.is_everything else _bar_scope_reasons(rule, facts, org)
+    if outside and all(r.code != ReasonCode.FACT_MISSING for r in outside):
+        return False, outside
+    broken = limit_reasons(rule.limits, facts, on_date, price_base_amounts, rule.number)
+    if has_limits(rule.limits) and not broken and not outside:
+        kept = Reason(ReasonCode.GUIDELINE_KEPT, rule.number, params=(("point", rule.guideline_point),))
+        return False, [kept]
+    return True, [*outside, *broken]
 
 
 def may_decide(
@@ -151,6 +184,8 @@ def may_decide(
     on_date: date,
     price_base_amounts: PriceBaseAmounts,
     person_id: int,
+    *,
+    refusing: bool = False,
 ) -> DecisionCheck:
     """Whether the person may decide the case on the date, and if not, every reason.
 
@@ -158,12 +193,24 @@ def may_decide(
     level (DOMAIN.md: every matching rule is a valid path). The chosen `path` is the lowest level
     one; all are in `paths`. Reasons come from the rules under which the person holds, stands in
     or is a further delegate; a person with no such role anywhere gets NOT_A_DECIDER.
+
+    Where a guideline bar covers the case, no delegate may grant it, and it is refused only under
+    a covering bar, by those the bar names (`refusing`).
     """
     personal = conflict_reasons(facts, person_id)
     refusals = version_reasons(version, facts.committee_id, on_date)
     if refusals:
         return DecisionCheck(
             person_id, version.id, allowed=False, reasons=tuple(refusals + personal)
+        )
+    bars = [
+        rule
+        for rule in version.rules_by_case_type.get(facts.case_type, ())
+        if rule.is_bar and bar_cover(rule, facts, org, on_date, price_base_amounts)[0]
+    ]
+    if bars:
+        return _may_decide_barred(
+            bars, facts, version, org, on_date, price_base_amounts, person_id, personal, refusing
         )
 
     paths: list[DecisionPath] = []
@@ -172,6 +219,8 @@ def may_decide(
     has_role = False
     cache: StaffingCache = {}
     for rule in version.rules_by_case_type.get(facts.case_type, ()):
+        if rule.is_bar:
+            continue
         mismatch = match_reasons(rule, facts, version, org, on_date, price_base_amounts)
         resolution = resolve(rule, facts, version, org, on_date, price_base_amounts, cache)
         if resolution.sub_committee_id is not None and not mismatch:
@@ -203,8 +252,69 @@ def may_decide(
     return DecisionCheck(person_id, version.id, allowed=False, reasons=tuple(personal + reasons))
 
 
-def _rule_outcome(rule, facts, version, org, on_date, price_base_amounts, cache) -> RuleOutcome:
-    mismatch = match_reasons(rule, facts, version, org, on_date, price_base_amounts)
+def _may_decide_barred(
+    bars, facts, version, org, on_date, price_base_amounts, person_id, personal, refusing
+) -> DecisionCheck:
+    """RULINGS 8: only the committee grants against its guideline; a refusal under a covering bar
+    is a delegated decision of those the bar names."""
+    if not refusing:
+        barred = [_bar_reason(ReasonCode.GUIDELINE_BARS_GRANT, rule) for rule in bars]
+        return DecisionCheck(person_id, version.id, allowed=False, reasons=tuple(personal + barred))
+    paths: list[DecisionPath] = []
+    reasons: list[Reason] = []
+    cache: StaffingCache = {}
+    for rule in bars:
+        resolution = resolve(rule, facts, version, org, on_date, price_base_amounts, cache)
+        own = sorted(
+            {d for d in resolution.deciders if d.person_id == person_id}, key=Decider.sort_key
+        )
+        if own and _consultation_missing(rule, facts):
+            reasons.append(_consultation_reason(rule))
+        elif own:
+            paths.extend(
+                DecisionPath(version.id, rule.number, rule.level, rule.kind, d) for d in own
+            )
+        elif person_id in resolution.blocked:
+            reasons.extend(resolution.blocked[person_id])
+    if paths and not personal:
+        return DecisionCheck(person_id, version.id, allowed=True, path=paths[0], paths=tuple(paths))
+    if paths:
+        reasons = []
+    elif not reasons:
+        reasons = [
+            _bar_reason(ReasonCode.NOT_A_REFUSER, rule, actual=person_id,
+                        to_committee=isinstance(rule.delegate, CommitteeDelegate))
+            for rule in bars
+        ]
+    return DecisionCheck(person_id, version.id, allowed=False, reasons=tuple(personal + reasons))
+
+
+def _bar_reason(code: ReasonCode, rule: Rule, actual=None, **params) -> Reason:
+    return Reason(
+        code, rule.number, actual=actual,
+        params=(("point", rule.guideline_point), *sorted(params.items())),
+    )
+
+
+def _bar_outcome(rule, facts, version, org, on_date, price_base_amounts, cache) -> RuleOutcome:
+    """A guideline bar: whether it covers the case, why, and who may refuse under it."""
+    covered, why = bar_cover(rule, facts, org, on_date, price_base_amounts)
+    if not covered:
+        return RuleOutcome(
+            rule.number, rule.level, rule.kind, matched=False, reasons=tuple(why),
+            consultation=rule.consultation, guideline_point=rule.guideline_point,
+        )
+    outcome = _rule_outcome(rule, facts, version, org, on_date, price_base_amounts, cache,
+                            mismatch=[])
+    return replace(outcome, guideline_point=rule.guideline_point, covered_because=tuple(why),
+                   names_refuser=not isinstance(rule.delegate, CommitteeDelegate))
+
+
+def _rule_outcome(
+    rule, facts, version, org, on_date, price_base_amounts, cache, mismatch=None
+) -> RuleOutcome:
+    if mismatch is None:
+        mismatch = match_reasons(rule, facts, version, org, on_date, price_base_amounts)
     if mismatch:
         return RuleOutcome(
             rule.number,
@@ -238,6 +348,10 @@ def _rule_outcome(rule, facts, version, org, on_date, price_base_amounts, cache)
 
 
 def _propose(facts: CaseFacts, outcomes: tuple[RuleOutcome, ...]):
+    bars = [outcome for outcome in outcomes if outcome.is_bar and outcome.matched]
+    if bars:
+        return _propose_refusal(bars)
+    outcomes = tuple(outcome for outcome in outcomes if not outcome.is_bar)
     if not outcomes:
         return None, (), (Reason(ReasonCode.NO_RULE_FOR_CASE_TYPE, actual=facts.case_type),)
     available = [outcome for outcome in outcomes if outcome.available]
@@ -253,6 +367,23 @@ def _propose(facts: CaseFacts, outcomes: tuple[RuleOutcome, ...]):
         )
     every = tuple(outcome.rule_number for outcome in outcomes)
     return None, (), (Reason(ReasonCode.NO_MATCHING_RULE, params=(("rule_numbers", every),)),)
+
+
+def _propose_refusal(bars: list[RuleOutcome]):
+    """A barred case goes to those who may refuse it under a covering bar, at the lowest level
+    where someone can; where no bar names anyone who can act today, to the committee."""
+    available = [outcome for outcome in bars if outcome.available]
+    if available:
+        level = min(outcome.level for outcome in available)
+        return level, tuple(o.rule_number for o in available if o.level == level), ()
+    return None, (), tuple(
+        Reason(
+            ReasonCode.GUIDELINE_BAR_TO_COMMITTEE,
+            outcome.rule_number,
+            params=(("point", outcome.guideline_point), ("names_refuser", outcome.names_refuser)),
+        )
+        for outcome in bars
+    )
 
 
 def _consultation_missing(rule: Rule, facts: CaseFacts) -> bool:
@@ -292,6 +423,21 @@ def _scope_reasons(
     if delegate.scope == Scope.ISSUING_DEPARTMENT and org.department_of(unit.id) is None:
         return [Reason(ReasonCode.ISSUING_UNIT_WITHOUT_DEPARTMENT, rule.number, actual=unit.id)]
     return []
+
+
+def _bar_scope_reasons(rule: Rule, facts: CaseFacts, org: OrgSnapshot) -> list[Reason]:
+    """Why a case lies outside a bar's receivables: none of its invoices is of the bar's
+    categories (or all are of those it leaves out), or its issuing unit is outside the bar's."""
+    scope, categories = rule.receivables, facts.invoice_category_ids
+    if scope.limits_categories and categories:
+        kept = categories & scope.category_ids if scope.category_ids is not None else categories
+        if not kept - scope.excluded_category_ids:
+            code = (ReasonCode.CATEGORY_OUTSIDE_SCOPE if scope.category_ids is not None
+                    else ReasonCode.CATEGORY_EXCLUDED)
+            listed = scope.category_ids if scope.category_ids is not None else scope.excluded_category_ids
+            return [Reason(code, rule.number, limit=tuple(sorted(listed)), actual=tuple(sorted(categories)))]
+        scope = replace(scope, category_ids=None, excluded_category_ids=frozenset())
+    return _receivable_reasons(replace(rule, receivables=scope), facts, org)
 
 
 def _receivable_reasons(rule: Rule, facts: CaseFacts, org: OrgSnapshot) -> list[Reason]:

@@ -193,6 +193,8 @@ class RuleInput:
     invoice_category_ids: list[int] | None = None
     excluded_invoice_category_ids: list[int] | None = None
     issuing_unit_ids: list[int] | None = None
+    # A guideline bar's point of the guideline ("4.2"); kept only on a bar.
+    guideline_point: str | None = None
     max_amount_ore: int | None = None
     min_amount_ore: int | None = None
     max_instalments: int | None = None
@@ -239,8 +241,17 @@ def _rule_errors(values: RuleInput, version: SchemeVersion) -> dict[str, str]:
         sub = db.session.get(Committee, values.delegate_committee_id) if values.delegate_committee_id else None
         if sub is None or sub.parent_id != version.committee_id:
             errors["delegate_committee_id"] = _("Choose a sub-committee of this committee.")
+    elif delegate == DelegateType.COMMITTEE:
+        if values.kind != RuleKind.BAR:
+            errors["delegate_type"] = _("Only a guideline bar may name nobody: choose the delegate.")
     elif delegate != DelegateType.PRESIDIUM:
         errors["delegate_type"] = _("Choose who the delegate is.")
+    if values.kind == RuleKind.BAR:
+        if not (values.guideline_point or "").strip():
+            errors["guideline_point"] = _("Enter the point of the guideline the bar cites, e.g. 4.2.")
+        if values.allows_further_delegation:
+            errors["allows_further_delegation"] = _(
+                "A guideline bar cannot be passed on: the refusal under it is for those it names.")
     for name in ("standin_position_id", "consultation_position_id"):
         value = getattr(values, name)
         if value is not None and db.session.get(Position, value) is None:
@@ -342,6 +353,8 @@ def _rule_values(values: RuleInput) -> dict:
         "invoice_category_ids": _ids(values.invoice_category_ids),
         "excluded_invoice_category_ids": _ids(values.excluded_invoice_category_ids),
         "issuing_unit_ids": _ids(values.issuing_unit_ids) or None,
+        "guideline_point": (values.guideline_point or "").strip() or None
+        if values.kind == RuleKind.BAR else None,
         **_limit_values(values),
     }
 

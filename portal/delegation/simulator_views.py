@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal import access, clock
 from portal.delegation import display, queries, services
+from portal.delegation import messages as m
 from portal.delegation.forms import NONE_CHOICE, EndForm, FurtherDelegationForm, SimulatorForm
 from portal.delegation.messages import CASE_TYPE_LABELS, label, length_text, limits_text
 from portal.delegation.models import FurtherDelegation
@@ -71,7 +72,9 @@ def _ask(committee, facts, day) -> dict:
     outcomes, committee_reasons = display.verdict_view(
         found, context.version, queries.names(), context.price_base_amounts
     )
-    return result | {"verdict": found, "outcomes": outcomes, "committee_reasons": committee_reasons}
+    barred = m.barred_text(o.guideline_point for o in found.outcomes if o.is_bar and o.matched)
+    return result | {"verdict": found, "outcomes": outcomes, "committee_reasons": committee_reasons,
+                     "barred": barred if found.barred else None}
 
 
 # --- further delegation ----------------------------------------------------------------------------
