@@ -1,8 +1,8 @@
 """Guideline bars (issue 12 §8, RULINGS 8): a rule of the kind "bar" cites its guideline's point, and
 a bar may name nobody to refuse under it (the delegate "committee")
 
-Revision ID: 0021_guideline_bars
-Revises: 0020_sso
+Revision ID: 0022_guideline_bars
+Revises: 0021_mail
 Create Date: 2026-12-01 10:20:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0021_guideline_bars'
-down_revision = '0020_sso'
+revision = '0022_guideline_bars'
+down_revision = '0021_mail'
 branch_labels = None
 depends_on = None
 
