@@ -129,7 +129,12 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject():
-        return {"access": access, "today": clock.today()}
+        from flask_login import current_user
+
+        from portal import navigation
+
+        return {"access": access, "today": clock.today(),
+                "main_menu": lambda: navigation.menu(current_user, request.endpoint)}
 
 
 def _register_errors(app: Flask) -> None:

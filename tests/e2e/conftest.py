@@ -111,3 +111,21 @@ def axe_violations(page) -> list[dict]:
         {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
+
+
+def menu_link(page, name: str):
+    """A link of the main menu on a wide screen, its group opened first when it sits in one."""
+    nav = page.locator("nav.menu-wide")
+    # The inner locator of `has` is read inside each group, so it starts from the page, not the nav.
+    hidden = page.get_by_role("link", name=name, exact=True, include_hidden=True)
+    group = nav.locator("details").filter(has=hidden)
+    if group.count() and group.first.get_attribute("open") is None:
+        group.first.locator("summary").click()
+    return nav.get_by_role("link", name=name, exact=True)
+
+
+def logout(page) -> None:
+    """Log out from the user's menu (a wide screen)."""
+    page.locator("nav.menu-wide details.menu-user > summary").click()
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_url("**/logga-in")

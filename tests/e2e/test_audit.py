@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import axe_violations, htmx_ready, login
+from tests.e2e.conftest import axe_violations, htmx_ready, login, menu_link
 
 CODES = re.compile(r"\b(case|user|login|meeting|scheme_version|access)\.[a-z_]+\b|finance_director|case_officer")
 
@@ -16,7 +16,7 @@ def _visible_text(page) -> str:
 
 def test_the_auditor_searches_the_trail_and_checks_the_chain(page):
     login(page, "revisor")
-    page.get_by_role("link", name="Granskning").click()
+    menu_link(page, "Granskning").click()
     page.get_by_role("heading", name="Granskningslogg", level=1).wait_for()
     htmx_ready(page)
     assert axe_violations(page) == []

@@ -12,7 +12,7 @@ from portal import clock
 from portal.extensions import db
 from portal.org.models import OrgUnit
 from portal.receivables.models import Customer, Invoice, InvoiceCategory
-from tests.e2e.conftest import axe_violations, htmx_ready, login
+from tests.e2e.conftest import axe_violations, htmx_ready, login, logout
 
 _made = iter(range(1, 1000))
 
@@ -45,8 +45,7 @@ def _customer_with_invoice(app, name: str, amount_ore: int, due_days_ago: int) -
 
 
 def _logout(page):
-    page.get_by_role("button", name="Logga ut").click()
-    page.wait_for_url("**/logga-in")
+    logout(page)
 
 
 def _new_case(page, customer_id: int, type_label: str, reasons: str) -> None:

@@ -3,7 +3,7 @@ administrator confirms it; the confirmation page passes axe."""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import axe_violations, htmx_ready, login
+from tests.e2e.conftest import axe_violations, htmx_ready, login, logout, menu_link
 
 WAITS = "väntar på att en annan person med samma behörighet bekräftar den"
 
@@ -24,16 +24,16 @@ def test_a_self_appointment_waits_for_the_administrator_to_confirm_it(page):
     assert page.locator("#appointments tbody tr", has_text="Eva Ekström").count() == 0
     assert axe_violations(page) == []
 
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Registreringar att bekräfta").click()
+    menu_link(page, "Registreringar att bekräfta").click()
     page.wait_for_url("**/organisation/bekraftelser")
     own = page.get_by_role("article").filter(has_text="Fastighetschef")
     assert own.get_by_role("button", name="Ta tillbaka").is_visible()
     assert own.get_by_role("button", name="Bekräfta").count() == 0
     assert axe_violations(page) == []
 
-    page.get_by_role("button", name="Logga ut").click()
+    logout(page)
     login(page, "admin")
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Registreringar att bekräfta").click()
+    menu_link(page, "Registreringar att bekräfta").click()
     page.wait_for_url("**/organisation/bekraftelser")
     assert axe_violations(page) == []
     item = page.get_by_role("article").filter(has_text="Fastighetschef")

@@ -4,12 +4,12 @@ may decide; every page passes axe."""
 from __future__ import annotations
 
 from portal import clock
-from tests.e2e.conftest import axe_violations, login
+from tests.e2e.conftest import axe_violations, login, menu_link
 
 
 def test_finance_director_drafts_fixes_publishes_and_asks_the_simulator(page):
     login(page, "ekonomichef")
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Delegationsordningar").click()
+    menu_link(page, "Delegationsordningar").click()
     assert axe_violations(page) == []
     page.get_by_role("link", name="Kultur- och fritidsnämnden").click()
     assert axe_violations(page) == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.receivables.identity import luhn_check_digit
-from tests.e2e.conftest import axe_violations, login
+from tests.e2e.conftest import axe_violations, login, menu_link
 
 HEADERS = ["Källa", "FAKTNR", "ORGNR", "KUNDNAMN", "ADR2", "POSTNR", "ORT", "ANSVAR", "KATEGORI",
            "FAKTURADATUM", "FORFALLODATUM", "BELOPP", "REST", "KRAVKOD", "OCRNR"]
@@ -26,7 +26,7 @@ def _ledger_file(tmp_path) -> str:
 
 def test_finance_officer_imports_a_ledger_in_their_own_layout_and_opens_a_customer(page, tmp_path):
     login(page, "ekonom")
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Import", exact=True).click()
+    menu_link(page, "Import").click()
     page.wait_for_url("**/import/")
     assert axe_violations(page) == []
     page.get_by_label("Kolumnmappning").select_option(label="Raindance (demo) (reskontra)")
