@@ -80,3 +80,48 @@ def test_demo_has_a_published_scheme_without_errors_for_every_committee(app, fro
     sn = db.session.scalars(select(Committee).where(Committee.code == "SN")).one()
     assert len(queries.earlier_versions(sn.id, today)) == 1
     assert _count(SchemeVersion) == 6
+
+
+def _state_of(customer_name: str):
+    from portal.cases.models import Case
+    from portal.receivables.models import Customer
+
+    return db.session.scalars(select(Case).join(Customer, Customer.id == Case.customer_id)
+                              .where(Customer.name == customer_name)).one()
+
+
+def test_the_demo_tells_a_story_for_every_persona(app, frozen_clock):
+    from portal.cases import queries as case_queries
+    from portal.meetings import queries as meeting_queries
+    from portal.org.models import Committee as CommitteeModel
+
+    seed_demo(ledger_invoices=200)
+    today = frozen_clock.instant.date()
+
+    def user(name):
+        return db.session.scalars(select(User).where(User.username == name)).one()
+
+    waiting = case_queries.to_decide(user("chef.norr").id, today)
+    by_customer = {item.case.customer.name: item for item in waiting}
+    assert by_customer["Bo Bergkvist"].capacity == "holder"
+    assert by_customer["Cecilia Dahlén"].capacity == "standin"  # for Sara Sjöberg, who is away
+    assert [c.customer.name for c in case_queries.awaiting_consultation(user("ekonom"))] == ["David Ekholm"]
+    referred = _state_of("Elin Forsberg")
+    assert referred.state == "referred_to_committee"
+    item = meeting_queries.open_item_of_case(referred.id)
+    assert item is not None and item.meeting.meeting_date > today
+    sn = db.session.scalars(select(CommitteeModel).where(CommitteeModel.code == "SN")).one()
+    unreported = {d.case.customer.name for d in meeting_queries.unreported_decisions(sn.id)}
+    assert unreported == {"Greta Hjort", "Filip Granlund"}  # decided today, for the secretary to report
+    assert [c.customer.name for c in case_queries.awaiting_signature(user("handlaggare"))] == ["Greta Hjort"]
+    assert "Filip Granlund" in [c.customer.name for c in case_queries.granted_not_executed(user("ekonom"))]
+    assert _state_of("Hugo Ivarsson").state == "returned"
+
+
+def test_the_demo_story_is_loaded_once(app, frozen_clock):
+    from portal.cases.models import Case
+
+    seed_demo(ledger_invoices=200)
+    cases = _count(Case)
+    assert seed_demo(ledger_invoices=200).count("demo cases already in place") == 1
+    assert _count(Case) == cases == 7

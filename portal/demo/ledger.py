@@ -173,6 +173,24 @@ def _named(ledger: _Ledger) -> dict[str, str]:
     return {"deceased": estate[0], "protected": protected[0], "restructuring": restructuring[0]}
 
 
+# The customers of the demo's cases (portal/demo/cases_seed.py): (name, born, unit, open amount in öre)
+STORY_CUSTOMERS = [
+    ("Bo Bergkvist", date(1944, 5, 2), "3110", 420_000),
+    ("Cecilia Dahlén", date(1951, 8, 19), "3120", 360_000),
+    ("David Ekholm", date(1939, 1, 27), "3110", 280_000),
+    ("Elin Forsberg", date(1948, 12, 3), "3110", 1_800_000),
+    ("Filip Granlund", date(1936, 7, 14), "3110", 120_000),
+    ("Greta Hjort", date(1946, 3, 30), "3110", 600_000),
+    ("Hugo Ivarsson", date(1953, 10, 8), "3120", 240_000),
+]
+
+
+def _story_customers(ledger: _Ledger) -> None:
+    for n, (name, born, unit, amount) in enumerate(STORY_CUSTOMERS, start=10):
+        customer = (_person_number(random.Random(n), born), name, f"Demogatan {n}", "612 40", "Demokommun")
+        ledger.invoice(customer, unit, "HEMTJ", ledger.today - timedelta(days=50), amount)
+
+
 def _tables() -> None:
     if not db.session.scalar(select(func.count()).select_from(InvoiceCategory)):
         for code, name, interest, years, appealable in CATEGORIES:
@@ -224,6 +242,7 @@ def seed_receivables(invoices: int) -> str:
         paid = 0 if share < 0.55 else original if share > 0.8 else rng.randint(1, original - 1)
         invoice_date = ledger.today - timedelta(days=rng.randint(5, 600))
         ledger.invoice(rng.choice(customers), unit, category, invoice_date, original, paid)
+    _story_customers(ledger)  # after the generated rows, so their invoice numbers stay as they were
     _load(ledger.csv(list(HEADERS.values()), ledger.rows), "demo-reskontra.csv", "ledger", DEMO_MAPPING)
     _load(ledger.csv(["FAKTNR", "BETDAT", "BELOPP", "Källa"], [[r[1], r[2], r[3], r[0]] for r in ledger.payments]),
           "demo-betalningar.csv", "payments", "Bankfil (demo)")

@@ -12,6 +12,7 @@ from portal.audit.services import SYSTEM
 from portal.auth import services as auth_services
 from portal.auth.models import User
 from portal.auth.roles import Role
+from portal.demo.cases_seed import seed_cases
 from portal.demo.delegation_seed import seed_delegation
 from portal.demo.ledger import DEMO_LEDGER_INVOICES, seed_receivables
 from portal.extensions import db
@@ -214,6 +215,7 @@ def seed_demo(ledger_invoices: int = DEMO_LEDGER_INVOICES) -> str:
     db.session.flush()
     schemes = seed_delegation()
     ledger = seed_receivables(ledger_invoices)
+    story = seed_cases()
     return (f"{len(committees)} committees, {len(units)} departments and units, "
-            f"{len(positions)} positions, {schemes} delegation scheme versions; {ledger}; "
+            f"{len(positions)} positions, {schemes} delegation scheme versions; {ledger}; {story}; "
             f"demo password {DEMO_PASSWORD!r}")
