@@ -9,7 +9,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.auth.forms import MultiCheckboxField
-from portal.delegation.models import WriteOffReason
+from portal.delegation.models import CollectionReason, WriteOffReason
 from portal.params import DateField, IntegerField, required_id
 from portal.web import UniqueIds
 
@@ -41,6 +41,11 @@ class TermsForm(FlaskForm):
         _l("Kind of write-off"),
         choices=lambda: [("", "—"), ("bookkeeping", str(_l("Book-keeping (the claim is kept)"))),
                          ("final", str(_l("Final")))],
+        validators=[Optional()],
+    )
+    collection_reason = SelectField(
+        _l("Reason for not pursuing the debt"),
+        choices=lambda: [("", "—")] + [(r.value, r.label) for r in CollectionReason],
         validators=[Optional()],
     )
     credit_settlement = SelectField(

@@ -25,8 +25,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
 from portal.auth.models import User
-from portal.cases.rules import CaseState, Outcome
+from portal.cases.rules import CaseState, Outcome, allows_partial_grant
 from portal.delegation.engine_types import CaseType
+from portal.delegation.models import CASE_TYPE_CHECK, CollectionReason
 from portal.extensions import db
 from portal.org.models import Committee, OrgUnit, Position
 from portal.receivables.models import Customer, Invoice
@@ -38,6 +39,8 @@ CASE_TYPE_LABELS = {
     CaseType.INSTALMENT_PLAN: _l("Instalment plan"),
     CaseType.WRITE_OFF: _l("Write-off"),
     CaseType.CREDIT: _l("Credit"),
+    CaseType.FORGO_COLLECTION: _l("Forgo collection"),
+    CaseType.STOP_COLLECTION: _l("Stop collection"),
 }
 CASE_STATE_LABELS = {
     CaseState.DRAFT: _l("Draft"),
@@ -61,9 +64,7 @@ OUTCOME_LABELS = {
 class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (
-        CheckConstraint(
-            "case_type in ('deferral', 'instalment_plan', 'write_off', 'credit')", name="case_type"
-        ),
+        CheckConstraint(CASE_TYPE_CHECK, name="case_type"),
         Index("ix_cases_committee_state", "committee_id", "state"),
         Index("ix_cases_customer_type", "customer_id", "case_type"),
     )
@@ -91,6 +92,8 @@ class Case(db.Model):
     monthly_amount_entered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     write_off_reason: Mapped[str | None] = mapped_column(String(40))
     write_off_final: Mapped[bool | None] = mapped_column(Boolean)
+    # Forgoing or stopping collection: a CollectionReason value.
+    collection_reason: Mapped[str | None] = mapped_column(String(40))
     credit_settlement: Mapped[str | None] = mapped_column(String(20))  # refund | set_off
     applied_before_due: Mapped[bool | None] = mapped_column(Boolean)
     # Kept up to date by the services so lists can filter and sort without recomputing.
@@ -135,6 +138,14 @@ class Case(db.Model):
     @property
     def state_label(self) -> str:
         return str(CASE_STATE_LABELS[self.state_enum])
+
+    @property
+    def allows_partial_grant(self) -> bool:
+        return allows_partial_grant(self.type_enum)
+
+    @property
+    def collection_reason_label(self) -> str:
+        return CollectionReason(self.collection_reason).label if self.collection_reason else ""
 
     @property
     def awaits_signature(self) -> bool:

@@ -14,8 +14,8 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from portal.audit.services import Actor
 from portal.cases.models import Case, Decision
-from portal.delegation.engine_types import CaseType
-from portal.delegation.models import SchemeVersion, WriteOffReason
+from portal.delegation.engine_types import INTERNAL_CASE_TYPES, CaseType
+from portal.delegation.models import CollectionReason, SchemeVersion, WriteOffReason
 from portal.documents.archive import to_pdfa
 from portal.documents.models import DocumentKind, IssuedDocument
 from portal.documents.pdf import DocumentFrame, build_pdf, paragraph, table, usable_logo
@@ -29,6 +29,8 @@ TYPE_WORDS = {
     CaseType.INSTALMENT_PLAN: "avbetalningsplan",
     CaseType.WRITE_OFF: "avskrivning av fordran",
     CaseType.CREDIT: "kreditering",
+    CaseType.FORGO_COLLECTION: "att avstå från indrivning",
+    CaseType.STOP_COLLECTION: "att avbryta indrivning",
 }
 OUTCOME_WORDS = {"granted": "Bifall", "partly_granted": "Delvis bifall", "refused": "Avslag"}
 WRITE_OFF_REASONS = {
@@ -39,6 +41,16 @@ WRITE_OFF_REASONS = {
     WriteOffReason.BANKRUPT_COMPANY: "företaget är försatt i konkurs",
     WriteOffReason.NO_ATTACHABLE_ASSETS: "saknar utmätningsbara tillgångar",
     WriteOffReason.OTHER: "annat skäl",
+}
+
+COLLECTION_REASONS = {
+    CollectionReason.DISPUTED: "fordran är omtvistad",
+    CollectionReason.UNECONOMIC: "det är oekonomiskt att driva in fordran",
+    CollectionReason.DEBT_RESTRUCTURING: "skuldsanering är sökt eller beviljad",
+    CollectionReason.SOCIAL_REASONS: "sociala skäl",
+    CollectionReason.PAYMENT_ARRANGED: "betalningen är ordnad på annat sätt",
+    CollectionReason.TIME_BARRED: "fordran är preskriberad",
+    CollectionReason.OTHER: "annat skäl",
 }
 
 
@@ -381,6 +393,55 @@ def build_decision_letter(data: LetterData, code: str) -> bytes:
                    subject=frame.subject, issued_at=data.issued_at)
 
 
+def _record_decided(data: LetterData) -> list[Flowable]:
+    """What an internal decision says: not to pursue, or to stop pursuing, the invoices below."""
+    reason = COLLECTION_REASONS.get(data.granted.get("collection_reason") or data.asked.get("collection_reason"),
+                                    "—")
+    amount = format_money(data.granted.get("amount_ore", data.asked.get("amount_ore", 0)))
+    if data.case_type == CaseType.FORGO_COLLECTION:
+        if not data.is_granted:
+            return [paragraph(f"{data.committee_name} avslår förslaget att avstå från indrivning. Fordringarna "
+                              "nedan drivs in enligt kommunens rutiner.")]
+        return [paragraph(f"{data.committee_name} beslutar att avstå från indrivning av fordringarna nedan, "
+                          f"sammanlagt {amount}: de lämnas inte till inkasso och inget betalningsföreläggande "
+                          f"söks. Skäl: {reason}."),
+                paragraph("Fordringarna finns kvar i kundreskontran; beslutet är inte en avskrivning.")]
+    if not data.is_granted:
+        return [paragraph(f"{data.committee_name} avslår förslaget att avbryta indrivningen. Indrivningen av "
+                          "fordringarna nedan fortsätter.")]
+    return [paragraph(f"{data.committee_name} beslutar att avbryta den påbörjade indrivningen av fordringarna "
+                      f"nedan, sammanlagt {amount}: ärendet återkallas hos inkassoombudet eller "
+                      f"Kronofogden. Skäl: {reason}."),
+            paragraph("Fordringarna finns kvar i kundreskontran; beslutet är inte en avskrivning.")]
+
+
+def build_decision_record(data: LetterData, code: str) -> bytes:
+    """The decision document of an internal decision (RULINGS 13): for the file, not a letter to the
+    customer, so it has no address, no consequences for the customer and no appeal text."""
+    title = f"Beslut om {TYPE_WORDS[data.case_type]}"
+    customer = f"{data.customer_name}, person-/organisationsnummer {data.customer_identity}"
+    story: list[Flowable] = [
+        paragraph(title, "title"),
+        paragraph(f"Beslut: {OUTCOME_WORDS[data.outcome]} · Diarienummer {data.registry_number} · "
+                  f"Beslutsdatum {_d(data.decision_date)}", "h3"),
+        paragraph("Beslutsdokument för akten. Beslutet skickas inte till kunden.", "small"),
+        paragraph(f"Kund: {customer}."),
+    ]
+    if data.corrects:
+        story.append(paragraph(f"Beslutet rättar ett tidigare beslut (beslut nr {data.corrects}).", "small"))
+    story += [paragraph("Beslut", "h2"), *_record_decided(data),
+              paragraph("Fakturor som beslutet gäller", "h3"), _invoice_table(data),
+              paragraph("Skäl för beslutet", "h2"), paragraph(data.reasons),
+              paragraph("Nämndens beslut" if data.committee_reference else "Delegation", "h2"),
+              *_mandate(data),
+              paragraph("Handläggare", "h2"),
+              paragraph(data.officer_name + (f", {data.officer_email}" if data.officer_email else "")),
+              Spacer(1, 10 * mm), paragraph("\n".join(filter(None, (data.decider_name, data.decider_position))))]
+    frame = _frame(data, title, code)
+    return to_pdfa(build_pdf(frame, story), title=title, author=data.committee_name,
+                   subject=frame.subject, issued_at=data.issued_at)
+
+
 def build_plan_agreement(data: LetterData, code: str) -> bytes:
     title = "Avtal om avbetalningsplan"
     g = data.granted
@@ -426,10 +487,15 @@ def build_plan_agreement(data: LetterData, code: str) -> bytes:
 
 def decision_documents_issue(actor: Actor, case: Case, decision: Decision) -> list[IssuedDocument]:
     """The decision letter, and for a granted plan the agreement to sign: issued with the decision,
-    in its transaction, so the two are written together or not at all."""
+    in its transaction, so the two are written together or not at all. An internal decision gets
+    its decision document instead of a letter."""
     data = letter_data(case, decision)
     common = {"object_type": "decision", "object_id": decision.id, "committee_id": case.committee_id,
               "registry_number": case.registry_number}
+    if data.case_type in INTERNAL_CASE_TYPES:  # RULINGS 13: for the file, no letter to the customer
+        return [document_issue(actor, kind=DocumentKind.DECISION_RECORD,
+                               title=f"Beslut om {TYPE_WORDS[data.case_type]}",
+                               render=lambda code: build_decision_record(data, code), **common)]
     documents = [document_issue(actor, kind=DocumentKind.DECISION_LETTER,
                                 title=f"Beslut om {TYPE_WORDS[data.case_type]}",
                                 render=lambda code: build_decision_letter(data, code), **common)]

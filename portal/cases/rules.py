@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from portal.delegation.engine_types import CaseType
+from portal.delegation.engine_types import INTERNAL_CASE_TYPES, CaseType
 from portal.delegation.lengths import Length, length_between
 from portal.receivables.rules import add_months
 
@@ -124,10 +124,11 @@ def case_amount(case_type: CaseType, lines: Iterable[InvoiceLine]) -> int:
 
     Deferral and plan: the open capital of the chosen invoices. Write-off: all that is given up
     (capital, interest, fees). Credit: the credited capital, with the interest and fees that go
-    with it.
+    with it. Forgoing or stopping collection: the open amount of the invoices concerned
+    (RULINGS 13).
     """
     lines = list(lines)
-    if case_type in (CaseType.DEFERRAL, CaseType.INSTALMENT_PLAN):
+    if case_type in (CaseType.DEFERRAL, CaseType.INSTALMENT_PLAN, *INTERNAL_CASE_TYPES):
         return sum(line.open_capital_ore for line in lines)
     if case_type == CaseType.WRITE_OFF:
         return sum(line.open_capital_ore + line.interest_ore + line.fees_ore for line in lines)
@@ -164,6 +165,31 @@ def deferral_length(current_due: date, new_due: date) -> Length:
 
 def plan_length(current_due: date, last_instalment: date) -> Length:
     return length_between(current_due, last_instalment)
+
+
+# --- forgoing and stopping collection (issue 12 §3) ------------------------------------------------
+
+# The ledger's stages (portal/receivables/ledger_parse.py) where collection has been started: a
+# collection demand, a payment order at Kronofogden, enforcement or long-term monitoring.
+COLLECTION_STARTED = frozenset({"collection_demand", "payment_order", "enforcement", "long_term_monitoring"})
+COLLECTION_NOT_STARTED = frozenset({"none", "reminder"})
+
+
+def collection_stage_mismatches(case_type: CaseType, stages: Iterable[tuple[str, str]]) -> list[str]:
+    """The invoices (by number) whose collection stage does not fit the case type: collection cannot
+    be forgone where it has started (stop it instead), nor stopped where it has not (forgo it). A
+    stage the ledger does not know ("unknown") fits both; other types are not concerned."""
+    wrong = {CaseType.FORGO_COLLECTION: COLLECTION_STARTED,
+             CaseType.STOP_COLLECTION: COLLECTION_NOT_STARTED}.get(case_type)
+    if wrong is None:
+        return []
+    return [number for number, stage in stages if stage in wrong]
+
+
+def allows_partial_grant(case_type: CaseType) -> bool:
+    """A delegate forgoes or stops collection of the invoices concerned, or does not: there is no
+    part to grant (the officer chooses fewer invoices instead)."""
+    return case_type not in INTERNAL_CASE_TYPES
 
 
 # --- the 12-month basis (R5) ---------------------------------------------------------------------

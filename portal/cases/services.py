@@ -37,7 +37,7 @@ from portal.cases.rerouting import reroute_after_decision, reroute_on_decision_d
 from portal.cases.routing import Terms, check_decider, earliest_due_date, refusal, route, terms_asked
 from portal.cases.rules import CaseState, Outcome, Step, StepRefused
 from portal.cases.messages import hold_text
-from portal.cases.terms import ComputedTerms, TermsInput, compute_terms, line_amounts
+from portal.cases.terms import ComputedTerms, TermsInput, compute_terms, line_amounts, not_in_part_message
 from portal.delegation.engine_types import CaseType
 from portal.errors import ValidationFailed
 from portal.extensions import db
@@ -233,6 +233,7 @@ def _apply_terms(case: Case, terms: TermsInput) -> ComputedTerms:
     case.monthly_amount_entered = terms.monthly_amount_ore is not None
     case.write_off_reason = terms.write_off_reason
     case.write_off_final = terms.write_off_final
+    case.collection_reason = terms.collection_reason
     case.credit_settlement = terms.credit_settlement
     case.applied_before_due = terms.applied_before_due
     case.amount_ore = computed.amount_ore
@@ -250,6 +251,7 @@ def _case_view(case: Case) -> dict:
         "instalments": case.instalments, "monthly_amount_ore": case.monthly_amount_ore,
         "write_off_reason": case.write_off_reason, "write_off_final": case.write_off_final,
         "credit_settlement": case.credit_settlement, "reasons": case.reasons,
+        "collection_reason": case.collection_reason,
         "credited_ore": {str(line.invoice_id): line.credited_capital_ore for line in case.lines
                          if line.credited_capital_ore is not None},
     }
@@ -530,6 +532,8 @@ def _decided_terms(case: Case, decision: DecisionInput) -> _DecidedTerms:
     """Refusing needs the same delegation as granting what was asked; a partial grant is checked on
     its changed terms."""
     if decision.outcome == Outcome.PARTLY_GRANTED:
+        if not rules.allows_partial_grant(CaseType(case.case_type)):
+            raise _refuse(not_in_part_message(), "outcome")
         if decision.changed_terms is None:
             raise _refuse(_("Give the changed terms of the partial grant."), "changed_terms")
         computed = compute_terms(case, decision.changed_terms, clock.today())

@@ -9,9 +9,15 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.cases.rules import InvoiceLine, case_amount, deferral_length, plan_length
-from portal.delegation.engine_types import CaseType
-from portal.delegation.models import WriteOffReason
+from portal.cases.rules import (
+    InvoiceLine,
+    case_amount,
+    collection_stage_mismatches,
+    deferral_length,
+    plan_length,
+)
+from portal.delegation.engine_types import INTERNAL_CASE_TYPES, CaseType
+from portal.delegation.models import CollectionReason, WriteOffReason
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.receivables.models import Fee, FeeKind, Invoice
@@ -38,6 +44,8 @@ class TermsInput:
     write_off_final: bool | None = None
     credit_settlement: str | None = None
     applied_before_due: bool | None = None
+    # Forgoing or stopping collection: a CollectionReason value.
+    collection_reason: str | None = None
     # Credit: the part of each invoice's open capital that is credited (invoice id -> öre).
     credited_ore: dict[int, int] = field(default_factory=dict)
     # A partial grant of a write-off or credit: a lower total than was asked.
@@ -54,6 +62,7 @@ class TermsInput:
             monthly_amount_ore=case.monthly_amount_ore if monthly else None,
             write_off_reason=case.write_off_reason, write_off_final=case.write_off_final,
             credit_settlement=case.credit_settlement, applied_before_due=case.applied_before_due,
+            collection_reason=case.collection_reason,
             credited_ore={line.invoice_id: line.credited_capital_ore for line in case.lines
                           if line.credited_capital_ore is not None},
         )
@@ -123,6 +132,8 @@ def compute_terms(case, terms: TermsInput, today: date) -> ComputedTerms:
         return _plan(case, terms, today)
     if case_type == CaseType.WRITE_OFF:
         return _write_off(case, terms)
+    if case_type in INTERNAL_CASE_TYPES:
+        return _collection(case, case_type, terms)
     return _credit(case, terms)
 
 
@@ -214,6 +225,34 @@ def _credit(case, terms: TermsInput) -> ComputedTerms:
     asked = case_amount(CaseType.CREDIT, _lines(case))
     amount = _partial_amount(terms, asked)
     return ComputedTerms(amount, details={"credit_settlement": terms.credit_settlement})
+
+
+def _collection(case, case_type: CaseType, terms: TermsInput) -> ComputedTerms:
+    """Forgoing or stopping collection: a reason from the list, invoices whose stage fits the type,
+    and the open amount of the invoices as the amount (RULINGS 13); never in part."""
+    if terms.collection_reason not in {reason.value for reason in CollectionReason}:
+        raise ValidationFailed({"collection_reason": _("Choose the reason for not pursuing the debt.")
+                                if case_type == CaseType.FORGO_COLLECTION
+                                else _("Choose the reason for stopping the collection.")})
+    wrong = collection_stage_mismatches(
+        case_type, [(line.invoice.invoice_number, line.invoice.collection_stage) for line in case.lines])
+    if wrong and case_type == CaseType.FORGO_COLLECTION:
+        raise ValidationFailed({"invoice_ids": _(
+            "Collection has already started on invoice %(numbers)s: make a case to stop the collection "
+            "instead.", numbers=", ".join(wrong))})
+    if wrong:
+        raise ValidationFailed({"invoice_ids": _(
+            "Collection has not started on invoice %(numbers)s: make a case to forgo collection instead.",
+            numbers=", ".join(wrong))})
+    if terms.amount_ore is not None:
+        raise ValidationFailed({"amount_ore": not_in_part_message()})
+    return ComputedTerms(case_amount(case_type, _lines(case)),
+                         details={"collection_reason": terms.collection_reason})
+
+
+def not_in_part_message() -> str:
+    return _("A decision to forgo or stop collection covers the invoices of the case as a whole and "
+             "cannot be granted in part: the case officer chooses fewer invoices instead.")
 
 
 def _partial_amount(terms: TermsInput, asked: int) -> int:

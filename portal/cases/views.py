@@ -40,7 +40,7 @@ from portal.cases.rules import CaseState, InvoiceLine, Outcome, decided_line_amo
 from portal.cases.terms import TermsInput, asked_schedule, compute_terms
 from portal.delegation import queries as delegation_queries
 from portal.delegation.engine_types import CaseType
-from portal.delegation.models import WriteOffReason
+from portal.delegation.models import CollectionReason, WriteOffReason
 from portal.documents import services as documents
 from portal.downloads import csv_amount, csv_response, file_response
 from portal.errors import ValidationFailed
@@ -88,6 +88,7 @@ def _terms_from(form: TermsForm, case: Case) -> TermsInput:
         write_off_reason=form.write_off_reason.data or None,
         write_off_final={"final": True, "bookkeeping": False}.get(form.write_off_final.data or ""),
         credit_settlement=form.credit_settlement.data or None,
+        collection_reason=form.collection_reason.data or None,
         applied_before_due={"yes": True, "no": False}.get(form.applied_before_due.data or ""),
         credited_ore=credited,
     )
@@ -240,6 +241,7 @@ def _terms_form(case: Case) -> TermsForm:
         monthly_amount=format_amount(case.monthly_amount_ore) if case.monthly_amount_entered else "",
         write_off_final={True: "final", False: "bookkeeping"}.get(case.write_off_final, ""),
         credit_settlement=case.credit_settlement or "",
+        collection_reason=case.collection_reason or "",
         applied_before_due={True: "yes", False: "no"}.get(case.applied_before_due, ""),
         reasons=case.reasons,
     )
@@ -623,12 +625,14 @@ def export_for_ledger():
     invoice's own amount (see portal/downloads.py for how cells and amounts are written)."""
     access.require(current_user, access.EXECUTE_CASE)
     header = ["Diarienummer", "Typ", "Beslut", "Beslutsdatum", "Fakturanummer", "Reskontra", "Belopp",
-              "Ny förfallodag", "Antal delbetalningar", "Månadsbelopp", "Avskrivningsorsak"]
+              "Ny förfallodag", "Antal delbetalningar", "Månadsbelopp", "Avskrivningsorsak",
+              "Skäl att avstå från eller avbryta indrivning"]
     return csv_response(f"att-verkstalla-{clock.today().isoformat()}.csv", header, _ledger_rows())
 
 
 def _ledger_rows():
     reasons = {reason.value: reason.label for reason in WriteOffReason}
+    collection_reasons = {reason.value: reason.label for reason in CollectionReason}
     for case in queries.granted_not_executed(current_user):
         decision = case.decision
         lines = sorted(case.lines, key=lambda line: line.id)
@@ -643,6 +647,7 @@ def _ledger_rows():
                 decision.terms.get("new_due_date", ""), decision.terms.get("instalments") or "",
                 csv_amount(decision.terms.get("monthly_amount_ore")),
                 reasons.get(decision.terms.get("write_off_reason") or "", ""),
+                collection_reasons.get(decision.terms.get("collection_reason") or "", ""),
             ]
 
 

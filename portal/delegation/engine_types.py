@@ -15,6 +15,14 @@ class CaseType(StrEnum):
     INSTALMENT_PLAN = "instalment_plan"
     WRITE_OFF = "write_off"
     CREDIT = "credit"
+    # Internal decisions about collection (issue 12 §3, RULINGS 13): not to send a debt to
+    # collection (no inkasso, no betalningsföreläggande), and to stop collection already started.
+    FORGO_COLLECTION = "forgo_collection"
+    STOP_COLLECTION = "stop_collection"
+
+
+# Decisions for the file: a decision document, no letter to the customer, nothing given up.
+INTERNAL_CASE_TYPES = frozenset({CaseType.FORGO_COLLECTION, CaseType.STOP_COLLECTION})
 
 
 class RuleKind(StrEnum):

@@ -48,6 +48,8 @@ CASE_TYPE_LABELS = {
     CaseType.INSTALMENT_PLAN: _l("Instalment plan"),
     CaseType.WRITE_OFF: _l("Write-off"),
     CaseType.CREDIT: _l("Credit"),
+    CaseType.FORGO_COLLECTION: _l("Forgo collection"),
+    CaseType.STOP_COLLECTION: _l("Stop collection"),
 }
 RULE_KIND_LABELS = {
     RuleKind.ORDINARY: _l("Ordinary"),

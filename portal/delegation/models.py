@@ -66,6 +66,36 @@ WRITE_OFF_REASON_LABELS = {
 }
 
 
+class CollectionReason(StrEnum):
+    """Why a debt is not sent to collection or its collection is stopped (avstå från / avbryta
+    indrivning): the vocabulary of those cases, kept like the write-off reasons."""
+
+    DISPUTED = "disputed"
+    UNECONOMIC = "uneconomic"
+    DEBT_RESTRUCTURING = "debt_restructuring"
+    SOCIAL_REASONS = "social_reasons"
+    PAYMENT_ARRANGED = "payment_arranged"
+    TIME_BARRED = "time_barred"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(COLLECTION_REASON_LABELS[self])
+
+
+COLLECTION_REASON_LABELS = {
+    CollectionReason.DISPUTED: _l("The claim is disputed"),
+    CollectionReason.UNECONOMIC: _l("Uneconomic to collect"),
+    CollectionReason.DEBT_RESTRUCTURING: _l("Debt restructuring applied for or granted"),
+    CollectionReason.SOCIAL_REASONS: _l("Social reasons"),
+    CollectionReason.PAYMENT_ARRANGED: _l("Payment arranged in another way"),
+    CollectionReason.TIME_BARRED: _l("Time-barred"),
+    CollectionReason.OTHER: _l("Other"),
+}
+
+CASE_TYPE_CHECK = "case_type in ({})".format(", ".join(f"'{t.value}'" for t in CaseType))
+
+
 class DelegateType(StrEnum):
     POSITION_KIND = "position_kind"
     NAMED_POSITION = "named_position"
@@ -235,9 +265,7 @@ class DelegationRule(LimitColumns, db.Model):
 
     __tablename__ = "delegation_rules"
     __table_args__ = (
-        CheckConstraint(
-            "case_type in ('deferral', 'instalment_plan', 'write_off', 'credit')", name="case_type"
-        ),
+        CheckConstraint(CASE_TYPE_CHECK, name="case_type"),
         CheckConstraint("kind in ('ordinary', 'urgent', 'bar')", name="kind"),
         CheckConstraint(
             "delegate_type in ('position_kind', 'named_position', 'presidium', 'sub_committee',"

@@ -92,6 +92,13 @@ SN = [
          "fakturan bestämmer om kreditering ska ske)."),
     _urgent("5.1", "write_off"),
     _urgent("5.2", "instalment_plan"),
+    rule("6.1", "forgo_collection", 1, "unit_head", UNIT,
+         "Beslut att avstå från indrivning (fordran lämnas inte till inkasso och inget "
+         "betalningsföreläggande söks) om högst 5 000 kr beslutas av enhetschef för den enhet som "
+         "fakturerat, i samråd med ekonomiavdelningen.", consult=True, max_amount_ore=500_000),
+    rule("7.1", "stop_collection", 1, "department_head", DEPT,
+         "Beslut att avbryta påbörjad indrivning om högst ett halvt prisbasbelopp beslutas av "
+         "socialchef.", pbb=Fraction(1, 2)),
 ]
 
 KS = [

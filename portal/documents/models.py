@@ -20,6 +20,8 @@ class DocumentKind(StrEnum):
     MINUTES_EXTRACT = "minutes_extract"
     AGENDA = "agenda"
     DELEGATION_REPORT = "delegation_report"
+    # An internal decision (forgoing or stopping collection): for the file, not sent to the customer.
+    DECISION_RECORD = "decision_record"
 
     @property
     def label(self) -> str:
@@ -33,6 +35,7 @@ DOCUMENT_KIND_LABELS = {
     DocumentKind.MINUTES_EXTRACT: _l("Minutes extract"),
     DocumentKind.AGENDA: _l("Agenda"),
     DocumentKind.DELEGATION_REPORT: _l("Delegation report"),
+    DocumentKind.DECISION_RECORD: _l("Decision document (internal)"),
 }
 
 
