@@ -68,6 +68,16 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _pragma(connection, setting: str) -> None:
+    """On the driver's connection, outside any transaction (portal/database.py opens one with BEGIN
+    before the first statement SQLAlchemy runs, and SQLite ignores this pragma inside one)."""
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA {setting}")
+    finally:
+        cursor.close()
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -93,14 +103,29 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration that recreates a table other tables refer to (a changed CHECK
+            # constraint) drops the old table; with enforcement on, SQLite refuses while rows refer
+            # to it. The pragma only takes effect outside a transaction, so before the migrations
+            # begin; the references are checked once they have run.
+            _pragma(connection, "foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migrations left rows referring to nothing: {broken[:10]}")
+        finally:
+            if sqlite:
+                _pragma(connection, "foreign_keys=ON")
 
 
 if context.is_offline_mode():
