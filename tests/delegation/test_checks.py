@@ -220,7 +220,8 @@ def test_a_case_type_without_an_ordinary_rule_is_a_warning():
         for f in findings_of(scheme)
         if f.code == FindingCode.CASE_TYPE_WITHOUT_RULE
     }
-    assert without == {CaseType.INSTALMENT_PLAN, CaseType.WRITE_OFF, CaseType.CREDIT}
+    assert without == {CaseType.INSTALMENT_PLAN, CaseType.WRITE_OFF, CaseType.CREDIT,
+                       CaseType.FORGO_COLLECTION, CaseType.STOP_COLLECTION}
 
 
 def test_overlapping_rules_at_one_level_with_different_delegates_are_a_warning():
