@@ -1,8 +1,8 @@
 """Two more case types, avstå från indrivning and avbryta indrivning (issue 12 §3, RULINGS 13), in
 cases and in the rules of schemes; a case of either names its reason
 
-Revision ID: 0021_collection_case_types
-Revises: 0020_sso
+Revision ID: 0023_collection_case_types
+Revises: 0022_guideline_bars
 Create Date: 2026-12-01 10:05:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0021_collection_case_types'
-down_revision = '0020_sso'
+revision = '0023_collection_case_types'
+down_revision = '0022_guideline_bars'
 branch_labels = None
 depends_on = None
 
