@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth.user_views import bp as users_bp
     from portal.auth.sso_views import bp as sso_bp
     from portal.auth.views import bp as auth_bp
+    from portal.batches.views import bp as batches_bp
     from portal.cases.views import bp as cases_bp
     from portal.delegation.views import bp as delegation_bp
     from portal.documents.views import bp as documents_bp
@@ -89,7 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.receivables.views import bp as receivables_bp
 
     for blueprint in (auth_bp, sso_bp, users_bp, home_bp, org_bp, delegation_bp, receivables_bp,
-                      cases_bp, documents_bp, meetings_bp, audit_bp, jobs_bp, notify_bp):
+                      cases_bp, batches_bp, documents_bp, meetings_bp, audit_bp, jobs_bp, notify_bp):
         app.register_blueprint(blueprint)
 
 

@@ -47,6 +47,14 @@ FOLLOW_SIGNATURES = "case.follow_signatures"
 PRINT_LETTERS = "documents.print_letters"
 SIGNATURE_FOLLOWERS = frozenset({Role.CASE_OFFICER, Role.FINANCE_OFFICER})
 
+# --- batch write-offs (samlingsbeslut, RULINGS 17) ---
+# Finance prepares them; finance roles, the auditor and whoever may decide a batch see it. The
+# rules are the batches domain's (`portal/batches/queries.py`), registered like the cases' own.
+VIEW_BATCH = "batch.view"  # obj: a batch
+LIST_BATCHES = "batch.list"
+PREPARE_BATCH = "batch.prepare"
+DECLARE_BATCH_CONFLICT = "batch.declare_conflict"  # obj: a batch
+
 # --- documents ---
 # An issued document is seen by whoever may see what it is about: each domain registers the rule
 # for the documents of its objects (`register_document`): a decision's by those who may view the

@@ -46,6 +46,8 @@ def _is(*endpoints: str) -> Callable[[str], bool]:
 _ENTRIES = [
     ("work", _l("My tasks"), "home.index", lambda u: True, _is("home.index")),
     ("work", _l("Cases"), "cases.index", lambda u: access.allowed(u, access.LIST_CASES), _starts("cases.")),
+    ("work", _l("Batch write-offs"), "batches.index", lambda u: access.allowed(u, access.LIST_BATCHES),
+     _starts("batches.")),
     ("work", _l("Meetings"), "meetings.index", lambda u: access.allowed(u, access.VIEW_MEETINGS),
      _starts("meetings.")),
     ("registers", _l("Customers"), "receivables.customers", lambda u: access.allowed(u, access.VIEW_CUSTOMERS),

@@ -24,6 +24,7 @@ IMPORT_VIEWERS = {"director", "finance_officer", "auditor"}
 # Cases (README "Vem ser vad"): the municipality-wide readers, and the department head of the case's
 # department; never the administrator or the secretary (she reads agenda cases through meetings).
 CASE_VIEWERS = {"director", "finance_officer", "case_officer", "auditor", "dept_head_a"}
+BATCH_READERS = {"director", "finance_officer", "auditor"}
 
 # endpoint -> (method, url template, who may)
 MATRIX = {
@@ -164,6 +165,21 @@ MATRIX = {
     "meetings.item_remove": ("POST", "/sammantraden/paragrafer/{spare_item}/ta-bort", {"secretary"}),
     "meetings.edit": ("POST", "/sammantraden/{meeting}/redigera", {"secretary"}),
     "meetings.correct": ("POST", "/sammantraden/{meeting}/protokoll/rattelse", {"secretary"}),
+    # --- batch write-offs (RULINGS 17) --- finance prepares; finance roles, the auditor and the decider
+    # (here the department head, whose rule 3 covers every line) see the batch; the service refuses
+    # anyone else who reaches the decision form.
+    "batches.index": ("GET", "/samlingsbeslut/", BATCH_READERS | {"dept_head_a"}),
+    "batches.new": ("GET", "/samlingsbeslut/ny", {"finance_officer"}),
+    "batches.show": ("GET", "/samlingsbeslut/{batch}", BATCH_READERS | {"dept_head_a"}),
+    "batches.leave_out": ("POST", "/samlingsbeslut/{batch}/utelamna", {"finance_officer"}),
+    "batches.take_back": ("POST", "/samlingsbeslut/{batch}/ta-tillbaka", {"finance_officer"}),
+    "batches.leave_out_failing": ("POST", "/samlingsbeslut/{batch}/utelamna-underkanda", {"finance_officer"}),
+    "batches.submit": ("POST", "/samlingsbeslut/{batch}/skicka", {"finance_officer"}),
+    "batches.withdraw": ("POST", "/samlingsbeslut/{batch}/aterkalla", {"finance_officer"}),
+    "batches.decide": ("POST", "/samlingsbeslut/{batch}/beslut", BATCH_READERS | {"dept_head_a"}),
+    "batches.execute": ("POST", "/samlingsbeslut/{batch}/verkstall", {"finance_officer"}),
+    # Last: once the department head declares jäv, the batch is no longer theirs to see.
+    "batches.declare_conflict": ("POST", "/samlingsbeslut/{batch}/jav", {"finance_officer", "dept_head_a"}),
     # --- background jobs --- seen by those who see the kind's work (imports: IMPORT_VIEWERS), run
     # again by those who may start it (the finance officer imports); the administrator sees the
     # e-mail send jobs.
@@ -217,6 +233,8 @@ def world(make):
     make.delegation_rule(version, "1", position_kind="department_head", scope="issuing_department",
                          allows_further_delegation=True)
     make.delegation_rule(version, "2", case_type="instalment_plan", position_kind="department_head",
+                         scope="issuing_department")
+    make.delegation_rule(version, "3", case_type="write_off", position_kind="department_head",
                          scope="issuing_department")
     draft = make.scheme_version(committee_a, state="draft")
     draft_rule = make.delegation_rule(draft, "1")
@@ -287,7 +305,27 @@ def world(make):
             "agenda_case": agenda_case.id, "urgent_case": urgent_case.id, "item": item.id, "spare_item": spare_item.id,
             "meeting_document": meeting_document.id,
             "bank_payment": _bank_payment(ledger_import.id), "failed_job": _failed_job(ledger_import.id),
-            "failed_mail": _failed_mail(other_user.id)}
+            "failed_mail": _failed_mail(other_user.id),
+            "batch": _batch(make, committee_a, invoice_unit, category)}
+
+
+def _batch(make, committee, unit, category) -> int:
+    """A batch write-off of two customers' small debts, submitted to the department head (rule 3)."""
+    from portal.audit.services import Actor
+    from portal.auth.models import User
+    from portal.batches import services
+    from portal.extensions import db
+
+    for _ in range(2):
+        make.invoice(make.customer(), unit, category, number=f"SM{make.customer().id}", original_ore=40_00)
+    finance = db.session.scalars(db.select(User).where(User.username == "finance_officer")).one()
+    actor = Actor(finance.id, finance.username, "finance_officer")
+    batch = services.batch_create_from_filter(actor, services.BatchHead(committee.id, "Små skulder", "uneconomic",
+                                                                        False, "Små belopp."),
+                                              services.BatchFilter(below_ore=50_00))
+    services.batch_build(actor, batch)
+    services.batch_submit(actor, batch)
+    return batch.id
 
 
 def _bank_payment(import_id: int) -> int:

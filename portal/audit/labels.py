@@ -28,6 +28,18 @@ ACTION_LABELS = {
     "case.unmark_urgent": _l("Urgent mark taken back"),
     "case.reroute": _l("Case re-routed"),
     "case.decision_refused": _l("Decision refused by the delegation scheme"),
+    # Batch write-offs
+    "write_off_batch.create": _l("Batch write-off started"),
+    "write_off_batch.build": _l("Batch write-off built"),
+    "write_off_batch.leave_out": _l("Lines left out of the batch"),
+    "write_off_batch.take_back": _l("Lines taken back into the batch"),
+    "write_off_batch.submit": _l("Batch write-off submitted"),
+    "write_off_batch.grant": _l("Batch write-off granted"),
+    "write_off_batch.refuse": _l("Batch write-off refused"),
+    "write_off_batch.decision_refused": _l("Batch decision refused by the delegation scheme"),
+    "write_off_batch.execute": _l("Batch write-off executed in the ledger"),
+    "write_off_batch.withdraw": _l("Batch write-off withdrawn"),
+    "write_off_batch.declare_conflict": _l("Conflict of interest in a batch declared"),
     # People and sign-in
     "user.create": _l("User created"),
     "user.update": _l("User changed"),
@@ -125,6 +137,7 @@ ACTION_LABELS = {
 
 OBJECT_LABELS = {
     "case": _l("Case"),
+    "write_off_batch": _l("Batch write-off"),
     "user": _l("User"),
     "mail": _l("E-mail"),
     "page": _l("Page"),
@@ -230,6 +243,10 @@ PERMISSION_LABELS = {
     "meetings.report": _l("read the delegation report"),
     "case.mark_urgent": _l("mark a case urgent"),
     "case.decide_urgent": _l("decide an urgent case"),
+    "batch.view": _l("read a batch write-off"),
+    "batch.list": _l("list batch write-offs"),
+    "batch.prepare": _l("prepare batch write-offs"),
+    "batch.declare_conflict": _l("declare a conflict of interest in a batch"),
     "audit.trail": _l("read the audit trail"),
 }
 

@@ -15,7 +15,7 @@ from portal.delegation.results import Capacity
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
 # Helpers whose action is a parameter: write_refusals() and the confirmations' _close().
-PASSED_ON = {("audit", "services.py"), ("org", "confirmations.py")}
+PASSED_ON = {("audit", "services.py"), ("org", "confirmations.py"), ("batches", "services.py")}
 
 
 def _calls(name: str):
@@ -52,6 +52,9 @@ def _action_codes() -> set[str]:
     for path, call in _calls("_close"):  # org/confirmations.py: _close(actor, registration, state, action)
         if len(call.args) >= 4 and isinstance(call.args[3], ast.Constant):
             codes.add(call.args[3].value)
+    for path, call in _calls("_move"):  # batches/services.py: _move(actor, batch, action, ...)
+        if path.parent.name == "batches" and len(call.args) >= 3 and isinstance(call.args[2], ast.Constant):
+            codes.add(call.args[2].value)
     return codes | {"access.denied", "upload.refused"}
 
 

@@ -1,0 +1,116 @@
+"""Reads about batch write-offs: who sees which batch (`visible_to`, RULINGS 17), the batches a
+person may decide now, the lists; and the access rules the batches domain answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal import access, clock
+from portal.auth.models import User
+from portal.auth.roles import Role
+from portal.batches.models import WriteOffBatch, WriteOffBatchDecision, WriteOffBatchLine
+from portal.batches.routing import route
+from portal.batches.rules import BatchState
+from portal.cases.queries import committees_of_duty
+from portal.documents.models import IssuedDocument
+from portal.extensions import db
+from portal.org.queries import case_work_committee_ids
+from portal.receivables.models import Invoice
+
+# Finance prepares, executes and answers for the batches; the auditor reads everything (RULINGS 17).
+# Case officers work case by case and do not see batches unless they decide one.
+BATCH_READERS = frozenset({Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR, Role.AUDITOR})
+BATCH_PREPARERS = frozenset({Role.FINANCE_OFFICER})
+
+
+@dataclass(frozen=True)
+class ToDecide:
+    batch: WriteOffBatch
+    rule_number: str
+    level: int
+
+
+def to_decide(user_id: int, day: date, *, batch_id: int | None = None) -> list[ToDecide]:
+    """Batches awaiting decision that this person may decide today under a rule covering every line
+    (only the one batch, when asked about one)."""
+    committees = committees_of_duty(user_id, day)
+    if not committees:
+        return []
+    candidates = db.session.scalars(
+        select(WriteOffBatch).where(WriteOffBatch.state == BatchState.AWAITING_DECISION.value,
+                                    WriteOffBatch.committee_id.in_(committees),
+                                    WriteOffBatch.id == batch_id if batch_id is not None else true())
+        .options(selectinload(WriteOffBatch.lines).joinedload(WriteOffBatchLine.invoice))
+        .order_by(WriteOffBatch.submitted_at))
+    result = []
+    for batch in candidates:
+        verdict = route(batch, day)
+        if verdict is None:
+            continue
+        mine = [rule for rule in verdict.covering if user_id in rule.person_ids]
+        if mine:
+            result.append(ToDecide(batch, mine[0].rule_number, mine[0].level))
+    return result
+
+
+def visible_to(user: User, day: date, *, batch_id: int | None = None) -> ColumnElement[bool]:
+    """The batches a person may read, as a condition on `WriteOffBatch` for any query: finance roles
+    and the auditor see every batch; anyone else only the batches they may decide now or decided."""
+    if user.roles & BATCH_READERS:
+        return true()
+    decided = select(WriteOffBatchDecision.batch_id).where(WriteOffBatchDecision.decided_by_id == user.id)
+    deciding = [item.batch.id for item in to_decide(user.id, day, batch_id=batch_id)]
+    return or_(WriteOffBatch.id.in_(decided), WriteOffBatch.id.in_(deciding))
+
+
+def batch_visible(user: User, batch: WriteOffBatch, day: date) -> bool:
+    return db.session.scalar(select(func.count()).select_from(WriteOffBatch).where(
+        WriteOffBatch.id == batch.id, visible_to(user, day, batch_id=batch.id))) > 0
+
+
+def batches_for(reader: User) -> list[WriteOffBatch]:
+    return list(db.session.scalars(
+        select(WriteOffBatch).where(visible_to(reader, clock.today()))
+        .options(joinedload(WriteOffBatch.committee), joinedload(WriteOffBatch.decision))
+        .order_by(WriteOffBatch.id.desc())))
+
+
+def batch_with_lines(batch_id: int) -> WriteOffBatch | None:
+    return db.session.scalars(
+        select(WriteOffBatch).where(WriteOffBatch.id == batch_id)
+        .options(selectinload(WriteOffBatch.lines).options(
+            joinedload(WriteOffBatchLine.invoice).joinedload(Invoice.category),
+            joinedload(WriteOffBatchLine.customer), joinedload(WriteOffBatchLine.org_unit)))).first()
+
+
+def granted_not_executed(reader: User) -> list[WriteOffBatch]:
+    """Granted batches finance may book, each with its lines for the ledger export."""
+    return list(db.session.scalars(
+        select(WriteOffBatch).where(WriteOffBatch.state == BatchState.GRANTED.value, visible_to(reader, clock.today()))
+        .options(joinedload(WriteOffBatch.decision),
+                 selectinload(WriteOffBatch.lines).joinedload(WriteOffBatchLine.invoice))
+        .order_by(WriteOffBatch.submitted_at, WriteOffBatch.id)))
+
+
+@access.register(access.VIEW_BATCH, access.LIST_BATCHES, access.PREPARE_BATCH, access.DECLARE_BATCH_CONFLICT)
+def _batch_rule(user: User, action: str, batch: WriteOffBatch | None, day: date) -> bool:
+    if action == access.PREPARE_BATCH:
+        return bool(user.roles & BATCH_PREPARERS)
+    if action == access.LIST_BATCHES:
+        return bool(user.roles & BATCH_READERS) or bool(case_work_committee_ids(user.id, day))
+    if batch is None:
+        return False
+    if action == access.DECLARE_BATCH_CONFLICT:
+        return batch_visible(user, batch, day) and (
+            bool(user.roles & BATCH_PREPARERS) or bool(to_decide(user.id, day, batch_id=batch.id)))
+    return batch_visible(user, batch, day)
+
+
+@access.register_document("write_off_batch")
+def _batch_document_rule(user: User, document: IssuedDocument, day: date) -> bool:
+    batch = db.session.get(WriteOffBatch, int(document.object_id))
+    return batch is not None and batch_visible(user, batch, day)
