@@ -84,14 +84,17 @@ def _available_by_rule(verdict: Verdict) -> dict[str, tuple[int, frozenset[int]]
     return {
         outcome.rule_number: (outcome.level, frozenset(d.person_id for d in outcome.deciders))
         for outcome in verdict.outcomes
-        if outcome.matched and outcome.deciders
+        if outcome.matched and outcome.deciders and not outcome.is_bar
     }
 
 
 def batch_verdict(verdicts: Mapping[int, Verdict]) -> BatchVerdict:
     """From each line's verdict to the batch's: a rule covers the batch when it matches every line
-    and at least one person may decide every line under it."""
-    failing = tuple(line_id for line_id, verdict in verdicts.items() if verdict.committee_only)
+    and at least one person may decide every line under it. A batch is granted or refused as a
+    whole on the same delegation (refusing needs the same delegation as granting), so a line a
+    guideline bar covers fails: it is left out, or the batch goes to the committee."""
+    # A line a guideline bar covers is no delegate's to grant (RULINGS 8): only the committee's.
+    failing = tuple(line_id for line_id, verdict in verdicts.items() if verdict.committee_only or verdict.barred)
     levels = [verdict.proposed_level for verdict in verdicts.values()]
     level_needed = None if failing or not levels else max(level for level in levels if level is not None)
     covering: dict[str, tuple[int, frozenset[int]]] | None = None

@@ -323,3 +323,16 @@ def test_finance_executes_a_granted_batch_only(bw):
     services.batch_decide(bw.actor(bw.department_head), batch, GRANT)
     services.batch_execute(bw.actor(bw.finance), batch)
     assert batch.state == BatchState.EXECUTED and batch.executed_by_id == bw.finance.id
+
+
+def test_a_line_a_guideline_bar_covers_fails_since_no_delegate_may_grant_it(bw, make):
+    """RULINGS 8: a write-off above 60 kr is against the guideline; only the committee grants it, so
+    that line fails and the rest of the batch still goes to the department head."""
+    make.delegation_rule(bw.version, "3.9", case_type="write_off", kind="bar", guideline_point="5.1",
+                         max_amount_ore=60_00)
+    batch = built(bw)
+    verdict = route(batch, date(2026, 11, 23))
+    failing = sorted(line.invoice.invoice_number for line in batch.lines if line.id in verdict.failing)
+    assert failing == ["S001"]  # 61 kr
+    services.batch_leave_out_failing(bw.actor(bw.finance), batch)
+    assert route(batch, date(2026, 11, 23)).proposed.rule_number == "3.2"
