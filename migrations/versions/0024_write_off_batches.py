@@ -1,7 +1,7 @@
 """Batch write-offs (samlingsbeslut): the batch, its lines, its one decision and conflict declarations
 
-Revision ID: 0023_write_off_batches
-Revises: 0022_guideline_bars
+Revision ID: 0024_write_off_batches
+Revises: 0023_collection_case_types
 Create Date: 2026-12-01 10:45:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0023_write_off_batches'
-down_revision = '0022_guideline_bars'
+revision = '0024_write_off_batches'
+down_revision = '0023_collection_case_types'
 branch_labels = None
 depends_on = None
 
