@@ -24,7 +24,7 @@ from portal.delegation.models import SchemeVersion
 from portal.delegation.rules import may_decide
 from portal.documents.models import DocumentKind, IssuedDocument
 from portal.extensions import db
-from portal.org.models import Committee, Position
+from portal.org.models import Committee, OrgUnit, Position
 from portal.org.queries import (
     appointments_on,
     case_work_committee_ids,
@@ -354,3 +354,40 @@ def case_page(filters: CaseFilters, reader: User, page: int = 1, per_page: int =
         _with_summary(query).order_by(Case.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ))
     return Page(cases, total or 0, page, per_page)
+
+
+# --- the customer's debt beside a case to decide --------------------------------------------------
+
+@dataclass(frozen=True)
+class Debt:
+    """A customer's open debt beside a case (RULINGS 10): to the case's own committee in detail, to
+    the other committees as one total (secrecy between committees)."""
+
+    committee_ore: int = 0
+    committee_invoices: int = 0
+    overdue_ore: int = 0  # of the committee's: past its due date
+    others_ore: int = 0
+
+
+def debts_beside(cases: list[Case], today: date) -> dict[int, Debt]:
+    """The debt of each case's customer, read for all the cases in one query."""
+    customer_ids = {case.customer_id for case in cases}
+    if not customer_ids:
+        return {}
+    main = func.coalesce(Committee.parent_id, Committee.id)
+    overdue = func.sum(Invoice.open_amount_ore).filter(Invoice.due_date < today)
+    rows = db.session.execute(
+        select(Invoice.customer_id, main, func.sum(Invoice.open_amount_ore), func.count(Invoice.id), overdue)
+        .join(OrgUnit, OrgUnit.id == Invoice.org_unit_id).join(Committee, Committee.id == OrgUnit.committee_id)
+        .where(Invoice.customer_id.in_(customer_ids), Invoice.open_amount_ore > 0)
+        .group_by(Invoice.customer_id, main)).all()
+    per_customer: dict[int, dict[int, tuple[int, int, int]]] = {}
+    for customer_id, committee_id, total, count, late in rows:
+        per_customer.setdefault(customer_id, {})[committee_id] = (int(total or 0), int(count), int(late or 0))
+    result = {}
+    for case in cases:
+        by_committee = per_customer.get(case.customer_id, {})
+        own = by_committee.get(case.committee_id, (0, 0, 0))
+        others = sum(total for committee_id, (total, _c, _l) in by_committee.items() if committee_id != case.committee_id)
+        result[case.id] = Debt(own[0], own[1], own[2], others)
+    return result

@@ -664,8 +664,10 @@ def queue_context() -> dict:
     drafts = queries.drafts_of(current_user.id) if access.allowed(current_user, access.PREPARE_CASE) else []
     consult = queries.awaiting_consultation(current_user) if access.allowed(current_user, access.CONSULT_CASE) else []
     execute = queries.granted_not_executed(current_user) if access.allowed(current_user, access.EXECUTE_CASE) else []
+    # RULINGS 10: beside each case to decide, the customer's debt to its committee and to the others.
+    debts = queries.debts_beside([item.case for item in to_decide], today)
     return {"to_decide": to_decide, "drafts": drafts, "consult": consult, "to_execute": execute,
-            "wants_partial": wants_partial()}
+            "debts": debts, "wants_partial": wants_partial()}
 
 
 STEP_LABELS = {

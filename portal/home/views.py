@@ -1,15 +1,38 @@
-"""Mina uppgifter: where every user lands, with their positions and stand-in duties today."""
+"""Mina uppgifter: where every user lands, with what waits for them in each of their roles, their
+positions and stand-in duties today and their absences."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, send_from_directory
 from flask_login import current_user, login_required
 
-from portal import clock
+from portal import access, clock
+from portal.auth.roles import Role
+from portal.home import queries
 from portal.org.confirmations import to_confirm_count
-from portal.org.queries import absence_on, appointments_on, standin_duties
+from portal.org.queries import absence_on, appointments_on, secretary_committee_ids, standin_duties
 
 bp = Blueprint("home", __name__)
+
+
+def _role_lists(today) -> dict:
+    """Each role's lists, read only for those who hold the role (the template shows what it gets)."""
+    user = current_user
+    lists: dict = {}
+    if access.allowed(user, access.PREPARE_CASE):
+        lists["submitted"] = queries.submitted_by(user.id)
+        lists["signatures"] = queries.signatures_awaited_by(user.id, today)
+        lists["officer_to_execute"] = queries.to_execute_of(user.id)
+    committees = secretary_committee_ids(user.id, today) if Role.COMMITTEE_SECRETARY in user.roles else set()
+    lists["secretary_work"] = queries.secretary_work(committees, today)
+    if access.allowed(user, access.EDIT_SCHEMES):
+        lists["scheme_drafts"] = queries.scheme_drafts()
+        lists["missing_rate"] = queries.missing_reference_rate(today)
+    if access.allowed(user, access.IMPORT_LEDGER):
+        lists["unmatched_payments"] = queries.unmatched_bank_payments()
+        lists["recent_imports"] = queries.recent_imports()
+    lists["auditor"] = access.allowed(user, access.VIEW_TRAIL)
+    return lists
 
 
 @bp.get("/")
@@ -18,12 +41,17 @@ def index():
     from portal.cases.views import queue_context
 
     today = clock.today()
+    appointments = appointments_on(current_user.id, today)
+    duties = standin_duties(current_user.id, today)
     return render_template(
         "home/index.html",
         **queue_context(),
-        appointments=appointments_on(current_user.id, today),
-        duties=standin_duties(current_user.id, today),
+        **_role_lists(today),
+        appointments=appointments,
+        duties=duties,
         absence=absence_on(current_user.id, today),
+        absences=queries.absences_of(current_user.id, today) if appointments or duties else [],
+        decided=queries.decided_by(current_user.id, today) if appointments or duties else None,
         to_confirm=to_confirm_count(current_user),
     )
 

@@ -79,6 +79,7 @@ class StandinDuty:
     position: Position
     absent_user: User | None  # None: the position is vacant
     basis: str  # "named_on_absence" | "standing_standin"
+    until: date | None = None  # the absence's last day; None: until further notice (or vacant)
 
 
 def standin_duties(user_id: int, day: date) -> list[StandinDuty]:
@@ -96,7 +97,7 @@ def standin_duties(user_id: int, day: date) -> list[StandinDuty]:
     ).all()
     for absence in named:
         for appointment in appointments_on(absence.user_id, day):
-            duties.append(StandinDuty(appointment.position, absence.user, "named_on_absence"))
+            duties.append(StandinDuty(appointment.position, absence.user, "named_on_absence", absence.ends_on))
 
     held = [a.position_id for a in appointments_on(user_id, day)]
     if held:
@@ -112,7 +113,7 @@ def standin_duties(user_id: int, day: date) -> list[StandinDuty]:
             for holder in holders[position.id]:
                 absence = absence_on(holder.id, day)
                 if absence is not None and absence.standin_user_id is None and holder.id != user_id:
-                    duties.append(StandinDuty(position, holder, "standing_standin"))
+                    duties.append(StandinDuty(position, holder, "standing_standin", absence.ends_on))
     return duties
 
 
