@@ -14,6 +14,8 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from portal import access
+from portal.notify.queries import failed_count
+from portal.org.confirmations import to_confirm_count
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,9 @@ class Item:
     label: str
     url: str
     current: bool
+    count: int | None = None  # what waits there for this person (None: not counted)
+    # Counted after the page has loaded (htmx), for counts that ask the delegation engine.
+    count_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ def _is(*endpoints: str) -> Callable[[str], bool]:
 _ENTRIES = [
     ("work", _l("My tasks"), "home.index", lambda u: True, _is("home.index")),
     ("work", _l("Cases"), "cases.index", lambda u: access.allowed(u, access.LIST_CASES), _starts("cases.")),
-    ("work", _l("Batch write-offs"), "batches.index", lambda u: access.allowed(u, access.LIST_BATCHES),
+    ("work", _l("Batches"), "batches.index", lambda u: access.allowed(u, access.LIST_BATCHES),
      _starts("batches.")),
     ("work", _l("Meetings"), "meetings.index", lambda u: access.allowed(u, access.VIEW_MEETINGS),
      _starts("meetings.")),
@@ -87,5 +92,12 @@ def menu(user, endpoint: str | None) -> list[Group]:
             continue
         if target == "audit.trail" and not access.allowed(user, access.VIEW_TRAIL):
             target = "audit.customer_views"
-        groups[group].append(Item(str(label), url_for(target), current(endpoint)))
+        count = count_url = None
+        if target == "home.index":
+            count_url = url_for("home.task_count")
+        elif target == "org.registrations":
+            count = to_confirm_count(user)
+        elif target == "notify.outbox":
+            count = failed_count(user)
+        groups[group].append(Item(str(label), url_for(target), current(endpoint), count, count_url))
     return [Group(key, str(_GROUP_LABELS[key]), items) for key, items in groups.items() if items]

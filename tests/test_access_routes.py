@@ -29,6 +29,7 @@ BATCH_READERS = {"director", "finance_officer", "auditor"}
 # endpoint -> (method, url template, who may)
 MATRIX = {
     "home.index": ("GET", "/", set(PERSONAS)),
+    "home.task_count": ("GET", "/antal-uppgifter", set(PERSONAS)),
     "org.index": ("GET", "/organisation/", STAFF),
     "org.municipality": ("GET", "/organisation/kommun", EDITORS),
     "org.logo": ("GET", "/organisation/kommun/logotyp", STAFF),

@@ -56,6 +56,18 @@ def index():
     )
 
 
+@bp.get("/antal-uppgifter")
+@login_required
+def task_count():
+    """The number beside "Mina uppgifter" in the menu, fetched once the page has loaded: what waits
+    in the start page's queues (to decide, to consult, drafts and returned cases, to book)."""
+    from portal.cases.views import queue_context
+
+    queues = queue_context()
+    count = sum(len(queues[name]) for name in ("to_decide", "consult", "drafts", "to_execute"))
+    return render_template("home/_task_count.html", count=count)
+
+
 @bp.get("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico on every page (and beside every PDF): the portal's own icon."""

@@ -8,7 +8,7 @@ import pytest
 from tests.e2e.conftest import axe_violations, login
 
 # Every page the finance director's menu offers.
-DIRECTOR_ITEMS = ["Mina uppgifter", "Ärenden", "Kunder", "Organisation", "Frånvaro", "Delegationsordningar",
+DIRECTOR_ITEMS = ["Mina uppgifter", "Ärenden", "Samlingsbeslut", "Kunder", "Organisation", "Frånvaro", "Delegationsordningar",
                   "Referensdata", "Import", "Bakgrundsjobb", "Registreringar att bekräfta", "Granskning"]
 
 

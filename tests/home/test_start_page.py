@@ -159,3 +159,17 @@ def test_the_secretarys_and_the_officers_start_page_send_as_many_queries_for_man
         referred(world, another_invoice())
     db.session.commit()
     assert queries_for(client, "/") == officer_many
+
+
+def test_the_menu_counts_what_waits(client, world, make):
+    case = deferral(world, date(2026, 12, 31))
+    case_services.consultation_record(world.actor(world.finance, "finance_officer"), case, "Inga invändningar.")
+    db.session.commit()
+    client.login("chef.norr")
+    page = client.get("/arenden/").get_data(as_text=True)
+    assert 'hx-get="/antal-uppgifter"' in page  # counted once the page has loaded
+    count = client.get("/antal-uppgifter", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert '<span class="badge">1<span class="visually-hidden"> väntar</span></span>' in count
+    client.post_form("/logga-ut")
+    client.login("utomstaende")
+    assert "badge" not in client.get("/antal-uppgifter").get_data(as_text=True)
