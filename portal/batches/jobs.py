@@ -13,6 +13,7 @@ from portal.jobs import job_kind
 from portal.jobs.runner import JobContext
 
 BUILD = "write_off_batch.build"
+LETTERS = "write_off_batch.letters"
 SUBJECT = "write_off_batch"
 
 
@@ -23,3 +24,16 @@ def build(context: JobContext) -> None:
     if batch is None:
         raise LookupError(f"write-off batch {context.subject_id} does not exist")
     services.batch_build(context.actor, batch)
+
+
+@job_kind(LETTERS, label=_l("Letters of a final batch write-off"), view_action=access.PREPARE_BATCH,
+          retry_action=access.PREPARE_BATCH, subject_endpoint=("batches.show", "batch_id"))
+def letters(context: JobContext) -> None:
+    """A final write-off's letters to its customers: thousands of pages take longer than the
+    decider's request should, so they are made after the decision is committed."""
+    from portal.batches.pdf import letters_issue
+
+    batch = db.session.get(WriteOffBatch, context.subject_id)
+    if batch is None:
+        raise LookupError(f"write-off batch {context.subject_id} does not exist")
+    letters_issue(context.actor, batch)

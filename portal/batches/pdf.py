@@ -9,7 +9,7 @@ from datetime import date, datetime
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from portal.audit.services import Actor
 from portal.batches.models import WriteOffBatch, WriteOffBatchDecision
@@ -164,6 +164,78 @@ def build_batch_decision(data: BatchDecisionData, code: str) -> bytes:
         logo=data.logo, author=data.committee_name, subject=f"{TITLE} {data.registry_number}")
     return to_pdfa(build_pdf(frame, story), title=TITLE, author=data.committee_name, subject=frame.subject,
                    issued_at=data.issued_at)
+
+
+@dataclass(frozen=True)
+class CustomerLetter:
+    name: str
+    address: list[str]  # empty for a protected identity: the letter goes through Skatteverket
+    identity: str
+    invoices: list[tuple[str, int, str]]  # (invoice number, amount, reason)
+
+
+LETTERS_TITLE = "Beslut om avskrivning, brev till kunderna"
+
+
+def customer_letters(batch: WriteOffBatch) -> list[CustomerLetter]:
+    by_customer: dict[int, list] = {}
+    for line in sorted(batch.included, key=lambda line: (line.customer.name, line.customer_id, line.id)):
+        by_customer.setdefault(line.customer_id, []).append(line)
+    letters = []
+    for lines in by_customer.values():
+        customer = lines[0].customer
+        address = [] if customer.protected_identity else [
+            part for part in (customer.address, " ".join(p for p in (customer.postcode, customer.city) if p)) if part]
+        letters.append(CustomerLetter(customer.name, address, customer.identity.mask(), [
+            (line.invoice.invoice_number, line.amount_ore, reason_words(line.write_off_reason)) for line in lines]))
+    return letters
+
+
+def build_customer_letters(data: BatchDecisionData, letters: list[CustomerLetter], code: str) -> bytes:
+    """One letter per customer of a final write-off, each on pages of its own: the claim is given up."""
+    story: list[Flowable] = []
+    for number, letter in enumerate(letters):
+        if number:
+            story.append(PageBreak())
+        lines = [letter.name, *letter.address, f"Person-/organisationsnummer: {letter.identity}"]
+        rows = [["Faktura", "Belopp", "Orsak"]] + [[invoice, format_money(amount), reason]
+                                                   for invoice, amount, reason in letter.invoices]
+        story += [
+            paragraph("\n".join(lines)), Spacer(1, 4 * mm),
+            paragraph("Beslut om avskrivning av fordran", "title"),
+            paragraph(f"Diarienummer {data.registry_number} · Beslutsdatum {data.decision_date.isoformat()}", "h3"),
+            paragraph(f"{data.committee_name} har beslutat att skriva av fordringarna nedan, sammanlagt "
+                      f"{format_money(sum(amount for _n, amount, _r in letter.invoices))}. Kommunen avstår från "
+                      "fordringarna: du behöver inte betala dem."),
+            table_of(rows),
+            paragraph("Skäl för beslutet", "h2"), paragraph(data.reasons),
+            paragraph("Delegation", "h2"), *_mandate(data),
+            paragraph("Kontakt", "h2"),
+            paragraph(f"Har du frågor om beslutet, kontakta {data.committee_name}, ekonomiavdelningen, "
+                      f"och ange diarienummer {data.registry_number}."),
+        ]
+    frame = DocumentFrame(
+        municipality_name=data.municipality_name, title=LETTERS_TITLE, verification_code=code,
+        issued_on=data.decision_date, committee_name=data.committee_name, registry_number=data.registry_number,
+        logo=data.logo, author=data.committee_name, subject=f"{LETTERS_TITLE} {data.registry_number}")
+    return to_pdfa(build_pdf(frame, story), title=LETTERS_TITLE, author=data.committee_name, subject=frame.subject,
+                   issued_at=data.issued_at)
+
+
+def table_of(rows: list[list]) -> Table:
+    from portal.documents.pdf import table
+
+    return table(rows, col_widths=[40 * mm, 30 * mm, 60 * mm])
+
+
+def letters_issue(actor: Actor, batch: WriteOffBatch) -> IssuedDocument:
+    """The customers' letters of a granted final write-off, as one document (the letters job's work)."""
+    data = decision_data(batch, batch.decision)
+    letters = customer_letters(batch)
+    return document_issue(actor, kind=DocumentKind.DECISION_LETTER, title=f"{LETTERS_TITLE} ({len(letters)} brev)",
+                          render=lambda code: build_customer_letters(data, letters, code),
+                          object_type="write_off_batch", object_id=batch.id, committee_id=batch.committee_id,
+                          registry_number=batch.registry_number)
 
 
 def batch_documents_issue(actor: Actor, batch: WriteOffBatch, decision: WriteOffBatchDecision) -> list[IssuedDocument]:

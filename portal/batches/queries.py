@@ -14,7 +14,7 @@ from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.batches.models import WriteOffBatch, WriteOffBatchDecision, WriteOffBatchLine
 from portal.batches.routing import route
-from portal.batches.rules import BatchState
+from portal.batches.rules import BLOCKS_CASES, BatchState
 from portal.cases.queries import committees_of_duty
 from portal.documents.models import IssuedDocument
 from portal.extensions import db
@@ -94,6 +94,16 @@ def granted_not_executed(reader: User) -> list[WriteOffBatch]:
         .options(joinedload(WriteOffBatch.decision),
                  selectinload(WriteOffBatch.lines).joinedload(WriteOffBatchLine.invoice))
         .order_by(WriteOffBatch.submitted_at, WriteOffBatch.id)))
+
+
+def invoices_in_open_batches(invoice_ids) -> list[str]:
+    """The numbers of these invoices that a submitted or granted batch holds (RULINGS 15)."""
+    return list(db.session.scalars(
+        select(Invoice.invoice_number).join(WriteOffBatchLine, WriteOffBatchLine.invoice_id == Invoice.id)
+        .join(WriteOffBatch, WriteOffBatch.id == WriteOffBatchLine.batch_id)
+        .where(Invoice.id.in_(invoice_ids), WriteOffBatchLine.left_out.is_(False),
+               WriteOffBatch.state.in_([state.value for state in BLOCKS_CASES]))
+        .order_by(Invoice.invoice_number)))
 
 
 @access.register(access.VIEW_BATCH, access.LIST_BATCHES, access.PREPARE_BATCH, access.DECLARE_BATCH_CONFLICT)

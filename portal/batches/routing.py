@@ -29,6 +29,23 @@ from portal.receivables.models import Customer, Invoice
 GRANTED = (Outcome.GRANTED.value, Outcome.PARTLY_GRANTED.value)
 
 
+def batch_write_offs_of(customer_ids, first: date, last: date) -> list[tuple[int, int, int, date, int]]:
+    """(customer, committee, batch, decision date, amount given up) of every granted batch write-off
+    of these customers decided in [first, last], for the single cases' 12-month basis."""
+    return [(customer_id, committee_id, batch_id, day, int(amount or 0)) for customer_id, committee_id, batch_id, day, amount
+            in db.session.execute(
+                select(WriteOffBatchLine.customer_id, WriteOffBatch.committee_id, WriteOffBatchLine.batch_id,
+                       WriteOffBatchDecision.decision_date,
+                       func.sum(WriteOffBatchLine.open_capital_ore + WriteOffBatchLine.interest_ore))
+                .join(WriteOffBatchDecision, WriteOffBatchDecision.batch_id == WriteOffBatchLine.batch_id)
+                .join(WriteOffBatch, WriteOffBatch.id == WriteOffBatchLine.batch_id)
+                .where(WriteOffBatchLine.customer_id.in_(customer_ids), WriteOffBatchLine.left_out.is_(False),
+                       WriteOffBatchDecision.outcome == Outcome.GRANTED.value,
+                       WriteOffBatchDecision.decision_date.between(first, last))
+                .group_by(WriteOffBatchLine.customer_id, WriteOffBatch.committee_id, WriteOffBatchLine.batch_id,
+                          WriteOffBatchDecision.decision_date))]
+
+
 def batch_write_offs_by_customer(committee_id: int, customer_ids, first: date, last: date,
                                  except_batch_id: int | None = None) -> dict[int, list[tuple[date, int]]]:
     """Per customer: (decision date, amount given up) of each granted batch write-off of the committee
@@ -120,6 +137,7 @@ def line_facts(batch: WriteOffBatch, on_date: date) -> dict[int, CaseFacts]:
             case_type=CaseType.WRITE_OFF,
             amount_ore=totals[line.customer_id],
             twelve_month_prior_ore=customer.prior_ore,
+            largest_invoice_ore=line.amount_ore,
             granted_cases_calendar_year=customer.in_year,
             granted_cases_twelve_months=customer.in_twelve_months,
             issuing_unit_id=line.org_unit_id,

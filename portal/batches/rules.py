@@ -43,6 +43,9 @@ STATE_LABELS = {
 # Invoices in a batch in these states are held: no other batch or case may take them.
 HOLDS_INVOICES = frozenset({BatchState.BUILDING, BatchState.DRAFT, BatchState.AWAITING_DECISION,
                             BatchState.REFERRED_TO_COMMITTEE, BatchState.GRANTED})
+# Invoices in a batch in these states keep a single case off them (RULINGS 15); a draft batch does
+# not (its submission refuses invoices a case took meanwhile).
+BLOCKS_CASES = frozenset({BatchState.AWAITING_DECISION, BatchState.REFERRED_TO_COMMITTEE, BatchState.GRANTED})
 DECIDED = frozenset({BatchState.GRANTED, BatchState.REFUSED, BatchState.EXECUTED})
 # The most lines one batch takes: a yearly list of a large municipality fits; more is two batches.
 MAX_LINES = 10_000

@@ -412,6 +412,13 @@ def batch_decide(actor: Actor, batch: WriteOffBatch, decision: BatchDecisionInpu
                    customers=row.customer_count)
     if decision.granted:
         _move(actor, batch, "write_off_batch.grant", {BatchState.AWAITING_DECISION}, BatchState.GRANTED, **details)
+        if batch.write_off_final:
+            # Each customer gets a letter (a book-keeping write-off sends none): made by a job once
+            # this decision is committed.
+            from portal import jobs
+            from portal.batches.jobs import LETTERS, SUBJECT
+
+            jobs.enqueue(actor, LETTERS, subject=(SUBJECT, batch.id))
     else:
         _move(actor, batch, "write_off_batch.refuse", {BatchState.AWAITING_DECISION}, BatchState.REFUSED, **details)
     return row

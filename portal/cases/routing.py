@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.auth.models import User
 from portal.cases.models import Case, Decision
 from portal.cases.refusals import explain, refusal_text
-from portal.cases.rules import Outcome, twelve_month_window
+from portal.cases.rules import InvoiceLine, Outcome, decided_line_amounts, twelve_month_window
 from portal.cases.terms import ComputedTerms, TermsInput
 from portal.delegation import queries as delegation_queries
 from portal.delegation.engine_types import CaseFacts, CaseType, CustomerKind, RuleKind
@@ -92,6 +92,13 @@ def known_facts(cases: list[Case], on_date: date) -> KnownFacts:
         )
     ):
         granted.setdefault((customer_id, committee_id, case_type), []).append((case_id, day, int(amount or 0)))
+    # Granted batch write-offs count with the single ones (R5), under the batch's id negated so that
+    # no batch is taken for the case being asked about.
+    from portal.batches.routing import batch_write_offs_of
+
+    for customer_id, committee_id, batch_id, day, amount in batch_write_offs_of(
+            customer_ids, _window_start(on_date), last):
+        granted.setdefault((customer_id, committee_id, CaseType.WRITE_OFF.value), []).append((-batch_id, day, amount))
     overdue = dict(db.session.execute(
         select(Invoice.customer_id, func.count())
         .where(Invoice.customer_id.in_(customer_ids), Invoice.open_amount_ore > 0, Invoice.due_date < on_date)
@@ -124,7 +131,7 @@ def granted_cases(case: Case, on_date: date, known: KnownFacts | None = None) ->
 
 def twelve_month_prior(case: Case, on_date: date, known: KnownFacts | None = None) -> int:
     """R5: granted and partly granted amounts of the same type, customer and committee in the
-    12 months before the decision date (this case itself excluded)."""
+    12 months before the decision date (this case itself excluded), batch write-offs included."""
     known = known or known_facts([case], on_date)
     first, last = twelve_month_window(on_date)
     return sum(amount for _case_id, day, amount in _earlier_grants(case, known) if first <= day <= last)
@@ -156,6 +163,21 @@ def _other_unpaid_debt(case: Case, invoices: list, known: KnownFacts) -> bool:
     return known.overdue_count.get(case.customer_id, 0) > in_terms
 
 
+def _largest_invoice(case: Case, terms: Terms) -> int | None:
+    """The largest amount the terms give up or ask on one invoice: each invoice's own part, as the
+    ledger export books it (a rule may limit it per invoice, beside the case's total)."""
+    lines = {line.invoice_id: InvoiceLine(line.invoice_id, line.open_capital_ore, line.interest_ore, line.fees_ore,
+                                          line.credited_capital_ore) for line in case.lines}
+    if terms.invoice_ids is not None:
+        missing = sorted(terms.invoice_ids - set(lines))
+        opened = dict(db.session.execute(
+            select(Invoice.id, Invoice.open_amount_ore).where(Invoice.id.in_(missing))).all()) if missing else {}
+        lines = {invoice_id: lines.get(invoice_id) or InvoiceLine(invoice_id, opened.get(invoice_id, 0), 0, 0, None)
+                 for invoice_id in sorted(terms.invoice_ids)}
+    parts = decided_line_amounts(CaseType(case.case_type), list(lines.values()), terms.amount_ore)
+    return max(parts, default=None)
+
+
 def facts_for(case: Case, on_date: date, terms: Terms | None = None, known: KnownFacts | None = None) -> CaseFacts:
     """The engine's facts for a case on a day; `known` carries what was read for many cases at once
     (`known_facts`), else it is read for this case alone."""
@@ -171,6 +193,7 @@ def facts_for(case: Case, on_date: date, terms: Terms | None = None, known: Know
         case_type=case_type,
         amount_ore=terms.amount_ore,
         twelve_month_prior_ore=twelve_month_prior(case, on_date, known),
+        largest_invoice_ore=_largest_invoice(case, terms),
         deferral_months=terms.length_months if case_type == CaseType.DEFERRAL else None,
         deferral_days=terms.length_days if case_type == CaseType.DEFERRAL else None,
         plan_months=terms.length_months if case_type == CaseType.INSTALMENT_PLAN else None,

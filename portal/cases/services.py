@@ -221,6 +221,12 @@ def _refuse_held(actor: Actor, case_id: int | None, case_type: str, lines: list[
     if blocking:
         may_see = visible_cases(actor.user_id)
         raise _refuse(Markup(" ").join(hold_text(hold, may_see) for hold in blocking), "invoice_ids")
+    from portal.batches.queries import invoices_in_open_batches
+
+    in_batches = invoices_in_open_batches([line.invoice_id for line in lines])
+    if in_batches:
+        raise _refuse(_("Invoice %(numbers)s is in a batch write-off that is submitted or granted: an invoice can be "
+                        "in one open case at a time.", numbers=", ".join(in_batches)), "invoice_ids")
 
 
 def _apply_terms(case: Case, terms: TermsInput) -> ComputedTerms:

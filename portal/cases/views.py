@@ -649,6 +649,19 @@ def _ledger_rows():
                 reasons.get(decision.terms.get("write_off_reason") or "", ""),
                 collection_reasons.get(decision.terms.get("collection_reason") or "", ""),
             ]
+    yield from _batch_ledger_rows(reasons)
+
+
+def _batch_ledger_rows(reasons: dict):
+    """Granted batch write-offs, one line per invoice with what is given up on it (RULINGS 17)."""
+    from portal.batches.queries import granted_not_executed as batches_granted
+
+    for batch in batches_granted(current_user):
+        decision = batch.decision
+        for line in batch.included:
+            yield [batch.registry_number, _("Write-off (batch)"), OUTCOME_LABELS[Outcome.GRANTED],
+                   decision.decision_date.isoformat(), line.invoice.invoice_number, line.invoice.ledger_source,
+                   csv_amount(line.amount_ore), "", "", "", reasons.get(line.write_off_reason, "")]
 
 
 @bp.get("/mina-koer")

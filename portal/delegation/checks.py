@@ -36,6 +36,7 @@ ERROR, WARNING = Severity.ERROR, Severity.WARNING
 _LIMIT_CASE_TYPES = LIMIT_CASE_TYPES
 _POSITIVE_LIMITS = (
     "min_amount_ore",
+    "max_invoice_amount_ore",
     "max_instalments",
     "max_granted_cases",
     "max_deferral_months",
@@ -45,6 +46,7 @@ _POSITIVE_LIMITS = (
     "max_amount_ore",
 )
 _CEILINGS = (
+    "max_invoice_amount_ore",
     "max_instalments",
     "max_granted_cases",
     "max_amount_ore",

@@ -212,6 +212,8 @@ class Limits:
     max_amount_ore: int | None = None
     # A lower bound: "30 000–100 000 kr: the director" (inclusive, on the case's own amount).
     min_amount_ore: int | None = None
+    # Each invoice's own amount at most this ("högst 1 000 kr per faktura"), beside the case's total.
+    max_invoice_amount_ore: int | None = None
     # A share of the price base amount of the decision's year, e.g. Fraction(1, 2) for "0,5 pbb".
     max_amount_pbb: Fraction | None = None
     max_deferral_months: int | None = None
@@ -326,6 +328,8 @@ class CaseFacts:
     case_type: CaseType
     amount_ore: int
     twelve_month_prior_ore: int = 0
+    # The largest amount on any one invoice of the case (what it gives up or asks on that invoice).
+    largest_invoice_ore: int | None = None
     deferral_months: int | None = None
     deferral_days: int | None = None
     plan_months: int | None = None

@@ -117,6 +117,7 @@ class LimitFields:
 
     max_amount = StringField(_l("Highest amount (kr)"), validators=[Optional(), Length(max=30)])
     min_amount = StringField(_l("Lowest amount (kr)"), validators=[Optional(), Length(max=30)])
+    max_invoice_amount = StringField(_l("Highest amount per invoice (kr)"), validators=[Optional(), Length(max=30)])
     max_instalments = IntegerField(
         _l("Most instalments of a plan"), validators=[Optional(), NumberRange(min=0, max=240)]
     )
@@ -172,6 +173,7 @@ class LimitFields:
         return {
             "max_amount_ore": parse_optional_money(self.max_amount.data, "max_amount", errors),
             "min_amount_ore": parse_optional_money(self.min_amount.data, "min_amount", errors),
+            "max_invoice_amount_ore": parse_optional_money(self.max_invoice_amount.data, "max_invoice_amount", errors),
             "max_instalments": self.max_instalments.data,
             "max_granted_cases": self.max_granted_cases.data,
             "frequency_period": self.frequency_period.data,
@@ -197,6 +199,7 @@ class LimitFields:
         """Show stored limits in the fields (money and shares as people write them)."""
         self.max_amount.data = format_amount(item.max_amount_ore) if item.max_amount_ore else ""
         self.min_amount.data = format_amount(item.min_amount_ore) if item.min_amount_ore else ""
+        self.max_invoice_amount.data = format_amount(item.max_invoice_amount_ore) if item.max_invoice_amount_ore else ""
         pbb = item.max_amount_pbb
         self.max_amount_pbb.data = share(pbb) if pbb is not None else ""
         self.min_monthly_instalment.data = (

@@ -83,6 +83,8 @@ def _compile(limits: Limits) -> tuple:
         checks.append(partial(_amount, limits.max_amount_ore, limits.max_amount_pbb, twelve_months))
     if limits.min_amount_ore is not None:
         checks.append(partial(_min_amount, limits.min_amount_ore))
+    if limits.max_invoice_amount_ore is not None:
+        checks.append(partial(_invoice_amount, limits.max_invoice_amount_ore))
     for limit, name, code in (
         (limits.max_instalments, "instalments", ReasonCode.INSTALMENTS_OVER_LIMIT),
         (limits.max_deferral_months, "deferral_months", ReasonCode.DEFERRAL_MONTHS_OVER_LIMIT),
@@ -151,6 +153,15 @@ def _min_amount(limit, facts, on_date, price_base_amounts, broken) -> None:
     """A lower bound on the case's own amount, inclusive: "30 000–100 000 kr"."""
     if facts.amount_ore < limit:
         broken.append((ReasonCode.AMOUNT_UNDER_MINIMUM, limit, facts.amount_ore, ()))
+
+
+def _invoice_amount(limit, facts, on_date, price_base_amounts, broken) -> None:
+    """Each invoice's own amount, inclusive: a 30-invoice case is checked invoice by invoice, not
+    only on its total (issue 13)."""
+    if facts.largest_invoice_ore is None:
+        broken.append(_missing("largest_invoice_ore"))
+    elif facts.largest_invoice_ore > limit:
+        broken.append((ReasonCode.INVOICE_AMOUNT_OVER_LIMIT, limit, facts.largest_invoice_ore, ()))
 
 
 def _frequency(limit, period, facts, on_date, price_base_amounts, broken) -> None:

@@ -84,6 +84,7 @@ DELEGATE_TYPE_LABELS = {
 LIMIT_LABELS = {
     "max_amount_ore": _l("highest amount"),
     "min_amount_ore": _l("lowest amount"),
+    "max_invoice_amount_ore": _l("highest amount per invoice"),
     "max_instalments": _l("most instalments"),
     "max_granted_cases": _l("most granted cases per customer"),
     "max_amount_pbb": _l("highest amount in price base amounts"),
@@ -108,6 +109,7 @@ FACT_LABELS = {
     "applied_before_due": _l("whether the customer applied before the due date"),
     "has_other_unpaid_debt": _l("whether the customer has other unpaid debt"),
     "invoice_category_ids": _l("the invoice category"),
+    "largest_invoice_ore": _l("the amount of each invoice"),
 }
 
 
@@ -362,6 +364,12 @@ _REASONS: dict[ReasonCode, Callable[[Reason, NameBook], str]] = {
     ),
     ReasonCode.INSTALMENT_UNDER_MINIMUM: lambda r, n: _(
         "Rule %(rule)s: the monthly instalment %(actual)s is smaller than %(limit)s.",
+        rule=r.rule_number,
+        actual=format_money(r.actual),
+        limit=format_money(r.limit),
+    ),
+    ReasonCode.INVOICE_AMOUNT_OVER_LIMIT: lambda r, n: _(
+        "Rule %(rule)s: an invoice of %(actual)s is over the rule's highest amount per invoice, %(limit)s.",
         rule=r.rule_number,
         actual=format_money(r.actual),
         limit=format_money(r.limit),
@@ -706,6 +714,8 @@ def limits_text(limits: Limits, price_base_amounts: dict[int, int] | None = None
         words.append(_("at least %(amount)s", amount=format_money(limits.min_amount_ore)))
     if limits.max_amount_ore is not None:
         words.append(_("at most %(amount)s", amount=format_money(limits.max_amount_ore)))
+    if limits.max_invoice_amount_ore is not None:
+        words.append(_("at most %(amount)s per invoice", amount=format_money(limits.max_invoice_amount_ore)))
     if limits.max_amount_pbb is not None:
         text = _("at most %(share)s price base amount", share=share(limits.max_amount_pbb))
         if price_base_amounts and year in price_base_amounts:

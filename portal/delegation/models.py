@@ -123,6 +123,7 @@ class LimitColumns:
 
     max_amount_ore: Mapped[int | None] = mapped_column(BigInteger)
     min_amount_ore: Mapped[int | None] = mapped_column(BigInteger)
+    max_invoice_amount_ore: Mapped[int | None] = mapped_column(BigInteger)
     # A share of the price base amount as a fraction, e.g. 1/2 for "0,5 pbb".
     max_amount_pbb_numerator: Mapped[int | None] = mapped_column(Integer)
     max_amount_pbb_denominator: Mapped[int | None] = mapped_column(Integer)
@@ -158,6 +159,7 @@ class LimitColumns:
         return Limits(
             max_amount_ore=self.max_amount_ore,
             min_amount_ore=self.min_amount_ore,
+            max_invoice_amount_ore=self.max_invoice_amount_ore,
             max_amount_pbb=self.max_amount_pbb,
             max_deferral_months=self.max_deferral_months,
             max_deferral_days=self.max_deferral_days,
@@ -183,6 +185,7 @@ class LimitColumns:
 LIMIT_FIELDS = (
     "max_amount_ore",
     "min_amount_ore",
+    "max_invoice_amount_ore",
     "max_instalments",
     "max_granted_cases",
     "frequency_period",

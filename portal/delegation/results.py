@@ -49,6 +49,7 @@ class ReasonCode(StrEnum):
     TOTAL_MONTHS_OVER_LIMIT = "total_months_over_limit"
     INSTALMENT_UNDER_MINIMUM = "instalment_under_minimum"
     AMOUNT_UNDER_MINIMUM = "amount_under_minimum"
+    INVOICE_AMOUNT_OVER_LIMIT = "invoice_amount_over_limit"
     INSTALMENTS_OVER_LIMIT = "instalments_over_limit"
     FREQUENCY_OVER_LIMIT = "frequency_over_limit"
     DEBT_UNDER_MINIMUM_FOR_PLAN_LENGTH = "debt_under_minimum_for_plan_length"

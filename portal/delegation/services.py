@@ -197,6 +197,7 @@ class RuleInput:
     guideline_point: str | None = None
     max_amount_ore: int | None = None
     min_amount_ore: int | None = None
+    max_invoice_amount_ore: int | None = None
     max_instalments: int | None = None
     max_granted_cases: int | None = None
     frequency_period: str = FrequencyPeriod.CALENDAR_YEAR.value
@@ -303,6 +304,7 @@ def _limit_values(values) -> dict:
     return {
         "max_amount_ore": values.max_amount_ore,
         "min_amount_ore": values.min_amount_ore,
+        "max_invoice_amount_ore": values.max_invoice_amount_ore,
         "max_instalments": values.max_instalments,
         "max_granted_cases": values.max_granted_cases,
         "frequency_period": values.frequency_period or FrequencyPeriod.CALENDAR_YEAR.value,
@@ -551,6 +553,7 @@ class FurtherDelegationInput:
     ends_on: date | None = None
     max_amount_ore: int | None = None
     min_amount_ore: int | None = None
+    max_invoice_amount_ore: int | None = None
     max_instalments: int | None = None
     max_granted_cases: int | None = None
     frequency_period: str = FrequencyPeriod.CALENDAR_YEAR.value

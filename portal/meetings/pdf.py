@@ -38,7 +38,10 @@ def _report_story(groups: list[ReportGroup], with_appeal: bool) -> list:
             if line.further_delegated_by:
                 position += " · " + _("Further delegation: reported to %(position)s too",
                                       position=line.further_delegated_by)
-            row = [line.registry_number + (f" ({_('urgent')})" if line.urgent else ""), format_money(line.amount_ore),
+            number = line.registry_number + (f" ({_('urgent')})" if line.urgent else "")
+            if line.summary:
+                number += f" · {line.summary}"
+            row = [number, format_money(line.amount_ore),
                    line.outcome_label, position, line.decision_date.isoformat()]
             if with_appeal:
                 row.append(line.appeal_ends.isoformat() if line.appeal_ends else "")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import access
 from portal.auth.roles import Role
+from portal.batches.models import WriteOffBatch, WriteOffBatchDecision
 from portal.cases.models import Case, Decision
 from portal.cases.rules import CaseState
 from portal.extensions import db
@@ -46,8 +47,9 @@ def referred_cases(committee_id: int) -> list[Case]:
     ))
 
 
-def unreported_decisions(committee_id: int, up_to: date | None = None) -> list[Decision]:
-    """Every delegated (and urgent) decision of the committee that no meeting has reported yet."""
+def unreported_decisions(committee_id: int, up_to: date | None = None) -> list[Decision | WriteOffBatchDecision]:
+    """Every delegated (and urgent) decision of the committee that no meeting has reported yet, batch
+    write-offs' decisions included (one line each)."""
     reported = select(DelegationReportLine.decision_id)
     query = (
         select(Decision).join(Case, Case.id == Decision.case_id)
@@ -58,10 +60,25 @@ def unreported_decisions(committee_id: int, up_to: date | None = None) -> list[D
     )
     if up_to is not None:
         query = query.where(Decision.decision_date <= up_to)
-    return list(db.session.scalars(query).unique())
+    return list(db.session.scalars(query).unique()) + _batch_decisions(
+        WriteOffBatch.committee_id == committee_id, WriteOffBatchDecision.reported_meeting_id.is_(None),
+        WriteOffBatchDecision.decision_date <= up_to if up_to is not None else true())
 
 
-def reported_decisions(meeting: Meeting) -> list[Decision]:
+def _batch_decisions(*conditions) -> list[WriteOffBatchDecision]:
+    return list(db.session.scalars(
+        select(WriteOffBatchDecision).join(WriteOffBatch, WriteOffBatch.id == WriteOffBatchDecision.batch_id)
+        .where(*conditions)
+        .options(joinedload(WriteOffBatchDecision.batch).selectinload(WriteOffBatch.lines),
+                 joinedload(WriteOffBatchDecision.position))
+        .order_by(WriteOffBatchDecision.rule_number, WriteOffBatchDecision.decision_date, WriteOffBatchDecision.id)))
+
+
+def reported_decisions(meeting: Meeting) -> list[Decision | WriteOffBatchDecision]:
+    return _reported_cases(meeting) + _batch_decisions(WriteOffBatchDecision.reported_meeting_id == meeting.id)
+
+
+def _reported_cases(meeting: Meeting) -> list[Decision]:
     return list(db.session.scalars(
         select(Decision).join(DelegationReportLine, DelegationReportLine.decision_id == Decision.id)
         .join(Case, Case.id == Decision.case_id)
@@ -86,6 +103,8 @@ class ReportLine:
     # Made under further delegation: reported to the department head too (7 kap 8 §).
     further_delegated_by: str | None
     appeal_ends: date | None
+    # A batch write-off: its count of invoices and customers and its reasons, on its one line.
+    summary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +118,10 @@ def report_groups(decisions: list[Decision], posted_on: date | None = None) -> l
     """The report grouped by case type and rule, in the order given."""
     groups: dict[tuple[str, str], list[ReportLine]] = {}
     for decision in decisions:
+        if isinstance(decision, WriteOffBatchDecision):
+            line = _batch_line(decision, posted_on)
+            groups.setdefault((line.type_label, decision.rule_number), []).append(line)
+            continue
         case = decision.case
         line = ReportLine(
             registry_number=case.registry_number or "",
@@ -113,6 +136,25 @@ def report_groups(decisions: list[Decision], posted_on: date | None = None) -> l
         )
         groups.setdefault((case.type_label, decision.rule_number or ""), []).append(line)
     return [ReportGroup(type_label, rule, lines) for (type_label, rule), lines in groups.items()]
+
+
+def _batch_line(decision: WriteOffBatchDecision, posted_on: date | None) -> ReportLine:
+    """A batch write-off on one line (RULINGS 17): count, sum and reasons, never a name."""
+    from flask_babel import gettext as _, ngettext
+
+    from portal.delegation.models import WriteOffReason
+
+    batch = decision.batch
+    reasons = sorted({WriteOffReason(line.write_off_reason).label for line in batch.included})
+    summary = "{}, {}; {}".format(
+        ngettext("%(num)d invoice", "%(num)d invoices", decision.line_count),
+        ngettext("%(num)d customer", "%(num)d customers", decision.customer_count), ", ".join(reasons))
+    return ReportLine(
+        registry_number=batch.registry_number or "", type_label=_("Write-off (batch)"),
+        amount_ore=decision.amount_ore, outcome_label=_("Granted") if decision.outcome == "granted" else _("Refused"),
+        position_title=decision.position.title if decision.position else "", decision_date=decision.decision_date,
+        urgent=False, further_delegated_by=None, appeal_ends=appeal_ends(posted_on) if posted_on else None,
+        summary=summary)
 
 
 def meeting_with_items(meeting_id: int) -> Meeting | None:
@@ -158,8 +200,11 @@ def meeting_report(meeting: Meeting) -> list[ReportGroup] | None:
 def meetings_with_reports(committee_id: int) -> list[Meeting]:
     """Meetings of the committee whose report lists decisions: recorded, or issued and still to be held."""
     with_lines = select(DelegationReportLine.meeting_id)
+    with_batches = select(WriteOffBatchDecision.reported_meeting_id).where(
+        WriteOffBatchDecision.reported_meeting_id.is_not(None))
     return list(db.session.scalars(
-        select(Meeting).where(Meeting.committee_id == committee_id, Meeting.id.in_(with_lines))
+        select(Meeting).where(Meeting.committee_id == committee_id,
+                              or_(Meeting.id.in_(with_lines), Meeting.id.in_(with_batches)))
         .order_by(Meeting.meeting_date.desc(), Meeting.id.desc())
     ))
 

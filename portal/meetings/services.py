@@ -31,6 +31,7 @@ from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.notify import events as mail_events
 from portal.meetings import queries
+from portal.batches.models import WriteOffBatchDecision
 from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
 from portal.meetings.rules import CommitteeOutcome, ItemKind, MeetingState, paragraph_reference
 from portal.org.models import Committee
@@ -259,14 +260,19 @@ def _record_committee_decision(actor: Actor, meeting: Meeting, item: AgendaItem)
 def _report_fix(actor: Actor, meeting: Meeting, item: AgendaItem) -> None:
     """Write the report's lines: every decision not yet reported, up to the meeting's date."""
     decisions = queries.unreported_decisions(meeting.committee_id, up_to=meeting.meeting_date)
+    batches = [d for d in decisions if isinstance(d, WriteOffBatchDecision)]
+    decisions = [d for d in decisions if not isinstance(d, WriteOffBatchDecision)]
     for decision in decisions:
         db.session.add(DelegationReportLine(decision_id=decision.id, meeting_id=meeting.id, agenda_item_id=item.id))
+    for batch_decision in batches:  # a batch write-off is reported on one line (RULINGS 17)
+        batch_decision.reported_meeting_id = meeting.id
     try:
         db.session.flush()
     except IntegrityError as clash:
         raise _refuse(_("A decision on the report has already been reported at another meeting.")) from clash
     record(actor, "meeting.report", "meeting", meeting.id, after={
-        "paragraph": item.paragraph, "decision_ids": [d.id for d in decisions]})
+        "paragraph": item.paragraph, "decision_ids": [d.id for d in decisions],
+        "batch_decision_ids": [d.id for d in batches]})
 
 
 # --- urgent matters (kommunallagen 6 kap 39 §) ------------------------------------------------------

@@ -99,3 +99,36 @@ def test_a_file_batch_with_errors_lists_them_by_line(client, bw):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Filen har 2 fel: ingen rad togs med" in page
     assert "Rad 3" in page and "Rad 4" in page and "X2" in page
+
+
+def _decide_through_pages(client, bw, final: bool) -> WriteOffBatch:
+    client.login("ekonom")
+    response = _new(client, committee_id=str(bw.committee.id), write_off_final="final" if final else "bookkeeping")
+    batch_url = response.headers["Location"]
+    client.post_form(batch_url + "/skicka")
+    client.post_form("/logga-ut")
+    client.login("socialchef")
+    assert client.post_form(batch_url + "/beslut", {"outcome": "granted", "reasons": "Oekonomiskt.",
+                                                    "no_conflict": "y", "confirmed": "y"}).status_code == 303
+    return db.session.get(WriteOffBatch, int(batch_url.rsplit("/", 1)[1]))
+
+
+def test_a_final_write_off_sends_each_customer_a_letter(client, bw):
+    from tests.documents.test_letters import flat
+
+    batch = _decide_through_pages(client, bw, final=True)
+    documents = db.session.scalars(select(IssuedDocument).where(
+        IssuedDocument.object_type == "write_off_batch", IssuedDocument.object_id == str(batch.id))
+        .order_by(IssuedDocument.id)).all()
+    assert [d.title for d in documents] == ["Beslut om avskrivning av fordringar (samlingsbeslut)",
+                                            "Beslut om avskrivning, brev till kunderna (5 brev)"]
+    letters = flat(documents[1].content)
+    assert letters.count("Beslut om avskrivning av fordran") == 5 and "Norrkund 0" in letters
+    assert "du behöver inte betala dem" in letters
+
+
+def test_a_book_keeping_write_off_sends_no_letters(client, bw):
+    batch = _decide_through_pages(client, bw, final=False)
+    documents = db.session.scalars(select(IssuedDocument).where(
+        IssuedDocument.object_type == "write_off_batch", IssuedDocument.object_id == str(batch.id))).all()
+    assert len(documents) == 1

@@ -1,0 +1,94 @@
+"""In a real browser (issue 13, RULINGS 17): a batch write-off of 30 customers of Socialnämnden's
+two home-care units prepared by finance from a file, checked line by line, decided by the head of
+the department whose rule covers every line, and printed; no accessibility violations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.org.models import OrgUnit
+from portal.receivables.identity import luhn_check_digit
+from portal.receivables.models import Customer, Invoice, InvoiceCategory
+from tests.documents.test_letters import flat, kr
+from tests.e2e.conftest import axe_violations, login
+from tests.e2e.test_cases import _logout
+
+CUSTOMERS = 30
+
+
+def _small_old_debts(app) -> tuple[list[str], int]:
+    """Thirty customers, half in Hemtjänst Norr and half in Syd, each owing 40–69 kr since 2022."""
+    numbers, total = [], 0
+    with app.app_context():
+        units = [db.session.scalars(select(OrgUnit).where(OrgUnit.code == code)).one() for code in ("3110", "3120")]
+        category = db.session.scalars(select(InvoiceCategory).where(InvoiceCategory.charges_interest.is_(False))
+                                      .order_by(InvoiceCategory.id)).first()
+        category = category or db.session.scalars(select(InvoiceCategory).order_by(InvoiceCategory.id)).first()
+        for n in range(CUSTOMERS):
+            body = f"4{n % 10}0304{500 + n:03d}"
+            customer = Customer(identity_number="19" + body + str(luhn_check_digit(body)), kind="person",
+                                name=f"Samlingskund {n:02d}", address="Provgatan 2", postcode="612 30",
+                                city="Demokommun", protected_identity=False, deceased=False, debt_restructuring=False,
+                                demo=True)
+            db.session.add(customer)
+            db.session.flush()
+            amount = (40 + n) * 100
+            db.session.add(Invoice(ledger_source="main", invoice_number=f"SAM-{n:02d}", customer_id=customer.id,
+                                   org_unit_id=units[n % 2].id, category_id=category.id, invoice_date=date(2022, 2, 1),
+                                   due_date=date(2022, 3, 1), original_amount_ore=amount, open_amount_ore=amount,
+                                   collection_stage="long_term_monitoring"))
+            numbers.append(f"SAM-{n:02d}")
+        db.session.commit()
+        db.session.remove()
+    return numbers, total
+
+
+def test_a_batch_of_thirty_customers_is_prepared_decided_and_printed(page, live_app, tmp_path):
+    numbers, _total = _small_old_debts(live_app)
+    listing = tmp_path / "avskrivningar.csv"
+    listing.write_text("Fakturanummer;Orsak\n" + "".join(f"{n};Oekonomiskt litet belopp\n" for n in numbers),
+                       encoding="utf-8")
+
+    login(page, "ekonom")
+    page.get_by_role("link", name="Samlingsbeslut").first.click()
+    page.get_by_role("link", name="Nytt samlingsbeslut").click()
+    assert axe_violations(page) == []
+    page.get_by_label("Nämnd").select_option(label="Socialnämnden")
+    page.get_by_label("Titel", exact=True).fill("Små skulder i hemtjänsten 2022")
+    page.get_by_label("Orsak till avskrivningen").select_option("uneconomic")
+    page.get_by_label("Motivering").fill("Beloppen är för små för att driva in; bevakningen kostar mer.")
+    page.get_by_label("En fil med fakturanummer").check()
+    page.get_by_label("Fil (CSV eller .xlsx").set_input_files(str(listing))
+    page.get_by_role("button", name="Sammanställ samlingsbeslutet").click()
+    page.get_by_text("30 fakturor").first.wait_for()
+    text = page.locator("main").inner_text()
+    assert "30 kunder" in text and "Samlingskund 00" in text and "SAM-29" in text
+    assert "Punkt 3.1 omfattar varje rad" in text or "Punkt 3.2 omfattar varje rad" in text
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Skicka in samlingsbeslutet").click()
+    page.get_by_text("Samlingsbeslutet skickades in.").wait_for()
+    registry_number = page.locator("h1 small").inner_text()
+    assert registry_number.startswith("SN ")
+    _logout(page)
+
+    login(page, "socialchef")
+    page.get_by_role("link", name="Samlingsbeslut").first.click()
+    page.get_by_role("link", name=registry_number).click()
+    assert axe_violations(page) == []
+    page.get_by_label("Bevilja", exact=True).check()
+    page.get_by_label("Skäl för beslutet").fill("Oekonomiskt att driva in.")
+    page.get_by_label("Jag är inte jävig i ärendet").check()
+    page.get_by_label("Jag bekräftar beslutet").check()
+    page.get_by_role("button", name="Registrera beslutet").click()
+    page.get_by_text("Beslutet registrerades.").wait_for()
+    assert axe_violations(page) == []
+    link = page.get_by_role("link", name="Beslut om avskrivning av fordringar (samlingsbeslut)")
+    response = page.request.get(link.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    pdf = flat(response.body())
+    assert registry_number in pdf and "Samlingskund 00" in pdf and "SAM-29" in pdf
+    assert "-****" in pdf and kr(sum((40 + n) * 100 for n in range(CUSTOMERS))) in pdf
+    assert "30 kunder" in pdf
