@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.auth.models import User
 from portal.cases.models import Case, Decision
 from portal.cases.refusals import explain, refusal_text
@@ -169,11 +170,14 @@ def _largest_invoice(case: Case, terms: Terms) -> int | None:
     lines = {line.invoice_id: InvoiceLine(line.invoice_id, line.open_capital_ore, line.interest_ore, line.fees_ore,
                                           line.credited_capital_ore) for line in case.lines}
     if terms.invoice_ids is not None:
+        # The form's invoices (the live preview): those not yet on the case as a new line takes them.
+        from portal.cases.terms import line_amounts
+
         missing = sorted(terms.invoice_ids - set(lines))
-        opened = dict(db.session.execute(
-            select(Invoice.id, Invoice.open_amount_ore).where(Invoice.id.in_(missing))).all()) if missing else {}
-        lines = {invoice_id: lines.get(invoice_id) or InvoiceLine(invoice_id, opened.get(invoice_id, 0), 0, 0, None)
-                 for invoice_id in sorted(terms.invoice_ids)}
+        for invoice in db.session.scalars(select(Invoice).where(Invoice.id.in_(missing))) if missing else ():
+            capital, interest = line_amounts(invoice, clock.today())
+            lines[invoice.id] = InvoiceLine(invoice.id, capital, interest, 0, None)
+        lines = {invoice_id: lines[invoice_id] for invoice_id in sorted(terms.invoice_ids) if invoice_id in lines}
     parts = decided_line_amounts(CaseType(case.case_type), list(lines.values()), terms.amount_ore)
     return max(parts, default=None)
 
