@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from portal.delegation.checks import check_version
 from portal.delegation.engine_types import (
+    BuiltinCondition,
     CaseFacts,
     CaseType,
     Consultation,
@@ -29,6 +30,7 @@ from portal.delegation.engine_types import (
     PositionKind,
     PositionKindDelegate,
     PresidiumDelegate,
+    RequiredCondition,
     Rule,
     RuleKind,
     SchemeVersion,
@@ -188,12 +190,16 @@ def build_scheme(rng: random.Random) -> SchemeVersion:
     )
 
 
+# The built-in condition "no other unpaid debt to the municipality", as a rule requires it.
+NO_OTHER_UNPAID_DEBT = RequiredCondition(2, BuiltinCondition.NO_OTHER_UNPAID_DEBT)
+
+
 def _limits(case_type: CaseType, level: int, rng: random.Random) -> Limits:
     common = {
         "max_amount_ore": rng.randrange(100_000, 1_000_000) * level if rng.random() < 0.5 else None,
         "max_amount_pbb": Fraction(level, 2) if rng.random() < 0.5 else None,
         "customer_kind": rng.choice([None, None, CustomerKind.PRIVATE, CustomerKind.ORGANISATION]),
-        "requires_no_other_unpaid_debt": rng.random() < 0.2,
+        "required_conditions": (NO_OTHER_UNPAID_DEBT,) if rng.random() < 0.2 else (),
         "amount_basis": rng.choice(["case", "twelve_months"]),
     }
     if case_type == CaseType.DEFERRAL:

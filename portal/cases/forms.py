@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.auth.forms import MultiCheckboxField
@@ -116,6 +117,26 @@ class AttachmentForm(FlaskForm):
         id_prefix = "attachment"
 
     file = FileField(_l("Attachment (PDF, PNG or JPEG, at most 10 MB)"))
+
+
+class ConditionAnswerForm(FlaskForm):
+    """One named condition's answer; the page shows one such form per condition."""
+
+    class Meta(UniqueIds):
+        id_prefix = "condition"
+
+    condition_id = HiddenField()
+    met = SelectField(_l("Met"), choices=lambda: [("", "—"), ("yes", _("Yes")), ("no", _("No"))],
+                      validate_choice=False)
+    file = FileField(_l("Document (PDF, PNG or JPEG, at most 10 MB)"))
+
+    @classmethod
+    def for_condition(cls, condition, answer=None, **kwargs) -> ConditionAnswerForm:
+        """The form of one condition on the case page: its own element ids, its name as label."""
+        form = cls(meta={"id_prefix": f"condition-{condition.id}"}, condition_id=str(condition.id),
+                   met=("yes" if answer.met else "no") if answer is not None else "", **kwargs)
+        form.met.label.text = condition.name
+        return form
 
 
 class CaseFilterForm(FlaskForm):

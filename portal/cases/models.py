@@ -121,6 +121,7 @@ class Case(db.Model):
     )
     consultations: Mapped[list[Consultation]] = relationship(back_populates="case")
     conflicts: Mapped[list[ConflictDeclaration]] = relationship(back_populates="case")
+    condition_answers: Mapped[list[ConditionAnswer]] = relationship(back_populates="case")
     signed_agreement: Mapped[SignedAgreement | None] = relationship(uselist=False, viewonly=True)
 
     @property
@@ -275,6 +276,27 @@ class Attachment(db.Model):
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConditionAnswer(db.Model):
+    """The case officer's answer to a named eligibility condition (issue 12 §2): met or not, who
+    answered and when, and the document where the condition names one. A new answer replaces the
+    old one while the case can be changed; the trail keeps each."""
+
+    __tablename__ = "case_condition_answers"
+    __table_args__ = (UniqueConstraint("case_id", "condition_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    condition_id: Mapped[int] = mapped_column(ForeignKey("eligibility_conditions.id"))
+    met: Mapped[bool] = mapped_column(Boolean)
+    answered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("case_attachments.id"))
+
+    case: Mapped[Case] = relationship(back_populates="condition_answers")
+    answered_by: Mapped[User] = relationship()
+    attachment: Mapped[Attachment | None] = relationship()
 
 
 class RegistryCounter(db.Model):

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from portal import clock
 from portal.audit.services import Actor
 from portal.cases.models import Case, Decision
 from portal.delegation.engine_types import INTERNAL_CASE_TYPES, CaseType
@@ -104,6 +105,8 @@ class LetterData:
     schedule: list[dict] = field(default_factory=list)
     # A decision the committee itself made at a meeting, e.g. "SN 2026-12-10 § 14".
     committee_reference: str | None = None
+    # The named conditions of the decision's rule as answered: "Fullständig ansökan: uppfylld (…)".
+    conditions: list[str] = field(default_factory=list)
     # A refusal under a guideline bar (RULINGS 8): the guideline's point and the bar's adopted text.
     guideline_point: str | None = None
     guideline_text: str = ""
@@ -129,8 +132,9 @@ def letter_data(case: Case, decision: Decision) -> LetterData:
         asked = compute_terms(case, TermsInput.from_case(case), decision.decision_date).as_dict()
     except ValidationFailed:
         asked = {"amount_ore": case.amount_ore}  # the asked terms no longer compute; the decided ones stand
-    bar = next((rule for rule in version.rules if rule.number == decision.rule_number),
-               None) if version is not None and decision.rule_kind == "bar" else None
+    rule = next((rule for rule in version.rules if rule.number == decision.rule_number),
+                None) if version is not None else None
+    bar = rule if rule is not None and decision.rule_kind == "bar" else None
     dues = [line.invoice.due_date for line in case.lines if line.invoice.due_date is not None]
     charges_interest = any(line.invoice.category.charges_interest for line in case.lines)
     return LetterData(
@@ -170,9 +174,38 @@ def letter_data(case: Case, decision: Decision) -> LetterData:
         original_due_date=min(dues) if dues else None,
         corrects=case.corrects_decision_id and str(case.corrects_decision_id),
         schedule=list(decision.terms.get("schedule") or []),
+        conditions=_condition_lines(case, decision, rule),
         guideline_point=bar.guideline_point if bar else None,
         guideline_text=bar.text if bar else "",
     )
+
+
+def _condition_lines(case: Case, decision: Decision, rule) -> list[str]:
+    """Each condition the rule requires, with its answer as the engine read it on the decision day:
+    the officer's (who and when), or the portal's own for a built-in one."""
+    from portal.cases.routing import facts_for
+    from portal.delegation.limits import condition_answer
+    from portal.delegation.models import EligibilityCondition
+
+    required = rule.limits().required_conditions if rule is not None else ()
+    if not required:
+        return []
+    facts = facts_for(case, decision.decision_date)
+    answers = {answer.condition_id: answer for answer in case.condition_answers}
+    lines = []
+    for condition in required:
+        stored = db.session.get(EligibilityCondition, condition.id)
+        met = condition_answer(condition, facts)
+        word = {True: "uppfylld", False: "inte uppfylld", None: "inte besvarad"}[met]
+        answer = answers.get(condition.id)
+        if condition.builtin:
+            source = "enligt kommunens uppgifter"
+        elif answer is not None:
+            source = f"besvarad av {answer.answered_by.full_name} {_d(clock.local(answer.answered_at).date())}"
+        else:
+            source = ""
+        lines.append(f"{stored.name if stored else condition.id}: {word}" + (f" ({source})" if source else "") + ".")
+    return lines
 
 
 # --- wording ---------------------------------------------------------------------------------------
@@ -317,6 +350,14 @@ def _interest_terms(data: LetterData) -> list[Flowable]:
         f"den faktiska räntan räknas om när betalningarna kommer in.")]
 
 
+def _conditions(data: LetterData) -> list[Flowable]:
+    """The named conditions the rule of the decision requires, each as it was answered (issue 12 §2)."""
+    if not data.conditions:
+        return []
+    return [paragraph(f"Förutsättningar enligt delegationsordningen punkt {data.rule_number}", "h3"),
+            paragraph("\n".join(data.conditions))]
+
+
 def _if_not_kept(data: LetterData) -> list[Flowable]:
     if not data.is_granted:
         return [paragraph("Vad beslutet innebär", "h2"), paragraph(
@@ -383,6 +424,7 @@ def build_decision_letter(data: LetterData, code: str) -> bytes:
     story += [paragraph("Beslut", "h2"), *_decided(data),
               paragraph("Fakturor som beslutet gäller", "h3"), _invoice_table(data),
               paragraph("Skäl för beslutet", "h2"), paragraph(data.reasons),
+              *_conditions(data),
               *_if_not_kept(data),
               paragraph("Nämndens beslut" if data.committee_reference else "Delegation", "h2"),
               *_mandate(data),

@@ -15,12 +15,12 @@ from portal import access, clock
 from portal.audit.models import AuditEntry
 from portal.auth.models import User
 from portal.auth.roles import Role
-from portal.cases.models import Case, CaseInvoice, Decision, SignedAgreement
+from portal.cases.models import Case, CaseInvoice, ConditionAnswer, Decision, SignedAgreement
 from portal.cases.routing import facts_for, known_facts
 from portal.cases.rules import CaseState
 from portal.delegation import queries as delegation_queries
 from portal.delegation.engine_types import CaseType, RuleKind
-from portal.delegation.models import SchemeVersion
+from portal.delegation.models import EligibilityCondition, SchemeVersion
 from portal.delegation.rules import may_decide
 from portal.documents.models import DocumentKind, IssuedDocument
 from portal.extensions import db
@@ -87,7 +87,8 @@ def to_decide(user_id: int, day: date, *, employees_only: bool = False,
                            Case.id == case_id if case_id is not None else true(),
                            Case.org_unit_id.not_in(outside_units) if outside_units else true())
         .options(selectinload(Case.lines).joinedload(CaseInvoice.invoice).joinedload(Invoice.category),
-                 selectinload(Case.conflicts), selectinload(Case.consultations))
+                 selectinload(Case.conflicts), selectinload(Case.consultations),
+                 selectinload(Case.condition_answers))
         .order_by(Case.submitted_at)
     )))
     contexts = delegation_queries.case_contexts({case.committee_id for case in candidates}, day, further)
@@ -391,3 +392,29 @@ def debts_beside(cases: list[Case], today: date) -> dict[int, Debt]:
         others = sum(total for committee_id, (total, _c, _l) in by_committee.items() if committee_id != case.committee_id)
         result[case.id] = Debt(own[0], own[1], own[2], others)
     return result
+
+
+# --- named eligibility conditions (issue 12 §2) ---------------------------------------------------
+
+@dataclass(frozen=True)
+class ConditionRow:
+    """A condition a rule of the case's type requires, with the officer's answer (if any)."""
+
+    condition: EligibilityCondition
+    answer: ConditionAnswer | None
+
+
+def conditions_for(case: Case, day: date) -> list[ConditionRow]:
+    """The named conditions the rules of the case's type require in the scheme in force, built-in
+    ones included (the portal computes those), each with the answer given on the case."""
+    context = delegation_queries.case_context(case.committee_id, day)
+    if context.engine_version is None:
+        return []
+    ids = {condition.id for rule in context.engine_version.rules_by_case_type.get(CaseType(case.case_type), ())
+           for condition in rule.limits.required_conditions}
+    if not ids:
+        return []
+    answers = {answer.condition_id: answer for answer in case.condition_answers}
+    conditions = db.session.scalars(select(EligibilityCondition).where(EligibilityCondition.id.in_(sorted(ids)))
+                                    .order_by(EligibilityCondition.builtin.is_(None), EligibilityCondition.name))
+    return [ConditionRow(condition, answers.get(condition.id)) for condition in conditions]

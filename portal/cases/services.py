@@ -25,6 +25,7 @@ from portal.cases.models import (
     Attachment,
     Case,
     CaseInvoice,
+    ConditionAnswer,
     ConflictDeclaration,
     Consultation,
     Decision,
@@ -651,3 +652,43 @@ def attachment_add(actor: Actor, case: Case, filename: str, data: bytes) -> Atta
         "attachment_id": attachment.id, "filename": name, "mimetype": mimetype, "size": len(data),
         "sha256": attachment.sha256})
     return attachment
+
+
+# --- named eligibility conditions (issue 12 §2) ---------------------------------------------------
+
+def condition_answer(actor: Actor, case: Case, *, condition_id: int | None, met: bool | None,
+                     filename: str = "", data: bytes = b"") -> ConditionAnswer:
+    """The case officer answers one of the committee's named conditions on the case, while it is
+    prepared: yes or no, with the document where the condition asks for one (RULINGS 14). A new
+    answer replaces the old; who answered and when is kept, and the trail keeps each answer."""
+    from portal.delegation.models import EligibilityCondition
+
+    if CaseState(case.state) not in rules.EDITABLE:
+        raise _refuse(_("The conditions are answered while the case is prepared: a draft or a returned case."))
+    if case.prepared_by_id != actor.user_id:
+        raise _refuse(_("Only the case officer who prepared the case answers its conditions."))
+    condition = db.session.get(EligibilityCondition, condition_id) if condition_id is not None else None
+    if condition is None or condition.builtin or condition.committee_id != case.committee_id:
+        raise _refuse(_("Choose one of the committee's conditions."), "condition_id")
+    if met is None:
+        raise _refuse(_("Answer whether the condition is met."), "met")
+    existing = db.session.scalars(select(ConditionAnswer).where(
+        ConditionAnswer.case_id == case.id, ConditionAnswer.condition_id == condition.id)).first()
+    kept = existing.attachment_id if existing is not None and existing.met else None
+    if condition.requires_document and met and not data and kept is None:
+        raise _refuse(_("“%(condition)s” is met only with a document: attach it.", condition=condition.name),
+                      "file")
+    attachment = attachment_add(actor, case, filename, data) if data else None
+    before = ({"met": existing.met, "attachment_id": existing.attachment_id} if existing is not None else None)
+    answer = existing or ConditionAnswer(case_id=case.id, condition_id=condition.id)
+    answer.met = met
+    answer.attachment_id = attachment.id if attachment is not None else (kept if met else None)
+    answer.answered_by_id = actor.user_id
+    answer.answered_at = clock.now()
+    db.session.add(answer)
+    db.session.flush()
+    db.session.refresh(case, ["condition_answers"])
+    record(actor, "case.answer_condition", "case", case.id, before=before, after={
+        "condition_id": condition.id, "condition": condition.name, "met": met,
+        "attachment_id": answer.attachment_id})
+    return answer

@@ -17,6 +17,7 @@ from portal.cases.forms import (
     AgreementForm,
     AttachmentForm,
     CaseFilterForm,
+    ConditionAnswerForm,
     ConsultationForm,
     DecideForm,
     LetterDayForm,
@@ -192,6 +193,8 @@ def _case_context(case: Case, **forms) -> dict:
         "note_form": forms.get("note_form") or NoteForm(),
         "consultation_form": forms.get("consultation_form") or ConsultationForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "conditions": _conditions(case, today, forms.get("condition_form"),
+                                  editable=is_preparer and state in (CaseState.DRAFT, CaseState.RETURNED)),
         "attachments": db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)
                                           .order_by(Attachment.id)).all(),
         "agreement_form": forms.get("agreement_form") or AgreementForm(formdata=None, received_on=today),
@@ -221,6 +224,21 @@ def _case_context(case: Case, **forms) -> dict:
             and access.allowed(user, access.DECLARE_CONFLICT, case),
         },
     }
+
+
+def _conditions(case: Case, today, posted: ConditionAnswerForm | None, *, editable: bool) -> list[tuple]:
+    """The named conditions of the case's rules, each with its answer and, for the officer who
+    prepares the case, its form (the one just posted keeps its errors)."""
+    rows = []
+    for row in queries.conditions_for(case, today):
+        form = None
+        if editable and not row.condition.builtin:
+            form = ConditionAnswerForm.for_condition(row.condition, row.answer, formdata=None)
+            if posted is not None and posted.condition_id.data == str(row.condition.id):
+                form.met.errors, form.file.errors = posted.met.errors, posted.file.errors
+                form.form_errors = posted.form_errors
+        rows.append((row, form))
+    return rows
 
 
 WAITING_STATES = frozenset({CaseState.AWAITING_CONSULTATION, CaseState.AWAITING_DECISION,
@@ -489,6 +507,24 @@ def attach(case_id: int):
 
     return _step(case_id, add, form_cls=AttachmentForm, form_key="attachment_form",
                  message=_("The attachment was added."))
+
+
+@bp.post("/<id:case_id>/forutsattningar")
+@login_required
+def answer_condition(case_id: int):
+    access.require(current_user, access.PREPARE_CASE)
+
+    def answer(case, form):
+        upload = form.file.data
+        data = upload.read() if upload and getattr(upload, "filename", "") else b""
+        services.condition_answer(
+            actor(access.capacity(current_user, access.PREPARE_CASE)), case,
+            condition_id=params.to_id(form.condition_id.data),
+            met={"yes": True, "no": False}.get(form.met.data or ""),
+            filename=getattr(upload, "filename", "") or "", data=data)
+
+    return _step(case_id, answer, form_cls=ConditionAnswerForm, form_key="condition_form",
+                 message=_("The answer was recorded."))
 
 
 @bp.get("/bilagor/<id:attachment_id>")

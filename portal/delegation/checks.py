@@ -65,11 +65,15 @@ def check_version(
     *,
     on_date: date | None = None,
     categories: Mapping[int, str] | None = None,
+    conditions: Mapping[int, int | None] | None = None,
 ) -> list[Finding]:
     """Every finding about the version, errors first, then by rule number.
 
     `categories` are the invoice categories kept (by id); a rule scoped to one not kept could
     never match. Left None, category ids are not looked up.
+    `conditions` are the named eligibility conditions kept, each with its committee (None for a
+    built-in one, every committee's); a rule requiring one not of its committee could never be
+    answered on its cases. Left None, they are not looked up.
 
     Holders and stand-ins are looked at on `on_date`, by default the version's valid-from day.
     Price base amounts must exist for every year the version may be in force as far as known: from
@@ -100,6 +104,7 @@ def check_version(
         findings.extend(_delegate_findings(rule, version, org))
         findings.extend(_staffing_findings(rule, version, org, on_date))
         findings.extend(_receivable_findings(rule, version, org, categories))
+        findings.extend(_condition_findings(rule, version, conditions))
     for case_type in CaseType:
         if not any(
             rule.case_type == case_type and rule.kind == RuleKind.ORDINARY for rule in version.rules
@@ -302,6 +307,16 @@ def _receivable_findings(rule: Rule, version: SchemeVersion, org: OrgSnapshot, c
             params = (("unit_id", unit_id),)
             findings.append(Finding(ERROR, FindingCode.SCOPE_UNIT_NOT_OF_COMMITTEE, number, params))
     return findings
+
+
+def _condition_findings(rule: Rule, version: SchemeVersion, conditions) -> list[Finding]:
+    if conditions is None:
+        return []
+    return [
+        Finding(ERROR, FindingCode.CONDITION_UNKNOWN, rule.number, (("condition_id", condition.id),))
+        for condition in rule.limits.required_conditions
+        if condition.id not in conditions or conditions[condition.id] not in (None, version.committee_id)
+    ]
 
 
 def _members_only(delegate, org: OrgSnapshot) -> bool:

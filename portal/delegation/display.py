@@ -54,7 +54,7 @@ def _limit_words(rule: Rule, names: queries.Names, pbb: dict[int, int], year: in
     """The rule's receivables and limits in words; a guideline bar first says what it bars, and its
     limits are the guideline's: outside them, not granted."""
     receivables = m.receivables_text(rule.receivables, names)
-    limits = m.limits_text(rule.limits, pbb, year)
+    limits = m.limits_text(rule.limits, pbb, year) + m.conditions_text(rule.limits, names)
     if not rule.is_bar:
         return receivables + limits
     inside = [m.guideline_limits_text(limits)] if limits else []

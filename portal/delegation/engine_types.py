@@ -86,6 +86,31 @@ class FrequencyPeriod(StrEnum):
     TWELVE_MONTHS = "twelve_months"
 
 
+class BuiltinCondition(StrEnum):
+    """The eligibility conditions the portal computes from the data (RULINGS 14); every other
+    named condition is answered on the case by its officer."""
+
+    APPLIED_BEFORE_DUE = "applied_before_due"
+    NO_OTHER_UNPAID_DEBT = "no_other_unpaid_debt"
+
+
+@dataclass(frozen=True)
+class RequiredCondition:
+    """A named eligibility condition a rule requires (issue 12 §2): one of the committee's own
+    yes/no conditions, by id; `builtin` where the portal computes it rather than the officer."""
+
+    id: int
+    builtin: BuiltinCondition | None = None
+
+    def stored(self) -> list:
+        return [self.id, self.builtin.value if self.builtin else None]
+
+    @classmethod
+    def from_stored(cls, value) -> RequiredCondition:
+        condition_id, builtin = value
+        return cls(int(condition_id), BuiltinCondition(builtin) if builtin else None)
+
+
 class VersionState(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
@@ -227,8 +252,8 @@ class Limits:
     plan_length_floors: tuple[PlanLengthFloor, ...] = ()
     allowed_write_off_reasons: frozenset[str] | None = None
     customer_kind: CustomerKind | None = None
-    requires_applied_before_due: bool = False
-    requires_no_other_unpaid_debt: bool = False
+    # Named eligibility conditions that must be met, each answered (or computed) on the case.
+    required_conditions: tuple[RequiredCondition, ...] = ()
     amount_basis: AmountBasis = AmountBasis.CASE
     # At most this many granted cases of the type per customer in the period, this one included.
     max_granted_cases: int | None = None
@@ -345,8 +370,13 @@ class CaseFacts:
     invoice_category_ids: frozenset[int] | None = None
     write_off_reason: str | None = None
     customer_kind: CustomerKind | None = None
+    # Computed by the portal where it can be (the built-in conditions, RULINGS 14).
     applied_before_due: bool | None = None
     has_other_unpaid_debt: bool | None = None
+    # The officer's answers to the committee's named conditions, by condition id; a condition in
+    # neither set is unanswered.
+    conditions_met: frozenset[int] = frozenset()
+    conditions_unmet: frozenset[int] = frozenset()
     preparer_person_id: int | None = None
     customer_person_id: int | None = None
     conflict_person_ids: frozenset[int] = frozenset()

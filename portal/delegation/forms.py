@@ -165,8 +165,6 @@ class LimitFields:
     customer_kind = SelectField(
         _l("Customer kind"), choices=lambda: [("", _("Any"))] + _choices(CUSTOMER_KIND_LABELS)
     )
-    requires_applied_before_due = BooleanField(_l("Only if applied for before the due date"))
-    requires_no_other_unpaid_debt = BooleanField(_l("Only if no other unpaid debt to the municipality"))
 
     def limit_values(self, errors: dict[str, str]) -> dict:
         reasons = self.allowed_write_off_reasons.data or []
@@ -190,8 +188,6 @@ class LimitFields:
             ),
             "allowed_write_off_reasons": list(reasons) if self.restrict_write_off_reasons.data else None,
             "customer_kind": self.customer_kind.data or None,
-            "requires_applied_before_due": self.requires_applied_before_due.data,
-            "requires_no_other_unpaid_debt": self.requires_no_other_unpaid_debt.data,
             "amount_basis": self.amount_basis.data,
         }
 
@@ -260,6 +256,9 @@ class RuleForm(LimitFields, FlaskForm):
         _l("Only invoices issued by (a unit, or a department with its units)"),
         coerce=optional_id, validate_choice=False,
     )
+    required_condition_ids = MultiCheckboxField(
+        _l("Conditions that must be met"), coerce=optional_id, validate_choice=False
+    )
 
     def fill(self, rule: DelegationRule) -> None:
         self.fill_limits(rule)
@@ -271,6 +270,7 @@ class RuleForm(LimitFields, FlaskForm):
             self.category_scope.data, ticked = "", []
         self.scope_category_ids.data = list(ticked)
         self.scope_unit_ids.data = list(rule.issuing_unit_ids or [])
+        self.required_condition_ids.data = [int(c[0]) for c in rule.required_conditions or ()]
 
     def scope_values(self) -> dict:
         ticked = [i for i in self.scope_category_ids.data or [] if i is not None]
@@ -302,9 +302,16 @@ class RuleForm(LimitFields, FlaskForm):
             consultation_unit_id=self.consultation_unit_id.data,
             consultation_position_id=self.consultation_position_id.data,
             guideline_point=self.guideline_point.data or None,
+            required_condition_ids=[i for i in self.required_condition_ids.data or [] if i is not None],
             **self.scope_values(),
             **limits,
         )
+
+
+class ConditionForm(FlaskForm):
+    # Required: the service says so in the words of the domain.
+    name = StringField(_l("Condition, as the rule book words it"), validators=[Length(max=200)])
+    requires_document = BooleanField(_l("Answered with a document (e.g. a certificate)"))
 
 
 class DraftForm(FlaskForm):

@@ -9,10 +9,12 @@ from functools import partial
 
 from portal.delegation.engine_types import (
     AmountBasis,
+    BuiltinCondition,
     CaseFacts,
     CaseType,
     FrequencyPeriod,
     Limits,
+    RequiredCondition,
 )
 from portal.delegation.results import Reason, ReasonCode
 
@@ -106,10 +108,8 @@ def _compile(limits: Limits) -> tuple:
         checks.append(partial(_frequency, limits.max_granted_cases, limits.frequency_period))
     if limits.customer_kind is not None:
         checks.append(partial(_customer_kind, limits.customer_kind))
-    if limits.requires_applied_before_due:
-        checks.append(_applied_before_due)
-    if limits.requires_no_other_unpaid_debt:
-        checks.append(_no_other_unpaid_debt)
+    for condition in limits.required_conditions:
+        checks.append(partial(_condition, condition))
     return tuple(checks)
 
 
@@ -235,15 +235,25 @@ def _customer_kind(kind, facts, on_date, price_base_amounts, broken) -> None:
         broken.append((ReasonCode.CUSTOMER_KIND_NOT_ALLOWED, kind, facts.customer_kind, ()))
 
 
-def _applied_before_due(facts, on_date, price_base_amounts, broken) -> None:
-    if facts.applied_before_due is None:
-        broken.append(_missing("applied_before_due"))
-    elif not facts.applied_before_due:
-        broken.append((ReasonCode.NOT_APPLIED_BEFORE_DUE, True, False, ()))
+def condition_answer(condition: RequiredCondition, facts: CaseFacts) -> bool | None:
+    """Whether the case meets the condition: computed from the facts for a built-in one, else
+    the officer's answer; None when nobody has answered (or it cannot be computed)."""
+    if condition.builtin == BuiltinCondition.APPLIED_BEFORE_DUE:
+        return facts.applied_before_due
+    if condition.builtin == BuiltinCondition.NO_OTHER_UNPAID_DEBT:
+        return None if facts.has_other_unpaid_debt is None else not facts.has_other_unpaid_debt
+    if condition.id in facts.conditions_met:
+        return True
+    if condition.id in facts.conditions_unmet:
+        return False
+    return None
 
 
-def _no_other_unpaid_debt(facts, on_date, price_base_amounts, broken) -> None:
-    if facts.has_other_unpaid_debt is None:
-        broken.append(_missing("has_other_unpaid_debt"))
-    elif facts.has_other_unpaid_debt:
-        broken.append((ReasonCode.OTHER_UNPAID_DEBT, False, True, ()))
+def _condition(condition, facts, on_date, price_base_amounts, broken) -> None:
+    """A named condition must be met; unanswered, it cannot be shown to hold."""
+    answer = condition_answer(condition, facts)
+    params = (("condition_id", condition.id), ("builtin", condition.builtin))
+    if answer is None:
+        broken.append((ReasonCode.CONDITION_UNANSWERED, True, None, params))
+    elif not answer:
+        broken.append((ReasonCode.CONDITION_NOT_MET, True, False, params))

@@ -41,6 +41,7 @@ class NameBook(Protocol):
     def committee(self, committee_id: int | None) -> str: ...
     def person(self, person_id: int | None) -> str: ...
     def category(self, category_id: int | None) -> str: ...
+    def condition(self, condition_id: int | None) -> str: ...
 
 
 CASE_TYPE_LABELS = {
@@ -106,8 +107,6 @@ FACT_LABELS = {
     "granted_cases_twelve_months": _l("the customer's granted cases of the type in the last 12 months"),
     "write_off_reason": _l("the write-off reason"),
     "customer_kind": _l("the kind of customer"),
-    "applied_before_due": _l("whether the customer applied before the due date"),
-    "has_other_unpaid_debt": _l("whether the customer has other unpaid debt"),
     "invoice_category_ids": _l("the invoice category"),
     "largest_invoice_ore": _l("the amount of each invoice"),
 }
@@ -267,6 +266,14 @@ def barred_text(points) -> str:
              points=", ".join(p for p in points if p))
 
 
+def _condition_unanswered(reason: Reason, names: NameBook) -> str:
+    if reason.param("builtin"):
+        return _("Rule %(rule)s requires “%(condition)s”, which is not known for the case.",
+                 rule=reason.rule_number, condition=names.condition(reason.param("condition_id")))
+    return _("Rule %(rule)s requires “%(condition)s”, which the case officer has not answered.",
+             rule=reason.rule_number, condition=names.condition(reason.param("condition_id")))
+
+
 _REASONS: dict[ReasonCode, Callable[[Reason, NameBook], str]] = {
     ReasonCode.VERSION_NOT_PUBLISHED: lambda r, n: _(
         "The scheme version is a draft and has not been published."
@@ -412,13 +419,12 @@ _REASONS: dict[ReasonCode, Callable[[Reason, NameBook], str]] = {
         rule=r.rule_number,
         limit=label(CUSTOMER_KIND_LABELS, r.limit),
     ),
-    ReasonCode.NOT_APPLIED_BEFORE_DUE: lambda r, n: _(
-        "Rule %(rule)s requires that the customer applied before the due date.", rule=r.rule_number
-    ),
-    ReasonCode.OTHER_UNPAID_DEBT: lambda r, n: _(
-        "Rule %(rule)s requires that the customer has no other unpaid debt to the municipality.",
+    ReasonCode.CONDITION_NOT_MET: lambda r, n: _(
+        "Rule %(rule)s requires “%(condition)s”, which the case does not meet.",
         rule=r.rule_number,
+        condition=n.condition(r.param("condition_id")),
     ),
+    ReasonCode.CONDITION_UNANSWERED: _condition_unanswered,
     ReasonCode.DELEGATE_POSITION_UNKNOWN: lambda r, n: _(
         "Rule %(rule)s names a position that does not exist.", rule=r.rule_number
     ),
@@ -580,6 +586,11 @@ _FINDINGS: dict[FindingCode, Callable[[Finding, NameBook], str]] = {
     FindingCode.SCOPE_UNIT_NOT_OF_COMMITTEE: lambda f, n: _(
         "%(unit)s is not a unit of this committee, so no invoice of the committee is issued by it.",
         unit=n.unit(f.param("unit_id")),
+    ),
+    FindingCode.CONDITION_UNKNOWN: lambda f, n: _(
+        "The rule requires a condition that is not one of this committee's (id %(id)s), so it could "
+        "never be answered on its cases.",
+        id=f.param("condition_id"),
     ),
     FindingCode.BAR_WITHOUT_POINT: lambda f, n: _(
         "A guideline bar names the point of the guideline it cites, e.g. 4.2."
@@ -756,11 +767,13 @@ def limits_text(limits: Limits, price_base_amounts: dict[int, int] | None = None
         words.append(_("reasons: %(reasons)s", reasons=reasons_list(limits.allowed_write_off_reasons)))
     if limits.customer_kind is not None:
         words.append(_("only for: %(kind)s", kind=label(CUSTOMER_KIND_LABELS, limits.customer_kind)))
-    if limits.requires_applied_before_due:
-        words.append(_("only if the customer applied before the due date"))
-    if limits.requires_no_other_unpaid_debt:
-        words.append(_("only if the customer has no other unpaid debt to the municipality"))
     return words
+
+
+def conditions_text(limits: Limits, names: NameBook) -> list[str]:
+    """The named conditions a rule requires, in words: "bara om: Fullständig ansökan"."""
+    return [_("only if: %(condition)s", condition=names.condition(condition.id))
+            for condition in limits.required_conditions]
 
 
 def receivables_text(scope: ReceivableScope, names: NameBook) -> list[str]:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.auth.models import User
 from portal.delegation.engine_types import (
     AmountBasis,
+    BuiltinCondition,
     CaseType,
     Consultation,
     CustomerKind,
@@ -33,6 +35,7 @@ from portal.delegation.engine_types import (
     Limits,
     PlanLengthFloor,
     ReceivableScope,
+    RequiredCondition,
     VersionState,
 )
 from portal.extensions import db
@@ -144,8 +147,8 @@ class LimitColumns:
     # A list of WriteOffReason values; None: every reason.
     allowed_write_off_reasons: Mapped[list | None] = mapped_column(JSON)
     customer_kind: Mapped[str | None] = mapped_column(String(20))
-    requires_applied_before_due: Mapped[bool] = mapped_column(Boolean, default=False)
-    requires_no_other_unpaid_debt: Mapped[bool] = mapped_column(Boolean, default=False)
+    # [[condition id, built-in code or null], ...]: the named eligibility conditions required.
+    required_conditions: Mapped[list | None] = mapped_column(JSON)
     amount_basis: Mapped[str] = mapped_column(String(20), default=AmountBasis.CASE.value)
 
     @property
@@ -176,8 +179,9 @@ class LimitColumns:
             ),
             allowed_write_off_reasons=None if reasons is None else frozenset(reasons),
             customer_kind=CustomerKind(self.customer_kind) if self.customer_kind else None,
-            requires_applied_before_due=bool(self.requires_applied_before_due),
-            requires_no_other_unpaid_debt=bool(self.requires_no_other_unpaid_debt),
+            required_conditions=tuple(
+                RequiredCondition.from_stored(value) for value in self.required_conditions or ()
+            ),
             amount_basis=AmountBasis(self.amount_basis or AmountBasis.CASE.value),
         )
 
@@ -199,10 +203,35 @@ LIMIT_FIELDS = (
     "plan_length_floors",
     "allowed_write_off_reasons",
     "customer_kind",
-    "requires_applied_before_due",
-    "requires_no_other_unpaid_debt",
+    "required_conditions",
     "amount_basis",
 )
+
+
+class EligibilityCondition(db.Model):
+    """A committee's own yes/no condition a rule may require (issue 12 §2), e.g. "fullständig
+    ansökan med åtgärdsplan"; the case officer answers it on the case, with a document where
+    `requires_document`. The built-in ones (`builtin`, RULINGS 14) belong to no committee: every
+    committee's list starts with them, and the portal computes them from the data.
+
+    Never changed or removed once made: adopted rules cite it by id and by name."""
+
+    __tablename__ = "eligibility_conditions"
+    __table_args__ = (UniqueConstraint("committee_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    requires_document: Mapped[bool] = mapped_column(Boolean, default=False)
+    builtin: Mapped[str | None] = mapped_column(String(30))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    committee: Mapped[Committee | None] = relationship()
+
+    @property
+    def required(self) -> RequiredCondition:
+        return RequiredCondition(self.id, BuiltinCondition(self.builtin) if self.builtin else None)
 
 
 class SchemeVersion(db.Model):

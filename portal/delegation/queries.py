@@ -14,6 +14,7 @@ from portal.delegation import snapshot as sn
 from portal.delegation.models import (
     DelegateType,
     DelegationRule,
+    EligibilityCondition,
     FurtherDelegation,
     PriceBaseAmount,
     SchemeVersion,
@@ -279,6 +280,7 @@ class Names:
     committees: dict[int, str]
     people: dict[int, str]
     categories: dict[int, str] = field(default_factory=dict)
+    conditions: dict[int, str] = field(default_factory=dict)
 
     def position(self, position_id: int | None) -> str:
         return self.positions.get(position_id, "—") if position_id is not None else "—"
@@ -295,6 +297,9 @@ class Names:
     def category(self, category_id: int | None) -> str:
         return self.categories.get(category_id, "—") if category_id is not None else "—"
 
+    def condition(self, condition_id: int | None) -> str:
+        return self.conditions.get(condition_id, "—") if condition_id is not None else "—"
+
 
 def names() -> Names:
     """Every position, unit, committee and person by id: four queries."""
@@ -307,7 +312,19 @@ def names() -> Names:
         committees=dict(execute(select(Committee.id, Committee.name)).all()),
         people=dict(execute(select(User.id, User.full_name)).all()),
         categories=invoice_categories(),
+        conditions=dict(execute(select(EligibilityCondition.id, EligibilityCondition.name)).all()),
     )
+
+
+def conditions_of(committee_id: int) -> list[EligibilityCondition]:
+    """A committee's named eligibility conditions: the built-in ones first, then its own by name."""
+    return list(db.session.scalars(
+        select(EligibilityCondition)
+        .where(or_(EligibilityCondition.committee_id.is_(None),
+                   EligibilityCondition.committee_id == committee_id))
+        .order_by(EligibilityCondition.builtin.is_(None), EligibilityCondition.builtin,
+                  EligibilityCondition.name)
+    ))
 
 
 def invoice_categories() -> dict[int, str]:

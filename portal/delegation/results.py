@@ -55,8 +55,8 @@ class ReasonCode(StrEnum):
     DEBT_UNDER_MINIMUM_FOR_PLAN_LENGTH = "debt_under_minimum_for_plan_length"
     WRITE_OFF_REASON_NOT_ALLOWED = "write_off_reason_not_allowed"
     CUSTOMER_KIND_NOT_ALLOWED = "customer_kind_not_allowed"
-    NOT_APPLIED_BEFORE_DUE = "not_applied_before_due"
-    OTHER_UNPAID_DEBT = "other_unpaid_debt"
+    CONDITION_NOT_MET = "condition_not_met"
+    CONDITION_UNANSWERED = "condition_unanswered"
     # The rule matches but some or all of its delegates cannot act on the date.
     DELEGATE_POSITION_UNKNOWN = "delegate_position_unknown"
     NO_POSITION_IN_SCOPE = "no_position_in_scope"
@@ -247,6 +247,7 @@ class FindingCode(StrEnum):
     SCOPE_EMPTY = "scope_empty"
     SCOPE_BOTH_FORMS = "scope_both_forms"
     SCOPE_UNIT_NOT_OF_COMMITTEE = "scope_unit_not_of_committee"
+    CONDITION_UNKNOWN = "condition_unknown"
     BAR_WITHOUT_POINT = "bar_without_point"
     COMMITTEE_DELEGATE_NOT_BAR = "committee_delegate_not_bar"
     BAR_PASSED_ON = "bar_passed_on"

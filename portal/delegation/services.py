@@ -46,6 +46,7 @@ from portal.delegation.models import (
     RULE_FIELDS,
     DelegateType,
     DelegationRule,
+    EligibilityCondition,
     FurtherDelegation,
     PriceBaseAmount,
     SchemeVersion,
@@ -195,6 +196,8 @@ class RuleInput:
     issuing_unit_ids: list[int] | None = None
     # A guideline bar's point of the guideline ("4.2"); kept only on a bar.
     guideline_point: str | None = None
+    # The named eligibility conditions the rule requires (the committee's, or built-in ones).
+    required_condition_ids: list[int] | None = None
     max_amount_ore: int | None = None
     min_amount_ore: int | None = None
     max_invoice_amount_ore: int | None = None
@@ -210,8 +213,6 @@ class RuleInput:
     plan_length_floors: list[PlanLengthFloor] = field(default_factory=list)
     allowed_write_off_reasons: list[str] | None = None
     customer_kind: str | None = None
-    requires_applied_before_due: bool = False
-    requires_no_other_unpaid_debt: bool = False
     amount_basis: str = AmountBasis.CASE.value
 
 
@@ -261,6 +262,10 @@ def _rule_errors(values: RuleInput, version: SchemeVersion) -> dict[str, str]:
         errors["consultation_unit_id"] = _("Choose an existing unit.")
     if values.consultation_unit_id is not None and values.consultation_position_id is not None:
         errors["consultation_position_id"] = _("Consult either a unit or a position, not both.")
+    ids = values.required_condition_ids or []
+    known = {condition.id for condition in queries.conditions_of(version.committee_id)}
+    if any(condition_id not in known for condition_id in ids):
+        errors["required_condition_ids"] = _("Choose among the committee's listed conditions.")
     errors.update(_scope_errors(values))
     errors.update(_limit_errors(values))
     return errors
@@ -318,10 +323,16 @@ def _limit_values(values) -> dict:
         "plan_length_floors": [_floor(f).stored() for f in values.plan_length_floors] or None,
         "allowed_write_off_reasons": sorted(reasons) if reasons is not None else None,
         "customer_kind": values.customer_kind or None,
-        "requires_applied_before_due": bool(values.requires_applied_before_due),
-        "requires_no_other_unpaid_debt": bool(values.requires_no_other_unpaid_debt),
         "amount_basis": values.amount_basis,
     }
+
+
+def _required_conditions(ids) -> list | None:
+    """As kept in the rule: each condition with its built-in code, which never changes."""
+    if not ids:
+        return None
+    found = db.session.scalars(select(EligibilityCondition).where(EligibilityCondition.id.in_(sorted(set(ids)))))
+    return [condition.required.stored() for condition in sorted(found, key=lambda c: c.id)]
 
 
 def _ids(values) -> list[int] | None:
@@ -355,6 +366,7 @@ def _rule_values(values: RuleInput) -> dict:
         "invoice_category_ids": _ids(values.invoice_category_ids),
         "excluded_invoice_category_ids": _ids(values.excluded_invoice_category_ids),
         "issuing_unit_ids": _ids(values.issuing_unit_ids) or None,
+        "required_conditions": _required_conditions(values.required_condition_ids),
         "guideline_point": (values.guideline_point or "").strip() or None
         if values.kind == RuleKind.BAR else None,
         **_limit_values(values),
@@ -405,6 +417,28 @@ def rule_delete(actor: Actor, rule: DelegationRule) -> None:
     db.session.expire(version, ["rules"])
 
 
+# --- named eligibility conditions ------------------------------------------------------------------
+
+def condition_create(actor: Actor, committee: Committee, *, name: str,
+                     requires_document: bool) -> EligibilityCondition:
+    """A committee's own yes/no condition (issue 12 §2), which its rules may then require."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed({"name": _("Enter the condition as the rule book words it.")})
+    if len(name) > 200:
+        raise ValidationFailed({"name": _("The condition may be at most 200 characters.")})
+    if any(c.name.casefold() == name.casefold() for c in queries.conditions_of(committee.id)):
+        raise ValidationFailed({"name": _("The committee already has a condition of that name.")})
+    condition = EligibilityCondition(committee_id=committee.id, name=name,
+                                     requires_document=bool(requires_document),
+                                     created_by_id=actor.user_id, created_at=clock.now())
+    db.session.add(condition)
+    db.session.flush()
+    record(actor, "eligibility_condition.create", "eligibility_condition", condition.id,
+           after={"committee_id": committee.id, "name": name, "requires_document": condition.requires_document})
+    return condition
+
+
 # --- checking and publishing ----------------------------------------------------------------------
 
 def findings(version: SchemeVersion, valid_from: date | None = None) -> list[Finding]:
@@ -414,6 +448,7 @@ def findings(version: SchemeVersion, valid_from: date | None = None) -> list[Fin
         queries.org_snapshot(),
         queries.price_base_amounts(),
         categories=queries.invoice_categories(),
+        conditions={c.id: c.committee_id for c in queries.conditions_of(version.committee_id)},
     )
 
 
@@ -566,8 +601,6 @@ class FurtherDelegationInput:
     plan_length_floors: list[PlanLengthFloor] = field(default_factory=list)
     allowed_write_off_reasons: list[str] | None = None
     customer_kind: str | None = None
-    requires_applied_before_due: bool = False
-    requires_no_other_unpaid_debt: bool = False
     amount_basis: str = AmountBasis.CASE.value
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from portal import access, clock
+from portal import access, clock, params
 from portal.delegation import display, queries, services
 from portal.delegation import messages as m
 from portal.delegation.forms import NONE_CHOICE, EndForm, FurtherDelegationForm, SimulatorForm
-from portal.delegation.messages import CASE_TYPE_LABELS, label, length_text, limits_text
-from portal.delegation.models import FurtherDelegation
+from portal.delegation.messages import CASE_TYPE_LABELS, conditions_text, label, length_text, limits_text
+from portal.delegation.models import EligibilityCondition, FurtherDelegation
 from portal.delegation.rules import verdict
 from portal.delegation.views import bp
 from portal.errors import ValidationFailed
@@ -43,13 +45,16 @@ def simulator():
     form.invoice_category_id.choices = [NONE_CHOICE] + sorted(
         queries.invoice_categories().items(), key=lambda item: item[1]
     )
+    conditions = _simulator_conditions(committees)
     result, status = None, 200
     if request.args:
         try:
             if not form.validate():
                 raise ValidationFailed({})
             day = form.on_date.data or clock.today()
-            facts = form.to_facts(day)
+            facts = replace(form.to_facts(day),
+                            conditions_met=frozenset(c.id for c, _code, answer in conditions if answer == "yes"),
+                            conditions_unmet=frozenset(c.id for c, _code, answer in conditions if answer == "no"))
         except ValidationFailed as failure:
             show_errors(form, failure)
             status = 422
@@ -59,7 +64,18 @@ def simulator():
                 abort(403)
             result = _ask(committee, facts, day)
     return page_or_partial("delegation/simulator.html", "delegation/_simulator_result.html", status,
-                           form=form, result=result)
+                           form=form, result=result, conditions=conditions)
+
+
+def _simulator_conditions(committees) -> list[tuple]:
+    """The committees' own named conditions, each with the answer asked (the built-in ones are
+    asked as the facts they are computed from)."""
+    codes = {c.id: c.code for c in committees}
+    found = db.session.scalars(
+        select(EligibilityCondition).where(EligibilityCondition.committee_id.in_(sorted(codes)))
+        .order_by(EligibilityCondition.committee_id, EligibilityCondition.name)
+    ).all()
+    return [(c, codes[c.committee_id], params.arg_choice(f"condition-{c.id}", {"yes", "no"})) for c in found]
 
 
 def _ask(committee, facts, day) -> dict:
@@ -123,11 +139,12 @@ def _further_context(form: FurtherDelegationForm | None = None) -> dict:
         .where(FurtherDelegation.delegating_position_id.in_([p.id for p in held]))
         .order_by(FurtherDelegation.starts_on.desc())
     ).all()
-    pbb = queries.price_base_amounts()
+    pbb, names = queries.price_base_amounts(), queries.names()
     return {
         "held": held,
         "form": form,
-        "items": [(item, limits_text(item.limits(), pbb, today.year) if item.has_own_limits else [])
+        "items": [(item, limits_text(item.limits(), pbb, today.year) + conditions_text(item.limits(), names)
+                   if item.has_own_limits else [])
                   for item in items],
         "end_form": EndForm(formdata=None),
         "today": today,

@@ -12,6 +12,7 @@ from portal.delegation import display, queries, services
 from portal.delegation import pdf as scheme_pdf
 from portal.delegation.forms import (
     NONE_CHOICE,
+    ConditionForm,
     DiscardForm,
     DraftForm,
     PriceBaseAmountForm,
@@ -26,7 +27,16 @@ from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.money import format_money
 from portal.org.models import Committee, OrgUnit, Position
-from portal.web import actor, confirm_step, is_confirmed, page_or_partial, saved, show_errors, wants_partial
+from portal.web import (
+    actor,
+    confirm_step,
+    is_confirmed,
+    page_or_partial,
+    saved,
+    show_errors,
+    submitted,
+    wants_partial,
+)
 
 bp = Blueprint("delegation", __name__, url_prefix="/delegation")
 
@@ -92,6 +102,9 @@ def _rule_form(version: SchemeVersion, rule: DelegationRule | None = None, **kwa
                                   OrgUnit.active.is_(True)).order_by(OrgUnit.name)
         )
     ]
+    form.required_condition_ids.choices = [
+        (c.id, c.name) for c in queries.conditions_of(version.committee_id)
+    ]
     if rule is not None and not form.is_submitted():
         form.fill(rule)
     return form
@@ -126,6 +139,35 @@ def committee(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
     access.require(current_user, access.VIEW_SCHEMES, committee)
     return render_template("delegation/committee.html", **_committee_context(committee))
+
+
+def _conditions_context(committee: Committee, form: ConditionForm | None = None) -> dict:
+    return {"committee": committee, "conditions": queries.conditions_of(committee.id),
+            "form": form or ConditionForm(formdata=None), "may_edit": _may_edit()}
+
+
+@bp.get("/namnder/<id:committee_id>/forutsattningar")
+@login_required
+def conditions(committee_id: int):
+    committee = db.get_or_404(Committee, committee_id)
+    access.require(current_user, access.VIEW_SCHEMES, committee)
+    return page_or_partial("delegation/conditions.html", "delegation/_conditions.html",
+                           **_conditions_context(committee))
+
+
+@bp.post("/namnder/<id:committee_id>/forutsattningar")
+@login_required
+def condition_create(committee_id: int):
+    committee = db.get_or_404(Committee, committee_id)
+    editor = _editor()
+    form = ConditionForm()
+    done, _condition = submitted(form, lambda: services.condition_create(
+        editor, committee, name=form.name.data or "", requires_document=bool(form.requires_document.data)))
+    if done:
+        return saved("delegation/_conditions.html", url_for("delegation.conditions", committee_id=committee.id),
+                     **_conditions_context(committee))
+    return page_or_partial("delegation/conditions.html", "delegation/_conditions.html", 422,
+                           **_conditions_context(committee, form))
 
 
 @bp.post("/namnder/<id:committee_id>/utkast")

@@ -12,6 +12,7 @@ from portal.audit.services import SYSTEM, record
 from portal.delegation import services
 from portal.delegation.models import (
     DelegationRule,
+    EligibilityCondition,
     FurtherDelegation,
     PriceBaseAmount,
     SchemeVersion,
@@ -127,7 +128,7 @@ BUN = [
     rule("1.1", "deferral", 1, "unit_head", UNIT,
          "Anstånd med betalning av förskoleavgift i högst två månader beslutas av förskolechef, "
          "om kunden ansökt före förfallodagen.", max_deferral_months=2,
-         requires_applied_before_due=True),
+         conditions=("applied_before_due",)),
     rule("2.1", "instalment_plan", 1, "unit_head", UNIT,
          "Avbetalningsplan för privatperson om högst sex månader beslutas av förskolechef; "
          "varje delbetalning minst 200 kr.", max_plan_months=6, min_monthly_instalment_ore=20_000,
@@ -135,7 +136,7 @@ BUN = [
     rule("2.2", "instalment_plan", 2, "department_head", DEPT,
          "Avbetalningsplan om högst 12 månader och högst ett prisbasbelopp beslutas av barn- och "
          "utbildningschef, om kunden saknar annan obetald skuld till kommunen.", pbb=Fraction(1),
-         max_plan_months=12, requires_no_other_unpaid_debt=True),
+         max_plan_months=12, conditions=("no_other_unpaid_debt",)),
     rule("3.1", "write_off", 1, "unit_head", UNIT,
          "Avskrivning av oekonomiskt belopp om högst 2 000 kr beslutas av förskolechef.",
          max_amount_ore=200_000, amount_basis="twelve_months", allowed_write_off_reasons=["uneconomic"]),
@@ -242,6 +243,7 @@ def _publish(committee, label, adopted_on, paragraph, valid_from, rules, economy
     for order, spec in enumerate(rules, start=1):
         limits = dict(spec["limits"])
         share = spec["pbb"]
+        builtin = limits.pop("conditions", ())
         db.session.add(DelegationRule(
             version_id=version.id, number=spec["number"], text=spec["text"], level=spec["level"],
             case_type=spec["case_type"], kind="urgent" if spec["urgent"] else "ordinary",
@@ -250,11 +252,18 @@ def _publish(committee, label, adopted_on, paragraph, valid_from, rules, economy
             consultation_unit_id=economy.id if spec["consult"] and economy else None,
             max_amount_pbb_numerator=share.numerator if share else None,
             max_amount_pbb_denominator=share.denominator if share else None,
-            amount_basis=limits.pop("amount_basis", "case"), sort_order=order, **limits,
+            amount_basis=limits.pop("amount_basis", "case"), sort_order=order,
+            required_conditions=[_builtin_condition(code).required.stored() for code in builtin] or None,
+            **limits,
         ))
     db.session.flush()
     record(SYSTEM, "scheme_version.seed", "scheme_version", version.id,
            after={"adoption_reference": version.adoption_reference, "rules": len(rules)})
+
+
+def _builtin_condition(code: str):
+    """One of the built-in eligibility conditions every committee's list starts with (migration 0023)."""
+    return db.session.scalars(select(EligibilityCondition).where(EligibilityCondition.builtin == code)).one()
 
 
 def _further_delegation() -> None:

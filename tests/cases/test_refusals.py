@@ -110,6 +110,9 @@ class _Names:
     def committee(self, committee_id):
         return "Socialnämnden"
 
+    def condition(self, condition_id):
+        return "Fullständig ansökan med åtgärdsplan"
+
 
 @pytest.mark.parametrize(("reason", "expected"), [
     (Reason(ReasonCode.CONSULTATION_MISSING, "1.1", params=(("unit_id", 1),)),
@@ -125,9 +128,10 @@ class _Names:
      "Nils Norberg får inte besluta ärendet eftersom delegationsordningen inte kan användas (R9): "
      "versionen är ett utkast och har inte publicerats. Bara nämnden kan besluta "
      "ärendet: hänskjut det till nämnden."),
-    (Reason(ReasonCode.NOT_APPLIED_BEFORE_DUE, "2.1"),
-     "Nils Norberg får inte besluta ärendet utanför gränserna i punkt 2.1 (R2): kräver att kunden ansökt "
-     "före förfallodagen. Bara nämnden kan besluta ärendet: hänskjut det till nämnden."),
+    (Reason(ReasonCode.CONDITION_NOT_MET, "2.1", params=(("condition_id", 9),)),
+     "Nils Norberg får inte besluta ärendet utanför gränserna i punkt 2.1 (R2): kräver ”Fullständig ansökan "
+     "med åtgärdsplan”, som ärendet inte uppfyller. Bara nämnden kan besluta ärendet: hänskjut det till "
+     "nämnden."),
 ])
 def test_each_reason_reads_as_one_clause_naming_its_rule_once(app, reason, expected):
     with app.test_request_context():

@@ -17,6 +17,7 @@ NAMES = type("Names", (), {
     "committee": lambda self, i: "Socialnämnden",
     "person": lambda self, i: "Sara Sjöberg",
     "category": lambda self, i: "VA-anslutning",
+    "condition": lambda self, i: "Fullständig ansökan med åtgärdsplan",
 })()
 
 PARAMS = (
@@ -28,7 +29,7 @@ PARAMS = (
     ("other_rule_number", "2.2"), ("case_type", "deferral"), ("on_date", date(2026, 4, 15)),
     ("months", 12), ("form", "or_more"), ("min_instalment_ore", 50_000),
     ("standin_position_id", 5), ("max_plan_months", 12), ("category_id", 7),
-    ("min_ore", 100_000), ("period", "calendar_year"), ("earlier", 1),
+    ("min_ore", 100_000), ("period", "calendar_year"), ("earlier", 1), ("condition_id", 9),
 )
 LIMITS = {
     ReasonCode.VERSION_NOT_YET_VALID: (date(2026, 7, 1), date(2026, 4, 15)),

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from portal.delegation.engine_types import (
     AmountBasis,
+    BuiltinCondition,
     CaseFacts,
     CaseType,
     CustomerKind,
@@ -19,6 +20,7 @@ from portal.delegation.engine_types import (
     PlanLengthFloor,
     PositionKind,
     PositionKindDelegate,
+    RequiredCondition,
     RuleKind,
     Scope,
     SubCommitteeDelegate,
@@ -71,6 +73,10 @@ DELEGATES = [
     PositionKindDelegate(PositionKind.UNIT_HEAD, Scope.COMMITTEE),
     SubCommitteeDelegate(SN_AU),
 ]
+# The two built-in conditions (computed from the facts) and two the officer answers.
+CONDITIONS = [RequiredCondition(1, BuiltinCondition.APPLIED_BEFORE_DUE),
+              RequiredCondition(2, BuiltinCondition.NO_OTHER_UNPAID_DEBT), RequiredCondition(8),
+              RequiredCondition(9)]
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None)
 
 
@@ -101,8 +107,7 @@ def limits_strategy(draw, floors=True):
         ),
         allowed_write_off_reasons=draw(maybe(st.frozensets(st.sampled_from(REASONS)))),
         customer_kind=draw(maybe(st.sampled_from(list(CustomerKind)))),
-        requires_applied_before_due=draw(st.booleans()),
-        requires_no_other_unpaid_debt=draw(st.booleans()),
+        required_conditions=tuple(draw(st.lists(st.sampled_from(CONDITIONS), max_size=3, unique=True))),
         amount_basis=draw(st.sampled_from(list(AmountBasis))),
     )
 
@@ -138,6 +143,7 @@ def rules_strategy(draw, case_type, floors=True):
 
 @st.composite
 def facts_strategy(draw, case_type):
+    met = draw(st.frozensets(st.sampled_from([8, 9])))
     return CaseFacts(
         committee_id=1,
         case_type=case_type,
@@ -157,6 +163,8 @@ def facts_strategy(draw, case_type):
         customer_kind=draw(maybe(st.sampled_from(list(CustomerKind)))),
         applied_before_due=draw(maybe(st.booleans())),
         has_other_unpaid_debt=draw(maybe(st.booleans())),
+        conditions_met=met,
+        conditions_unmet=draw(st.frozensets(st.sampled_from([8, 9])).map(lambda ids: ids - met)),
         preparer_person_id=draw(maybe(st.sampled_from(PERSONS))),
         customer_person_id=draw(maybe(st.sampled_from(PERSONS))),
         conflict_person_ids=draw(st.frozensets(st.sampled_from(PERSONS), max_size=2)),
@@ -219,6 +227,14 @@ def world(draw, floors=True):
     )
 
 
+def _met(condition: RequiredCondition, f: CaseFacts) -> bool:
+    if condition.builtin == BuiltinCondition.APPLIED_BEFORE_DUE:
+        return f.applied_before_due is True
+    if condition.builtin == BuiltinCondition.NO_OTHER_UNPAID_DEBT:
+        return f.has_other_unpaid_debt is False
+    return condition.id in f.conditions_met
+
+
 def inside(limits: Limits, f: CaseFacts, on_date: date) -> bool:
     """An independent reading of DOMAIN.md: ceilings and floors inclusive, a missing fact fails."""
 
@@ -260,8 +276,7 @@ def inside(limits: Limits, f: CaseFacts, on_date: date) -> bool:
             or f.write_off_reason in limits.allowed_write_off_reasons
         )
         and (limits.customer_kind is None or f.customer_kind == limits.customer_kind)
-        and (not limits.requires_applied_before_due or f.applied_before_due is True)
-        and (not limits.requires_no_other_unpaid_debt or f.has_other_unpaid_debt is False)
+        and all(_met(condition, f) for condition in limits.required_conditions)
     )
 
 

@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 
 from portal.delegation.engine_types import (
+    BuiltinCondition,
     CaseType,
     CustomerKind,
     FloorForm,
@@ -16,6 +17,7 @@ from portal.delegation.engine_types import (
     PlanLengthFloor,
     PositionKind,
     PositionKindDelegate,
+    RequiredCondition,
     RuleKind,
     Scope,
     SubCommitteeDelegate,
@@ -71,6 +73,9 @@ from .builders import (
     write_off_facts,
 )
 
+APPLIED_BEFORE_DUE = RequiredCondition(1, BuiltinCondition.APPLIED_BEFORE_DUE)
+NO_OTHER_UNPAID_DEBT = RequiredCondition(2, BuiltinCondition.NO_OTHER_UNPAID_DEBT)
+COMPLETE_APPLICATION = RequiredCondition(9)  # "fullständig ansökan med åtgärdsplan": the officer answers
 NEXT_DAY = DAY + timedelta(days=1)
 DAY_BEFORE = DAY - timedelta(days=1)
 
@@ -206,18 +211,25 @@ EDGES = [
         ReasonCode.CUSTOMER_KIND_NOT_ALLOWED,
     ),
     (
-        {"requires_applied_before_due": True},
+        {"required_conditions": (APPLIED_BEFORE_DUE,)},
         {"applied_before_due": True},
         {"applied_before_due": True},
         {"applied_before_due": False},
-        ReasonCode.NOT_APPLIED_BEFORE_DUE,
+        ReasonCode.CONDITION_NOT_MET,
     ),
     (
-        {"requires_no_other_unpaid_debt": True},
+        {"required_conditions": (NO_OTHER_UNPAID_DEBT,)},
         {"has_other_unpaid_debt": False},
         {"has_other_unpaid_debt": False},
         {"has_other_unpaid_debt": True},
-        ReasonCode.OTHER_UNPAID_DEBT,
+        ReasonCode.CONDITION_NOT_MET,
+    ),
+    (
+        {"required_conditions": (COMPLETE_APPLICATION,)},
+        {"conditions_met": frozenset({9})},
+        {"conditions_met": frozenset({9, 10})},
+        {"conditions_unmet": frozenset({9})},
+        ReasonCode.CONDITION_NOT_MET,
     ),
 ]
 
@@ -328,13 +340,13 @@ def test_a_limit_whose_fact_is_not_given_fails_closed():
 
 def test_every_broken_limit_is_reported_not_only_the_first():
     scheme = version(
-        rule("1", max_amount_ore=100, max_deferral_months=1, requires_applied_before_due=True)
+        rule("1", max_amount_ore=100, max_deferral_months=1, required_conditions=(APPLIED_BEFORE_DUE,))
     )
     refused = decide(ANNA, facts(applied_before_due=False), scheme)
     assert codes(refused.reasons) == {
         ReasonCode.AMOUNT_OVER_LIMIT,
         ReasonCode.DEFERRAL_MONTHS_OVER_LIMIT,
-        ReasonCode.NOT_APPLIED_BEFORE_DUE,
+        ReasonCode.CONDITION_NOT_MET,
     }
 
 
