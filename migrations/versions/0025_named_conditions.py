@@ -3,8 +3,8 @@ the officer's answers on a case; the built-in conditions (applied before the due
 unpaid debt) become two entries every committee's list starts with, and the rules and further
 delegations that required them now name those entries
 
-Revision ID: 0024_named_conditions
-Revises: 0023_collection_case_types
+Revision ID: 0025_named_conditions
+Revises: 0024_write_off_batches
 Create Date: 2026-12-01 10:45:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0024_named_conditions'
-down_revision = '0023_collection_case_types'
+revision = '0025_named_conditions'
+down_revision = '0024_write_off_batches'
 branch_labels = None
 depends_on = None
 
