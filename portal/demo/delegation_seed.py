@@ -262,7 +262,7 @@ def _publish(committee, label, adopted_on, paragraph, valid_from, rules, economy
 
 
 def _builtin_condition(code: str):
-    """One of the built-in eligibility conditions every committee's list starts with (migration 0025)."""
+    """One of the built-in eligibility conditions every committee's list starts with (migration 0026)."""
     return db.session.scalars(select(EligibilityCondition).where(EligibilityCondition.builtin == code)).one()
 
 

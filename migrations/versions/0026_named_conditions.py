@@ -3,8 +3,8 @@ the officer's answers on a case; the built-in conditions (applied before the due
 unpaid debt) become two entries every committee's list starts with, and the rules and further
 delegations that required them now name those entries
 
-Revision ID: 0025_named_conditions
-Revises: 0024_write_off_batches
+Revision ID: 0026_named_conditions
+Revises: 0025_invoice_amount_limit
 Create Date: 2026-12-01 10:45:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0025_named_conditions'
-down_revision = '0024_write_off_batches'
+revision = '0026_named_conditions'
+down_revision = '0025_invoice_amount_limit'
 branch_labels = None
 depends_on = None
 
