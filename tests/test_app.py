@@ -85,6 +85,7 @@ def test_every_page_links_a_real_icon_served_at_favicon_ico(client):
     with client.get("/favicon.ico") as response:
         assert response.status_code == 200
         assert response.mimetype == "image/vnd.microsoft.icon"
+        assert response.cache_control.max_age == 86400
         icon = Image.open(BytesIO(response.data))
     assert icon.format == "ICO" and icon.size[0] >= 16
     assert 'rel="icon" href="/favicon.ico"' in client.get("/logga-in").get_data(as_text=True)

@@ -3,7 +3,9 @@ positions and stand-in duties today and their absences."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, send_from_directory
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user, login_required
 
 from portal import access, clock
@@ -70,6 +72,12 @@ def task_count():
 
 @bp.get("/favicon.ico")
 def favicon():
-    """Browsers ask for /favicon.ico on every page (and beside every PDF): the portal's own icon."""
-    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
-                               max_age=86400)
+    """Browsers ask for /favicon.ico on every page (and beside every PDF): the portal's own icon.
+
+    Sent as bytes, not as an open file: a browser that drops the request half-way (it often does for
+    the icon) would otherwise leave the file handle to the garbage collector."""
+    icon = (Path(current_app.static_folder) / "favicon.ico").read_bytes()
+    response = Response(icon, mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
