@@ -1,8 +1,9 @@
 """Reads kept for the rest of the transaction: the reference tables and the reader's holdings that
 a page would otherwise read again for every row it shows, and again in every check it makes.
 
-What is kept is forgotten whenever the session writes (a flush), commits or rolls back, so a
-service that changes the organisation and then asks again within its transaction reads the change.
+What is kept is forgotten whenever the session writes (a flush or a bulk statement), commits or
+rolls back, so a service that changes the organisation and then asks again within its transaction
+reads the change.
 """
 
 from __future__ import annotations
@@ -39,3 +40,9 @@ def _forget_after_flush(session: Session, _flush_context) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _forget_after_transaction(session: Session, _transaction) -> None:
     session.info.pop(_KEY, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_before_a_bulk_write(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info.pop(_KEY, None)

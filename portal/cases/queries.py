@@ -24,6 +24,7 @@ from portal.delegation.models import EligibilityCondition, SchemeVersion
 from portal.delegation.rules import may_decide
 from portal.documents.models import DocumentKind, IssuedDocument
 from portal.extensions import db
+from portal.memo import per_transaction
 from portal.org.models import Committee, OrgUnit, Position
 from portal.org.queries import (
     appointments_on,
@@ -135,10 +136,11 @@ def visible_to(user: User, day: date, *, case_id: int | None = None) -> ColumnEl
 
 
 def case_visible(user: User, case: Case, day: date) -> bool:
-    """The object check: the same condition as the lists, asked about one case."""
-    return db.session.scalar(
+    """The object check: the same condition as the lists, asked about one case (once per
+    transaction: a page checks it for each thing it offers)."""
+    return per_transaction(("case_visible", user.id, case.id, day), lambda: db.session.scalar(
         select(func.count()).select_from(Case).where(Case.id == case.id, visible_to(user, day, case_id=case.id))
-    ) > 0
+    ) > 0)
 
 
 def may_list_cases(user: User, day: date) -> bool:

@@ -18,6 +18,7 @@ from portal.delegation.engine_types import CaseFacts, CaseType, CustomerKind, Ru
 from portal.delegation.results import DecisionCheck, ReasonCode, RuleOutcome, Verdict
 from portal.delegation.rules import may_decide, verdict
 from portal.extensions import db
+from portal.memo import per_transaction
 from portal.receivables.identity import IdentityKind
 from portal.receivables.models import Invoice
 
@@ -77,6 +78,13 @@ def _window_start(on_date: date) -> date:
 
 
 def known_facts(cases: list[Case], on_date: date) -> KnownFacts:
+    """Read once per transaction for the same cases and day (the case page asks for its route,
+    its decider and its visibility)."""
+    key = ("known_facts", tuple(sorted(case.id for case in cases)), on_date)
+    return per_transaction(key, lambda: _read_known_facts(cases, on_date))
+
+
+def _read_known_facts(cases: list[Case], on_date: date) -> KnownFacts:
     customer_ids = sorted({case.customer_id for case in cases})
     if not customer_ids:
         return KnownFacts(on_date, {}, {}, {})
@@ -253,7 +261,7 @@ def route(case: Case, on_date: date, terms: Terms | None = None) -> Routing:
     if context.engine_version is None:
         return Routing(None, None, facts)
     result = verdict(facts, context.engine_version, context.org, on_date, context.price_base_amounts)
-    return Routing(result, context.version.id, facts)
+    return Routing(result, context.version_id, facts)
 
 
 def check_decider(case: Case, person_id: int, on_date: date, terms: Terms | None = None, *,

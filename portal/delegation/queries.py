@@ -8,6 +8,8 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from flask import current_app
+
 from portal import access, clock
 from portal.delegation import engine_types as et
 from portal.delegation import snapshot as sn
@@ -20,12 +22,55 @@ from portal.delegation.models import (
     SchemeVersion,
 )
 from portal.extensions import db
+from portal.memo import per_transaction
 from portal.receivables.models import InvoiceCategory
-from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position, PositionKind
+from portal.org.models import Absence, Appointment, Committee, OrgUnit, OrgVersion, Position, PositionKind
 from portal.org.queries import appointments_on, committee_ids_in_sight
 
 
+# --- the engine's data, kept per process while the organisation's version stands ----------------
+
+class _Kept:
+    """What one process keeps of the engine's data under one token of `org_version`: the snapshot,
+    the price base amounts and the versions in force asked for, each built when first asked."""
+
+    MAX_VERSIONS = 1000  # (committee, day) pairs kept; the simulator may ask about any day
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.snapshot: sn.OrgSnapshot | None = None
+        self.price_base_amounts: dict[int, int] | None = None
+        self.versions: dict[tuple[int, date], et.SchemeVersion | None] = {}
+
+
+def org_token() -> str:
+    """The organisation's version as the database has it now: one query per transaction (again
+    after the transaction writes, since a trigger may have changed it)."""
+    return per_transaction("org_version", lambda: db.session.scalar(
+        select(OrgVersion.token).where(OrgVersion.id == 1)) or "")
+
+
+def _kept() -> _Kept:
+    """This process's engine data, if it was built under the database's token; else a fresh start.
+    Every app server asks the database, so a change made through any of them (or past the portal)
+    is seen by all at their next transaction."""
+    token = org_token()
+    store = current_app.extensions.setdefault("portal_engine_data", {})
+    kept = store.get("kept")
+    if kept is None or kept.token != token:
+        kept = store["kept"] = _Kept(token)
+    return kept
+
+
 def org_snapshot() -> sn.OrgSnapshot:
+    """The whole organisation with its dated history, built once per organisation version."""
+    kept = _kept()
+    if kept.snapshot is None:
+        kept.snapshot = build_org_snapshot()
+    return kept.snapshot
+
+
+def build_org_snapshot() -> sn.OrgSnapshot:
     """The whole organisation with its dated history: one query per table, six in all."""
     execute = db.session.execute
     committees = [sn.Committee(*row) for row in execute(select(Committee.id, Committee.code, Committee.parent_id))]
@@ -76,8 +121,12 @@ def org_snapshot() -> sn.OrgSnapshot:
 
 
 def price_base_amounts() -> dict[int, int]:
-    """{year: öre} of every price base amount kept."""
-    return dict(db.session.execute(select(PriceBaseAmount.year, PriceBaseAmount.amount_ore)).all())
+    """{year: öre} of every price base amount kept (with the snapshot, per organisation version)."""
+    kept = _kept()
+    if kept.price_base_amounts is None:
+        kept.price_base_amounts = dict(
+            db.session.execute(select(PriceBaseAmount.year, PriceBaseAmount.amount_ore)).all())
+    return dict(kept.price_base_amounts)
 
 
 def engine_rule(rule: DelegationRule) -> et.Rule:
@@ -233,32 +282,39 @@ def overview(committee_id: int, day: date) -> Overview:
 class CaseContext:
     """Everything the engine needs for a committee's case on a day."""
 
-    version: SchemeVersion | None
     engine_version: et.SchemeVersion | None
     org: sn.OrgSnapshot
     price_base_amounts: dict[int, int]
 
+    @property
+    def version_id(self) -> int | None:
+        return self.engine_version.id if self.engine_version is not None else None
+
 
 def case_context(committee_id: int, day: date) -> CaseContext:
-    """The version in force, the organisation and the price base amounts: nine queries, always."""
+    """The version in force, the organisation and the price base amounts."""
     return case_contexts([committee_id], day)[committee_id]
 
 
 def case_contexts(committee_ids, day: date, org: sn.OrgSnapshot | None = None) -> dict[int, CaseContext]:
-    """`case_context` for many committees at once, in as many queries as for one."""
+    """`case_context` for many committees at once: from this process's engine data while the
+    organisation's version stands (one query), else built in as many queries as for one."""
+    kept = _kept()
     committee_ids = sorted(set(committee_ids))
-    versions = {version.committee_id: version for version in db.session.scalars(
-        _with_rules().where(SchemeVersion.committee_id.in_(committee_ids), _in_force(day))
-        .order_by(SchemeVersion.valid_from)
-    )} if committee_ids else {}
+    missing = [committee_id for committee_id in committee_ids if (committee_id, day) not in kept.versions]
+    if missing:
+        if len(kept.versions) > kept.MAX_VERSIONS:
+            kept.versions.clear()
+        found = {version.committee_id: version for version in db.session.scalars(
+            _with_rules().where(SchemeVersion.committee_id.in_(missing), _in_force(day))
+            .order_by(SchemeVersion.valid_from)
+        )}
+        for committee_id in missing:
+            version = found.get(committee_id)
+            kept.versions[(committee_id, day)] = engine_version(version) if version is not None else None
     org, amounts = org or org_snapshot(), price_base_amounts()
     return {
-        committee_id: CaseContext(
-            version=versions.get(committee_id),
-            engine_version=engine_version(versions[committee_id]) if committee_id in versions else None,
-            org=org,
-            price_base_amounts=amounts,
-        )
+        committee_id: CaseContext(kept.versions[(committee_id, day)], org, amounts)
         for committee_id in committee_ids
     }
 

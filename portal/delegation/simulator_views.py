@@ -80,13 +80,14 @@ def _simulator_conditions(committees) -> list[tuple]:
 
 def _ask(committee, facts, day) -> dict:
     context = queries.case_context(committee.id, day)
-    result = {"committee": committee, "day": day, "version": context.version,
+    version = queries.version_in_force(committee.id, day) if context.version_id is not None else None
+    result = {"committee": committee, "day": day, "version": version,
               "case_type": label(CASE_TYPE_LABELS, facts.case_type), "length": length_text(facts)}
-    if context.version is None:
+    if version is None:
         return result
     found = verdict(facts, context.engine_version, context.org, day, context.price_base_amounts)
     outcomes, committee_reasons = display.verdict_view(
-        found, context.version, queries.names(), context.price_base_amounts
+        found, version, queries.names(), context.price_base_amounts
     )
     barred = m.barred_text(o.guideline_point for o in found.outcomes if o.is_bar and o.matched)
     return result | {"verdict": found, "outcomes": outcomes, "committee_reasons": committee_reasons,

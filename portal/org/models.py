@@ -59,6 +59,22 @@ class UnitKind(StrEnum):
         return str(_l("Department") if self is UnitKind.DEPARTMENT else _l("Unit"))
 
 
+# The tables the delegation engine's data is built from: a trigger on each (migration
+# 0021_org_version) gives `org_version` a new token with every change, by the portal or by SQL past
+# it, in the same transaction. A table the engine comes to read gets its trigger in its own migration.
+ENGINE_TABLES = ("committees", "org_units", "positions", "appointments", "absences", "further_delegations",
+                 "scheme_versions", "delegation_rules", "price_base_amounts", "invoice_categories")
+
+
+class OrgVersion(db.Model):
+    """One row: the token of the organisation and schemes as they stand (see ENGINE_TABLES)."""
+
+    __tablename__ = "org_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(40))
+
+
 class Municipality(db.Model):
     __tablename__ = "municipality"
 

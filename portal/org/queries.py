@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal import access
 from portal.auth.models import User
 from portal.extensions import db
+from portal.memo import per_transaction
 from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position, PositionKind
 
 # Positions whose holder (or stand-in) sees the cases of their part of the organisation (RULINGS 10):
@@ -27,8 +28,9 @@ def _covering(model, day: date):
 
 
 def appointments_on(user_id: int, day: date) -> list[Appointment]:
-    """The appointments a person holds on a day, with their positions and committees loaded."""
-    return list(
+    """The appointments a person holds on a day, with their positions and committees loaded; read
+    once per transaction (a page asks in every access check)."""
+    return list(per_transaction(("appointments_on", user_id, day), lambda: tuple(
         db.session.scalars(
             select(Appointment)
             .where(Appointment.user_id == user_id, _covering(Appointment, day))
@@ -38,13 +40,13 @@ def appointments_on(user_id: int, day: date) -> list[Appointment]:
             )
             .order_by(Appointment.starts_on)
         )
-    )
+    )))
 
 
 def absence_on(user_id: int, day: date) -> Absence | None:
-    return db.session.scalars(
+    return per_transaction(("absence_on", user_id, day), lambda: db.session.scalars(
         select(Absence).where(Absence.user_id == user_id, _covering(Absence, day)).limit(1)
-    ).first()
+    ).first())
 
 
 def holders_on(position_ids: list[int], day: date) -> dict[int, list[User]]:
@@ -87,8 +89,12 @@ def standin_duties(user_id: int, day: date) -> list[StandinDuty]:
 
     First the absences that name this person; then positions whose standing stand-in is a
     position this person holds, where the holder is absent without a named stand-in, or where
-    nobody holds the position at all.
+    nobody holds the position at all. Read once per transaction.
     """
+    return list(per_transaction(("standin_duties", user_id, day), lambda: tuple(_standin_duties(user_id, day))))
+
+
+def _standin_duties(user_id: int, day: date) -> list[StandinDuty]:
     duties: list[StandinDuty] = []
     named = db.session.scalars(
         select(Absence)
@@ -137,10 +143,7 @@ def unit_subtree_ids(unit_ids: set[int]) -> set[int]:
     """These units and every unit below them."""
     if not unit_ids:
         return set()
-    children: dict[int, list[int]] = {}
-    for unit_id, parent_id in db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)):
-        if parent_id is not None:
-            children.setdefault(parent_id, []).append(unit_id)
+    children = per_transaction("unit_children", _unit_children)
     found, todo = set(), list(unit_ids)
     while todo:
         unit_id = todo.pop()
@@ -148,6 +151,14 @@ def unit_subtree_ids(unit_ids: set[int]) -> set[int]:
             found.add(unit_id)
             todo.extend(children.get(unit_id, []))
     return found
+
+
+def _unit_children() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for unit_id, parent_id in db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(unit_id)
+    return children
 
 
 def units_in_sight(user_id: int, day: date) -> set[int]:
