@@ -72,7 +72,7 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp())
     url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "PORTAL_DEVELOPMENT": True})
+    app = create_app({"SECRET_KEY": "bench-" * 8, "SQLALCHEMY_DATABASE_URI": url, "PORTAL_DEVELOPMENT": True})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:

@@ -75,7 +75,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         url = args.database or f"sqlite:///{directory}/bench.sqlite3"
-        app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+        app = create_app({"SECRET_KEY": "bench-" * 8, "SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
             if db.engine.dialect.name == "postgresql":
                 with db.engine.begin() as connection:

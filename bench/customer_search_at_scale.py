@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
     os.environ["PORTAL_DEVELOPMENT"] = "1"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": "bench"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": "bench-" * 8})
     with app.app_context():
         customers = db.session.execute(text("SELECT count(*) FROM customers")).scalar()
         identity = db.session.execute(text("SELECT identity_number FROM customers WHERE kind = 'person' "

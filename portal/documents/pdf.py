@@ -3,6 +3,8 @@ verification code on every page. Builders of each document kind pass their own s
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -63,7 +65,10 @@ def text(value: object) -> str:
     return escape("" if value is None else str(value)).replace("\n", "<br/>")
 
 
+@functools.cache
 def styles() -> dict[str, ParagraphStyle]:
+    """The documents' paragraph styles, made once per process (a letter asks for them hundreds of
+    times); nothing changes a style after this."""
     _register_fonts()
     body = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=14.5, spaceAfter=6)
     return {
@@ -76,7 +81,24 @@ def styles() -> dict[str, ParagraphStyle]:
         "h3": ParagraphStyle("h3", parent=body, fontName=FONT_BOLD, fontSize=10.5, leading=14, spaceBefore=4,
                              keepWithNext=1),
         "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=11.5, spaceAfter=0),
+        "head": ParagraphStyle("head", parent=body, fontName=FONT_BOLD, fontSize=9, leading=11.5, spaceAfter=0),
     }
+
+
+CELL_PADDING = 6  # ReportLab's default left and right padding of a table cell, each
+
+
+def _cell(value: object, style: ParagraphStyle, width: float | None) -> object:
+    """A table cell: a flowable as it is; a value that fits its column on one line as plain text
+    (drawn as is, never read as markup: a tenth of a paragraph's cost, and a plan's schedule has
+    hundreds); anything else as an escaped paragraph that wraps."""
+    if isinstance(value, Flowable):
+        return value
+    plain = "" if value is None else str(value)
+    if (width is not None and "\n" not in plain
+            and pdfmetrics.stringWidth(plain, style.fontName, style.fontSize) <= width - 2 * CELL_PADDING):
+        return plain
+    return Paragraph(text(value), style)
 
 
 def paragraph(value: object, style: str = "body") -> Paragraph:
@@ -88,15 +110,17 @@ def table(rows: list[list[object]], col_widths: list[float] | None = None, heade
 
     Plain values become escaped paragraphs; flowables are kept as they are.
     """
-    cell = styles()["cell"]
-    head = ParagraphStyle("head", parent=cell, fontName=FONT_BOLD)
+    cell, head = styles()["cell"], styles()["head"]
+    widths = list(col_widths) if col_widths is not None else []
     data = [
-        [value if isinstance(value, Flowable) else Paragraph(text(value), head if header and r == 0 else cell)
-         for value in row]
+        [_cell(value, head if header and r == 0 else cell, widths[c] if c < len(widths) else None)
+         for c, value in enumerate(row)]
         for r, row in enumerate(rows)
     ]
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), cell.fontSize),
+        ("LEADING", (0, 0), (-1, -1), cell.leading),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#BBBBBB")),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
