@@ -43,11 +43,12 @@ class _Kept:
         self.versions: dict[tuple[int, date], et.SchemeVersion | None] = {}
 
 
-def org_token() -> str:
+def org_token() -> str | None:
     """The organisation's version as the database has it now: one query per transaction (again
-    after the transaction writes, since a trigger may have changed it)."""
+    after the transaction writes, since a trigger may have changed it). None: a schema without
+    the migration's row, where nothing is kept."""
     return per_transaction("org_version", lambda: db.session.scalar(
-        select(OrgVersion.token).where(OrgVersion.id == 1)) or "")
+        select(OrgVersion.token).where(OrgVersion.id == 1)))
 
 
 def _kept() -> _Kept:
@@ -55,6 +56,8 @@ def _kept() -> _Kept:
     Every app server asks the database, so a change made through any of them (or past the portal)
     is seen by all at their next transaction."""
     token = org_token()
+    if token is None:
+        return _Kept("")  # no version to trust: built for this question alone
     store = current_app.extensions.setdefault("portal_engine_data", {})
     kept = store.get("kept")
     if kept is None or kept.token != token:

@@ -153,3 +153,12 @@ def test_a_page_reads_no_organisation_table_once_the_snapshot_is_kept(client, wo
         db.session.execute(text("SELECT 1"))
     assert len(building) == 7
     assert not set(statements) & set(building[:6])
+
+
+def test_without_the_version_row_nothing_is_kept(app, world):
+    """A schema made without the migration's row has no version to trust: every question builds."""
+    db.session.execute(text("DELETE FROM org_version"))
+    first = queries.org_snapshot()
+    new_transaction()
+    db.session.execute(text("DELETE FROM org_version"))
+    assert queries.org_snapshot() is not first
