@@ -60,7 +60,7 @@ class UnitKind(StrEnum):
 
 
 # The tables the delegation engine's data is built from: a trigger on each (migration
-# 0026_org_version) gives `org_version` a new token with every change, by the portal or by SQL past
+# 0027_org_version) gives `org_version` a new token with every change, by the portal or by SQL past
 # it, in the same transaction. A table the engine comes to read gets its trigger in its own migration.
 ENGINE_TABLES = ("committees", "org_units", "positions", "appointments", "absences", "further_delegations",
                  "scheme_versions", "delegation_rules", "price_base_amounts", "invoice_categories")

@@ -1,8 +1,8 @@
 """The organisation's version: a token that database triggers change with every change to the
 tables the delegation engine reads, so every app server's cached snapshot is checked by one query
 
-Revision ID: 0026_org_version
-Revises: 0025_invoice_amount_limit
+Revision ID: 0027_org_version
+Revises: 0026_named_conditions
 Create Date: 2026-12-01 10:20:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0026_org_version'
-down_revision = '0025_invoice_amount_limit'
+revision = '0027_org_version'
+down_revision = '0026_named_conditions'
 branch_labels = None
 depends_on = None
 
