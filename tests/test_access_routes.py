@@ -127,6 +127,7 @@ MATRIX = {
     "cases.execute": ("POST", "/arenden/{case}/verkstall", {"finance_officer"}),
     "cases.attach": ("POST", "/arenden/{case}/bilagor", {"case_officer"}),
     "cases.answer_condition": ("POST", "/arenden/{case}/forutsattningar", {"case_officer"}),
+    "cases.propose_whole_debt": ("POST", "/arenden/{case}/hela-skulden", {"case_officer"}),
     "cases.attachment": ("GET", "/arenden/bilagor/{attachment}", CASE_VIEWERS),
     "cases.index": ("GET", "/arenden/", CASE_VIEWERS),
     "cases.export_for_ledger": ("GET", "/arenden/att-verkstalla.csv", {"finance_officer"}),

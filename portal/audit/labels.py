@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "write_off_batch.execute": _l("Batch write-off executed in the ledger"),
     "write_off_batch.withdraw": _l("Batch write-off withdrawn"),
     "write_off_batch.declare_conflict": _l("Conflict of interest in a batch declared"),
+    "case.whole_debt_due_refused": _l("Proposal that the whole debt falls due refused"),
     # People and sign-in
     "user.create": _l("User created"),
     "user.update": _l("User changed"),

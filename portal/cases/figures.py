@@ -38,6 +38,8 @@ class _CaseOnDay:
 
     case_type: str
     lines: list[DayLine]
+    # A case proposing that a plan's whole debt falls due is computed on that plan's terms.
+    whole_debt_due_for: Any = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ def figures_on(case: Case, day: date, terms: TermsInput | None = None) -> DayFig
                     "amount, %(open)s: the case officer needs to lower the credited amount.",
                     number=line.invoice.invoice_number, credited=format_money(line.credited_capital_ore),
                     open=format_money(line.open_capital_ore))})
-    computed = compute_terms(_CaseOnDay(case.case_type, lines), terms or TermsInput.from_case(case), day)
+    on_day = _CaseOnDay(case.case_type, lines, case.whole_debt_due_for)
+    computed = compute_terms(on_day, terms or TermsInput.from_case(case), day)
     return DayFigures(day, lines, computed, _figures(computed, lines))
 
 

@@ -83,6 +83,15 @@ class DecideForm(FlaskForm):
     amount = StringField(_l("Amount (partial grant, kr)"), validators=[Optional(), Length(max=30)])
 
 
+class WholeDebtForm(FlaskForm):
+    """The case officer proposes that the whole debt of a broken plan or deferral falls due."""
+
+    class Meta(UniqueIds):
+        id_prefix = "whole-debt"
+
+    reasons = TextAreaField(_l("Reasons for the proposal"), validators=[DataRequired(), Length(max=5000)])
+
+
 class NoteForm(FlaskForm):
     class Meta(UniqueIds):
         id_prefix = "note"

@@ -42,6 +42,12 @@ CASE_TYPE_LABELS = {
     CaseType.FORGO_COLLECTION: _l("Forgo collection"),
     CaseType.STOP_COLLECTION: _l("Stop collection"),
 }
+# A case proposing that the whole debt of a broken plan or deferral falls due (RULINGS 16) has the
+# type of the plan or deferral it is about: whoever may grant that plan today decides it.
+WHOLE_DEBT_DUE_LABELS = {
+    CaseType.DEFERRAL: _l("Whole debt due (deferral not kept)"),
+    CaseType.INSTALMENT_PLAN: _l("Whole debt due (plan broken)"),
+}
 CASE_STATE_LABELS = {
     CaseState.DRAFT: _l("Draft"),
     CaseState.AWAITING_CONSULTATION: _l("Awaiting consultation"),
@@ -108,6 +114,9 @@ class Case(db.Model):
     # R8: a correction is a new case that refers to the decision it corrects.
     corrects_decision_id: Mapped[int | None] = mapped_column(
         ForeignKey("decisions.id", use_alter=True, name="fk_cases_corrects_decision_id_decisions"))
+    # RULINGS 16: the portal never cancels a broken plan (or a deferral not kept) itself; a case of
+    # its own, linked to it, proposes that the whole debt falls due, and a person decides it.
+    whole_debt_due_for_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
 
     committee: Mapped[Committee] = relationship()
     customer: Mapped[Customer] = relationship()
@@ -123,6 +132,7 @@ class Case(db.Model):
     conflicts: Mapped[list[ConflictDeclaration]] = relationship(back_populates="case")
     condition_answers: Mapped[list[ConditionAnswer]] = relationship(back_populates="case")
     signed_agreement: Mapped[SignedAgreement | None] = relationship(uselist=False, viewonly=True)
+    whole_debt_due_for: Mapped[Case | None] = relationship(remote_side="Case.id", foreign_keys=[whole_debt_due_for_id])
 
     @property
     def type_enum(self) -> CaseType:
@@ -133,7 +143,13 @@ class Case(db.Model):
         return CaseState(self.state)
 
     @property
+    def is_whole_debt_due(self) -> bool:
+        return self.whole_debt_due_for_id is not None
+
+    @property
     def type_label(self) -> str:
+        if self.is_whole_debt_due:
+            return str(WHOLE_DEBT_DUE_LABELS[self.type_enum])
         return str(CASE_TYPE_LABELS[self.type_enum])
 
     @property
@@ -142,7 +158,8 @@ class Case(db.Model):
 
     @property
     def allows_partial_grant(self) -> bool:
-        return allows_partial_grant(self.type_enum)
+        # A proposal that a plan's whole debt falls due is granted or refused (RULINGS 16).
+        return allows_partial_grant(self.type_enum) and not self.is_whole_debt_due
 
     @property
     def collection_reason_label(self) -> str:
@@ -151,7 +168,8 @@ class Case(db.Model):
     @property
     def awaits_signature(self) -> bool:
         """A granted plan takes effect only when the signed agreement is registered."""
-        return (self.case_type == CaseType.INSTALMENT_PLAN and self.signed_agreement is None
+        return (self.case_type == CaseType.INSTALMENT_PLAN and not self.is_whole_debt_due
+                and self.signed_agreement is None
                 and self.state in (CaseState.GRANTED, CaseState.PARTLY_GRANTED))
 
 

@@ -33,6 +33,7 @@ TYPE_WORDS = {
     CaseType.FORGO_COLLECTION: "att avstå från indrivning",
     CaseType.STOP_COLLECTION: "att avbryta indrivning",
 }
+WHOLE_DEBT_TITLE = "Beslut om att hela skulden förfaller till betalning"
 OUTCOME_WORDS = {"granted": "Bifall", "partly_granted": "Delvis bifall", "refused": "Avslag"}
 WRITE_OFF_REASONS = {
     WriteOffReason.DECEASED_WITHOUT_ASSETS: "dödsbo utan tillgångar",
@@ -110,6 +111,14 @@ class LetterData:
     # A refusal under a guideline bar (RULINGS 8): the guideline's point and the bar's adopted text.
     guideline_point: str | None = None
     guideline_text: str = ""
+    # RULINGS 16: the plan or deferral whose whole debt the decision is about, with its own decision
+    # date ("SN 2026/12", 2026-11-23).
+    whole_debt_of: str | None = None
+    whole_debt_of_decided: date | None = None
+
+    @property
+    def title(self) -> str:
+        return WHOLE_DEBT_TITLE if self.whole_debt_of else f"Beslut om {TYPE_WORDS[self.case_type]}"
 
     @property
     def is_granted(self) -> bool:
@@ -177,6 +186,9 @@ def letter_data(case: Case, decision: Decision) -> LetterData:
         conditions=_condition_lines(case, decision, rule),
         guideline_point=bar.guideline_point if bar else None,
         guideline_text=bar.text if bar else "",
+        whole_debt_of=case.whole_debt_due_for.registry_number if case.whole_debt_due_for else None,
+        whole_debt_of_decided=(case.whole_debt_due_for.decision.decision_date
+                               if case.whole_debt_due_for and case.whole_debt_due_for.decision else None),
     )
 
 
@@ -260,8 +272,29 @@ def schedule_table(schedule: list[dict]) -> Flowable:
     return table(rows, col_widths=[12 * mm, 28 * mm, 32 * mm, 30 * mm, 32 * mm, 30 * mm])
 
 
+def _whole_debt_decided(data: LetterData) -> list[Flowable]:
+    """A broken plan or a deferral not kept (RULINGS 16): the whole debt falls due, or the plan
+    stands."""
+    yours = "ditt anstånd med betalning" if data.case_type == CaseType.DEFERRAL else "din avbetalningsplan"
+    plan = f"{yours} {data.whole_debt_of}, beslutad {_d(data.whole_debt_of_decided)},"
+    if data.outcome == "refused":
+        return [paragraph(f"{data.committee_name} beslutar att inte låta hela skulden förfalla till betalning. "
+                          f"{plan[0].upper()}{plan[1:]} gäller fortfarande, med de villkor som beslutades.")]
+    g = data.granted
+    capital, interest = g.get("remaining_capital_ore", 0), g.get("remaining_interest_ore", 0)
+    return [
+        paragraph(f"{data.committee_name} beslutar att hela den återstående skulden förfaller till betalning "
+                  f"omedelbart, eftersom villkoren i {plan} inte har hållits. De villkoren gäller inte längre."),
+        paragraph(f"Återstående kapital: {format_money(capital)}. Dröjsmålsränta till och med "
+                  f"{_d(data.decision_date)}: {format_money(interest)}. Att betala: "
+                  f"{format_money(capital + interest)}."),
+    ]
+
+
 def _decided(data: LetterData) -> list[Flowable]:
     """What was decided, in the words of the case type and outcome."""
+    if data.whole_debt_of:
+        return _whole_debt_decided(data)
     what = TYPE_WORDS[data.case_type]
     g, a = data.granted, data.asked
     if data.outcome == "refused":
@@ -359,6 +392,16 @@ def _conditions(data: LetterData) -> list[Flowable]:
 
 
 def _if_not_kept(data: LetterData) -> list[Flowable]:
+    if data.whole_debt_of:
+        if not data.is_granted:
+            return [paragraph("Vad beslutet innebär", "h2"), paragraph(
+                "Betala det som har förfallit enligt planen så snart som möjligt. Om villkoren fortsatt inte "
+                "hålls kan hela det återstående beloppet förfalla till betalning på en gång.")]
+        text = "Betalar du inte hela beloppet går fordran vidare till inkasso enligt kommunens rutiner."
+        if data.charges_interest:
+            text += (" Dröjsmålsränta enligt räntelagen fortsätter att löpa på kapitalet "
+                     f"{_since_due_dates(data)} till dess att skulden är betald.")
+        return [paragraph("Vad beslutet innebär", "h2"), paragraph(text)]
     if not data.is_granted:
         return [paragraph("Vad beslutet innebär", "h2"), paragraph(
             "Fakturorna ska betalas enligt sina ursprungliga villkor. Betalar du inte går fordran vidare "
@@ -412,7 +455,7 @@ def _contact(data: LetterData) -> list[Flowable]:
 
 
 def build_decision_letter(data: LetterData, code: str) -> bytes:
-    title = f"Beslut om {TYPE_WORDS[data.case_type]}"
+    title = data.title
     story: list[Flowable] = [
         *_recipient(data),
         paragraph(title, "title"),
@@ -539,9 +582,9 @@ def decision_documents_issue(actor: Actor, case: Case, decision: Decision) -> li
                                title=f"Beslut om {TYPE_WORDS[data.case_type]}",
                                render=lambda code: build_decision_record(data, code), **common)]
     documents = [document_issue(actor, kind=DocumentKind.DECISION_LETTER,
-                                title=f"Beslut om {TYPE_WORDS[data.case_type]}",
+                                title=data.title,
                                 render=lambda code: build_decision_letter(data, code), **common)]
-    if data.case_type == CaseType.INSTALMENT_PLAN and data.is_granted:
+    if data.case_type == CaseType.INSTALMENT_PLAN and data.is_granted and not data.whole_debt_of:
         documents.append(document_issue(actor, kind=DocumentKind.PLAN_AGREEMENT, title="Avtal om avbetalningsplan",
                                         render=lambda code: build_plan_agreement(data, code), **common))
     return documents

@@ -209,7 +209,7 @@ def granted_not_executed(reader: User) -> list[Case]:
     signed = select(SignedAgreement.id).where(SignedAgreement.case_id == Case.id).exists()
     return list(db.session.scalars(_with_summary(select(Case).where(
         Case.state.in_([CaseState.GRANTED.value, CaseState.PARTLY_GRANTED.value]),
-        or_(Case.case_type != CaseType.INSTALMENT_PLAN.value, signed),
+        or_(Case.case_type != CaseType.INSTALMENT_PLAN.value, signed, Case.whole_debt_due_for_id.is_not(None)),
         visible_to(reader, clock.today()),
     ).options(joinedload(Case.decision), selectinload(Case.lines).joinedload(CaseInvoice.invoice))
         .order_by(Case.submitted_at))))
@@ -220,7 +220,7 @@ def awaiting_signature(reader: User) -> list[Case]:
     return list(db.session.scalars(_with_summary(
         select(Case).join(Decision, Decision.case_id == Case.id)
         .outerjoin(SignedAgreement, SignedAgreement.case_id == Case.id)
-        .where(Case.case_type == CaseType.INSTALMENT_PLAN.value,
+        .where(Case.case_type == CaseType.INSTALMENT_PLAN.value, Case.whole_debt_due_for_id.is_(None),
                Case.state.in_([CaseState.GRANTED.value, CaseState.PARTLY_GRANTED.value]),
                SignedAgreement.id.is_(None), visible_to(reader, clock.today()))
         .options(joinedload(Case.decision))

@@ -96,6 +96,8 @@ def _read_known_facts(cases: list[Case], on_date: date) -> KnownFacts:
         .join(Case, Case.id == Decision.case_id)
         .where(
             Case.customer_id.in_(customer_ids),
+            # A case proposing that a plan's whole debt falls due never counts as a plan.
+            Case.whole_debt_due_for_id.is_(None),
             Decision.outcome.in_([Outcome.GRANTED.value, Outcome.PARTLY_GRANTED.value]),
             Decision.decision_date.between(_window_start(on_date), last),
         )
@@ -122,9 +124,16 @@ def _read_known_facts(cases: list[Case], on_date: date) -> KnownFacts:
     return KnownFacts(on_date, {key: tuple(rows) for key, rows in granted.items()}, overdue, people)
 
 
+def _not_counted(case: Case) -> set[int]:
+    """The case itself; and a case proposing that a plan's whole debt falls due is asked as that
+    plan would be asked today, so the plan does not count against itself."""
+    return {case.id} | ({case.whole_debt_due_for_id} if case.whole_debt_due_for_id is not None else set())
+
+
 def _earlier_grants(case: Case, known: KnownFacts) -> tuple[tuple[int, date, int], ...]:
+    skip = _not_counted(case)
     return tuple(row for row in known.granted.get((case.customer_id, case.committee_id, case.case_type), ())
-                 if row[0] != case.id)
+                 if row[0] not in skip)
 
 
 def granted_cases(case: Case, on_date: date, known: KnownFacts | None = None) -> tuple[int, int]:

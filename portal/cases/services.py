@@ -373,6 +373,9 @@ def consultation_record(actor: Actor, case: Case, opinion: str) -> Consultation:
 
 
 def case_return(actor: Actor, case: Case, note: str) -> Case:
+    if case.is_whole_debt_due:
+        raise _refuse(_("A proposal that the whole debt falls due is not returned for completion: refuse it, "
+                        "or the case officer withdraws it and makes a new one."))
     if not note.strip():
         raise _refuse(_("Say what the case officer needs to complete."), "note")
     _move(actor, case, Step.RETURN_FOR_COMPLETION, CaseState.RETURNED, note=note.strip())
@@ -442,6 +445,13 @@ def case_decide(actor: Actor, case: Case, decision: DecisionInput) -> Decision:
     if not decision.no_conflict_confirmed:
         raise _refuse(_("Confirm that you have no conflict of interest in the case (jäv)."),
                       "no_conflict_confirmed")
+    if case.is_whole_debt_due:
+        from portal.cases.whole_debt import decision_refusal
+
+        refused = decision_refusal(case, decision.outcome)
+        if refused:
+            _record_refused_decision(actor, case, decision, refused, rules_named=[])
+            raise _refuse(refused)
 
     today = clock.today()
     # RULINGS 2: the officer's terms stand; what derives from them is the decision day's. Where those

@@ -125,6 +125,9 @@ def _earliest_due(case) -> date | None:
 
 
 def compute_terms(case, terms: TermsInput, today: date) -> ComputedTerms:
+    plan = getattr(case, "whole_debt_due_for", None)
+    if plan is not None:
+        return _whole_debt(plan, case)
     case_type = CaseType(case.case_type)
     if case_type == CaseType.DEFERRAL:
         return _deferral(case, terms, today)
@@ -135,6 +138,24 @@ def compute_terms(case, terms: TermsInput, today: date) -> ComputedTerms:
     if case_type in INTERNAL_CASE_TYPES:
         return _collection(case, case_type, terms)
     return _credit(case, terms)
+
+
+def _whole_debt(plan, case) -> ComputedTerms:
+    """A case proposing that the whole debt of a broken plan or deferral falls due (RULINGS 16) is
+    decided by whoever may grant that plan today: the engine is asked about the plan's decided
+    terms (its amount, length, instalments), which never change; what falls due is the open capital
+    and late interest of its invoices on the day."""
+    decided = plan.decision.terms or {}
+    length_days = None
+    if plan.case_type == CaseType.DEFERRAL and decided.get("new_due_date") and _earliest_due(plan):
+        length_days = (date.fromisoformat(decided["new_due_date"]) - _earliest_due(plan)).days
+    return ComputedTerms(
+        plan.decision.amount_ore, decided.get("length_months"), length_days,
+        decided.get("instalments") if plan.case_type == CaseType.INSTALMENT_PLAN else None,
+        decided.get("monthly_amount_ore"),
+        details={"whole_debt_due_for": plan.registry_number,
+                 "remaining_capital_ore": sum(line.open_capital_ore for line in case.lines),
+                 "remaining_interest_ore": sum(line.interest_ore for line in case.lines)})
 
 
 def _deferral(case, terms: TermsInput, today: date) -> ComputedTerms:

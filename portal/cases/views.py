@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from portal import access, clock, params
-from portal.cases import queries, services
+from portal.cases import queries, services, whole_debt
 from portal.cases.forms import (
     AgreementForm,
     AttachmentForm,
@@ -24,6 +24,7 @@ from portal.cases.forms import (
     NewCaseForm,
     NoteForm,
     TermsForm,
+    WholeDebtForm,
 )
 from portal.cases.models import (
     CASE_STATE_LABELS,
@@ -48,9 +49,19 @@ from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.money import MoneyParseError, format_amount, format_money
 from portal.org.models import Committee, OrgUnit
+from portal.receivables import followup
 from portal.receivables import queries as receivables_queries
 from portal.receivables.models import Customer, Invoice
-from portal.web import actor, confirm_step, is_confirmed, page_or_partial, show_errors, wants_partial, with_write_lock
+from portal.web import (
+    actor,
+    confirm_step,
+    is_confirmed,
+    page_or_partial,
+    show_errors,
+    submitted,
+    wants_partial,
+    with_write_lock,
+)
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
 
@@ -168,6 +179,14 @@ def _case_context(case: Case, **forms) -> dict:
         if check is not None and not check.allowed:
             refused = refusal(case, check, today, terms)
     is_preparer = case.prepared_by_id == user.id
+    # RULINGS 16: an executed plan or deferral shows how it is kept; a broken one can be proposed to
+    # fall due as a whole. A whole-debt case shows the plan it is about, as it stands today.
+    followed = followup.follow_one(case, today)
+    plan_followed = followup.follow_one(case.whole_debt_due_for, today) if case.is_whole_debt_due else None
+    decide_form = forms.get("decide_form") or DecideForm()
+    if case.is_whole_debt_due:
+        decide_form.outcome.choices = [("granted", _("Grant: the whole debt falls due")),
+                                       ("refused", _("Refuse: the plan stands"))]
     terms_form = forms.get("terms_form") or _terms_form(case)
     hold_notes = []
     if state in (CaseState.DRAFT, CaseState.RETURNED) and is_preparer:
@@ -189,7 +208,11 @@ def _case_context(case: Case, **forms) -> dict:
         "stale": {"before": routed, "after": now_routed} if routed is not None and routed != now_routed else None,
         "timeline": queries.timeline(case.id),
         "terms_form": terms_form,
-        "decide_form": forms.get("decide_form") or DecideForm(),
+        "decide_form": decide_form,
+        "followed": followed,
+        "plan_followed": plan_followed,
+        "whole_debt_cases": whole_debt.cases_for(case) if followed is not None else [],
+        "whole_debt_form": forms.get("whole_debt_form") or WholeDebtForm(formdata=None),
         "note_form": forms.get("note_form") or NoteForm(),
         "consultation_form": forms.get("consultation_form") or ConsultationForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
@@ -213,7 +236,9 @@ def _case_context(case: Case, **forms) -> dict:
             "decide": check is not None and check.allowed,
             "return": state in (CaseState.AWAITING_DECISION, CaseState.AWAITING_CONSULTATION)
             and ((check is not None and check.allowed) or access.allowed(user, access.CONSULT_CASE))
-            and not is_preparer,
+            and not is_preparer and not case.is_whole_debt_due,
+            "propose_whole_debt": followed is not None and followed.status.status == "broken"
+            and followed.proposal is None and access.allowed(user, access.PREPARE_CASE),
             "refer": (check is not None and check.allowed) or _may_refer_as_officer(case, routing),
             "execute": state in (CaseState.GRANTED, CaseState.PARTLY_GRANTED)
             and access.allowed(user, access.EXECUTE_CASE) and not case.awaits_signature,
@@ -493,6 +518,28 @@ def decide(case_id: int):
     return render_template("cases/show.html", **_case_context(case, decide_form=form)), 422
 
 
+@bp.post("/<id:case_id>/hela-skulden")
+@with_write_lock
+@login_required
+def propose_whole_debt(case_id: int):
+    """The case officer proposes that the whole debt of this broken plan or deferral falls due: a
+    new case, linked to it, submitted to whoever may grant that plan today (RULINGS 16)."""
+    access.require(current_user, access.PREPARE_CASE)
+    plan = _load(case_id)
+    form = WholeDebtForm()
+    done, proposal = submitted(form, lambda: whole_debt.whole_debt_due_propose(
+        actor(access.capacity(current_user, access.PREPARE_CASE)), plan, form.reasons.data or ""))
+    if done:
+        flash(_("The proposal that the whole debt falls due was submitted as case %(number)s.",
+                number=proposal.registry_number), "success")
+        return redirect(url_for("cases.show", case_id=proposal.id), code=303)
+    db.session.rollback()
+    plan = _load(case_id)
+    for message in form.form_errors:
+        flash(message, "error")
+    return render_template("cases/show.html", **_case_context(plan, whole_debt_form=form)), 422
+
+
 @bp.post("/<id:case_id>/bilagor")
 @login_required
 def attach(case_id: int):
@@ -675,13 +722,18 @@ def _ledger_rows():
         amounts = decided_line_amounts(CaseType(case.case_type), [
             InvoiceLine(line.invoice_id, line.open_capital_ore, line.interest_ore, line.fees_ore,
                         line.credited_capital_ore) for line in lines], decision.amount_ore)
+        if case.is_whole_debt_due:
+            # The whole open capital of each invoice falls due on the decision day (RULINGS 16).
+            amounts = [line.open_capital_ore for line in lines]
         for line, amount in zip(lines, amounts, strict=True):
+            whole = case.is_whole_debt_due
             yield [
-                case.registry_number, CASE_TYPE_LABELS[CaseType(case.case_type)],
+                case.registry_number, case.type_label,
                 OUTCOME_LABELS[Outcome(decision.outcome)], decision.decision_date.isoformat(),
                 line.invoice.invoice_number, line.invoice.ledger_source, csv_amount(amount),
-                decision.terms.get("new_due_date", ""), decision.terms.get("instalments") or "",
-                csv_amount(decision.terms.get("monthly_amount_ore")),
+                decision.decision_date.isoformat() if whole else decision.terms.get("new_due_date", ""),
+                "" if whole else decision.terms.get("instalments") or "",
+                "" if whole else csv_amount(decision.terms.get("monthly_amount_ore")),
                 reasons.get(decision.terms.get("write_off_reason") or "", ""),
                 collection_reasons.get(decision.terms.get("collection_reason") or "", ""),
             ]

@@ -19,10 +19,11 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import clock
 from portal.audit.services import Actor, record, record_refusal
+from portal.cases import whole_debt
 from portal.cases.models import Case, Decision
 from portal.cases.rerouting import reroute_after_decision
 from portal.cases.routing import route, urgent_cover
-from portal.cases.rules import CaseState
+from portal.cases.rules import CaseState, Outcome
 from portal.cases.terms import TermsInput, compute_terms
 from portal.delegation.messages import reason_text
 from portal.delegation.queries import names as delegation_names
@@ -175,6 +176,10 @@ def item_decide(actor: Actor, item: AgendaItem, *, outcome: CommitteeOutcome | N
         message = (_("Give the terms the committee granted.") if outcome == CommitteeOutcome.PARTLY_GRANTED
                    else _("Say why the committee sent the case back."))
         raise _refuse(message, "decision_text")
+    if item.case.is_whole_debt_due and outcome != CommitteeOutcome.SENT_BACK:
+        refused = whole_debt.decision_refusal(item.case, Outcome(outcome.value))
+        if refused:
+            raise _refuse(refused, "outcome")
     before = {"outcome": item.outcome, "decision_text": item.decision_text}
     item.outcome, item.decision_text = outcome.value, text or None
     db.session.flush()

@@ -1,12 +1,14 @@
-"""Instalment plans followed up (RULINGS 16): each executed plan's schedule against the payments
-made on its invoices since the decision: on track, late (days) or broken (late beyond the
-municipality's setting). The portal never cancels a broken plan: the officer proposes a new case.
+"""Instalment plans and deferrals followed up (RULINGS 16): each executed plan's schedule (a
+deferral: its new due date) against the payments made on its invoices since the decision: on track,
+late (days) or broken (late beyond the municipality's setting). The portal never cancels a broken
+plan: the officer proposes a new case that the whole debt falls due (portal/cases/whole_debt.py),
+and once that is granted the plan's status says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -22,12 +24,13 @@ STATUS_LABELS = {
     "late": _l("Late"),
     "broken": _l("Broken"),
     "paid": _l("Paid"),
+    "whole_debt_due": _l("Whole debt due"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class PlanStatus:
-    status: str  # on_track | late | broken | paid
+    status: str  # on_track | late | broken | paid | whole_debt_due
     days_late: int  # days since the first instalment the payments do not cover fell due
     due_ore: int  # instalments due up to and including today
     paid_ore: int  # paid on the plan's invoices since the decision, up to today
@@ -76,18 +79,42 @@ def broken_after_days() -> int:
 
 @dataclass(frozen=True)
 class FollowedPlan:
-    case: object  # portal.cases.models.Case
+    case: object  # portal.cases.models.Case: an executed plan or deferral
     status: PlanStatus
+    broken_after_days: int
+    # The case proposing that the whole debt falls due, while it waits for its decision.
+    proposal: object | None = None
+    # The granted case by which the whole debt fell due.
+    whole_debt_case: object | None = None
 
 
-def _schedule(case) -> list[tuple[date, int]]:
+def schedule_of(case) -> list[tuple[date, int]]:
+    """What the decision asked the customer to pay and when: a plan's instalments, a deferral's
+    amount on its new due date."""
     decision = case.decision
-    rows = (decision.terms or {}).get("schedule") if decision else None
-    return [(date.fromisoformat(row["due_date"]), int(row["amount_ore"])) for row in rows or []]
+    terms = (decision.terms or {}) if decision else {}
+    if case.case_type == "deferral":
+        due = terms.get("new_due_date")
+        return [(date.fromisoformat(due), int(decision.amount_ore))] if due else []
+    return [(date.fromisoformat(row["due_date"]), int(row["amount_ore"])) for row in terms.get("schedule") or []]
+
+
+def _whole_debt_cases(plan_ids: set[int]) -> dict[int, list]:
+    from portal.cases.models import Case
+
+    found: dict[int, list] = {}
+    if plan_ids:
+        for case in db.session.scalars(select(Case).where(Case.whole_debt_due_for_id.in_(sorted(plan_ids)))
+                                       .order_by(Case.id)):
+            found.setdefault(case.whole_debt_due_for_id, []).append(case)
+    return found
 
 
 def follow(cases, today: date) -> list[FollowedPlan]:
-    """Each executed plan with its status; payments on its invoices since its decision date count."""
+    """Each executed plan or deferral with its status; payments on its invoices since its decision
+    date count. A plan whose whole debt a decision made due has that status, whatever is paid."""
+    from portal.cases.rules import DECIDED, CaseState
+
     limit = broken_after_days()
     invoice_ids = {line.invoice_id for case in cases for line in case.lines}
     payments: dict[int, list[tuple[date, int]]] = {}
@@ -96,20 +123,41 @@ def follow(cases, today: date) -> list[FollowedPlan]:
                 select(Payment.invoice_id, Payment.payment_date, Payment.amount_ore)
                 .where(Payment.invoice_id.in_(invoice_ids))):
             payments.setdefault(invoice_id, []).append((day, amount))
+    proposals = _whole_debt_cases({case.id for case in cases})
     followed = []
     for case in cases:
-        schedule = _schedule(case)
+        schedule = schedule_of(case)
         if not schedule:
             continue
         since = case.decision.decision_date
         paid = [(day, amount) for line in case.lines for day, amount in payments.get(line.invoice_id, [])
                 if day >= since]
-        followed.append(FollowedPlan(case, plan_status(schedule, paid, today, limit)))
+        status = plan_status(schedule, paid, today, limit)
+        mine = proposals.get(case.id, [])
+        granted = next((c for c in mine if c.decision is not None and c.decision.outcome != "refused"), None)
+        waiting = next((c for c in mine if CaseState(c.state) not in DECIDED | {CaseState.WITHDRAWN}), None)
+        if granted is not None:
+            status = replace(status, status="whole_debt_due")
+        followed.append(FollowedPlan(case, status, limit, waiting, granted))
     return followed
 
 
+def follow_one(case, today: date) -> FollowedPlan | None:
+    """One executed plan or deferral followed up (None: the case is not one)."""
+    followed = follow([case], today) if is_followed(case) else []
+    return followed[0] if followed else None
+
+
+def is_followed(case) -> bool:
+    """An executed plan or deferral, granted or partly granted, and not itself a whole-debt case."""
+    return (case.case_type in ("deferral", "instalment_plan") and case.state == "executed"
+            and case.whole_debt_due_for_id is None and case.decision is not None
+            and case.decision.outcome != "refused")
+
+
 def executed_plans(user, today: date, *, customer_id: int | None = None) -> list:
-    """The executed instalment plans the user may read (the cases' own visibility, in the query)."""
+    """The executed instalment plans and deferrals the user may read (the cases' own visibility,
+    in the query); cases proposing that a whole debt falls due are not plans."""
     from sqlalchemy.orm import selectinload
 
     from portal.cases.models import Case
@@ -117,8 +165,9 @@ def executed_plans(user, today: date, *, customer_id: int | None = None) -> list
     from portal.cases.rules import CaseState
     from portal.delegation.engine_types import CaseType
 
-    query = (select(Case).where(Case.case_type == CaseType.INSTALMENT_PLAN.value,
-                                Case.state == CaseState.EXECUTED.value, visible_to(user, today))
+    query = (select(Case).where(Case.case_type.in_([CaseType.INSTALMENT_PLAN.value, CaseType.DEFERRAL.value]),
+                                Case.state == CaseState.EXECUTED.value, Case.whole_debt_due_for_id.is_(None),
+                                visible_to(user, today))
              .options(selectinload(Case.lines), selectinload(Case.decision), selectinload(Case.customer))
              .order_by(Case.id))
     if customer_id is not None:
@@ -127,7 +176,8 @@ def executed_plans(user, today: date, *, customer_id: int | None = None) -> list
 
 
 def plans_needing_attention(user, today: date) -> list[FollowedPlan]:
-    """Late and broken plans the user may read, the longest late first."""
+    """Late and broken plans and deferrals the user may read, the longest late first (a plan
+    whose whole debt has fallen due is no longer followed)."""
     followed = [plan for plan in follow(executed_plans(user, today), today)
                 if plan.status.status in ("late", "broken")]
     return sorted(followed, key=lambda plan: (-plan.status.days_late, plan.case.id))
