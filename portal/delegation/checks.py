@@ -35,6 +35,7 @@ ERROR, WARNING = Severity.ERROR, Severity.WARNING
 # so the rule could never match.
 _LIMIT_CASE_TYPES = LIMIT_CASE_TYPES
 _POSITIVE_LIMITS = (
+    "broken_after_days",
     "min_amount_ore",
     "max_invoice_amount_ore",
     "max_instalments",

@@ -214,6 +214,7 @@ LIMIT_CASE_TYPES: dict[str, frozenset[CaseType]] = {
     "plan_length_floors": frozenset({CaseType.INSTALMENT_PLAN}),
     "max_total_months": frozenset({CaseType.DEFERRAL, CaseType.INSTALMENT_PLAN}),
     "allowed_write_off_reasons": frozenset({CaseType.WRITE_OFF}),
+    "broken_after_days": frozenset({CaseType.DEFERRAL, CaseType.INSTALMENT_PLAN}),
 }
 
 
@@ -258,6 +259,10 @@ class Limits:
     # At most this many granted cases of the type per customer in the period, this one included.
     max_granted_cases: int | None = None
     frequency_period: FrequencyPeriod = FrequencyPeriod.CALENDAR_YEAR
+    # RULINGS 16: a plan or deferral granted under the rule is broken when late by more than this
+    # many days, where that is stricter than the municipality's setting. Not a condition for
+    # matching: it is read when the plan is followed up (limits.broken_after_days).
+    broken_after_days: int | None = None
 
 
 @dataclass(frozen=True)

@@ -259,9 +259,14 @@ class RuleForm(LimitFields, FlaskForm):
     required_condition_ids = MultiCheckboxField(
         _l("Conditions that must be met"), coerce=optional_id, validate_choice=False
     )
+    broken_after_days = IntegerField(
+        _l("A plan or deferral is broken when late by more than (days)"),
+        validators=[Optional(), NumberRange(min=1, max=3650)],
+    )
 
     def fill(self, rule: DelegationRule) -> None:
         self.fill_limits(rule)
+        self.broken_after_days.data = rule.broken_after_days
         if rule.invoice_category_ids is not None:
             self.category_scope.data, ticked = "only", rule.invoice_category_ids
         elif rule.excluded_invoice_category_ids is not None:
@@ -303,6 +308,7 @@ class RuleForm(LimitFields, FlaskForm):
             consultation_position_id=self.consultation_position_id.data,
             guideline_point=self.guideline_point.data or None,
             required_condition_ids=[i for i in self.required_condition_ids.data or [] if i is not None],
+            broken_after_days=self.broken_after_days.data,
             **self.scope_values(),
             **limits,
         )

@@ -21,6 +21,14 @@ from portal.delegation.results import Reason, ReasonCode
 Params = tuple[tuple[str, object], ...]
 
 
+def broken_after_days(limits: Limits | None, municipality_days: int) -> int:
+    """How many days late make a plan or deferral broken (RULINGS 16): the municipality's setting,
+    or the rule's own where it is stricter; a rule never makes it looser."""
+    if limits is None or limits.broken_after_days is None:
+        return municipality_days
+    return min(limits.broken_after_days, municipality_days)
+
+
 def pbb_ceiling_ore(share: Fraction, price_base_amount_ore: int) -> int:
     """The ceiling in whole öre: an amount is ≤ share × pbb exactly when it is ≤ this value."""
     return (price_base_amount_ore * share.numerator) // share.denominator

@@ -96,6 +96,7 @@ LIMIT_LABELS = {
     "min_monthly_instalment_ore": _l("smallest monthly instalment"),
     "plan_length_floors": _l("smallest debt for a plan length"),
     "allowed_write_off_reasons": _l("allowed write-off reasons"),
+    "broken_after_days": _l("days late before a plan is broken"),
 }
 FACT_LABELS = {
     "deferral_months": _l("the length of the deferral in months"),
@@ -767,6 +768,9 @@ def limits_text(limits: Limits, price_base_amounts: dict[int, int] | None = None
         words.append(_("reasons: %(reasons)s", reasons=reasons_list(limits.allowed_write_off_reasons)))
     if limits.customer_kind is not None:
         words.append(_("only for: %(kind)s", kind=label(CUSTOMER_KIND_LABELS, limits.customer_kind)))
+    if limits.broken_after_days is not None:
+        words.append(_("broken when late by more than %(length)s (or the municipality's shorter setting)",
+                       length=days(limits.broken_after_days)))
     return words
 
 

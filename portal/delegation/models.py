@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from enum import StrEnum
 from fractions import Fraction
@@ -328,6 +329,9 @@ class DelegationRule(LimitColumns, db.Model):
     issuing_unit_ids: Mapped[list | None] = mapped_column(JSON)
     # A guideline bar's point of the guideline, as the rule book numbers it ("4.2").
     guideline_point: Mapped[str | None] = mapped_column(String(40))
+    # A plan or deferral granted under the rule is broken when late by more than this many days,
+    # where stricter than the municipality's setting (RULINGS 16); the rule's own, not passed on.
+    broken_after_days: Mapped[int | None] = mapped_column(Integer)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
     version: Mapped[SchemeVersion] = relationship(back_populates="rules")
@@ -342,6 +346,9 @@ class DelegationRule(LimitColumns, db.Model):
     @property
     def case_type_enum(self) -> CaseType:
         return CaseType(self.case_type)
+
+    def limits(self) -> Limits:
+        return replace(super().limits(), broken_after_days=self.broken_after_days)
 
     def receivables(self) -> ReceivableScope:
         def ids(values):
@@ -379,6 +386,7 @@ RULE_FIELDS = (
     "excluded_invoice_category_ids",
     "issuing_unit_ids",
     "guideline_point",
+    "broken_after_days",
     *LIMIT_FIELDS,
 )
 

@@ -198,6 +198,7 @@ class RuleInput:
     guideline_point: str | None = None
     # The named eligibility conditions the rule requires (the committee's, or built-in ones).
     required_condition_ids: list[int] | None = None
+    broken_after_days: int | None = None
     max_amount_ore: int | None = None
     min_amount_ore: int | None = None
     max_invoice_amount_ore: int | None = None
@@ -369,6 +370,7 @@ def _rule_values(values: RuleInput) -> dict:
         "required_conditions": _required_conditions(values.required_condition_ids),
         "guideline_point": (values.guideline_point or "").strip() or None
         if values.kind == RuleKind.BAR else None,
+        "broken_after_days": values.broken_after_days,
         **_limit_values(values),
     }
 

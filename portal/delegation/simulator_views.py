@@ -12,9 +12,11 @@ from sqlalchemy import select
 from portal import access, clock, params
 from portal.delegation import display, queries, services
 from portal.delegation import messages as m
+from portal.delegation.engine_types import limit_applies
 from portal.delegation.forms import NONE_CHOICE, EndForm, FurtherDelegationForm, SimulatorForm
 from portal.delegation.messages import CASE_TYPE_LABELS, conditions_text, label, length_text, limits_text
 from portal.delegation.models import EligibilityCondition, FurtherDelegation
+from portal.delegation.limits import broken_after_days
 from portal.delegation.rules import verdict
 from portal.delegation.views import bp
 from portal.errors import ValidationFailed
@@ -22,6 +24,7 @@ from portal.extensions import db
 from portal.org.models import OrgUnit, Position, PositionKind
 from portal.org.queries import appointments_on
 from portal.org.views import held_notice
+from portal.receivables import followup
 from portal.web import actor, page_or_partial, saved, show_errors
 
 # --- Vem får besluta? ------------------------------------------------------------------------------
@@ -91,7 +94,18 @@ def _ask(committee, facts, day) -> dict:
     )
     barred = m.barred_text(o.guideline_point for o in found.outcomes if o.is_bar and o.matched)
     return result | {"verdict": found, "outcomes": outcomes, "committee_reasons": committee_reasons,
-                     "barred": barred if found.barred else None}
+                     "barred": barred if found.barred else None,
+                     "broken_after": _broken_after(facts, context.engine_version)}
+
+
+def _broken_after(facts, version) -> dict | None:
+    """A plan or deferral granted under each rule of its type is broken when late by more than
+    this many days (RULINGS 16): the municipality's setting, or the rule's stricter one."""
+    if not limit_applies("broken_after_days", facts.case_type):
+        return None
+    setting = followup.broken_after_days()
+    rules = version.rules_by_case_type.get(facts.case_type, ())
+    return {"setting": setting, "rules": {rule.number: broken_after_days(rule.limits, setting) for rule in rules}}
 
 
 # --- further delegation ----------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal.delegation.limits import broken_after_days as rule_broken_after_days
+from portal.delegation.models import DelegationRule
 from portal.extensions import db
 from portal.receivables.models import FollowUpSetting, Payment
 
@@ -99,6 +101,24 @@ def schedule_of(case) -> list[tuple[date, int]]:
     return [(date.fromisoformat(row["due_date"]), int(row["amount_ore"])) for row in terms.get("schedule") or []]
 
 
+def _rules_decided_under(cases) -> dict[tuple[int, str], DelegationRule]:
+    """The rules the plans were granted under (by version and number), for their own limits."""
+    version_ids = {case.decision.scheme_version_id for case in cases
+                   if case.decision is not None and case.decision.scheme_version_id is not None}
+    if not version_ids:
+        return {}
+    return {(rule.version_id, rule.number): rule for rule in db.session.scalars(
+        select(DelegationRule).where(DelegationRule.version_id.in_(sorted(version_ids))))}
+
+
+def plan_broken_after_days(case, setting: int, rules: dict[tuple[int, str], DelegationRule]) -> int:
+    """The municipality's setting, or the stricter one of the rule the plan was granted under (a
+    plan the committee granted itself has no rule: the setting)."""
+    decision = case.decision
+    rule = rules.get((decision.scheme_version_id, decision.rule_number)) if decision is not None else None
+    return rule_broken_after_days(rule.limits() if rule is not None else None, setting)
+
+
 def _whole_debt_cases(plan_ids: set[int]) -> dict[int, list]:
     from portal.cases.models import Case
 
@@ -115,7 +135,8 @@ def follow(cases, today: date) -> list[FollowedPlan]:
     date count. A plan whose whole debt a decision made due has that status, whatever is paid."""
     from portal.cases.rules import DECIDED, CaseState
 
-    limit = broken_after_days()
+    setting = broken_after_days()
+    rules = _rules_decided_under(cases)
     invoice_ids = {line.invoice_id for case in cases for line in case.lines}
     payments: dict[int, list[tuple[date, int]]] = {}
     if invoice_ids:
@@ -132,6 +153,7 @@ def follow(cases, today: date) -> list[FollowedPlan]:
         since = case.decision.decision_date
         paid = [(day, amount) for line in case.lines for day, amount in payments.get(line.invoice_id, [])
                 if day >= since]
+        limit = plan_broken_after_days(case, setting, rules)
         status = plan_status(schedule, paid, today, limit)
         mine = proposals.get(case.id, [])
         granted = next((c for c in mine if c.decision is not None and c.decision.outcome != "refused"), None)

@@ -311,3 +311,19 @@ def test_finance_exports_the_whole_debt_for_booking(client, plan, frozen_clock):
     mine = [row for row in rows if row[0] == proposal.registry_number]
     assert len(mine) == 1
     assert mine[0][1] == "Hela skulden förfaller (plan bruten)" and mine[0][7] == "2027-02-10"
+
+
+def test_the_rule_the_plan_was_granted_under_may_make_it_broken_sooner(make, frozen_clock):
+    world = _world(make)
+    rule = next(r for r in world.version.rules if r.number == "2.1")
+    rule.broken_after_days = 14
+    db.session.flush()
+    case = _executed(world, CaseType.INSTALMENT_PLAN, TermsInput(first_due_date=date(2026, 12, 31), instalments=3))
+    _on(frozen_clock, date(2027, 1, 15))
+    followed = followup.follow_one(case, date(2027, 1, 15))
+    assert (followed.status.status, followed.status.days_late, followed.broken_after_days) == ("broken", 15, 14)
+    assert _propose(world, case).whole_debt_due_for_id == case.id
+    # A rule never makes it looser than the municipality's setting.
+    rule.broken_after_days = 90
+    db.session.flush()
+    assert followup.follow_one(case, date(2027, 1, 15)).broken_after_days == 30
