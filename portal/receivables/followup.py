@@ -17,7 +17,9 @@ from sqlalchemy import select
 from portal.delegation.limits import broken_after_days as rule_broken_after_days
 from portal.delegation.models import DelegationRule
 from portal.extensions import db
-from portal.receivables.models import FollowUpSetting, Payment
+from portal.receivables import rules as receivable_rules
+from portal.receivables.models import FollowUpSetting, Invoice, Payment, ReferenceRate
+from portal.receivables.settlement import order_for
 
 DEFAULT_BROKEN_AFTER_DAYS = 30  # until the finance director sets the municipality's own
 
@@ -88,6 +90,9 @@ class FollowedPlan:
     proposal: object | None = None
     # The granted case by which the whole debt fell due.
     whole_debt_case: object | None = None
+    # The interest recomputed on the payments actually made (RULINGS 1); None where a reference
+    # rate it needs is missing (the finance director adds it).
+    interest: receivable_rules.InterestOnPayments | None = None
 
 
 def schedule_of(case) -> list[tuple[date, int]]:
@@ -119,6 +124,29 @@ def plan_broken_after_days(case, setting: int, rules: dict[tuple[int, str], Dele
     return rule_broken_after_days(rule.limits() if rule is not None else None, setting)
 
 
+def interest_of(case, paid: list[tuple[date, int]], today: date, rates: dict[date, int],
+                orders: dict) -> receivable_rules.InterestOnPayments | None:
+    """The plan's late interest on the payments actually made, from each invoice's own due date
+    (räntelagen 3 §; 4 § without one), on the capital as decided, the plan fee settled first as the
+    settlement order of the invoices' category (or the municipality's) says."""
+    parts = []
+    for line in case.lines:
+        invoice = line.invoice
+        start = (receivable_rules.interest_start_date(invoice.due_date, invoice.invoice_date)
+                 if invoice.category.charges_interest else receivable_rules.NO_INTEREST)
+        parts.append((start, line.open_capital_ore))
+    rows = (case.decision.terms or {}).get("schedule") or []
+    fees = sum(int(row.get("fees_ore") or 0) for row in rows)
+    categories = {line.invoice.category_id for line in case.lines}
+    category = categories.pop() if len(categories) == 1 else None
+    if category not in orders:
+        orders[category] = tuple(receivable_rules.SettlementPart(part) for part in order_for(category).split(","))
+    try:
+        return receivable_rules.interest_on_payments(parts, paid, today, rates, fees_ore=fees, order=orders[category])
+    except receivable_rules.MissingReferenceRate:
+        return None
+
+
 def _whole_debt_cases(plan_ids: set[int]) -> dict[int, list]:
     from portal.cases.models import Case
 
@@ -145,6 +173,8 @@ def follow(cases, today: date) -> list[FollowedPlan]:
                 .where(Payment.invoice_id.in_(invoice_ids))):
             payments.setdefault(invoice_id, []).append((day, amount))
     proposals = _whole_debt_cases({case.id for case in cases})
+    rates = dict(db.session.execute(select(ReferenceRate.half_year_start, ReferenceRate.rate_bp)).all())
+    orders: dict = {}
     followed = []
     for case in cases:
         schedule = schedule_of(case)
@@ -160,7 +190,8 @@ def follow(cases, today: date) -> list[FollowedPlan]:
         waiting = next((c for c in mine if CaseState(c.state) not in DECIDED | {CaseState.WITHDRAWN}), None)
         if granted is not None:
             status = replace(status, status="whole_debt_due")
-        followed.append(FollowedPlan(case, status, limit, waiting, granted))
+        followed.append(FollowedPlan(case, status, limit, waiting, granted,
+                                     interest_of(case, paid, today, rates, orders)))
     return followed
 
 
@@ -182,7 +213,7 @@ def executed_plans(user, today: date, *, customer_id: int | None = None) -> list
     in the query); cases proposing that a whole debt falls due are not plans."""
     from sqlalchemy.orm import selectinload
 
-    from portal.cases.models import Case
+    from portal.cases.models import Case, CaseInvoice
     from portal.cases.queries import visible_to
     from portal.cases.rules import CaseState
     from portal.delegation.engine_types import CaseType
@@ -190,7 +221,8 @@ def executed_plans(user, today: date, *, customer_id: int | None = None) -> list
     query = (select(Case).where(Case.case_type.in_([CaseType.INSTALMENT_PLAN.value, CaseType.DEFERRAL.value]),
                                 Case.state == CaseState.EXECUTED.value, Case.whole_debt_due_for_id.is_(None),
                                 visible_to(user, today))
-             .options(selectinload(Case.lines), selectinload(Case.decision), selectinload(Case.customer))
+             .options(selectinload(Case.lines).joinedload(CaseInvoice.invoice).joinedload(Invoice.category),
+                      selectinload(Case.decision), selectinload(Case.customer))
              .order_by(Case.id))
     if customer_id is not None:
         query = query.where(Case.customer_id == customer_id)

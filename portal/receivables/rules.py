@@ -283,6 +283,85 @@ def allocate_payment(
     )
 
 
+# --- interest on the payments actually made -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InterestOnPayments:
+    """A plan's (or deferral's) debt recomputed on the payments actually made (RULINGS 1): the late
+    interest that has run, from each invoice's own due date, on the capital as it was really owed,
+    and how the payments settled fees, capital and interest."""
+
+    accrued_ore: int  # late interest that has run up to and including `until`
+    interest_paid_ore: int  # of it, settled by the payments
+    fees_paid_ore: int
+    capital_paid_ore: int
+    capital_owed_ore: int  # still owed after the payments
+    fees_owed_ore: int
+    unallocated_ore: int  # paid beyond everything owed on its day: a credit balance
+
+    @property
+    def interest_owed_ore(self) -> int:
+        return self.accrued_ore - self.interest_paid_ore
+
+    @property
+    def owed_ore(self) -> int:
+        return self.capital_owed_ore + self.fees_owed_ore + self.interest_owed_ore
+
+
+def interest_on_payments(
+    capital_parts: Sequence[tuple[date, int]],
+    payments: Sequence[tuple[date, int]],
+    until: date,
+    reference_rates: Mapping[date, int],
+    *,
+    fees_ore: int = 0,
+    order: Sequence[SettlementPart] = DEFAULT_SETTLEMENT_ORDER,
+    margin_bp: int = LATE_INTEREST_MARGIN_BP,
+) -> InterestOnPayments:
+    """Late interest on each capital part from its own date (an invoice's due date, räntelagen 3 §;
+    NO_INTEREST for a category without late interest), as the payments actually lower it.
+
+    Payments up to `until` are taken in date order; each settles what is owed on its day (the
+    fees, the capital, the interest run up to and including that day) in `order`, capital oldest
+    date first, like the schedule. The day of a payment still bears interest on what it pays
+    (accrued_interest). Payments of zero or less (returned payments) are left out: the ledger's
+    open amount shows them. Raises MissingReferenceRate where a half-year's rate is not known.
+    """
+    _check_order(order)
+    if fees_ore < 0 or any(capital < 0 for _start, capital in capital_parts):
+        raise RulesError("negative_amount")
+    parts = sorted(capital_parts)
+    timelines = [[(start, capital)] for start, capital in parts]
+
+    def accrued(day: date) -> int:
+        return sum(accrued_interest(line, day, reference_rates, margin_bp=margin_bp).total_ore
+                   for line in timelines if line[0][0] != NO_INTEREST)
+
+    fees_owed, interest_paid, fees_paid, capital_paid, unallocated = fees_ore, 0, 0, 0, 0
+    for day, amount in sorted(payment for payment in payments if payment[0] <= until and payment[1] > 0):
+        capital_owed = sum(line[-1][1] for line in timelines)
+        owed = Owed(fees_owed, capital_owed, accrued(day) - interest_paid)
+        allocation = allocate_payment(amount, owed, order)
+        fees_owed -= allocation.fees_ore
+        fees_paid += allocation.fees_ore
+        interest_paid += allocation.interest_ore
+        unallocated += allocation.unallocated_ore
+        left = allocation.capital_ore
+        capital_paid += left
+        for line in timelines:
+            share = min(line[-1][1], left)
+            if not share:
+                continue
+            left -= share
+            if day <= line[0][0]:  # paid before its interest starts: it never bore any
+                line[0] = (line[0][0], line[0][1] - share)
+            else:
+                line.append((day, line[-1][1] - share))
+    return InterestOnPayments(accrued(until), interest_paid, fees_paid, capital_paid,
+                              sum(line[-1][1] for line in timelines), fees_owed, unallocated)
+
+
 # --- instalment plans ---------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from portal.documents.services import documents_for
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.meetings.queries import unreported_decisions
+from portal.money import format_money
 from portal.receivables import followup
 from portal.receivables.models import Payment
 from tests.cases.conftest import build_world
@@ -327,3 +328,33 @@ def test_the_rule_the_plan_was_granted_under_may_make_it_broken_sooner(make, fro
     rule.broken_after_days = 90
     db.session.flush()
     assert followup.follow_one(case, date(2027, 1, 15)).broken_after_days == 30
+
+
+def test_the_plans_interest_is_recomputed_on_the_payments_actually_made(client, plan, frozen_clock):
+    """3 000 kr due 2026-10-31 in a plan; 1 000 kr paid 2026-12-31 (capital first); seen 2027-01-10
+    at 10 % (2 % + 8): 61 days of 2026 on 3 000 kr = 50,14 kr, 10 days of 2027 on 2 000 kr = 5,48 kr."""
+    world, case = plan
+    db.session.add(Payment(invoice_id=world.invoice.id, payment_date=date(2026, 12, 31), amount_ore=1_000_00,
+                           occurrence=1))
+    db.session.commit()
+    _on(frozen_clock, date(2027, 1, 10))
+    interest = followup.follow_one(case, date(2027, 1, 10)).interest
+    assert (interest.accrued_ore, interest.interest_paid_ore, interest.capital_owed_ore) == (5014 + 548, 0, 2_000_00)
+    client.login("handlaggare")
+    page = _text(client.get(f"/arenden/{case.id}"))
+    assert ("55,62\u00a0kr har löpt fram till i dag, 0,00\u00a0kr av den är betald och 55,62\u00a0kr är obetald"
+            in page)
+    assert f"Betalningsplanen beräknade {format_money(case.decision.terms['interest_ore'])}" in page
+    customer = _text(client.get(f"/kunder/{world.customer.id}"))
+    assert "Ränta hittills" in customer and ">55,62\u00a0kr<" in customer
+    _on(frozen_clock, date(2027, 1, 20))
+    listing = _text(client.get("/kunder/planer"))
+    assert "Ränta hittills" in listing and case.registry_number in listing
+
+
+def test_without_the_reference_rate_the_interest_says_it_cannot_be_computed(client, plan, frozen_clock):
+    world, case = plan
+    _on(frozen_clock, date(2027, 8, 10))  # 2027-07-01's rate is not in the table
+    assert followup.follow_one(case, date(2027, 8, 10)).interest is None
+    client.login("handlaggare")
+    assert "Räntan på betalningarna kan inte beräknas" in _text(client.get(f"/arenden/{case.id}"))
