@@ -87,6 +87,8 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "IMPORT_MAX_FIELD_BYTES": int(_env("IMPORT_MAX_FIELD_BYTES") or 128 * 1024),
         "IMPORT_MAX_ERRORS_KEPT": int(_env("IMPORT_MAX_ERRORS_KEPT") or 1_000),
         "IMPORT_MAX_ERRORS_COUNTED": int(_env("IMPORT_MAX_ERRORS_COUNTED") or 100_000),
+        # A file this small (a bank file of a day's payments) is previewed in the request itself.
+        "IMPORT_PREVIEW_IN_REQUEST_BYTES": int(_env("IMPORT_PREVIEW_IN_REQUEST_BYTES") or 256 * 1024),
         # Background jobs (README "Bakgrundsjobb"): RQ on this Redis, or inline without it.
         "PORTAL_REDIS_URL": _env("PORTAL_REDIS_URL") or None,
         "PORTAL_JOB_QUEUE": _env("PORTAL_JOB_QUEUE") or "portal",

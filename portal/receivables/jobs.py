@@ -8,6 +8,7 @@ then preview or import in one transaction, which the job runner commits together
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -32,6 +33,19 @@ def check_can_start(ledger_import: LedgerImport, kind: str) -> None:
     if kind == RUN and ledger_import.state not in (ImportState.UPLOADED, ImportState.PREVIEWED):
         raise ValidationFailed({"state": _("Only a file without errors that is not yet imported "
                                            "can be imported.")})
+
+
+def previews_in_request(ledger_import: LedgerImport) -> bool:
+    """A small file (a bank file of a day's payments, a short ledger export) is previewed in the
+    request itself: the answer is on the page at once, with no job to wait for. Larger files, and
+    every import, go on the queue."""
+    return ledger_import.size_bytes <= current_app.config["IMPORT_PREVIEW_IN_REQUEST_BYTES"]
+
+
+def preview_now(actor, ledger_import: LedgerImport) -> LedgerImport:
+    """The preview job's work, in the caller's transaction (read, count or list the errors, audit)."""
+    check_can_start(ledger_import, PREVIEW)
+    return imports.preview(actor, ledger_import, imports.read_file(imports.import_job(ledger_import)))
 
 
 def _read_and(context: JobContext, step) -> None:

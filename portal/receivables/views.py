@@ -209,6 +209,8 @@ def _process(import_id: int, kind: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if kind == ledger_jobs.PREVIEW and ledger_jobs.previews_in_request(ledger_import):
+        return _preview_in_request(ledger_import)
     try:
         ledger_jobs.check_can_start(ledger_import, kind)
         job = jobs.enqueue(actor(access.capacity(current_user, access.IMPORT_LEDGER)), kind,
@@ -221,6 +223,19 @@ def _process(import_id: int, kind: str):
     if jobs.is_failed(job):
         return page_or_partial("receivables/import.html", "receivables/_import.html", 422,
                                **_import_context(ledger_import, ValidationFailed({"job": job.error or ""})))
+    return saved("receivables/_import.html",
+                 url_for("receivables.import_detail", import_id=ledger_import.id),
+                 **_import_context(ledger_import))
+
+
+def _preview_in_request(ledger_import: LedgerImport):
+    try:
+        ledger_jobs.preview_now(actor(access.capacity(current_user, access.IMPORT_LEDGER)), ledger_import)
+    except ValidationFailed as failure:
+        db.session.rollback()
+        return page_or_partial("receivables/import.html", "receivables/_import.html", 422,
+                               **_import_context(ledger_import, failure))
+    db.session.commit()
     return saved("receivables/_import.html",
                  url_for("receivables.import_detail", import_id=ledger_import.id),
                  **_import_context(ledger_import))

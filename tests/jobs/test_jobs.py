@@ -160,7 +160,9 @@ def test_the_jobs_list_shows_only_kinds_the_reader_may_see(client, test_kind, pe
     assert "RuntimeError: halfway" in page and "hemligt fel" not in page and "1 jobb" in page
 
 
-def test_the_ledger_import_runs_as_a_job_and_its_page_shows_how_it_went(client, make, people, frozen_clock):
+def test_the_ledger_import_runs_as_a_job_and_its_page_shows_how_it_went(client, app, make, people, frozen_clock,
+                                                                       monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_PREVIEW_IN_REQUEST_BYTES", 0)  # no file is small enough
     make.unit(make.committee("BUN"), code="BOU1")
     make.category("CHILDCARE")
     db.session.commit()
@@ -182,6 +184,23 @@ def test_the_ledger_import_runs_as_a_job_and_its_page_shows_how_it_went(client, 
     status = client.get(f"/import/{import_id}/status?job={job_id}")
     assert status.headers["HX-Retarget"] == "#import" and "Vad importen gjorde" in _text(status)
     assert "HX-Retarget" not in client.get(f"/import/{import_id}/status").headers
+
+
+def test_a_small_file_is_previewed_in_the_request_and_imported_as_a_job(client, make, people):
+    make.unit(make.committee("BUN"), code="BOU1")
+    make.category("CHILDCARE")
+    db.session.commit()
+    client.login("ekonom")
+    url = client.post_form("/import/", {"kind": "ledger", "mapping_id": "",
+                                        "file": (__import__("io").BytesIO(table_bytes([ledger_row(1)])), "r.csv")}).location
+    import_id = int(url.rsplit("/", 1)[1])
+    assert client.post_form(f"{url}/forhandsgranska").status_code == 303
+    assert db.session.get(LedgerImport, import_id).state == "previewed"
+    assert db.session.scalars(select(Job.kind).where(Job.subject_id == import_id)).all() == []
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "ledger_import.preview", AuditEntry.object_id == str(import_id))) == 1
+    assert client.post_form(f"{url}/importera").status_code == 303
+    assert db.session.scalars(select(Job.kind).where(Job.subject_id == import_id)).all() == ["ledger_import.run"]
 
 
 def test_an_import_job_that_fails_inside_its_transaction_leaves_nothing(client, make, people, monkeypatch):
