@@ -94,6 +94,7 @@ MATRIX = {
     "receivables.import_status": ("GET", "/import/{ledger_import}/status", IMPORT_VIEWERS),
     "receivables.import_preview": ("POST", "/import/{ledger_import}/forhandsgranska", {"finance_officer"}),
     "receivables.import_run": ("POST", "/import/{ledger_import}/importera", {"finance_officer"}),
+    "receivables.import_add_unit": ("POST", "/import/{ledger_import}/enheter", {"director"}),
     "receivables.import_template": ("GET", "/import/mall/ledger.csv", IMPORT_VIEWERS),
     "receivables.mappings": ("GET", "/import/mappningar/", IMPORT_VIEWERS),
     # Late and broken plans: whoever lists cases, filtered by the cases' visibility.

@@ -170,6 +170,17 @@ class MatchForm(FlaskForm):
                             choices=_order_choices(_l("None: the municipality's order")))
 
 
+class UnitFromImportForm(FlaskForm):
+    """A unit the file names by its ledger code, added by the finance director from the preview."""
+
+    class Meta(UniqueIds):
+        id_prefix = "new-unit"
+
+    code = StringField(_l("Code in the ledger"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Name of the unit"), validators=[DataRequired(), Length(max=200)])
+    parent_id = SelectField(_l("Belongs to the department"), coerce=optional_id, validate_choice=False)
+
+
 class StageCodeForm(FlaskForm):
     class Meta(UniqueIds):
         id_prefix = "stage-code"

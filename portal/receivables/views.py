@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 
 from portal import access, clock, jobs, params
 from portal.downloads import file_response
@@ -29,6 +30,7 @@ from portal.receivables.forms import (
     RateForm,
     SettlementOrderForm,
     StageCodeForm,
+    UnitFromImportForm,
     UploadForm,
     mapping_fields,
     mapping_form,
@@ -50,7 +52,9 @@ from portal.receivables.models import (
     STAGE_LABELS,
     settlement_order_label,
 )
-from portal.web import actor, page_or_partial, saved, show_errors, wants_partial
+from portal.org import services as org_services
+from portal.org.models import Committee, OrgUnit, UnitKind
+from portal.web import actor, page_or_partial, saved, show_errors, submitted, wants_partial
 
 bp = Blueprint("receivables", __name__)
 
@@ -167,6 +171,8 @@ def _import_context(ledger_import: LedgerImport, failure: ValidationFailed | Non
         "earlier": imports.earlier_imports(ledger_import),
         "unknown": ledger_import.unknown_codes or {},
         "may_add_codes": access.allowed(current_user, access.EDIT_REFERENCE_DATA),
+        "may_add_units": access.allowed(current_user, access.EDIT_ORGANISATION),
+        "departments": department_choices() if ledger_import.unknown_codes else [],
         "may_edit_stage_codes": access.allowed(current_user, access.EDIT_STAGE_CODES),
         "form": ConfirmForm(),
         "may_import": access.allowed(current_user, access.IMPORT_LEDGER),
@@ -239,6 +245,48 @@ def _preview_in_request(ledger_import: LedgerImport):
     return saved("receivables/_import.html",
                  url_for("receivables.import_detail", import_id=ledger_import.id),
                  **_import_context(ledger_import))
+
+
+def department_choices() -> list[tuple[int, str]]:
+    """Every active department with its committee, for a unit added from an import's preview."""
+    rows = db.session.execute(
+        select(OrgUnit.id, OrgUnit.name, Committee.name).join(Committee, Committee.id == OrgUnit.committee_id)
+        .where(OrgUnit.kind == UnitKind.DEPARTMENT.value, OrgUnit.active.is_(True))
+        .order_by(Committee.name, OrgUnit.name))
+    return [(unit_id, f"{name} ({committee})") for unit_id, name, committee in rows]
+
+
+@bp.post("/import/<id:import_id>/enheter")
+@login_required
+def import_add_unit(import_id: int):
+    """The finance director adds a unit the file names by a code the portal lacks, from the
+    preview (audited as any unit); then the file is previewed again."""
+    ledger_import = db.get_or_404(LedgerImport, import_id)
+    access.require(current_user, access.VIEW_IMPORTS)
+    editor = _acting(access.EDIT_ORGANISATION)
+    form = UnitFromImportForm()
+    form.parent_id.choices = department_choices()
+
+    def add():
+        code = (form.code.data or "").strip()
+        if code not in ((ledger_import.unknown_codes or {}).get("unit") or {}):
+            raise ValidationFailed({"code": _("Add only a unit code the file names and the portal lacks.")})
+        parent = db.session.get(OrgUnit, form.parent_id.data) if form.parent_id.data else None
+        if parent is None or parent.kind != UnitKind.DEPARTMENT:
+            raise ValidationFailed({"parent_id": _("Choose the department the unit belongs to.")})
+        return org_services.unit_save(editor, None, name=form.name.data or "", kind=UnitKind.UNIT.value,
+                                      code=code, parent_id=parent.id, committee_id=parent.committee_id)
+
+    done, unit = submitted(form, add)
+    if done:
+        flash(_("The unit %(name)s with the code %(code)s was added. Preview the file again.",
+                name=unit.name, code=unit.code), "success")
+        return redirect(url_for("receivables.import_detail", import_id=ledger_import.id), code=303)
+    db.session.rollback()
+    for message in [*form.form_errors, *(e for f in form for e in f.errors)]:
+        flash(message, "error")
+    return page_or_partial("receivables/import.html", "receivables/_import.html", 422,
+                           **_import_context(ledger_import))
 
 
 @bp.post("/import/<id:import_id>/forhandsgranska")
