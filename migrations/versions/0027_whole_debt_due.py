@@ -2,8 +2,8 @@
 whole debt falls due names the plan or deferral it is about; a delegation rule may say that a plan
 granted under it is broken sooner than the municipality's setting
 
-Revision ID: 0025_whole_debt_due
-Revises: 0024_write_off_batches
+Revision ID: 0027_whole_debt_due
+Revises: 0026_named_conditions
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0025_whole_debt_due'
-down_revision = '0024_write_off_batches'
+revision = '0027_whole_debt_due'
+down_revision = '0026_named_conditions'
 branch_labels = None
 depends_on = None
 
