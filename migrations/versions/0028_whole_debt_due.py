@@ -2,8 +2,8 @@
 whole debt falls due names the plan or deferral it is about; a delegation rule may say that a plan
 granted under it is broken sooner than the municipality's setting
 
-Revision ID: 0027_whole_debt_due
-Revises: 0026_named_conditions
+Revision ID: 0028_whole_debt_due
+Revises: 0027_org_version
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0027_whole_debt_due'
-down_revision = '0026_named_conditions'
+revision = '0028_whole_debt_due'
+down_revision = '0027_org_version'
 branch_labels = None
 depends_on = None
 
