@@ -55,6 +55,8 @@ _ENTRIES = [
      _starts("batches.")),
     ("work", _l("Meetings"), "meetings.index", lambda u: access.allowed(u, access.VIEW_MEETINGS),
      _starts("meetings.")),
+    ("work", _l("Reports"), "reports.index", lambda u: access.allowed(u, access.VIEW_REPORTS),
+     _starts("reports.")),
     ("registers", _l("Customers"), "receivables.customers", lambda u: access.allowed(u, access.VIEW_CUSTOMERS),
      _starts("receivables.customer")),
     ("registers", _l("Organisation"), "org.index", lambda u: access.allowed(u, access.VIEW_ORGANISATION),

@@ -185,6 +185,10 @@ MATRIX = {
     "batches.execute": ("POST", "/samlingsbeslut/{batch}/verkstall", {"finance_officer"}),
     # Last: once the department head declares jäv, the batch is no longer theirs to see.
     "batches.declare_conflict": ("POST", "/samlingsbeslut/{batch}/jav", {"finance_officer", "dept_head_a"}),
+    # --- reports --- the internal-control page and its PDF: the auditor and the finance director.
+    "reports.index": ("GET", "/rapporter/", {"auditor", "director"}),
+    "reports.internal_control": ("GET", "/rapporter/intern-kontroll", {"auditor", "director"}),
+    "reports.internal_control_issue": ("POST", "/rapporter/intern-kontroll/utfarda", {"auditor", "director"}),
     # --- background jobs --- seen by those who see the kind's work (imports: IMPORT_VIEWERS), run
     # again by those who may start it (the finance officer imports); the administrator sees the
     # e-mail send jobs.
