@@ -267,12 +267,16 @@ def by_preparer_condition():
     return or_(Decision.decided_by_id == Case.prepared_by_id, conflict)
 
 
-def without_consultation_condition():
-    required = exists().where(
+def consultation_required_condition():
+    """The decision's rule asks for consultation (samråd, R4)."""
+    return exists().where(
         DelegationRule.version_id == Decision.scheme_version_id, DelegationRule.number == Decision.rule_number,
         or_(DelegationRule.consultation_unit_id.is_not(None), DelegationRule.consultation_position_id.is_not(None)))
+
+
+def without_consultation_condition():
     consulted = exists().where(Consultation.case_id == Case.id, Consultation.recorded_at <= Decision.decided_at)
-    return and_(required, not_(consulted))
+    return and_(consultation_required_condition(), not_(consulted))
 
 
 def _zero(key: str, title: str, condition, period: Period, found_words: str, none_words: str) -> Objective:
