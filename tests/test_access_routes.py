@@ -185,8 +185,15 @@ MATRIX = {
     "batches.execute": ("POST", "/samlingsbeslut/{batch}/verkstall", {"finance_officer"}),
     # Last: once the department head declares jäv, the batch is no longer theirs to see.
     "batches.declare_conflict": ("POST", "/samlingsbeslut/{batch}/jav", {"finance_officer", "dept_head_a"}),
-    # --- reports --- the internal-control page and its PDF: the auditor and the finance director.
-    "reports.index": ("GET", "/rapporter/", {"auditor", "director"}),
+    # --- reports --- the internal-control page and its PDF: the auditor and the finance director. The
+    # reports: the municipality-wide readers, and those who act on cases through a position (their share).
+    "reports.index": ("GET", "/rapporter/", CASE_VIEWERS),
+    "reports.report": ("GET", "/rapporter/beslut", CASE_VIEWERS),
+    "reports.report_csv_file": ("GET", "/rapporter/forfallna.csv", CASE_VIEWERS),
+    "reports.report_xlsx_file": ("GET", "/rapporter/avskrivningar.xlsx", CASE_VIEWERS),
+    "reports.overdue_department": ("GET", "/rapporter/forfallna/forvaltningar/{unit}", CASE_VIEWERS),
+    "reports.overdue_department_csv": ("GET", "/rapporter/forfallna/forvaltningar/{unit}.csv", CASE_VIEWERS),
+    "reports.overdue_department_xlsx": ("GET", "/rapporter/forfallna/forvaltningar/{unit}.xlsx", CASE_VIEWERS),
     "reports.internal_control": ("GET", "/rapporter/intern-kontroll", {"auditor", "director"}),
     "reports.internal_control_issue": ("POST", "/rapporter/intern-kontroll/utfarda", {"auditor", "director"}),
     # --- background jobs --- seen by those who see the kind's work (imports: IMPORT_VIEWERS), run
