@@ -144,6 +144,7 @@ DECIDE_URGENT = "case.decide_urgent"  # obj: a case
 # see (the reports domain's rule, portal/reports/queries.py, filters every figure in the query).
 VIEW_INTERNAL_CONTROL = "reports.internal_control"
 VIEW_REPORTS = "reports.view"
+VIEW_REPORT_EXPORT = "reports.export"  # obj: a report file a job made; only the person who asked for it
 INTERNAL_CONTROL_READERS = frozenset({Role.AUDITOR, Role.FINANCE_DIRECTOR})
 
 Rule = Callable[[User, str, Any, date], bool]

@@ -98,6 +98,7 @@ ACTION_LABELS = {
     "follow_up_setting.update": _l("Follow-up of plans changed"),
     "reporting_setting.create": _l("Reporting deadline set"),
     "reporting_setting.update": _l("Reporting deadline changed"),
+    "report_export.request": _l("Report file requested"),
     # Delegation
     "price_base_amount.create": _l("Price base amount added"),
     "price_base_amount.update": _l("Price base amount changed"),
@@ -163,6 +164,7 @@ OBJECT_LABELS = {
     "settlement_order": _l("Settlement order"),
     "follow_up_setting": _l("Follow-up of instalment plans"),
     "reporting_setting": _l("Reporting of delegated decisions"),
+    "report_export": _l("Report file"),
     "price_base_amount": _l("Price base amount"),
     "scheme_version": _l("Delegation scheme version"),
     "eligibility_condition": _l("Eligibility condition"),
@@ -256,6 +258,7 @@ PERMISSION_LABELS = {
     "audit.trail": _l("read the audit trail"),
     "reports.internal_control": _l("read the internal control"),
     "reports.view": _l("read reports"),
+    "reports.export": _l("download a report file"),
 }
 
 

@@ -162,9 +162,10 @@ def overdue(user, day: date, filters: Filters, org: Organisation) -> Report:
         [_("Printable per department: choose a department's name in the table.")])
 
 
-def department_list(user, day: date, department_id: int, org: Organisation, with_names: bool) -> Report:
+def department_list(user, day: date, department_id: int, org: Organisation, with_names: bool,
+                    limit: int | None = INVOICES_LISTED) -> Report:
     """The monthly overdue list of one department as the audit asked it to be sent: every overdue
-    invoice, oldest first, with its age bucket."""
+    invoice, oldest first, with its age bucket (at most `limit` rows; the whole list as a job's file)."""
     filters = Filters(department_id=department_id)
     conditions = overdue_conditions(user, day, filters, org)
     bucket = _bucket(day)
@@ -179,17 +180,17 @@ def department_list(user, day: date, department_id: int, org: Organisation, with
                Column(_("Collection stage")), Column(_("Open amount"), Kind.MONEY)]
     rows = [[r.invoice_number, *([r.name] if with_names else []), r.due_date, (day - r.due_date).days,
              labels[r.bucket], str(STAGE_LABELS.get(r.collection_stage, r.collection_stage)), int(r.open_amount_ore)]
-            for r in db.session.execute(query.limit(INVOICES_LISTED))]
+            for r in db.session.execute(query.limit(limit) if limit is not None else query)]
     name = org.unit_names.get(department_id, "—")
     note = None
-    if count > INVOICES_LISTED:
-        note = _("The first %(shown)s of %(count)s rows are shown.", shown=INVOICES_LISTED, count=count)
+    if len(rows) < count:
+        note = _("The first %(shown)s of %(count)s rows are shown.", shown=len(rows), count=count)
     return Report(
         "forfallna", _("Overdue receivables: %(department)s", department=name),
         _("As the ledger stands today (%(date)s).", date=day.isoformat()),
         [Table("invoices", _("Overdue invoices, oldest first"), columns, rows,
                [_("Total"), *([""] if with_names else []), "", "", "", "", sum(r[-1] for r in rows)] if rows else None,
-               note=note)])
+               note=note, complete=len(rows) == count)])
 
 
 # --- instalment plans ---------------------------------------------------------------------------------

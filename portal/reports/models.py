@@ -1,8 +1,10 @@
-"""The reports' own reference data: how soon a delegated decision must be reported."""
+"""The reports' own tables: how soon a delegated decision must be reported, and large report files."""
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Integer
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -17,3 +19,22 @@ class ReportingSetting(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_within_days: Mapped[int] = mapped_column(Integer)
+
+
+class ReportExport(db.Model):
+    """A report file too large to make in a request, made by a background job for the person who asked
+    (with what they may see) and kept for them to download."""
+
+    __tablename__ = "report_exports"
+    __table_args__ = (CheckConstraint("file_format in ('csv', 'xlsx')", name="file_format"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    department_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    file_format: Mapped[str] = mapped_column(String(10))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    rows: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int | None] = mapped_column(Integer)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    made_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -32,6 +32,12 @@ def _reports_rule(user, _action: str, _obj, day: date) -> bool:
     return bool(user.roles & WHOLE_MUNICIPALITY) or may_list_cases(user, day)
 
 
+@access.register(access.VIEW_REPORT_EXPORT)
+def _export_rule(user, _action: str, export, day: date) -> bool:
+    """A report file holds what its asker may see: it is theirs alone, while they may read reports."""
+    return export is not None and export.requested_by_id == user.id and _reports_rule(user, _action, None, day)
+
+
 @access.register_document("internal_control")
 def _internal_control_document_rule(user, _document, day: date) -> bool:
     return access.allowed(user, access.VIEW_INTERNAL_CONTROL, on=day)

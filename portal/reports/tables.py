@@ -40,6 +40,7 @@ class Table:
     totals: list | None = None
     note: str | None = None
     row_ids: list[int] | None = None  # what each row is about (a department's printable list links by it)
+    complete: bool = True  # False: only the first rows (the whole table is a job's file)
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from portal import access, clock
+from portal import access, clock, jobs
 from portal.cases.models import CASE_TYPE_LABELS
 from portal.downloads import file_response
+from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.org.models import Committee, OrgUnit
 from portal.org.services import municipality_get
-from portal.reports import control, decision_reports, finance_reports, queries, services
+from portal.reports import control, decision_reports, exports, finance_reports, queries, services
 from portal.reports.forms import PeriodForm, ReportFilterForm
+from portal.reports.models import ReportExport
 from portal.reports.pdf import mark_words
 from portal.reports.tables import Report, report_csv, report_xlsx
 from portal.web import actor, page_or_partial
@@ -132,7 +134,8 @@ def _department_list(department_id: int) -> Report:
     if department.kind != "department":
         abort(404)
     return finance_reports.department_list(current_user, clock.today(), department.id, queries.organisation(),
-                                           with_names=access.allowed(current_user, access.VIEW_CUSTOMERS))
+                                           with_names=access.allowed(current_user, access.VIEW_CUSTOMERS),
+                                           limit=finance_reports.INVOICES_LISTED)
 
 
 @bp.get("/forfallna/forvaltningar/<id:department_id>")
@@ -142,18 +145,69 @@ def overdue_department(department_id: int):
     return render_template("reports/department_list.html", report=built, department_id=department_id)
 
 
+def _department_file(department_id: int, extension: str, make: Callable[[Report], bytes], mimetype: str):
+    """The list as a file when the page holds all of it; a longer list is made by a job (the page offers it)."""
+    built = _department_list(department_id)
+    if not built.tables[0].complete:
+        return redirect(url_for("reports.overdue_department", department_id=department_id), code=303)
+    return file_response(make(built), mimetype, _file_name(built, extension))
+
+
 @bp.get("/forfallna/forvaltningar/<id:department_id>.csv")
 @login_required
 def overdue_department_csv(department_id: int):
-    built = _department_list(department_id)
-    return file_response(report_csv(built), "text/csv; charset=utf-8", _file_name(built, "csv"))
+    return _department_file(department_id, "csv", report_csv, "text/csv; charset=utf-8")
 
 
 @bp.get("/forfallna/forvaltningar/<id:department_id>.xlsx")
 @login_required
 def overdue_department_xlsx(department_id: int):
-    built = _department_list(department_id)
-    return file_response(report_xlsx(built), XLSX, _file_name(built, "xlsx"))
+    return _department_file(department_id, "xlsx", report_xlsx, XLSX)
+
+
+@bp.post("/forfallna/forvaltningar/<id:department_id>/fil")
+@login_required
+def overdue_department_export(department_id: int):
+    department = db.get_or_404(OrgUnit, department_id)
+    access.require(current_user, access.VIEW_REPORTS)
+    if department.kind != "department":
+        abort(404)
+    try:
+        export = exports.export_request(actor(access.capacity(current_user, access.VIEW_REPORTS)), department,
+                                        request.form.get("file_format"))
+    except ValidationFailed as failure:
+        db.session.rollback()
+        for message in failure.errors.values():
+            flash(message, "error")
+        return redirect(url_for("reports.overdue_department", department_id=department_id), code=303)
+    db.session.commit()
+    return redirect(url_for("reports.export_page", export_id=export.id), code=303)
+
+
+def _export(export_id: int) -> ReportExport:
+    export = db.get_or_404(ReportExport, export_id)
+    access.require(current_user, access.VIEW_REPORT_EXPORT, export)
+    return export
+
+
+@bp.get("/filer/<id:export_id>")
+@login_required
+def export_page(export_id: int):
+    export = _export(export_id)
+    department = db.session.get(OrgUnit, export.department_id)
+    job = jobs.latest_for(exports.SUBJECT, export.id, (exports.MAKE,))
+    return page_or_partial("reports/export.html", "reports/_export_status.html", export=export, job=job,
+                           department=department, failed=job is not None and jobs.is_failed(job))
+
+
+@bp.get("/filer/<id:export_id>/hamta")
+@login_required
+def export_download(export_id: int):
+    export = _export(export_id)
+    content = db.session.scalar(select(ReportExport.content).where(ReportExport.id == export.id))
+    if content is None:
+        abort(404)
+    return file_response(content, exports.FORMATS[export.file_format], export.file_name)
 
 
 # --- internal control ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from portal import clock
 from portal.extensions import db
 from portal.reports import decision_reports, finance_reports, queries
+from portal.reports.models import ReportExport
 from portal.reports.rules import age_bucket
 
 TODAY = date(2026, 11, 23)
@@ -286,3 +287,32 @@ def test_readers_of_reports(town, client, make):
     assert client.get("/rapporter/").status_code == 200
     assert client.get("/rapporter/okand").status_code == 404
     assert client.get("/rapporter/beslut?committee=999999&date_from=2026-99-01&unit=x").status_code == 422
+
+
+# --- a long list as a file made by a job ----------------------------------------------------------------
+
+def test_a_long_department_list_is_made_as_a_file_by_a_job_for_its_reader_alone(town, make, client, monkeypatch):
+    monkeypatch.setattr(finance_reports, "INVOICES_LISTED", 2)
+    for n in range(3):
+        make.invoice(town.customer, town.unit, town.category, number=f"L-{n}", due_date=TODAY - timedelta(days=10 + n),
+                     original_ore=100_00)
+    client.login("revisor")
+    url = f"/rapporter/forfallna/forvaltningar/{town.department.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "De första 2 av 3 raderna visas." in page and "Gör filen" in page
+    assert client.get(url + ".xlsx").status_code == 303  # the page's rows are not the whole list
+    refused = client.post_form(url + "/fil", {"file_format": "pdf"})
+    assert refused.status_code == 303 and db.session.query(ReportExport).count() == 0
+    response = client.post_form(url + "/fil", {"file_format": "xlsx"})
+    assert response.status_code == 303
+    export = db.session.query(ReportExport).one()
+    assert response.headers["Location"].endswith(f"/rapporter/filer/{export.id}")
+    status = client.get(f"/rapporter/filer/{export.id}").get_data(as_text=True)
+    assert "Filen är klar: 3 fakturor." in status
+    workbook = load_workbook(io.BytesIO(client.get(f"/rapporter/filer/{export.id}/hamta").data))
+    numbers = [row[0] for row in workbook.worksheets[0].iter_rows(min_row=5, values_only=True)]
+    assert numbers[:3] == ["L-2", "L-1", "L-0"] and numbers[3] == "Totalt"
+    client.post_form("/logga-ut")
+    client.login("ekonomichef")  # the file holds what its asker may see: theirs alone
+    assert client.get(f"/rapporter/filer/{export.id}").status_code == 403
+    assert client.get(f"/rapporter/filer/{export.id}/hamta").status_code == 403
