@@ -9,7 +9,7 @@ everything: nothing here is narrowed by visibility.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
@@ -67,7 +67,6 @@ class Objective:
     rows: list[list[str]]
     count: int = 0  # rows found, of which at most ROWS_SHOWN are in `rows`
     sql: str | None = None  # the query that proves a checked zero
-    details: list[str] = field(default_factory=list)
 
 
 def report_within_days() -> int:
@@ -124,7 +123,6 @@ def _acting_today(position_id: int, standin_position_id: int | None, org, names,
 
 def _schemes(in_force, names, org, day: date) -> Objective:
     rows, missing = [], 0
-    details: list[str] = []
     for committee, version in in_force:
         if version is None:
             missing += 1
@@ -158,7 +156,7 @@ def _schemes(in_force, names, org, day: date) -> Objective:
         "schemes", _("Every committee has an adopted delegation scheme in force"),
         schemes_mark(count, missing), statement,
         [_("Committee"), _("Scheme in force (adopted)"), _("Case type"), _("Rule"), _("Delegate"),
-         _("Who may decide today")], rows, missing, details=details)
+         _("Who may decide today")], rows, missing)
 
 
 def _staffing(in_force, names, org, day: date) -> Objective:

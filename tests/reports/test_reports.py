@@ -271,6 +271,12 @@ def test_the_xlsx_holds_numbers_as_numbers_and_text_as_text(town, client):
     assert sheet.cell(row=5, column=5).number_format == "#,##0.00"
     csv = client.get("/rapporter/beslut.csv").get_data(as_text=True)
     assert "Socialnämnden;Anstånd;2026-03;1;1234,56;1;0;0" in csv
+    town.committee.name = "=HYPERLINK(\"http://example.com\")"
+    db.session.flush()
+    workbook = load_workbook(io.BytesIO(client.get("/rapporter/beslut.xlsx").data))
+    cell = workbook.worksheets[0].cell(row=5, column=1)
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"  # text, never a formula
+    assert "'=HYPERLINK" in client.get("/rapporter/beslut.csv").get_data(as_text=True)
 
 
 def test_readers_of_reports(town, client, make):
