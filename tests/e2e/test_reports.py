@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import axe_violations, htmx_ready, login
+from tests.e2e.conftest import axe_violations, htmx_ready, login, menu_link
 
 CODES = re.compile(r"\b(deferral|instalment_plan|write_off|partly_granted|further_delegate|standin|on_track)\b")
 REPORTS = ["Beslut per nämnd, ärendetyp och månad", "Avskrivningar per förvaltning och år",
@@ -15,7 +15,7 @@ REPORTS = ["Beslut per nämnd, ärendetyp och månad", "Avskrivningar per förva
 
 def test_the_auditor_reads_each_report_and_the_internal_control(page):
     login(page, "revisor")
-    page.get_by_role("link", name="Rapporter", exact=True).click()
+    menu_link(page, "Rapporter").click()
     page.get_by_role("heading", name="Rapporter", level=1).wait_for()
     assert axe_violations(page) == []
     for title in REPORTS:
