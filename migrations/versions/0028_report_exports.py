@@ -1,7 +1,7 @@
 """Report files too large for a request, made by a background job and kept for whoever asked
 
-Revision ID: 0026_report_exports
-Revises: 0025_reports
+Revision ID: 0028_report_exports
+Revises: 0027_reports
 Create Date: 2026-12-01 11:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0026_report_exports'
-down_revision = '0025_reports'
+revision = '0028_report_exports'
+down_revision = '0027_reports'
 branch_labels = None
 depends_on = None
 

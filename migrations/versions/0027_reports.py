@@ -2,8 +2,8 @@
 filled for executed cases from the trail; and the municipality's reporting deadline for delegated
 decisions (the internal-control page)
 
-Revision ID: 0025_reports
-Revises: 0024_write_off_batches
+Revision ID: 0027_reports
+Revises: 0026_named_conditions
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0025_reports'
-down_revision = '0024_write_off_batches'
+revision = '0027_reports'
+down_revision = '0026_named_conditions'
 branch_labels = None
 depends_on = None
 
