@@ -17,7 +17,7 @@ MARK_COLOURS = {Mark.GREEN: "#14532d", Mark.AMBER: "#8a5a00", Mark.RED: "#a4161a
 
 
 def mark_words(mark: Mark) -> str:
-    return {Mark.GREEN: _("Met"), Mark.AMBER: _("Partly met"), Mark.RED: _("Not met")}[mark]
+    return {Mark.GREEN: _("Objective met"), Mark.AMBER: _("Partly met"), Mark.RED: _("Not met")}[mark]
 
 
 def _mark(mark: Mark) -> Table:
