@@ -88,9 +88,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.notify.views import bp as notify_bp
     from portal.org.views import bp as org_bp
     from portal.receivables.views import bp as receivables_bp
+    from portal.reports.views import bp as reports_bp
 
     for blueprint in (auth_bp, sso_bp, users_bp, home_bp, org_bp, delegation_bp, receivables_bp,
-                      cases_bp, batches_bp, documents_bp, meetings_bp, audit_bp, jobs_bp, notify_bp):
+                      cases_bp, batches_bp, documents_bp, meetings_bp, audit_bp, jobs_bp, notify_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 

@@ -137,6 +137,16 @@ VIEW_DELEGATION_REPORT = "meetings.report"  # obj: a committee
 MARK_URGENT = "case.mark_urgent"  # obj: a case
 DECIDE_URGENT = "case.decide_urgent"  # obj: a case
 
+# --- reports ---
+# The internal-control page and its PDF for the audit file: the auditor and the finance director.
+# The reports: the auditor and the finance and case officers read the whole municipality's (their
+# work is municipality-wide); those who act on cases through a position read them within what they
+# see (the reports domain's rule, portal/reports/queries.py, filters every figure in the query).
+VIEW_INTERNAL_CONTROL = "reports.internal_control"
+VIEW_REPORTS = "reports.view"
+VIEW_REPORT_EXPORT = "reports.export"  # obj: a report file a job made; only the person who asked for it
+INTERNAL_CONTROL_READERS = frozenset({Role.AUDITOR, Role.FINANCE_DIRECTOR})
+
 Rule = Callable[[User, str, Any, date], bool]
 _rules: dict[str, Rule] = {}
 _document_rules: dict[str, Callable[[User, Any, date], bool]] = {}
@@ -194,6 +204,8 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
         return bool(roles & STAFF_ROLES)
     if action == VIEW_TRAIL:
         return Role.AUDITOR in roles
+    if action == VIEW_INTERNAL_CONTROL:
+        return bool(roles & INTERNAL_CONTROL_READERS)
     if action in RECEIVABLES_ROLES:
         if action == VIEW_FULL_IDENTITY and obj is not None and obj.protected_identity:
             return False

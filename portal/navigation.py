@@ -72,6 +72,8 @@ _ENTRIES = [
      _starts("jobs.")),
     ("administration", _l("Registrations to confirm"), "org.registrations",
      lambda u: access.allowed(u, access.REVIEW_REGISTRATIONS), _is("org.registrations")),
+    ("administration", _l("Reports"), "reports.index", lambda u: access.allowed(u, access.VIEW_REPORTS),
+     _starts("reports.")),
     ("administration", _l("Audit"), "audit.trail",
      lambda u: access.allowed(u, access.VIEW_TRAIL) or access.allowed(u, access.VIEW_CUSTOMER_LOG),
      _starts("audit.")),

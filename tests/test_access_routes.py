@@ -187,6 +187,21 @@ MATRIX = {
     "batches.execute": ("POST", "/samlingsbeslut/{batch}/verkstall", {"finance_officer"}),
     # Last: once the department head declares jäv, the batch is no longer theirs to see.
     "batches.declare_conflict": ("POST", "/samlingsbeslut/{batch}/jav", {"finance_officer", "dept_head_a"}),
+    # --- reports --- the internal-control page and its PDF: the auditor and the finance director. The
+    # reports: the municipality-wide readers, and those who act on cases through a position (their share).
+    "reports.index": ("GET", "/rapporter/", CASE_VIEWERS),
+    "reports.report": ("GET", "/rapporter/beslut", CASE_VIEWERS),
+    "reports.report_csv_file": ("GET", "/rapporter/forfallna.csv", CASE_VIEWERS),
+    "reports.report_xlsx_file": ("GET", "/rapporter/avskrivningar.xlsx", CASE_VIEWERS),
+    "reports.overdue_department": ("GET", "/rapporter/forfallna/forvaltningar/{unit}", CASE_VIEWERS),
+    "reports.overdue_department_csv": ("GET", "/rapporter/forfallna/forvaltningar/{unit}.csv", CASE_VIEWERS),
+    "reports.overdue_department_xlsx": ("GET", "/rapporter/forfallna/forvaltningar/{unit}.xlsx", CASE_VIEWERS),
+    "reports.overdue_department_export": ("POST", "/rapporter/forfallna/forvaltningar/{unit}/fil", CASE_VIEWERS),
+    # A report file a job made: only the person who asked for it (it holds what they may see).
+    "reports.export_page": ("GET", "/rapporter/filer/{report_export}", {"auditor"}),
+    "reports.export_download": ("GET", "/rapporter/filer/{report_export}/hamta", {"auditor"}),
+    "reports.internal_control": ("GET", "/rapporter/intern-kontroll", {"auditor", "director"}),
+    "reports.internal_control_issue": ("POST", "/rapporter/intern-kontroll/utfarda", {"auditor", "director"}),
     # --- background jobs --- seen by those who see the kind's work (imports: IMPORT_VIEWERS), run
     # again by those who may start it (the finance officer imports); the administrator sees the
     # e-mail send jobs.
@@ -313,7 +328,8 @@ def world(make):
             "meeting_document": meeting_document.id,
             "bank_payment": _bank_payment(ledger_import.id), "failed_job": _failed_job(ledger_import.id),
             "failed_mail": _failed_mail(other_user.id),
-            "batch": _batch(make, committee_a, invoice_unit, category)}
+            "batch": _batch(make, committee_a, invoice_unit, category),
+            "report_export": _report_export(department.id)}
 
 
 def _batch(make, committee, unit, category) -> int:
@@ -364,6 +380,22 @@ def _failed_mail(recipient_id: int) -> int:
     db.session.add(mail)
     db.session.flush()
     return mail.id
+
+
+def _report_export(department_id: int) -> int:
+    """A department's overdue list made as a file by a job for the auditor: theirs alone."""
+    from portal import clock
+    from portal.auth.models import User
+    from portal.extensions import db
+    from portal.reports.models import ReportExport
+
+    auditor = db.session.query(User).filter_by(username="auditor").one()
+    export = ReportExport(requested_by_id=auditor.id, requested_at=clock.now(), department_id=department_id,
+                          file_format="csv", file_name="Förfallna.csv", rows=0, size=3, content=b"a;b",
+                          made_at=clock.now())
+    db.session.add(export)
+    db.session.flush()
+    return export.id
 
 
 def _failed_job(import_id: int) -> int:

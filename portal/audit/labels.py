@@ -97,6 +97,9 @@ ACTION_LABELS = {
     "settlement_order.update": _l("Settlement order changed"),
     "follow_up_setting.create": _l("Follow-up of plans set"),
     "follow_up_setting.update": _l("Follow-up of plans changed"),
+    "reporting_setting.create": _l("Reporting deadline set"),
+    "reporting_setting.update": _l("Reporting deadline changed"),
+    "report_export.request": _l("Report file requested"),
     # Delegation
     "price_base_amount.create": _l("Price base amount added"),
     "price_base_amount.update": _l("Price base amount changed"),
@@ -161,6 +164,8 @@ OBJECT_LABELS = {
     "bank_payment": _l("Bank payment"),
     "settlement_order": _l("Settlement order"),
     "follow_up_setting": _l("Follow-up of instalment plans"),
+    "reporting_setting": _l("Reporting of delegated decisions"),
+    "report_export": _l("Report file"),
     "price_base_amount": _l("Price base amount"),
     "scheme_version": _l("Delegation scheme version"),
     "eligibility_condition": _l("Eligibility condition"),
@@ -252,6 +257,9 @@ PERMISSION_LABELS = {
     "batch.prepare": _l("prepare batch write-offs"),
     "batch.declare_conflict": _l("declare a conflict of interest in a batch"),
     "audit.trail": _l("read the audit trail"),
+    "reports.internal_control": _l("read the internal control"),
+    "reports.view": _l("read reports"),
+    "reports.export": _l("download a report file"),
 }
 
 

@@ -87,6 +87,8 @@ class Case(db.Model):
     prepared_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # The day finance booked the decision in the ledger: finance reports count by it (RULINGS 19).
+    executed_on: Mapped[date | None] = mapped_column(Date, index=True)
     reasons: Mapped[str] = mapped_column(Text, default="")
     # Terms, by case type.
     new_due_date: Mapped[date | None] = mapped_column(Date)

@@ -567,6 +567,7 @@ def case_execute(actor: Actor, case: Case) -> Case:
     if case.awaits_signature:
         raise _refuse(_("The plan waits for the customer's signed agreement: it cannot be executed before "
                         "the case officer has registered it."))
+    case.executed_on = clock.today()
     _move(actor, case, Step.EXECUTE, CaseState.EXECUTED)
     return case
 

@@ -344,6 +344,11 @@ def _may_name_department_head(delegate, org: OrgSnapshot, position_id: int | Non
     return False
 
 
+def delegate_position_ids(rule: Rule, version: SchemeVersion, org: OrgSnapshot) -> tuple[int, ...]:
+    """The positions a rule names (the internal-control page names their holders today)."""
+    return _delegate_position_ids(rule, version, org)
+
+
 def _delegate_position_ids(rule: Rule, version: SchemeVersion, org: OrgSnapshot) -> tuple[int, ...]:
     """Every position that can be a delegate of the rule for some case of the committee."""
     delegate, committee_id = rule.delegate, version.committee_id

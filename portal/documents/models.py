@@ -22,6 +22,7 @@ class DocumentKind(StrEnum):
     DELEGATION_REPORT = "delegation_report"
     # An internal decision (forgoing or stopping collection): for the file, not sent to the customer.
     DECISION_RECORD = "decision_record"
+    INTERNAL_CONTROL = "internal_control"
 
     @property
     def label(self) -> str:
@@ -36,6 +37,7 @@ DOCUMENT_KIND_LABELS = {
     DocumentKind.AGENDA: _l("Agenda"),
     DocumentKind.DELEGATION_REPORT: _l("Delegation report"),
     DocumentKind.DECISION_RECORD: _l("Decision document (internal)"),
+    DocumentKind.INTERNAL_CONTROL: _l("Internal control"),
 }
 
 

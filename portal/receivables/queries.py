@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import column, func, select, table
+from sqlalchemy import column, func, select, table, true
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import access
 from portal.extensions import db
 from portal.memo import per_transaction
 from portal.org.models import OrgUnit
+from portal.org.queries import units_in_sight
 from portal.receivables import rules
 from portal.receivables.identity import IdentityNumberError, parse_identity_number
 from portal.receivables.models import (
@@ -256,3 +258,12 @@ def import_history(limit: int = 50) -> list[LedgerImport]:
         select(LedgerImport).options(joinedload(LedgerImport.uploaded_by),
                                      joinedload(LedgerImport.imported_by))
         .order_by(LedgerImport.uploaded_at.desc(), LedgerImport.id.desc()).limit(limit)))
+
+
+def invoices_visible_to(user, day: date):
+    """The invoices a person may count (reports, lists), as a condition on `Invoice`: those who work
+    with debts or audit them (access.CUSTOMER_VIEWERS) every invoice; a unit or department head the
+    invoices of the units whose cases they see (the cases' own rule, README "Vem ser vad")."""
+    if user.roles & access.CUSTOMER_VIEWERS:
+        return true()
+    return Invoice.org_unit_id.in_(units_in_sight(user.id, day))

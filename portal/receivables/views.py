@@ -54,6 +54,10 @@ from portal.receivables.models import (
 )
 from portal.org import services as org_services
 from portal.org.models import Committee, OrgUnit, UnitKind
+from portal.reports.forms import ReportingSettingForm
+from portal.reports.models import ReportingSetting
+from portal.reports.queries import reporting_settings
+from portal.reports.services import reporting_setting_save
 from portal.web import actor, page_or_partial, saved, show_errors, submitted, wants_partial
 
 bp = Blueprint("receivables", __name__)
@@ -460,6 +464,10 @@ def _save_follow_up(editor, obj, form):
     return settlement.follow_up_save(editor, obj, broken_after_days=form.broken_after_days.data)
 
 
+def _save_reporting_setting(editor, obj, form):
+    return reporting_setting_save(editor, obj, report_within_days=form.report_within_days.data)
+
+
 def _save_stage_code(editor, obj, form):
     return services.stage_code_save(editor, obj, code=form.code.data, stage=form.stage.data)
 
@@ -489,6 +497,10 @@ TABLES = {
             "avrakningsordning", _l("Settlement order"), (_l("Applies to"), _l("Order")),
             SettlementOrder, SettlementOrderForm, access.EDIT_REFERENCE_DATA, queries.settlement_orders,
             _save_settlement_order, lambda obj: {"category_id": obj.category_id or ""}),
+        ReferenceTable(
+            "anmalan", _l("Reporting of delegated decisions"), (_l("Reported within"),),
+            ReportingSetting, ReportingSettingForm, access.EDIT_REFERENCE_DATA, reporting_settings,
+            _save_reporting_setting),
         ReferenceTable(
             "uppfoljning", _l("Follow-up of instalment plans"), (_l("Broken when late by more than"),),
             FollowUpSetting, FollowUpForm, access.EDIT_REFERENCE_DATA, queries.follow_up_settings,

@@ -1,0 +1,1 @@
+"""Reports and the internal-control page: the audits' questions answered from the data."""

@@ -1,0 +1,236 @@
+"""Finance reports: write-offs by execution date (RULINGS 19), overdue receivables as the ledger
+stands today (the restlängd in age buckets), and instalment plans as the follow-up sees them today."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select
+
+from portal.cases.models import Case, CaseInvoice, Decision
+from portal.extensions import db
+from portal.receivables.followup import STATUS_LABELS, executed_plans, follow
+from portal.receivables.models import CLOSED_STAGES, STAGE_LABELS, Customer, Invoice
+from portal.reports.labels import write_off_reason_label
+from portal.reports.queries import (
+    Filters,
+    Organisation,
+    case_conditions,
+    chosen_units,
+    in_period,
+    invoice_conditions,
+    month_of,
+    year_of,
+)
+from portal.reports.rules import AGE_BUCKETS, thousands
+from portal.reports.tables import Bar, Chart, Column, Kind, Report, Table
+
+WRITE_OFF = "write_off"
+INVOICES_LISTED = 5_000
+
+
+# --- write-offs ----------------------------------------------------------------------------------------
+
+def _parts(amount: int, fees: int, interest: int) -> tuple[int, int, int]:
+    """What was written off split as capital, collection costs and interest: the costs and the interest
+    the case's invoices carried, the rest capital (a partial write-off gives up the costs first)."""
+    fees_part = max(0, min(fees, amount))
+    interest_part = max(0, min(interest, amount - fees_part))
+    return amount - fees_part - interest_part, fees_part, interest_part
+
+
+def write_offs(user, day: date, filters: Filters, org: Organisation) -> Report:
+    lines = (select(CaseInvoice.case_id, func.sum(CaseInvoice.fees_ore).label("fees"),
+                    func.sum(CaseInvoice.interest_ore).label("interest"))
+             .group_by(CaseInvoice.case_id).subquery())
+    year = year_of(Case.executed_on)
+    rows = db.session.execute(
+        select(Case.org_unit_id, year.label("year"), Case.write_off_reason, Case.write_off_final,
+               func.count().label("count"), func.coalesce(func.sum(Decision.amount_ore), 0).label("amount"),
+               func.coalesce(func.sum(lines.c.fees), 0).label("fees"),
+               func.coalesce(func.sum(lines.c.interest), 0).label("interest"))
+        .join(Decision, Decision.case_id == Case.id).outerjoin(lines, lines.c.case_id == Case.id)
+        .where(Case.case_type == WRITE_OFF, Case.executed_on.is_not(None), *case_conditions(user, day, filters, org),
+               in_period(Case.executed_on, filters))
+        .group_by(Case.org_unit_id, year, Case.write_off_reason, Case.write_off_final)
+    ).all()
+    years = sorted({int(row.year) for row in rows})
+    capital: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    fees: dict[int, int] = defaultdict(int)
+    interest: dict[int, int] = defaultdict(int)
+    details: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        department = org.department_name(row.org_unit_id)
+        part_capital, part_fees, part_interest = _parts(int(row.amount), int(row.fees), int(row.interest))
+        capital[department][int(row.year)] += part_capital
+        fees[int(row.year)] += part_fees
+        interest[int(row.year)] += part_interest
+        kind = _("Final") if row.write_off_final else _("Book-keeping (the claim is kept)")
+        detail = details[(department, int(row.year), write_off_reason_label(row.write_off_reason), kind)]
+        detail[0] += row.count
+        detail[1] += int(row.amount)
+    year_columns = [Column(str(y), Kind.THOUSANDS) for y in years]
+    audit_rows = [[department, *[thousands(by_year.get(y, 0)) for y in years]]
+                  for department, by_year in sorted(capital.items())]
+    audit_rows += [[_("Collection costs written off"), *[thousands(fees[y]) for y in years]],
+                   [_("Late interest written off"), *[thousands(interest[y]) for y in years]]]
+    total = {y: sum(by_year.get(y, 0) for by_year in capital.values()) + fees[y] + interest[y] for y in years}
+    detail_rows = [[*key, count, amount] for key, (count, amount) in sorted(details.items())]
+    department_table = Table(
+        "departments", _("Written off per department, all years in the report"),
+        [Column(_("Department etc.")), Column(_("Amount"), Kind.MONEY)],
+        [[department, sum(by_year.values())] for department, by_year in sorted(capital.items())])
+    return Report(
+        "avskrivningar", _("Write-offs per department and year"), _("Counted by execution date (booked in the ledger)."),
+        [Table("audit", _("Write-offs, amount in thousands of kronor (tkr)"), [Column(_("Department etc.")), *year_columns],
+               audit_rows if years else [], [_("Total"), *[thousands(total[y]) for y in years]] if years else None,
+               note=_("Departments: the capital written off. Collection costs and late interest are the amounts the "
+                      "written-off invoices carried. The portal keeps no VAT of its own: VAT is in the capital.")),
+         Table("details", _("Write-offs per department, year and reason"),
+               [Column(_("Department etc.")), Column(_("Year")), Column(_("Reason")), Column(_("Kind of write-off")),
+                Column(_("Cases"), Kind.COUNT), Column(_("Amount"), Kind.MONEY)], detail_rows,
+               [_("Total"), "", "", "", sum(r[4] for r in detail_rows), sum(r[5] for r in detail_rows)]
+               if detail_rows else None),
+         department_table],
+        [Chart("departments", _("Written off per department"),
+               _("The capital written off per department, all years in the report, in kronor."),
+               department_table.columns[1], [Bar(row[0], row[1]) for row in department_table.rows])])
+
+
+# --- overdue receivables -------------------------------------------------------------------------------
+
+def bucket_labels() -> dict[str, str]:
+    return {"0-30": _("0–30 days"), "31-90": _("31–90 days"), "91-180": _("91–180 days"),
+            "181-365": _("181–365 days"), "over-365": _("More than 365 days")}
+
+
+def _bucket(on: date):
+    """The age bucket of an invoice's due date seen on a day, in SQL (rules.AGE_BUCKETS' limits)."""
+    whens = [(Invoice.due_date >= on - timedelta(days=high), key) for key, _low, high in AGE_BUCKETS if high]
+    return case(*whens, else_="over-365")
+
+
+def overdue_conditions(user, day: date, filters: Filters, org: Organisation) -> list:
+    return [Invoice.due_date < day, Invoice.open_amount_ore > 0, Invoice.collection_stage.not_in(CLOSED_STAGES),
+            *invoice_conditions(user, day, filters, org), in_period(Invoice.due_date, filters)]
+
+
+def overdue(user, day: date, filters: Filters, org: Organisation) -> Report:
+    bucket = _bucket(day)
+    conditions = overdue_conditions(user, day, filters, org)
+    rows = db.session.execute(
+        select(Invoice.org_unit_id, bucket.label("bucket"), func.count().label("count"),
+               func.sum(Invoice.open_amount_ore).label("amount"))
+        .where(*conditions).group_by(Invoice.org_unit_id, bucket)).all()
+    keys = [key for key, _low, _high in AGE_BUCKETS]
+    departments: dict[int, dict] = {}
+    for row in rows:
+        department = org.department_of.get(row.org_unit_id, row.org_unit_id)
+        entry = departments.setdefault(department, {"count": 0, **{key: 0 for key in keys}})
+        entry[row.bucket] += int(row.amount)
+        entry["count"] += row.count
+    labels = bucket_labels()
+    columns = [Column(_("Department")), Column(_("Invoices"), Kind.COUNT),
+               *[Column(labels[key], Kind.MONEY) for key in keys], Column(_("Total"), Kind.MONEY)]
+    ordered = sorted(departments.items(), key=lambda item: org.unit_names.get(item[0], ""))
+    table_rows = [[org.unit_names.get(department, "—"), entry["count"], *[entry[key] for key in keys],
+                   sum(entry[key] for key in keys)] for department, entry in ordered]
+    totals = [_("Total"), *[sum(row[i] for row in table_rows) for i in range(1, len(columns))]]
+    year, month = year_of(Invoice.due_date), month_of(Invoice.due_date)
+    by_month = db.session.execute(
+        select(year.label("year"), month.label("month"), func.count().label("count"),
+               func.sum(Invoice.open_amount_ore).label("amount"))
+        .where(*conditions).group_by(year, month).order_by(year, month)).all()
+    trend = Table("trend", _("Overdue today by the month the invoices fell due"),
+                  [Column(_("Due month")), Column(_("Invoices"), Kind.COUNT), Column(_("Open amount"), Kind.MONEY)],
+                  [[f"{int(r.year):04d}-{int(r.month):02d}", r.count, int(r.amount)] for r in by_month])
+    buckets = Table("buckets", _("Overdue per age"), [Column(_("Age")), Column(_("Open amount"), Kind.MONEY)],
+                    [[labels[key], totals[2 + i]] for i, key in enumerate(keys)] if table_rows else [])
+    return Report(
+        "forfallna", _("Overdue receivables per department"),
+        _("As the ledger stands today (%(date)s); the period chooses invoices by due date.", date=day.isoformat()),
+        [Table("departments", _("Overdue receivables per department and age (restlängd)"), columns, table_rows,
+               totals if table_rows else None, row_ids=[department for department, _entry in ordered]),
+         buckets, trend],
+        [Chart("buckets", _("Overdue per age"), _("The open amount overdue in each age bucket, in kronor."),
+               buckets.columns[1], [Bar(row[0], row[1]) for row in buckets.rows]),
+         Chart("trend", _("Overdue today by due month"),
+               _("The open amount overdue today, by the month the invoices fell due, in kronor."),
+               trend.columns[2], [Bar(row[0], row[2]) for row in trend.rows])],
+        [_("Printable per department: choose a department's name in the table.")])
+
+
+def department_list(user, day: date, department_id: int, org: Organisation, with_names: bool,
+                    limit: int | None = INVOICES_LISTED) -> Report:
+    """The monthly overdue list of one department as the audit asked it to be sent: every overdue
+    invoice, oldest first, with its age bucket (at most `limit` rows; the whole list as a job's file)."""
+    filters = Filters(department_id=department_id)
+    conditions = overdue_conditions(user, day, filters, org)
+    bucket = _bucket(day)
+    query = (select(Invoice.invoice_number, Customer.name, Invoice.due_date, Invoice.open_amount_ore,
+                    Invoice.collection_stage, bucket.label("bucket"))
+             .join(Customer, Customer.id == Invoice.customer_id).where(*conditions)
+             .order_by(Invoice.due_date, Invoice.invoice_number))
+    count = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    labels = bucket_labels()
+    columns = [Column(_("Invoice number")), *([Column(_("Customer"))] if with_names else []),
+               Column(_("Due date")), Column(_("Days overdue"), Kind.DAYS), Column(_("Age")),
+               Column(_("Collection stage")), Column(_("Open amount"), Kind.MONEY)]
+    rows = [[r.invoice_number, *([r.name] if with_names else []), r.due_date, (day - r.due_date).days,
+             labels[r.bucket], str(STAGE_LABELS.get(r.collection_stage, r.collection_stage)), int(r.open_amount_ore)]
+            for r in db.session.execute(query.limit(limit) if limit is not None else query)]
+    name = org.unit_names.get(department_id, "—")
+    note = None
+    if len(rows) < count:
+        note = _("The first %(shown)s of %(count)s rows are shown.", shown=len(rows), count=count)
+    return Report(
+        "forfallna", _("Overdue receivables: %(department)s", department=name),
+        _("As the ledger stands today (%(date)s).", date=day.isoformat()),
+        [Table("invoices", _("Overdue invoices, oldest first"), columns, rows,
+               [_("Total"), *([""] if with_names else []), "", "", "", "", sum(r[-1] for r in rows)] if rows else None,
+               note=note, complete=len(rows) == count)])
+
+
+# --- instalment plans ---------------------------------------------------------------------------------
+
+PLAN_STATUSES = ("on_track", "late", "broken", "paid")
+
+
+def plans(user, day: date, filters: Filters, org: Organisation) -> Report:
+    """The follow-up's own verdict on each executed plan the reader may see (the follow-up compares each
+    schedule with the payments, which is no single query), summed by status."""
+    units = chosen_units(filters, org)
+    followed = [plan for plan in follow(executed_plans(user, day), day)
+                if (not filters.committee_id or plan.case.committee_id == filters.committee_id)
+                and (units is None or plan.case.org_unit_id in units)
+                and (not filters.date_from or plan.case.decision.decision_date >= filters.date_from)
+                and (not filters.date_to or plan.case.decision.decision_date <= filters.date_to)]
+    totals: dict[str, list[int]] = {status: [0, 0, 0, 0] for status in PLAN_STATUSES}
+    per_department: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for plan in followed:
+        entry = totals[plan.status.status]
+        entry[0] += 1
+        entry[1] += plan.case.decision.amount_ore
+        entry[2] += plan.status.paid_ore
+        entry[3] += plan.status.owed_now_ore
+        department = per_department[(org.department_name(plan.case.org_unit_id), plan.status.label)]
+        department[0] += 1
+        department[1] += plan.status.owed_now_ore
+    status_rows = [[str(STATUS_LABELS[status]), *totals[status]] for status in PLAN_STATUSES]
+    status_table = Table(
+        "statuses", _("Instalment plans by status"),
+        [Column(_("Status")), Column(_("Plans"), Kind.COUNT), Column(_("Amount of the plans"), Kind.MONEY),
+         Column(_("Paid since the decision"), Kind.MONEY), Column(_("Due and not paid"), Kind.MONEY)],
+        status_rows, [_("Total"), *[sum(row[i] for row in status_rows) for i in range(1, 5)]])
+    return Report(
+        "planer", _("Instalment plans: on track, late and broken"),
+        _("As followed up today (%(date)s); the period chooses plans by decision date.", date=day.isoformat()),
+        [status_table,
+         Table("departments", _("Instalment plans per department and status"),
+               [Column(_("Department")), Column(_("Status")), Column(_("Plans"), Kind.COUNT),
+                Column(_("Due and not paid"), Kind.MONEY)],
+               [[*key, count, owed] for key, (count, owed) in sorted(per_department.items())])],
+        [Chart("statuses", _("Instalment plans by status"), _("The number of executed plans in each status."),
+               status_table.columns[1], [Bar(row[0], row[1]) for row in status_rows])])

@@ -1,0 +1,40 @@
+"""The reports' own tables: how soon a delegated decision must be reported, and large report files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+
+
+class ReportingSetting(db.Model):
+    """Within how many days of its decision a delegated decision is to be reported to the committee
+    (kommunallagen 6 kap 40 § sets no number; the municipality does): one row for the municipality."""
+
+    __tablename__ = "reporting_settings"
+    __table_args__ = (CheckConstraint("report_within_days BETWEEN 1 AND 365", name="report_within_days"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_within_days: Mapped[int] = mapped_column(Integer)
+
+
+class ReportExport(db.Model):
+    """A report file too large to make in a request, made by a background job for the person who asked
+    (with what they may see) and kept for them to download."""
+
+    __tablename__ = "report_exports"
+    __table_args__ = (CheckConstraint("file_format in ('csv', 'xlsx')", name="file_format"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    department_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    file_format: Mapped[str] = mapped_column(String(10))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    rows: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int | None] = mapped_column(Integer)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    made_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

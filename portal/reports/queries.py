@@ -1,0 +1,153 @@
+"""The reports' aggregations: set-based queries grouped by the stored values (case type, outcome,
+write-off reason), each filtered by the reader's access in the query, with the same rule as the
+object pages (the cases' `visible_to`, the receivables' `invoices_visible_to`).
+
+Who reads reports (README "Vem ser vad"): the auditor and the finance and case officers the whole
+municipality's; a unit or department head (or whoever stands in for one) what they see of cases and
+invoices. Decision reports count by decision date, finance reports by execution date (RULINGS 19).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, extract, select, true
+
+from portal import access
+from portal.auth.roles import Role
+from portal.cases.models import Case
+from portal.cases.queries import may_list_cases, visible_to
+from portal.extensions import db
+from portal.org.models import Committee, OrgUnit
+from portal.receivables.models import Invoice
+from portal.receivables.queries import invoices_visible_to
+from portal.reports.models import ReportingSetting
+
+WHOLE_MUNICIPALITY = frozenset({Role.AUDITOR, Role.FINANCE_DIRECTOR, Role.FINANCE_OFFICER, Role.CASE_OFFICER})
+
+
+@access.register(access.VIEW_REPORTS)
+def _reports_rule(user, _action: str, _obj, day: date) -> bool:
+    return bool(user.roles & WHOLE_MUNICIPALITY) or may_list_cases(user, day)
+
+
+@access.register(access.VIEW_REPORT_EXPORT)
+def _export_rule(user, _action: str, export, day: date) -> bool:
+    """A report file holds what its asker may see: it is theirs alone, while they may read reports."""
+    return export is not None and export.requested_by_id == user.id and _reports_rule(user, _action, None, day)
+
+
+@access.register_document("internal_control")
+def _internal_control_document_rule(user, _document, day: date) -> bool:
+    return access.allowed(user, access.VIEW_INTERNAL_CONTROL, on=day)
+
+
+def reporting_settings() -> list[ReportingSetting]:
+    return list(db.session.scalars(select(ReportingSetting).order_by(ReportingSetting.id)))
+
+
+# --- filters -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    committee_id: int | None = None
+    department_id: int | None = None
+    unit_id: int | None = None
+    case_type: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """Units with their department and committee, read once (a few hundred rows), so queries group by
+    unit in the database and the report folds units into departments."""
+
+    unit_names: dict[int, str]
+    department_of: dict[int, int]  # unit -> its nearest department (itself if a department)
+    committee_of: dict[int, int]
+    parent_of: dict[int, int | None]
+    committee_names: dict[int, str]
+
+    def subtree(self, unit_id: int) -> set[int]:
+        found = {unit_id}
+        changed = True
+        while changed:
+            before = len(found)
+            found |= {unit for unit, parent in self.parent_of.items() if parent in found}
+            changed = len(found) != before
+        return found
+
+    def units_of_committee(self, committee_id: int) -> set[int]:
+        return {unit for unit, committee in self.committee_of.items() if committee == committee_id}
+
+    def department_name(self, unit_id: int) -> str:
+        return self.unit_names.get(self.department_of.get(unit_id, unit_id), "—")
+
+
+def organisation() -> Organisation:
+    rows = db.session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.kind, OrgUnit.name,
+                                     OrgUnit.committee_id)).all()
+    parent_of = {row.id: row.parent_id for row in rows}
+    kind_of = {row.id: row.kind for row in rows}
+    department_of: dict[int, int] = {}
+    for row in rows:
+        current, seen = row.id, set()
+        while current is not None and kind_of.get(current) != "department" and current not in seen:
+            seen.add(current)
+            current = parent_of.get(current)
+        department_of[row.id] = current if current is not None and kind_of.get(current) == "department" else row.id
+    return Organisation(
+        unit_names={row.id: row.name for row in rows}, department_of=department_of,
+        committee_of={row.id: row.committee_id for row in rows}, parent_of=parent_of,
+        committee_names=dict(db.session.execute(select(Committee.id, Committee.name)).all()))
+
+
+def chosen_units(filters: Filters, org: Organisation) -> set[int] | None:
+    """The units the filters leave, or None for every unit."""
+    units: set[int] | None = None
+    for chosen in (org.units_of_committee(filters.committee_id) if filters.committee_id else None,
+                   org.subtree(filters.department_id) if filters.department_id else None,
+                   org.subtree(filters.unit_id) if filters.unit_id else None):
+        if chosen is not None:
+            units = chosen if units is None else units & chosen
+    return units
+
+
+def case_conditions(user, day: date, filters: Filters, org: Organisation) -> list[ColumnElement[bool]]:
+    """The reader's cases under the filters (not the period: each report says which date it counts)."""
+    conditions = [visible_to(user, day)]
+    if filters.committee_id:
+        conditions.append(Case.committee_id == filters.committee_id)
+    units = chosen_units(filters, org)
+    if units is not None:
+        conditions.append(Case.org_unit_id.in_(units))
+    if filters.case_type:
+        conditions.append(Case.case_type == filters.case_type)
+    return conditions
+
+
+def invoice_conditions(user, day: date, filters: Filters, org: Organisation) -> list[ColumnElement[bool]]:
+    conditions = [invoices_visible_to(user, day)]
+    units = chosen_units(filters, org)
+    if units is not None:
+        conditions.append(Invoice.org_unit_id.in_(units))
+    return conditions
+
+
+def in_period(column, filters: Filters) -> ColumnElement[bool]:
+    condition = true()
+    if filters.date_from:
+        condition = condition & (column >= filters.date_from)
+    if filters.date_to:
+        condition = condition & (column <= filters.date_to)
+    return condition
+
+
+def year_of(column):
+    return extract("year", column)
+
+
+def month_of(column):
+    return extract("month", column)
