@@ -195,7 +195,7 @@ def department_list(user, day: date, department_id: int, org: Organisation, with
 
 # --- instalment plans ---------------------------------------------------------------------------------
 
-PLAN_STATUSES = ("on_track", "late", "broken", "paid")
+PLAN_STATUSES = tuple(STATUS_LABELS)  # every status the follow-up gives, whole debt due included
 
 
 def plans(user, day: date, filters: Filters, org: Organisation) -> Report:

@@ -107,7 +107,7 @@ def test_plan_prepared_granted_by_the_unit_head_and_executed_by_finance(page, li
     page.get_by_role("link", name=registry_number).click()
     page.get_by_role("button", name="Markera som verkställt (bokfört i reskontran)").click()
     page.get_by_text("Ärendet markerades som verkställt.").wait_for()
-    assert "Verkställt" in page.locator(".badge").first.inner_text()
+    assert "Verkställt" in page.locator("main .badge").first.inner_text()
 
 
 def test_over_limit_write_off_goes_to_the_committee(page, live_app):

@@ -81,7 +81,7 @@ def test_an_urgent_case_is_marked_decided_by_the_chair_and_another_unmarked(page
     page.get_by_label("Varför ärendet ändå kan vänta (frivilligt)").fill("Skiftet är uppskjutet.")
     page.get_by_role("button", name="Ta bort markeringen som brådskande").click()
     page.get_by_text("Markeringen som brådskande är borttagen").wait_for()
-    assert "Hänskjutet till nämnden" in page.locator(".badge").first.inner_text()
+    assert "Hänskjutet till nämnden" in page.locator("main .badge").first.inner_text()
     assert page.get_by_role("button", name="Markera ärendet som brådskande").count() == 1  # offered again
     assert "Markeringen som brådskande borttagen" in page.get_by_role("region", name="Händelser").inner_text()
     _logout(page)

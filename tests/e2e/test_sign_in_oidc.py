@@ -33,7 +33,10 @@ def test_sign_in_through_the_providers_login_page(page, live_app, live_server):
         page.get_by_role("button", name="Logga in", exact=True).click()
         page.wait_for_url(f"{live_server}/")
         assert "Mina uppgifter" in page.content()
-        page.get_by_role("link", name=full_name).click()
+        user_menu = page.locator("nav.menu-wide details.menu-user > summary")
+        assert full_name in user_menu.inner_text()
+        user_menu.click()
+        page.get_by_role("link", name="Mina inloggningar").click()
         page.wait_for_url("**/mina-inloggningar")
         assert "denna" in page.content()
         assert axe_violations(page) == []

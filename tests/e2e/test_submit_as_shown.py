@@ -33,7 +33,7 @@ def test_submit_sends_the_terms_the_preview_showed(page, live_app):
 
     page.get_by_role("button", name="Skicka in ärendet").click()
     page.get_by_text("Ärendet skickades in.").wait_for()
-    assert "Väntar på samråd" in page.locator(".badge").first.inner_text()
+    assert "Väntar på samråd" in page.locator("main .badge").first.inner_text()
     routed = page.locator("#verdict").inner_text()
     assert "punkt 1.2" in routed and "Sofia Strand" in routed and "Nils Norberg" not in routed
     terms = page.get_by_role("region", name="Villkor och motivering").inner_text()
