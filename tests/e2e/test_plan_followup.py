@@ -87,15 +87,20 @@ def test_a_plan_goes_late_then_broken_and_its_whole_debt_falls_due(page, live_ap
         page.goto(f"/arenden/{case_id}")
         assert page.locator("#plan-status").inner_text() == "Följs"
         assert axe_violations(page) == []
+        logout(page)
 
-        # Five days after the first instalment fell due, unpaid: late, not yet broken.
+        # Five days after the first instalment fell due, unpaid: late, not yet broken. The clock
+        # moves only between requests: a request in flight would meet a session ten days idle.
         moved_clock["now"] = START + timedelta(days=14)
         login(page, "handlaggare")
         page.goto(f"/kunder/{customer_id}")
         assert "Försenad (5 dagar)" in _plan_row(page, number)
         assert axe_violations(page) == []
         page.locator("#customer-plans").get_by_role("link", name=number, exact=True).click()
+        page.wait_for_url(f"**/arenden/{case_id}")
+        page.locator("#plan-status").wait_for()
         assert page.get_by_role("button", name="Skicka in förslaget").count() == 0
+        logout(page)
 
         # Fifteen days: broken. The officer proposes that the whole debt falls due.
         moved_clock["now"] = START + timedelta(days=24)
