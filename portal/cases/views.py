@@ -41,7 +41,7 @@ from portal.cases.routing import check_decider, refusal, route
 from portal.cases.rules import CaseState, InvoiceLine, Outcome, decided_line_amounts
 from portal.cases.terms import TermsInput, asked_schedule, compute_terms
 from portal.delegation import queries as delegation_queries
-from portal.delegation.engine_types import CaseType
+from portal.delegation.engine_types import CaseType, RuleKind
 from portal.delegation.models import CollectionReason, WriteOffReason
 from portal.documents import services as documents
 from portal.downloads import csv_amount, csv_response, file_response
@@ -152,6 +152,21 @@ def new(customer_id: int):
 
 # --- the case page -------------------------------------------------------------------------------
 
+def _offer_outcomes(form: DecideForm, case: Case, check) -> None:
+    """The outcomes the decide form offers, the same on the page and when it is posted: a
+    whole-debt case is granted (the debt falls due) or refused (the plan stands); a case a guideline
+    bar covers is only refused by those the bar names (RULINGS 8) — the service refuses any other
+    outcome all the same; a partial grant only where the case type has one."""
+    if case.is_whole_debt_due:
+        form.outcome.choices = [("granted", _("Grant: the whole debt falls due")),
+                                ("refused", _("Refuse: the plan stands"))]
+    elif check is not None and check.allowed and check.path.rule_kind == RuleKind.BAR:
+        form.outcome.choices = [("refused", _("Refuse (the guideline bars a grant)"))]
+    elif not case.allows_partial_grant:
+        form.outcome.choices = [(value, label) for value, label in form.outcome.choices
+                                if value != Outcome.PARTLY_GRANTED.value]
+
+
 def _case_context(case: Case, **forms) -> dict:
     today = clock.today()
     state = CaseState(case.state)
@@ -184,9 +199,7 @@ def _case_context(case: Case, **forms) -> dict:
     followed = followup.follow_one(case, today)
     plan_followed = followup.follow_one(case.whole_debt_due_for, today) if case.is_whole_debt_due else None
     decide_form = forms.get("decide_form") or DecideForm()
-    if case.is_whole_debt_due:
-        decide_form.outcome.choices = [("granted", _("Grant: the whole debt falls due")),
-                                       ("refused", _("Refuse: the plan stands"))]
+    _offer_outcomes(decide_form, case, check)
     terms_form = forms.get("terms_form") or _terms_form(case)
     hold_notes = []
     if state in (CaseState.DRAFT, CaseState.RETURNED) and is_preparer:
@@ -483,6 +496,8 @@ def _deciding_capacity(case: Case) -> str:
 def decide(case_id: int):
     case = _load(case_id)
     form = DecideForm()
+    check = check_decider(case, current_user.id, clock.today())
+    _offer_outcomes(form, case, check)
     if form.validate_on_submit():
         try:
             changed = None
@@ -494,7 +509,6 @@ def decide(case_id: int):
                                         "monthly_amount_ore": None if form.instalments.data else base.monthly_amount_ore,
                                         "amount_ore": _money(form.amount.data, "amount")})
             capacity = None
-            check = check_decider(case, current_user.id, clock.today())
             if check is not None and check.allowed:
                 capacity = f"{check.path.decider.capacity.value}:{check.path.rule_number}"
             services.case_decide(actor(capacity), case, services.DecisionInput(

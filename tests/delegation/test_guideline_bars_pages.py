@@ -221,3 +221,37 @@ def test_the_case_officer_may_refer_a_barred_case_to_the_committee_and_others_ma
     assert response.status_code == 303
     db.session.refresh(case)
     assert case.state == CaseState.REFERRED_TO_COMMITTEE
+
+
+def _decide_options(page: str) -> list[str]:
+    import re
+
+    form = page[page.index('id="decide-heading"'):page.index("</form>", page.index('id="decide-heading"'))]
+    return re.findall(r'name="outcome"[^>]*value="([a-z_]+)"', form) or re.findall(
+        r'value="([a-z_]+)"[^>]*name="outcome"', form)
+
+
+def test_the_refuser_named_by_the_bar_is_offered_only_a_refusal_and_a_posted_grant_changes_nothing(cases, client):
+    case = _deferral(cases, date(2027, 1, 31))
+    db.session.commit()
+    client.login(cases.unit_head.username)
+    page = client.get(f"/arenden/{case.id}").get_data(as_text=True)
+    assert _decide_options(page) == ["refused"]
+    assert "Avslå (riktlinjen medger inte bifall)" in page
+    assert "Riktlinjen medger inte bifall: du kan bara avslå." in page
+    assert "Ändrade villkor vid delvis bifall" not in page
+    # A grant posted all the same is not a choice the form offers: it is refused beside the field.
+    response = client.post_form(f"/arenden/{case.id}/beslut", {
+        "outcome": "granted", "reasons": "Beviljas.", "no_conflict": "y",
+        "confirmed": "y"})
+    assert response.status_code == 422
+    assert "Inte ett giltigt val" in response.get_data(as_text=True)
+    db.session.refresh(case)
+    assert case.decision is None and case.state == CaseState.AWAITING_DECISION
+    response = client.post_form(f"/arenden/{case.id}/beslut", {
+        "outcome": "refused", "reasons": "Enligt riktlinjen.", "no_conflict": "y",
+        "confirmed": "y"})
+    assert response.status_code == 303
+    db.session.refresh(case)
+    assert case.state == CaseState.REFUSED and case.decision.rule_kind == "bar"
+
