@@ -33,6 +33,9 @@ class TermsForm(FlaskForm):
     first_due_date = DateField(_l("First due date"), validators=[Optional()])
     instalments = IntegerField(_l("Number of monthly instalments"), validators=[Optional(), NumberRange(1, 240)])
     monthly_amount = StringField(_l("Or a monthly amount (kr)"), validators=[Optional(), Length(max=30)])
+    # A deferral with part payments: at least this much a month until the new due date.
+    part_payment = StringField(_l("Part payment per month during the deferral (kr, optional)"),
+                               validators=[Optional(), Length(max=30)])
     write_off_reason = SelectField(
         _l("Reason for the write-off"),
         choices=lambda: [("", "—")] + [(r.value, r.label) for r in WriteOffReason],

@@ -24,6 +24,7 @@ from portal.documents.services import document_issue
 from portal.extensions import db
 from portal.money import NBSP, format_amount, format_money
 from portal.org.services import municipality_get
+from portal.receivables.rules import deferral_payments
 
 TYPE_WORDS = {
     CaseType.DEFERRAL: "anstånd med betalning",
@@ -313,6 +314,13 @@ def _decided(data: LetterData) -> list[Flowable]:
         text = f"Ny förfallodag: {_d(g.get('new_due_date'))}."
         if partly and a.get("new_due_date"):
             text += f" Du ansökte om anstånd till {_d(a.get('new_due_date'))}."
+        if g.get("monthly_amount_ore") and g.get("new_due_date"):
+            payments = deferral_payments(data.decision_date, date.fromisoformat(g["new_due_date"]),
+                                         int(g["amount_ore"]), int(g["monthly_amount_ore"]))
+            if len(payments) > 1:
+                text += (f" Under anståndet betalar du {format_money(g['monthly_amount_ore'])} i månaden, "
+                         f"den första senast {_d(payments[0][0])} och den sista senast {_d(payments[-2][0])}; "
+                         f"resten, {format_money(payments[-1][1])}, betalar du senast {_d(payments[-1][0])}.")
         story.append(paragraph(text))
     elif data.case_type == CaseType.INSTALMENT_PLAN:
         text = (f"Skulden {format_money(g['amount_ore'])} betalas i {g.get('instalments')} delbetalningar "

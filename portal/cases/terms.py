@@ -19,6 +19,7 @@ from portal.cases.rules import (
 from portal.delegation.engine_types import INTERNAL_CASE_TYPES, CaseType
 from portal.delegation.models import CollectionReason, WriteOffReason
 from portal.errors import ValidationFailed
+from portal.money import format_money
 from portal.extensions import db
 from portal.receivables.models import Fee, FeeKind, Invoice
 from portal.receivables.queries import reference_rates
@@ -168,7 +169,17 @@ def _deferral(case, terms: TermsInput, today: date) -> ComputedTerms:
     if terms.new_due_date < today:
         raise ValidationFailed({"new_due_date": _("The new due date cannot be in the past.")})
     length = deferral_length(due or today, terms.new_due_date)
-    return ComputedTerms(case_amount(CaseType.DEFERRAL, _lines(case)), length.months, length.days,
+    amount = case_amount(CaseType.DEFERRAL, _lines(case))
+    part = terms.monthly_amount_ore
+    # "Anstånd med delbetalning": the customer pays at least this much a month until the new due
+    # date, the rest on it. The engine asks a rule's smallest monthly amount of it (issue 12 §6).
+    if part is not None and part <= 0:
+        raise ValidationFailed({"part_payment": _("The part payment per month must be more than 0 kr.")})
+    if part is not None and part >= amount:
+        raise ValidationFailed({"part_payment": _(
+            "The part payment per month must be less than the deferred amount (%(amount)s).",
+            amount=format_money(amount))})
+    return ComputedTerms(amount, length.months, length.days, monthly_amount_ore=part,
                          details={"new_due_date": terms.new_due_date.isoformat()})
 
 

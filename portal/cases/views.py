@@ -96,7 +96,9 @@ def _terms_from(form: TermsForm, case: Case) -> TermsInput:
             credited[line.invoice_id] = amount
     return TermsInput(
         new_due_date=form.new_due_date.data, first_due_date=form.first_due_date.data,
-        instalments=form.instalments.data, monthly_amount_ore=_money(form.monthly_amount.data, "monthly_amount"),
+        instalments=form.instalments.data,
+        monthly_amount_ore=(_money(form.part_payment.data, "part_payment") if case.case_type == CaseType.DEFERRAL
+                            else _money(form.monthly_amount.data, "monthly_amount")),
         write_off_reason=form.write_off_reason.data or None,
         write_off_final={"final": True, "bookkeeping": False}.get(form.write_off_final.data or ""),
         credit_settlement=form.credit_settlement.data or None,
@@ -294,7 +296,10 @@ def _terms_form(case: Case) -> TermsForm:
         formdata=None, new_due_date=case.new_due_date, first_due_date=case.first_due_date,
         instalments=None if case.monthly_amount_entered else case.instalments,
         write_off_reason=case.write_off_reason,
-        monthly_amount=format_amount(case.monthly_amount_ore) if case.monthly_amount_entered else "",
+        monthly_amount=(format_amount(case.monthly_amount_ore) if case.monthly_amount_entered
+                        and case.case_type != CaseType.DEFERRAL else ""),
+        part_payment=(format_amount(case.monthly_amount_ore) if case.case_type == CaseType.DEFERRAL
+                      and case.monthly_amount_ore is not None else ""),
         write_off_final={True: "final", False: "bookkeeping"}.get(case.write_off_final, ""),
         credit_settlement=case.credit_settlement or "",
         collection_reason=case.collection_reason or "",

@@ -97,12 +97,14 @@ class FollowedPlan:
 
 def schedule_of(case) -> list[tuple[date, int]]:
     """What the decision asked the customer to pay and when: a plan's instalments, a deferral's
-    amount on its new due date."""
+    amount on its new due date (with part payments: each month's part before it)."""
     decision = case.decision
     terms = (decision.terms or {}) if decision else {}
     if case.case_type == "deferral":
         due = terms.get("new_due_date")
-        return [(date.fromisoformat(due), int(decision.amount_ore))] if due else []
+        return receivable_rules.deferral_payments(
+            decision.decision_date, date.fromisoformat(due), int(decision.amount_ore),
+            terms.get("monthly_amount_ore")) if due else []
     return [(date.fromisoformat(row["due_date"]), int(row["amount_ore"])) for row in terms.get("schedule") or []]
 
 

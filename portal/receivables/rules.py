@@ -48,6 +48,22 @@ def add_months(start: date, months: int) -> date:
     return date(year, month + 1, min(start.day, last_day))
 
 
+def deferral_payments(decision_date: date, new_due_date: date, amount_ore: int,
+                      part_payment_ore: int | None) -> list[tuple[date, int]]:
+    """What a granted deferral asks the customer to pay and when: the whole amount on the new due
+    date, or, with part payments ("anstånd med delbetalning"), the part payment on the same day of
+    each month after the decision while that day is before the new due date, and the rest on it.
+    The letter and the follow-up both read it."""
+    payments: list[tuple[date, int]] = []
+    if part_payment_ore:
+        month = 1
+        while (day := add_months(decision_date, month)) < new_due_date and part_payment_ore * month < amount_ore:
+            payments.append((day, part_payment_ore))
+            month += 1
+    payments.append((new_due_date, amount_ore - sum(amount for _, amount in payments)))
+    return payments
+
+
 def months_between(from_date: date, to_date: date) -> int:
     """Length in calendar months from `from_date` to `to_date`, counting a started month as whole.
 
