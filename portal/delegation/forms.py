@@ -468,6 +468,9 @@ class FurtherDelegationForm(LimitFields, FlaskForm):
     receiving_position_id = SelectField(_l("To position"), coerce=optional_id, validate_choice=False)
     starts_on = DateField(_l("From"), validators=[DataRequired()])
     ends_on = DateField(_l("To (empty: until further notice)"), validators=[Optional()])
+    required_condition_ids = MultiCheckboxField(
+        _l("Conditions that must be met"), coerce=optional_id, validate_choice=False
+    )
 
     def to_input(self) -> FurtherDelegationInput:
         errors: dict[str, str] = {}
@@ -485,6 +488,7 @@ class FurtherDelegationForm(LimitFields, FlaskForm):
             receiving_position_id=self.receiving_position_id.data,
             starts_on=self.starts_on.data,
             ends_on=self.ends_on.data,
+            required_condition_ids=[i for i in self.required_condition_ids.data or [] if i is not None],
             **limits,
         )
 

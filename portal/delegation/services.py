@@ -604,12 +604,15 @@ class FurtherDelegationInput:
     allowed_write_off_reasons: list[str] | None = None
     customer_kind: str | None = None
     amount_basis: str = AmountBasis.CASE.value
+    # Named conditions of the rule's committee the receiver must also see met (issue 12 §2): a
+    # department head may pass a rule on only for cases where, say, "banklån nekat enligt intyg".
+    required_condition_ids: list[int] | None = None
 
 
 def _has_own_limits(values: FurtherDelegationInput) -> bool:
     limits = _limit_values(values)
     limits.pop("frequency_period")  # the period of a frequency limit is no limit by itself
-    return any(
+    return bool(values.required_condition_ids) or any(
         value not in (None, False, AmountBasis.CASE.value) for value in limits.values()
     )
 
@@ -659,6 +662,10 @@ def further_delegation_create(
     elif values.ends_on is not None and values.ends_on < values.starts_on:
         errors["ends_on"] = _("The end date cannot be before the start date.")
     errors.update(_limit_errors(values))
+    if values.required_condition_ids and version is not None:
+        known = {condition.id for condition in queries.conditions_of(version.committee_id)}
+        if any(condition_id not in known for condition_id in values.required_condition_ids):
+            errors["required_condition_ids"] = _("Choose among the committee's listed conditions.")
     if errors:
         raise ValidationFailed(errors)
     has_own = _has_own_limits(values)
@@ -672,6 +679,7 @@ def further_delegation_create(
         has_own_limits=has_own,
         created_by_id=actor.user_id,
         created_at=clock.now(),
+        required_conditions=_required_conditions(values.required_condition_ids),
         **_limit_values(values),
     )
     candidate = EngineFurtherDelegation(

@@ -21,7 +21,7 @@ from portal.delegation.rules import verdict
 from portal.delegation.views import bp
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.org.models import OrgUnit, Position, PositionKind
+from portal.org.models import Committee, OrgUnit, Position, PositionKind
 from portal.org.queries import appointments_on
 from portal.org.views import held_notice
 from portal.receivables import followup
@@ -118,6 +118,22 @@ def _held_department_heads() -> list[Position]:
     ]
 
 
+def _condition_choices(held) -> list[tuple[int, str]]:
+    """The named conditions of the committees whose rules the department head may pass on, each
+    once; named with its committee where she heads departments of more than one."""
+    committees = {committee_id: db.session.get(Committee, committee_id)
+                  for committee_id in sorted({position.committee.main_committee_id for position in held})}
+    choices, seen = [], set()
+    for committee_id, committee in committees.items():
+        for condition in queries.conditions_of(committee_id):
+            if condition.id not in seen:
+                seen.add(condition.id)
+                name = condition.name if len(committees) == 1 or condition.committee_id is None \
+                    else f"{committee.name}: {condition.name}"
+                choices.append((condition.id, name))
+    return choices
+
+
 def _further_context(form: FurtherDelegationForm | None = None) -> dict:
     today = clock.today()
     held = _held_department_heads()
@@ -149,6 +165,7 @@ def _further_context(form: FurtherDelegationForm | None = None) -> dict:
                 receiving.append((candidate.id, candidate.title))
     form.rule.choices = rule_choices
     form.receiving_position_id.choices = receiving
+    form.required_condition_ids.choices = _condition_choices(held)
     items = db.session.scalars(
         select(FurtherDelegation)
         .where(FurtherDelegation.delegating_position_id.in_([p.id for p in held]))
