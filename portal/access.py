@@ -24,6 +24,11 @@ EDIT_ORGANISATION = "organisation.edit"
 VIEW_COMMITTEE = "committee.view"  # obj: a committee (org registers the rule)
 MANAGE_USERS = "users.manage"
 VIEW_USER = "user.view"
+# Absences (Frånvaro): organisation readers see them all; a holder of a position sees and registers
+# her own (obj: her absence, or None for a new one), a stand-in sees whom she stands in for and until
+# when. The rules are the org domain's (portal/org/queries.py, portal/org/rules.py).
+VIEW_ABSENCES = "absences.view"
+REGISTER_OWN_ABSENCE = "absence.register_own"
 # Registrations waiting for a second person (RULINGS 9): the page is for those who may register
 # such things, organisation editors and department heads; which rows each sees and may confirm is
 # portal/org/confirmations.py's.
@@ -70,6 +75,11 @@ ORGANISATION_EDITORS = frozenset({Role.FINANCE_DIRECTOR, Role.ADMINISTRATOR})
 # the debt (case officer, finance officer, finance director); the auditor sees it masked. A
 # protected identity (skyddad identitet) is masked for everyone and its address hidden.
 VIEW_CUSTOMERS = "customers.view"
+# One customer's page (obj: a customer): the customer viewers above see all of it; a decider sees
+# it while she has a case of that customer to decide, or decided one in the last 30 days, and then
+# only the debts to that case's committee in detail, to other committees as one total (RULINGS 10).
+# The decider's part is the cases domain's rule (portal/cases/queries.py), registered like the others.
+VIEW_CUSTOMER = "customer.view"
 VIEW_FULL_IDENTITY = "customers.full_identity"
 IMPORT_LEDGER = "ledger.import"  # upload, preview and import files; keep saved mappings
 VIEW_IMPORTS = "ledger.imports.view"  # the import history and saved mappings
@@ -206,6 +216,8 @@ def allowed(user: Any, action: str, obj: Any = None, *, on: date | None = None) 
         return Role.AUDITOR in roles
     if action == VIEW_INTERNAL_CONTROL:
         return bool(roles & INTERNAL_CONTROL_READERS)
+    if action == VIEW_CUSTOMER and roles & CUSTOMER_VIEWERS:
+        return obj is not None
     if action in RECEIVABLES_ROLES:
         if action == VIEW_FULL_IDENTITY and obj is not None and obj.protected_identity:
             return False

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from portal import access
+from portal import access, clock
+from portal.cases.queries import task_count
 from portal.notify.queries import failed_count
 from portal.org.confirmations import to_confirm_count
 
@@ -59,7 +60,7 @@ _ENTRIES = [
      _starts("receivables.customer")),
     ("registers", _l("Organisation"), "org.index", lambda u: access.allowed(u, access.VIEW_ORGANISATION),
      _starts("org.", but=("org.absences", "org.absence_edit", "org.registrations"))),
-    ("registers", _l("Absences"), "org.absences", lambda u: access.allowed(u, access.VIEW_ORGANISATION),
+    ("registers", _l("Absences"), "org.absences", lambda u: access.allowed(u, access.VIEW_ABSENCES),
      _is("org.absences", "org.absence_edit")),
     ("registers", _l("Delegation schemes"), "delegation.index", lambda u: access.allowed(u, access.VIEW_SCHEMES),
      _starts("delegation.")),
@@ -95,8 +96,8 @@ def menu(user, endpoint: str | None) -> list[Group]:
         if target == "audit.trail" and not access.allowed(user, access.VIEW_TRAIL):
             target = "audit.customer_views"
         count = count_url = None
-        if target == "home.index":
-            count_url = url_for("home.task_count")
+        if target == "home.index":  # counted here, so the page shows it without JavaScript
+            count, count_url = task_count(user, clock.today()), url_for("home.task_count")
         elif target == "org.registrations":
             count = to_confirm_count(user)
         elif target == "notify.outbox":

@@ -25,6 +25,7 @@ IMPORT_VIEWERS = {"director", "finance_officer", "auditor"}
 # department; never the administrator or the secretary (she reads agenda cases through meetings).
 CASE_VIEWERS = {"director", "finance_officer", "case_officer", "auditor", "dept_head_a"}
 BATCH_READERS = {"director", "finance_officer", "auditor"}
+HOLDERS = {"member_a", "member_b", "dept_head_a", "secretary"}  # hold a position today (world)
 
 # endpoint -> (method, url template, who may)
 MATRIX = {
@@ -43,8 +44,10 @@ MATRIX = {
     "org.position_edit": ("GET", "/organisation/befattningar/{position}/redigera", EDITORS),
     "org.appointment_create": ("POST", "/organisation/befattningar/{position}/forordnanden", EDITORS),
     "org.appointment_edit": ("GET", "/organisation/forordnanden/{appointment}/redigera", EDITORS),
-    "org.absences": ("GET", "/organisation/franvaro", STAFF),
-    "org.absence_create": ("POST", "/organisation/franvaro", EDITORS),
+    # Frånvaro: holders of a position read their own and register it (an empty form: 422), never
+    # another person's absence (edit and remove stay the editors').
+    "org.absences": ("GET", "/organisation/franvaro", set(PERSONAS)),
+    "org.absence_create": ("POST", "/organisation/franvaro", EDITORS | HOLDERS),
     "org.absence_edit": ("GET", "/organisation/franvaro/{absence}/redigera", EDITORS),
     "org.absence_delete": ("POST", "/organisation/franvaro/{absence}/ta-bort", EDITORS),
     # The admin appointed himself (world): he may withdraw it, not confirm or refuse it; the
@@ -87,7 +90,8 @@ MATRIX = {
     "delegation.rule_delete": ("POST", "/delegation/regler/{draft_rule}/ta-bort", {"director"}),
     "delegation.discard": ("POST", "/delegation/versioner/{draft}/kasta", {"director"}),
     "receivables.customers": ("GET", "/kunder/?q=Kund", CUSTOMER_VIEWERS),
-    "receivables.customer": ("GET", "/kunder/{customer}", CUSTOMER_VIEWERS),
+    # dept_head_a decides a case of this customer today: she sees the customer as a decider (RULINGS 10).
+    "receivables.customer": ("GET", "/kunder/{customer}", CUSTOMER_VIEWERS | {"dept_head_a"}),
     "receivables.imports_page": ("GET", "/import/", IMPORT_VIEWERS),
     "receivables.import_upload": ("POST", "/import/", {"finance_officer"}),
     "receivables.import_detail": ("GET", "/import/{ledger_import}", IMPORT_VIEWERS),

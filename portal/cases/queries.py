@@ -34,7 +34,7 @@ from portal.org.queries import (
     units_in_sight,
 )
 from portal.receivables.identity import IdentityNumberError, parse_identity_number
-from portal.receivables.models import Customer, Invoice
+from portal.receivables.models import CLOSED_STAGES, Customer, Invoice
 
 
 def _with_summary(query: Select) -> Select:
@@ -69,10 +69,10 @@ class ToDecide:
     urgent: bool = False
 
 
-def to_decide(user_id: int, day: date, *, employees_only: bool = False,
-              case_id: int | None = None, outside_units: set[int] | None = None) -> list[ToDecide]:
+def to_decide(user_id: int, day: date, *, employees_only: bool = False, case_id: int | None = None,
+              outside_units: set[int] | None = None, customer_id: int | None = None) -> list[ToDecide]:
     """Cases awaiting decision that the engine says this person may decide today (only the one
-    case, when asked about one; only in employees' positions and outside the units the person
+    case, or one customer's cases, when asked about them; only in employees' positions and outside the units the person
     already sees, when asked for the case list's sake).
 
     The engine's context and the facts beyond the cases are read once for all of them: the
@@ -86,6 +86,7 @@ def to_decide(user_id: int, day: date, *, employees_only: bool = False,
         select(Case).where(Case.state == CaseState.AWAITING_DECISION.value,
                            Case.committee_id.in_(committees) if committees else Case.id.is_(None),
                            Case.id == case_id if case_id is not None else true(),
+                           Case.customer_id == customer_id if customer_id is not None else true(),
                            Case.org_unit_id.not_in(outside_units) if outside_units else true())
         .options(selectinload(Case.lines).joinedload(CaseInvoice.invoice).joinedload(Invoice.category),
                  selectinload(Case.conflicts), selectinload(Case.consultations),
@@ -192,6 +193,35 @@ def _case_rule(user: User, action: str, case: Case | None, day: date) -> bool:
     return case_visible(user, case, day)
 
 
+# --- the customer a decider must see (RULINGS 10; README "Vem ser vad") -----------------------------
+
+# A decider keeps sight of the customer for as long as her decision shows under "Mina beslut".
+DECIDED_CUSTOMER_DAYS = 30
+
+
+def decider_committees(user: User, customer_id: int, day: date) -> frozenset[int]:
+    """The committees whose debts of this customer the person sees in detail as a decider: those of
+    the customer's cases the engine lets her decide today (holder, stand-in, further delegate, the
+    chair in an urgent matter), and of the cases she decided under a rule of a scheme in the last
+    DECIDED_CUSTOMER_DAYS days. Empty: she has no decider's reason to see the customer."""
+
+    def read() -> frozenset[int]:
+        deciding = {item.case.committee_id for item in to_decide(user.id, day, customer_id=customer_id)}
+        decided = db.session.scalars(
+            select(Case.committee_id).join(Decision, Decision.case_id == Case.id)
+            .where(Case.customer_id == customer_id, Decision.decided_by_id == user.id,
+                   Decision.scheme_version_id.is_not(None),
+                   Decision.decision_date > day - timedelta(days=DECIDED_CUSTOMER_DAYS)))
+        return frozenset(deciding | set(decided))
+
+    return per_transaction(("decider_committees", user.id, customer_id, day), read)
+
+
+@access.register(access.VIEW_CUSTOMER)
+def _customer_rule(user: User, action: str, customer: Customer | None, day: date) -> bool:
+    return customer is not None and bool(decider_committees(user, customer.id, day))
+
+
 @access.register_document("decision")
 def _decision_document_rule(user: User, document: IssuedDocument, day: date) -> bool:
     decision = db.session.get(Decision, int(document.object_id))
@@ -204,15 +234,42 @@ def awaiting_consultation(reader: User) -> list[Case]:
         .order_by(Case.submitted_at))))
 
 
-def granted_not_executed(reader: User) -> list[Case]:
+def to_execute_condition() -> ColumnElement[bool]:
     """Granted cases finance may book: a plan only once its signed agreement is registered."""
     signed = select(SignedAgreement.id).where(SignedAgreement.case_id == Case.id).exists()
+    return (Case.state.in_([CaseState.GRANTED.value, CaseState.PARTLY_GRANTED.value])
+            & or_(Case.case_type != CaseType.INSTALMENT_PLAN.value, signed, Case.whole_debt_due_for_id.is_not(None)))
+
+
+def granted_not_executed(reader: User) -> list[Case]:
+    """Granted cases finance may book: a plan only once its signed agreement is registered."""
     return list(db.session.scalars(_with_summary(select(Case).where(
-        Case.state.in_([CaseState.GRANTED.value, CaseState.PARTLY_GRANTED.value]),
-        or_(Case.case_type != CaseType.INSTALMENT_PLAN.value, signed, Case.whole_debt_due_for_id.is_not(None)),
+        to_execute_condition(),
         visible_to(reader, clock.today()),
     ).options(joinedload(Case.decision), selectinload(Case.lines).joinedload(CaseInvoice.invoice))
         .order_by(Case.submitted_at))))
+
+
+def task_count(user: User, today: date) -> int:
+    """What waits in the start page's queues (the number beside "Mina uppgifter" in the menu),
+    counted in the database under the queues' own conditions: cases to decide, drafts and returned
+    cases, cases to consult, granted cases to book, each only for those who act on it. Once per
+    transaction: the menu asks on every page."""
+
+    def count() -> int:
+        total = len(to_decide(user.id, today))
+        if access.allowed(user, access.PREPARE_CASE):
+            total += db.session.scalar(select(func.count()).select_from(Case).where(
+                Case.prepared_by_id == user.id, Case.state.in_([CaseState.DRAFT.value, CaseState.RETURNED.value])))
+        if access.allowed(user, access.CONSULT_CASE):
+            total += db.session.scalar(select(func.count()).select_from(Case).where(
+                Case.state == CaseState.AWAITING_CONSULTATION.value, visible_to(user, today)))
+        if access.allowed(user, access.EXECUTE_CASE):
+            total += db.session.scalar(select(func.count()).select_from(Case).where(
+                to_execute_condition(), visible_to(user, today)))
+        return total
+
+    return per_transaction(("task_count", user.id, today), count)
 
 
 def awaiting_signature(reader: User) -> list[Case]:
@@ -382,7 +439,8 @@ def debts_beside(cases: list[Case], today: date) -> dict[int, Debt]:
     rows = db.session.execute(
         select(Invoice.customer_id, main, func.sum(Invoice.open_amount_ore), func.count(Invoice.id), overdue)
         .join(OrgUnit, OrgUnit.id == Invoice.org_unit_id).join(Committee, Committee.id == OrgUnit.committee_id)
-        .where(Invoice.customer_id.in_(customer_ids), Invoice.open_amount_ore > 0)
+        .where(Invoice.customer_id.in_(customer_ids), Invoice.open_amount_ore > 0,
+               Invoice.collection_stage.not_in(CLOSED_STAGES))
         .group_by(Invoice.customer_id, main)).all()
     per_customer: dict[int, dict[int, tuple[int, int, int]]] = {}
     for customer_id, committee_id, total, count, late in rows:
@@ -390,8 +448,9 @@ def debts_beside(cases: list[Case], today: date) -> dict[int, Debt]:
     result = {}
     for case in cases:
         by_committee = per_customer.get(case.customer_id, {})
-        own = by_committee.get(case.committee_id, (0, 0, 0))
-        others = sum(total for committee_id, (total, _c, _l) in by_committee.items() if committee_id != case.committee_id)
+        main_id = case.committee.main_committee_id  # the rows are per main committee
+        own = by_committee.get(main_id, (0, 0, 0))
+        others = sum(total for committee_id, (total, _c, _l) in by_committee.items() if committee_id != main_id)
         result[case.id] = Debt(own[0], own[1], own[2], others)
     return result
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from flask import current_app
 
 from portal import access, clock
+from portal.delegation import checks
 from portal.delegation import engine_types as et
 from portal.delegation import snapshot as sn
 from portal.delegation.models import (
@@ -392,6 +393,62 @@ def invoice_categories() -> dict[int, str]:
 
 
 # --- who reads schemes (access.py asks; README "Vem ser vad") -----------------------------------
+
+# --- gaps in the delegation: positions the rules name that nobody holds or nobody stands in for ---
+
+@dataclass(frozen=True)
+class Gap:
+    """A position a rule in force names, with what it lacks today: a holder; any stand-in (neither a
+    standing stand-in position nor the rule's own); or a holder of the stand-in position arranged."""
+
+    committee: Committee
+    position: Position
+    rules: tuple[str, ...]
+    no_holder: bool
+    no_standin: bool
+    vacant_standins: tuple[Position, ...]
+
+
+def delegation_gaps(reader, day: date) -> list[Gap]:
+    """The gaps in the delegation of the committees whose schemes the reader may read, by committee
+    and position: the committees are chosen before anything is read, so nothing of another
+    committee is looked at."""
+    committees = {c.id: c for c in db.session.scalars(select(Committee).where(Committee.active.is_(True)))
+                  if access.allowed(reader, access.VIEW_SCHEMES, c, on=day)}
+    contexts = case_contexts(committees, day)
+    named: dict[int, dict] = {}
+    for committee_id, context in contexts.items():
+        version = context.engine_version
+        if version is None:
+            continue
+        for rule in version.rules:
+            for position_id in checks.delegate_position_ids(rule, version, context.org):
+                entry = named.setdefault(position_id, {"committee": committee_id, "rules": [], "standins": set()})
+                entry["rules"].append(rule.number)
+                if rule.standin_position_id is not None:
+                    entry["standins"].add(rule.standin_position_id)
+    if not named:
+        return []
+    org = org_snapshot()
+    wanted = set(named) | {p for entry in named.values() for p in entry["standins"]}
+    wanted |= {org.position_by_id[p].standing_standin_position_id for p in named
+               if p in org.position_by_id and org.position_by_id[p].standing_standin_position_id}
+    positions = {p.id: p for p in db.session.scalars(select(Position).where(Position.id.in_(wanted)))}
+    gaps = []
+    for position_id, entry in named.items():
+        if position_id not in positions:
+            continue
+        standing = org.position_by_id[position_id].standing_standin_position_id \
+            if position_id in org.position_by_id else None
+        standins = ({standing} if standing else set()) | entry["standins"]
+        vacant = tuple(positions[p] for p in sorted(standins) if p in positions and not org.holders_on(p, day))
+        gap = Gap(committees[entry["committee"]], positions[position_id], tuple(sorted(set(entry["rules"]))),
+                  no_holder=not org.holders_on(position_id, day), no_standin=not standins,
+                  vacant_standins=vacant)
+        if gap.no_holder or gap.no_standin or gap.vacant_standins:
+            gaps.append(gap)
+    return sorted(gaps, key=lambda g: (g.committee.name, not g.no_holder, g.position.title))
+
 
 @access.register(access.VIEW_SCHEMES, access.FURTHER_DELEGATION)
 def _delegation_rule(user, action: str, committee: Committee | None, day: date) -> bool:

@@ -10,6 +10,8 @@ from flask_login import current_user, login_required
 
 from portal import access, clock
 from portal.auth.roles import Role
+from portal.cases import queries as case_queries
+from portal.delegation.queries import delegation_gaps
 from portal.home import queries
 from portal.org.confirmations import to_confirm_count
 from portal.org.queries import absence_on, appointments_on, secretary_committee_ids, standin_duties
@@ -30,6 +32,7 @@ def _role_lists(today) -> dict:
     if access.allowed(user, access.EDIT_SCHEMES):
         lists["scheme_drafts"] = queries.scheme_drafts()
         lists["missing_rate"] = queries.missing_reference_rate(today)
+        lists["delegation_gaps"] = len(delegation_gaps(user, today))
     if access.allowed(user, access.IMPORT_LEDGER):
         lists["unmatched_payments"] = queries.unmatched_bank_payments()
         lists["recent_imports"] = queries.recent_imports()
@@ -61,13 +64,9 @@ def index():
 @bp.get("/antal-uppgifter")
 @login_required
 def task_count():
-    """The number beside "Mina uppgifter" in the menu, fetched once the page has loaded: what waits
-    in the start page's queues (to decide, to consult, drafts and returned cases, to book)."""
-    from portal.cases.views import queue_context
-
-    queues = queue_context()
-    count = sum(len(queues[name]) for name in ("to_decide", "consult", "drafts", "to_execute"))
-    return render_template("home/_task_count.html", count=count)
+    """The number beside "Mina uppgifter" in the menu, as the menu renders it on every page: htmx
+    refreshes it while a page stays open (to decide, to consult, drafts and returned cases, to book)."""
+    return render_template("home/_task_count.html", count=case_queries.task_count(current_user, clock.today()))
 
 
 @bp.get("/favicon.ico")

@@ -67,3 +67,12 @@ class AbsenceForm(FlaskForm):
     ends_on = DateField(_l("To (empty: until further notice)"), validators=[Optional()])
     standin_user_id = SelectField(_l("Stands in"), coerce=optional_id, validate_choice=False)
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
+
+
+class OwnAbsenceForm(FlaskForm):
+    """A holder's own absence: the absent person is she who registers it."""
+
+    starts_on = DateField(_l("From"), validators=[DataRequired()])
+    ends_on = DateField(_l("To (empty: until further notice)"), validators=[Optional()])
+    standin_user_id = SelectField(_l("Stands in"), coerce=optional_id, validate_choice=False)
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])

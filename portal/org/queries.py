@@ -12,6 +12,7 @@ from portal import access
 from portal.auth.models import User
 from portal.extensions import db
 from portal.memo import per_transaction
+from portal.org import rules
 from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position, PositionKind
 
 # Positions whose holder (or stand-in) sees the cases of their part of the organisation (RULINGS 10):
@@ -197,6 +198,45 @@ def _committee_rule(user: User, _action: str, committee: Committee | None, day: 
     if committee is None:
         return False
     return bool(user.roles & access.STAFF_ROLES) or committee.id in committee_ids_in_sight(user.id, day)
+
+
+def absences_in_sight(user: User, day: date) -> list[Absence]:
+    """Current and coming absences the person may read, in the query: every one for organisation
+    readers; for anyone else her own and those that name her to stand in."""
+    query = (select(Absence).where(or_(Absence.ends_on.is_(None), Absence.ends_on >= day))
+             .options(joinedload(Absence.user), joinedload(Absence.standin))
+             .order_by(Absence.starts_on, Absence.id))
+    if not access.allowed(user, access.VIEW_ORGANISATION, on=day):
+        query = query.where(or_(Absence.user_id == user.id, Absence.standin_user_id == user.id))
+    return list(db.session.scalars(query))
+
+
+def colleagues_of(user_id: int, day: date) -> list[User]:
+    """Active people who hold, on the day, a position in a committee where this person holds one:
+    whom a holder may name to stand in for her (by name)."""
+    committees = {a.position.committee_id for a in appointments_on(user_id, day)}
+    if not committees:
+        return []
+    return list(db.session.scalars(
+        select(User).join(Appointment, Appointment.user_id == User.id)
+        .join(Position, Position.id == Appointment.position_id)
+        .where(Position.committee_id.in_(committees), _covering(Appointment, day), User.id != user_id,
+               User.is_active_account.is_(True))
+        .distinct().order_by(User.full_name, User.id)))
+
+
+def _named_to_stand_in(user_id: int, day: date) -> bool:
+    return db.session.scalar(select(Absence.id).where(
+        Absence.standin_user_id == user_id, or_(Absence.ends_on.is_(None), Absence.ends_on >= day)).limit(1)) is not None
+
+
+@access.register(access.VIEW_ABSENCES, access.REGISTER_OWN_ABSENCE)
+def _absence_rule(user: User, action: str, absence: Absence | None, day: date) -> bool:
+    held = [a.position_id for a in appointments_on(user.id, day)]
+    if action == access.REGISTER_OWN_ABSENCE:
+        return rules.may_register_own_absence(user.id, absence.user_id if absence is not None else None, held)
+    return (access.allowed(user, access.VIEW_ORGANISATION, on=day) or bool(held)
+            or bool(standin_duties(user.id, day)) or _named_to_stand_in(user.id, day))
 
 
 def committees_tree() -> list[Committee]:

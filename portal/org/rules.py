@@ -22,7 +22,7 @@ Pure: plain data in (the engine's OrgSnapshot), an answer out; no Flask, no sess
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -153,3 +153,16 @@ def without(rows: tuple, row) -> tuple:
     if row is not None and row in found:
         found.remove(row)
     return tuple(found)
+
+
+def may_register_own_absence(person_id: int, absent_person_id: int | None, positions_held: Collection[int]) -> bool:
+    """A holder registers, changes and removes her own absence (None: a new one), never another
+    person's: only while she holds a position. Whether the absence would make her a decider is
+    asked as for everyone (self_made_decider), so RULINGS 9 holds on this path too."""
+    return absent_person_id in (None, person_id) and bool(positions_held)
+
+
+def may_name_as_own_standin(standin_person_id: int | None, colleagues: Collection[int]) -> bool:
+    """A holder names to stand in for her someone who holds a position in a committee where she
+    holds one (or nobody: the position's standing stand-in then decides)."""
+    return standin_person_id is None or standin_person_id in colleagues

@@ -13,7 +13,8 @@ from portal.auth.models import User
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.identifiers import checked_text, registry_format_error
-from portal.org import confirmations
+from portal import clock
+from portal.org import confirmations, queries, rules
 from portal.org.confirmations import applies, parsed
 from portal.org.models import (
     Absence,
@@ -321,6 +322,20 @@ def absence_save(
         return pending
     _save(actor, absence, ABSENCE_FIELDS, values, "absence")
     return absence
+
+
+def own_absence_save(actor: Actor, absence: Absence | None, *, starts_on: date | None, ends_on: date | None,
+                     standin_user_id: int | None, note: str | None) -> Absence | PendingRegistration:
+    """A holder registers or changes her own absence, with her stand-in and until when: the same
+    checks and the same hold for a self-made decider (RULINGS 9) as an editor's registration."""
+    held = [a.position_id for a in queries.appointments_on(actor.user_id, clock.today())]
+    if not rules.may_register_own_absence(actor.user_id, absence.user_id if absence else None, held):
+        raise ValidationFailed({"user_id": _("You can register only your own absence, while you hold a position.")})
+    colleagues = {u.id for u in queries.colleagues_of(actor.user_id, clock.today())}
+    if standin_user_id != actor.user_id and not rules.may_name_as_own_standin(standin_user_id, colleagues):
+        raise ValidationFailed({"standin_user_id": _("Choose a stand-in who holds a position in your committee.")})
+    return absence_save(actor, absence, user_id=actor.user_id, starts_on=starts_on, ends_on=ends_on,
+                        standin_user_id=standin_user_id, note=note)
 
 
 def absence_delete(actor: Actor, absence: Absence) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal import access, clock
 from portal.auth.models import User
+from portal.delegation import queries as delegation_queries
 from portal.extensions import db
 from portal.org import confirmations, queries, services
 from portal.org.forms import (
@@ -17,6 +18,7 @@ from portal.org.forms import (
     AppointmentForm,
     CommitteeForm,
     MunicipalityForm,
+    OwnAbsenceForm,
     PositionForm,
     UnitForm,
 )
@@ -124,7 +126,8 @@ def _committees_context(form: CommitteeForm | None = None) -> dict:
 def index():
     access.require(current_user, access.VIEW_ORGANISATION)
     return render_template(
-        "org/index.html", municipality=services.municipality_get(), **_committees_context()
+        "org/index.html", municipality=services.municipality_get(), **_committees_context(),
+        gaps=delegation_queries.delegation_gaps(current_user, clock.today()),
     )
 
 
@@ -370,33 +373,57 @@ def appointment_edit(appointment_id: int):
 
 
 # --- absences ------------------------------------------------------------------------------------
+# Organisation editors register anyone's absence; a holder of a position her own (with her stand-in
+# and until when); a stand-in reads whom she stands in for. Which rows each reads: queries.absences_in_sight.
 
-def _absences_context(form: AbsenceForm | None = None) -> dict:
+def _own_absence_form(absence: Absence | None = None, **kwargs) -> OwnAbsenceForm:
+    form = OwnAbsenceForm(obj=absence, **kwargs)
+    form.standin_user_id.choices = [NONE_CHOICE] + [
+        (u.id, f"{u.full_name} ({u.username})") for u in queries.colleagues_of(current_user.id, clock.today())]
+    return form
+
+
+def _absences_context(form: AbsenceForm | OwnAbsenceForm | None = None) -> dict:
     today = clock.today()
-    absences = db.session.scalars(
-        select(Absence)
-        .where((Absence.ends_on.is_(None)) | (Absence.ends_on >= today))
-        .order_by(Absence.starts_on)
-    ).all()
-    return {"absences": absences, "form": form or _absence_form(), "may_edit": _may_edit()}
+    may_edit = _may_edit()
+    may_register_own = not may_edit and access.allowed(current_user, access.REGISTER_OWN_ABSENCE)
+    if form is None:
+        form = _absence_form() if may_edit else _own_absence_form() if may_register_own else None
+    return {"absences": queries.absences_in_sight(current_user, today), "form": form, "may_edit": may_edit,
+            "may_register_own": may_register_own,
+            "duties": [d for d in queries.standin_duties(current_user.id, today) if d.basis == "standing_standin"]}
+
+
+def _absence_actor(absence: Absence | None):
+    """An editor acts on any absence; anyone else only on her own (a 403, recorded, otherwise)."""
+    if _may_edit():
+        return _editor(), False
+    access.require(current_user, access.REGISTER_OWN_ABSENCE, absence)
+    return actor("holder"), True
 
 
 @bp.get("/franvaro")
 @login_required
 def absences():
-    access.require(current_user, access.VIEW_ORGANISATION)
+    access.require(current_user, access.VIEW_ABSENCES)
     return render_template("org/absences.html", **_absences_context())
 
 
 @bp.post("/franvaro")
 @login_required
 def absence_create():
-    editor = _editor()
-    form = _absence_form()
-    done, result = submitted(form, lambda: services.absence_save(
-        editor, None, user_id=form.user_id.data, starts_on=form.starts_on.data,
-        ends_on=form.ends_on.data, standin_user_id=form.standin_user_id.data, note=form.note.data,
-    ))
+    who, own = _absence_actor(None)
+    if own:
+        form = _own_absence_form()
+        done, result = submitted(form, lambda: services.own_absence_save(
+            who, None, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+            standin_user_id=form.standin_user_id.data, note=form.note.data))
+    else:
+        form = _absence_form()
+        done, result = submitted(form, lambda: services.absence_save(
+            who, None, user_id=form.user_id.data, starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data, standin_user_id=form.standin_user_id.data, note=form.note.data,
+        ))
     if done:
         return saved("org/_absences.html", url_for("org.absences"), **_absences_context(), **held_notice(result))
     return page_or_partial("org/absences.html", "org/_absences.html", 422, **_absences_context(form))
@@ -406,15 +433,21 @@ def absence_create():
 @login_required
 def absence_edit(absence_id: int):
     absence = db.get_or_404(Absence, absence_id)
-    editor = _editor()
-    row = {"absence": absence, "may_edit": True}
+    who, own = _absence_actor(absence)
+    row = {"absence": absence, "may_edit": not own, "may_register_own": own}
     if request.args.get("view") == "row":
         return render_template("org/_absence_row.html", **row)
-    form = _absence_form(absence)
-    done, result = submitted(form, lambda: services.absence_save(
-        editor, absence, user_id=form.user_id.data, starts_on=form.starts_on.data,
-        ends_on=form.ends_on.data, standin_user_id=form.standin_user_id.data, note=form.note.data,
-    ))
+    if own:
+        form = _own_absence_form(absence)
+        done, result = submitted(form, lambda: services.own_absence_save(
+            who, absence, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+            standin_user_id=form.standin_user_id.data, note=form.note.data))
+    else:
+        form = _absence_form(absence)
+        done, result = submitted(form, lambda: services.absence_save(
+            who, absence, user_id=form.user_id.data, starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data, standin_user_id=form.standin_user_id.data, note=form.note.data,
+        ))
     if done:
         return saved("org/_absence_row.html", url_for("org.absences"), **row, **held_notice(result))
     return page_or_partial("org/edit_page.html", "org/_absence_edit_row.html",
@@ -427,8 +460,8 @@ def absence_edit(absence_id: int):
 @login_required
 def absence_delete(absence_id: int):
     absence = db.get_or_404(Absence, absence_id)
-    editor = _editor()
-    services.absence_delete(editor, absence)
+    who, _own = _absence_actor(absence)
+    services.absence_delete(who, absence)
     db.session.commit()
     if not wants_partial():
         flash(_("The absence was removed."), "success")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal import access
 from portal.extensions import db
 from portal.memo import per_transaction
-from portal.org.models import OrgUnit
+from portal.org.models import Committee, OrgUnit
 from portal.org.queries import units_in_sight
 from portal.receivables import rules
 from portal.receivables.identity import IdentityNumberError, parse_identity_number
@@ -145,11 +145,20 @@ def invoice_interest(invoice: Invoice, until: date, rates: dict[date, int]) -> I
     return InvoiceDebt(invoice, breakdown.total_ore)
 
 
-def customer_debts(customer: Customer, until: date) -> CustomerDebts:
-    """The customer's invoices (newest due first) with open amounts and interest to `until`."""
+def _of_committees(committee_ids: frozenset[int]):
+    """Invoices issued by units of these committees or of their sub-committees, as a condition."""
+    return Invoice.org_unit_id.in_(
+        select(OrgUnit.id).join(Committee, Committee.id == OrgUnit.committee_id)
+        .where(Committee.id.in_(committee_ids) | Committee.parent_id.in_(committee_ids)))
+
+
+def customer_debts(customer: Customer, until: date, committee_ids: frozenset[int] | None = None) -> CustomerDebts:
+    """The customer's invoices (newest due first) with open amounts and interest to `until`: all of
+    them, or (for a decider, RULINGS 10) only those owed to the given committees."""
     invoices = db.session.scalars(
         select(Invoice)
-        .where(Invoice.customer_id == customer.id)
+        .where(Invoice.customer_id == customer.id,
+               _of_committees(committee_ids) if committee_ids is not None else true())
         .options(joinedload(Invoice.org_unit), joinedload(Invoice.category),
                  selectinload(Invoice.payments))
         .order_by(Invoice.due_date.desc(), Invoice.invoice_number)
@@ -197,6 +206,15 @@ def debts_seen_by_decider(customer_id: int, committee_id: int, until: date,
         own_open_ore=sum(i.open_amount_ore for i in own),
         other_committees_open_ore=int(other or 0),
     )
+
+
+def open_debt_to_other_committees(customer_id: int, committee_ids: frozenset[int]) -> int:
+    """The customer's open debt to every committee but these, as one sum read in the database: what
+    a decider of these committees' cases may know of the rest (secrecy between committees)."""
+    return int(db.session.scalar(
+        select(func.coalesce(func.sum(Invoice.open_amount_ore), 0))
+        .where(Invoice.customer_id == customer_id, Invoice.open_amount_ore > 0,
+               Invoice.collection_stage.not_in(CLOSED_STAGES), ~_of_committees(committee_ids))) or 0)
 
 
 def customer_views(customer_id: int, limit: int = 20) -> list[CustomerView]:

@@ -13,6 +13,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from portal import access, clock, jobs, params
+from portal.auth.roles import Role
+from portal.cases.queries import decider_committees
 from portal.downloads import file_response
 from portal.errors import ValidationFailed
 from portal.extensions import db
@@ -68,6 +70,15 @@ def _acting(action: str):
     return actor(access.capacity(current_user, action))
 
 
+def viewer_capacity(value: str | None) -> str:
+    """The capacity a customer was viewed in, as a person reads it (a system role, or a decider)."""
+    if value == "decider":
+        return _("Decider")
+    if value in {role.value for role in Role}:
+        return Role(value).label
+    return value or "—"
+
+
 def identity_text(customer: Customer) -> str:
     """The identity number as this user may see it (DOMAIN: masked except for roles that need it)."""
     if access.allowed(current_user, access.VIEW_FULL_IDENTITY, customer):
@@ -98,17 +109,26 @@ def _customer_results(text: str):
 @bp.get("/kunder/<id:customer_id>")
 @login_required
 def customer(customer_id: int):
+    """The customer page: everything for the roles that work with debts or audit them; for a
+    decider (RULINGS 10) the debts to the committees of her cases in detail and the rest as one sum."""
     customer = db.get_or_404(Customer, customer_id)
-    viewer = _acting(access.VIEW_CUSTOMERS)
-    services.customer_view_log(viewer, customer)
-    db.session.commit()
+    access.require(current_user, access.VIEW_CUSTOMER, customer)
     today = clock.today()
+    whole = access.allowed(current_user, access.VIEW_CUSTOMERS)
+    committees = None if whole else decider_committees(current_user, customer.id, today)
+    services.customer_view_log(actor(access.capacity(current_user, access.VIEW_CUSTOMERS) if whole
+                                     else "decider"), customer)
+    db.session.commit()
     may_see_log = access.allowed(current_user, access.VIEW_CUSTOMER_LOG)
     return render_template(
         "receivables/customer.html", customer=customer, identity=identity_text(customer),
-        debts=queries.customer_debts(customer, today), today=today,
+        debts=queries.customer_debts(customer, today, committees), today=today,
+        decider_view=None if whole else {
+            "committees": db.session.scalars(select(Committee).where(Committee.id.in_(committees))
+                                             .order_by(Committee.name)).all(),
+            "others_ore": queries.open_debt_to_other_committees(customer.id, committees)},
         plans=followup.follow(followup.executed_plans(current_user, today, customer_id=customer.id), today),
-        views=queries.customer_views(customer.id) if may_see_log else None,
+        views=queries.customer_views(customer.id) if may_see_log else None, viewer_capacity=viewer_capacity,
     )
 
 
