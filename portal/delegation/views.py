@@ -20,7 +20,7 @@ from portal.delegation.forms import (
     RuleForm,
     parse_optional_money,
 )
-from portal.delegation.messages import VERSION_STATE_LABELS, label
+from portal.delegation.messages import CASE_TYPE_LABELS, VERSION_STATE_LABELS, label
 from portal.delegation.models import DelegationRule, PriceBaseAmount, SchemeVersion
 from portal.documents.services import documents_for
 from portal.errors import ValidationFailed
@@ -396,6 +396,34 @@ def scheme_document_issue(version_id: int):
     db.session.commit()
     flash(_("The scheme document was issued."), "success")
     return redirect(url_for("delegation.version", version_id=version.id), code=303)
+
+
+# --- what if ---------------------------------------------------------------------------------------
+
+WHATIF_PAGE_SIZE = 100
+
+
+@bp.get("/versioner/<id:version_id>/vad-om")
+@login_required
+def whatif(version_id: int):
+    """The committee's cases of the last 12 months asked again under this version (a draft, before
+    it is published): counts of what would change, and the cases, changed ones first by default.
+    For those who write schemes; each case links to its own page, which checks its own access."""
+    from portal.cases import whatif as replaying
+
+    version = db.get_or_404(SchemeVersion, version_id)
+    access.require(current_user, access.VIEW_SCHEMES, version.committee)
+    access.require(current_user, access.EDIT_SCHEMES)
+    result = replaying.replay(version, clock.today())
+    shown = params.arg_choice("visa", {"andrade", "alla"}) or "andrade"
+    rows = [row for row in result.rows if shown == "alla" or row.change != replaying.Change.SAME]
+    pages = max(1, -(-len(rows) // WHATIF_PAGE_SIZE))
+    page = min(params.arg_int("sida", 1, minimum=1) or 1, pages)
+    return render_template(
+        "delegation/whatif.html", version=version, committee=version.committee, result=result,
+        rows=rows[(page - 1) * WHATIF_PAGE_SIZE:page * WHATIF_PAGE_SIZE], row_count=len(rows),
+        shown=shown, page=page, pages=pages, labels=replaying.CHANGE_LABELS, names=queries.names(),
+        case_type_labels=CASE_TYPE_LABELS)
 
 
 # --- comparing -------------------------------------------------------------------------------------
