@@ -89,6 +89,7 @@ MATRIX = {
     "delegation.scheme_document_issue": ("POST", "/delegation/versioner/{version}/dokument", {"director"}),
     "delegation.rule_delete": ("POST", "/delegation/regler/{draft_rule}/ta-bort", {"director"}),
     "delegation.discard": ("POST", "/delegation/versioner/{draft}/kasta", {"director"}),
+    "delegation.whatif": ("GET", "/delegation/versioner/{draft}/vad-om", {"director"}),
     "receivables.customers": ("GET", "/kunder/?q=Kund", CUSTOMER_VIEWERS),
     # dept_head_a decides a case of this customer today: she sees the customer as a decider (RULINGS 10).
     "receivables.customer": ("GET", "/kunder/{customer}", CUSTOMER_VIEWERS | {"dept_head_a"}),
