@@ -41,6 +41,8 @@ ACTION_LABELS = {
     "write_off_batch.execute": _l("Batch write-off executed in the ledger"),
     "write_off_batch.withdraw": _l("Batch write-off withdrawn"),
     "write_off_batch.declare_conflict": _l("Conflict of interest in a batch declared"),
+    "write_off_batch.committee_decide": _l("The committee's decision on a batch write-off recorded"),
+    "write_off_batch.committee_send_back": _l("Batch write-off sent back by the committee"),
     "case.whole_debt_due_refused": _l("Proposal that the whole debt falls due refused"),
     # People and sign-in
     "user.create": _l("User created"),
@@ -125,6 +127,7 @@ ACTION_LABELS = {
     # Meetings and documents
     "meeting.create": _l("Meeting created"),
     "meeting.agenda_add_case": _l("Case put on the agenda"),
+    "meeting.agenda_add_batch": _l("Batch write-off put on the agenda"),
     "meeting.agenda_add_report": _l("Delegation report put on the agenda"),
     "meeting.agenda_remove": _l("Item removed from the agenda"),
     "meeting.item_decide": _l("Agenda item decided"),

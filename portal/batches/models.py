@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -84,6 +85,10 @@ class WriteOffBatch(db.Model):
         return str(STATE_LABELS[self.state_enum])
 
     @property
+    def type_label(self) -> str:
+        return str(_l("Write-off (batch)"))
+
+    @property
     def included(self) -> list[WriteOffBatchLine]:
         return [line for line in self.lines if not line.left_out]
 
@@ -125,6 +130,8 @@ class WriteOffBatchDecision(db.Model):
     __table_args__ = (
         UniqueConstraint("batch_id"),
         CheckConstraint("outcome in ('granted', 'refused')", name="outcome"),
+        CheckConstraint("(meeting_id IS NULL) = (rule_number IS NOT NULL AND scheme_version_id IS NOT NULL)",
+                        name="rule_or_meeting"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -137,9 +144,14 @@ class WriteOffBatchDecision(db.Model):
     position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
     standin_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     delegated_by_position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
-    scheme_version_id: Mapped[int] = mapped_column(ForeignKey("scheme_versions.id"))
-    rule_number: Mapped[str] = mapped_column(String(20))
-    rule_level: Mapped[int] = mapped_column(Integer)
+    # A delegated decision names its scheme version and rule; the committee's own decision names
+    # its meeting's paragraph instead (e.g. "SN 2026-12-10 § 14"), like a case's.
+    scheme_version_id: Mapped[int | None] = mapped_column(ForeignKey("scheme_versions.id"))
+    rule_number: Mapped[str | None] = mapped_column(String(20))
+    rule_level: Mapped[int | None] = mapped_column(Integer)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    paragraph: Mapped[int | None] = mapped_column(Integer)
+    committee_reference: Mapped[str | None] = mapped_column(String(80))
     amount_ore: Mapped[int] = mapped_column(BigInteger)
     line_count: Mapped[int] = mapped_column(Integer)
     customer_count: Mapped[int] = mapped_column(Integer)
@@ -153,6 +165,11 @@ class WriteOffBatchDecision(db.Model):
     standin_for: Mapped[User | None] = relationship(foreign_keys=[standin_for_id])
     position: Mapped[Position | None] = relationship(foreign_keys=[position_id])
     delegated_by_position: Mapped[Position | None] = relationship(foreign_keys=[delegated_by_position_id])
+
+    @property
+    def is_delegated(self) -> bool:
+        """Made under the scheme (and reported to the committee), not by the committee itself."""
+        return self.meeting_id is None
 
 
 class BatchConflict(db.Model):

@@ -58,6 +58,8 @@ class BatchDecisionData:
     standin_for: str | None
     further_delegation_from: str | None
     officer_name: str
+    # The committee's own decision at a meeting: its paragraph, e.g. "SN 2026-12-10 § 14".
+    committee_reference: str | None = None
 
 
 def reason_words(reason: str) -> str:
@@ -99,7 +101,7 @@ def line_table(rows: list[BatchRow], total_count: int, total_ore: int) -> Table:
 
 def decision_data(batch: WriteOffBatch, decision: WriteOffBatchDecision) -> BatchDecisionData:
     municipality = municipality_get()
-    version = db.session.get(SchemeVersion, decision.scheme_version_id)
+    version = db.session.get(SchemeVersion, decision.scheme_version_id) if decision.scheme_version_id else None
     lines = sorted(batch.included, key=lambda line: (line.customer.name, line.invoice.invoice_number, line.id))
     return BatchDecisionData(
         municipality_name=municipality.name or "Kommunen", logo=usable_logo(municipality.logo),
@@ -109,17 +111,22 @@ def decision_data(batch: WriteOffBatch, decision: WriteOffBatchDecision) -> Batc
         rows=[BatchRow(line.customer.name, line.customer.identity.mask(), line.invoice.invoice_number,
                        line.amount_ore, reason_words(line.write_off_reason)) for line in lines],
         customer_count=decision.customer_count, amount_ore=decision.amount_ore, reasons=decision.reasons,
-        rule_number=decision.rule_number, version_label=version.label if version else "",
+        rule_number=decision.rule_number or "", version_label=version.label if version else "",
         adoption_reference=(version.adoption_reference or "") if version else "",
-        decider_name=decision.decided_by.full_name,
+        # The committee decides as a body: its name stands where a delegate signs.
+        decider_name=batch.committee.name if decision.committee_reference else decision.decided_by.full_name,
         decider_position=decision.position.title if decision.position else "",
         standin_for=decision.standin_for.full_name if decision.standin_for else None,
         further_delegation_from=decision.delegated_by_position.title if decision.delegated_by_position else None,
         officer_name=batch.prepared_by.full_name,
+        committee_reference=decision.committee_reference,
     )
 
 
 def _mandate(data: BatchDecisionData) -> list[Flowable]:
+    if data.committee_reference:
+        return [paragraph(f"Beslutet är fattat av {data.committee_name} vid sammanträde den "
+                          f"{data.decision_date.isoformat()}, {data.committee_reference}.")]
     who = f"{data.decider_name}, {data.decider_position}" if data.decider_position else data.decider_name
     if data.standin_for:
         who = f"{data.decider_name} som ersättare för {data.standin_for}, {data.decider_position}"
@@ -131,6 +138,10 @@ def _mandate(data: BatchDecisionData) -> list[Flowable]:
                   "varje rad i beslutet."),
         paragraph(f"Beslutet är fattat {data.decision_date.isoformat()} av {who}."),
     ]
+
+
+def _mandate_heading(data: BatchDecisionData) -> str:
+    return "Nämndens beslut" if data.committee_reference else "Delegation"
 
 
 def build_batch_decision(data: BatchDecisionData, code: str) -> bytes:
@@ -150,7 +161,7 @@ def build_batch_decision(data: BatchDecisionData, code: str) -> bytes:
                   f"sammanlagt {format_money(data.amount_ore)}, avslås."),
         paragraph(kind),
         paragraph("Skäl för beslutet", "h2"), paragraph(data.reasons),
-        paragraph("Delegation", "h2"), *_mandate(data),
+        paragraph(_mandate_heading(data), "h2"), *_mandate(data),
         # The spacer takes the heading's "keep with next", so a long table starts on the same page.
         paragraph("Fakturor som beslutet gäller", "h2"), Spacer(1, 1),
         line_table(data.rows, data.customer_count, data.amount_ore),
@@ -209,7 +220,7 @@ def build_customer_letters(data: BatchDecisionData, letters: list[CustomerLetter
                       "fordringarna: du behöver inte betala dem."),
             table_of(rows),
             paragraph("Skäl för beslutet", "h2"), paragraph(data.reasons),
-            paragraph("Delegation", "h2"), *_mandate(data),
+            paragraph(_mandate_heading(data), "h2"), *_mandate(data),
             paragraph("Kontakt", "h2"),
             paragraph(f"Har du frågor om beslutet, kontakta {data.committee_name}, ekonomiavdelningen, "
                       f"och ange diarienummer {data.registry_number}."),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import access, clock
@@ -18,7 +18,8 @@ from portal.batches.rules import BLOCKS_CASES, BatchState
 from portal.cases.queries import committees_of_duty
 from portal.documents.models import IssuedDocument
 from portal.extensions import db
-from portal.org.queries import case_work_committee_ids
+from portal.meetings.models import AgendaItem, Meeting
+from portal.org.queries import case_work_committee_ids, elected_committee_ids, secretary_committee_ids
 from portal.receivables.models import Invoice
 
 # Finance prepares, executes and answers for the batches; the auditor reads everything (RULINGS 17).
@@ -59,12 +60,45 @@ def to_decide(user_id: int, day: date, *, batch_id: int | None = None) -> list[T
 
 def visible_to(user: User, day: date, *, batch_id: int | None = None) -> ColumnElement[bool]:
     """The batches a person may read, as a condition on `WriteOffBatch` for any query: finance roles
-    and the auditor see every batch; anyone else only the batches they may decide now or decided."""
+    and the auditor see every batch; anyone else the batches they may decide now or decided; the
+    committee's members the batches on its meetings' agendas, and its secretary the batches referred
+    to it too (RULINGS 10: they see the committee's matters, the page shows them no customers)."""
     if user.roles & BATCH_READERS:
         return true()
     decided = select(WriteOffBatchDecision.batch_id).where(WriteOffBatchDecision.decided_by_id == user.id)
     deciding = [item.batch.id for item in to_decide(user.id, day, batch_id=batch_id)]
-    return or_(WriteOffBatch.id.in_(decided), WriteOffBatch.id.in_(deciding))
+    conditions = [WriteOffBatch.id.in_(decided), WriteOffBatch.id.in_(deciding)]
+    committees = _committee_readers_of(user, day)
+    if committees:
+        on_agenda = (select(AgendaItem.batch_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                     .where(Meeting.committee_id.in_(committees), AgendaItem.batch_id.is_not(None)))
+        conditions.append(WriteOffBatch.id.in_(on_agenda))
+    if Role.COMMITTEE_SECRETARY in user.roles:
+        secretary_of = secretary_committee_ids(user.id, day)
+        if secretary_of:
+            conditions.append(and_(WriteOffBatch.committee_id.in_(secretary_of),
+                                   WriteOffBatch.state == BatchState.REFERRED_TO_COMMITTEE.value))
+    return or_(*conditions)
+
+
+def _committee_readers_of(user: User, day: date) -> set[int]:
+    """The committees whose meetings the person reads: elected there, or its secretary."""
+    ids = elected_committee_ids(user.id, day)
+    if Role.COMMITTEE_SECRETARY in user.roles:
+        ids |= secretary_committee_ids(user.id, day)
+    return ids
+
+
+def shows_customers(user: User, batch: WriteOffBatch, day: date) -> bool:
+    """Whether the batch page names its customers to this person: finance, the auditor, and whoever
+    decides or decided it under the scheme; not the committee's members and secretary, who read the
+    committee's matters without names or identity numbers (RULINGS 10)."""
+    if user.roles & BATCH_READERS:
+        return True
+    decision = batch.decision
+    if decision is not None:
+        return decision.is_delegated and decision.decided_by_id == user.id
+    return bool(to_decide(user.id, day, batch_id=batch.id))
 
 
 def batch_visible(user: User, batch: WriteOffBatch, day: date) -> bool:

@@ -295,7 +295,8 @@ def batch_submit(actor: Actor, batch: WriteOffBatch) -> WriteOffBatch:
         raise _refuse(_("These invoices are now in another open case or batch: %(numbers)s. Leave them out.",
                         numbers=", ".join(numbers[:20])))
     verdict = route(batch, clock.today())
-    batch.registry_number = _next_registry_number(batch)
+    # A batch the committee sent back keeps the number it was given.
+    batch.registry_number = batch.registry_number or _next_registry_number(batch)
     batch.submitted_at = clock.now()
     proposed = verdict.proposed if verdict is not None else None
     target = BatchState.AWAITING_DECISION if proposed is not None else BatchState.REFERRED_TO_COMMITTEE
@@ -356,7 +357,6 @@ def _refused(actor: Actor, batch: WriteOffBatch, message: str, rule: str | None 
 def batch_decide(actor: Actor, batch: WriteOffBatch, decision: BatchDecisionInput) -> WriteOffBatchDecision:
     """One decision for every line: by someone whose one rule covers each line on the decision day."""
     from portal.batches.explain import refusal_text
-    from portal.batches.pdf import batch_documents_issue
 
     _lock_customers(batch)
     db.session.refresh(batch)
@@ -372,15 +372,7 @@ def batch_decide(actor: Actor, batch: WriteOffBatch, decision: BatchDecisionInpu
         raise _refused(actor, batch, _("You prepared the batch: someone else decides it (four eyes, R3)."))
 
     today = clock.today()
-    # The decision day's figures: payments may have come in since the batch was built.
-    paid = []
-    for line in batch.included:
-        capital, interest = line_amounts(line.invoice, today)
-        if capital <= 0:
-            paid.append(line.invoice.invoice_number)
-        line.open_capital_ore, line.interest_ore = capital, interest
-    db.session.flush()
-    _totals(batch)
+    paid = [line.invoice.invoice_number for line in _decision_day_figures(batch, today)]
     if paid:
         raise _refused(actor, batch, _(
             "These invoices have no open amount any more: %(numbers)s. The finance officer leaves them out "
@@ -405,23 +397,103 @@ def batch_decide(actor: Actor, batch: WriteOffBatch, decision: BatchDecisionInpu
         db.session.flush()
     except IntegrityError as clash:
         raise _refuse(_("The batch has already been decided.")) from clash
-    db.session.refresh(batch, ["decision"])
-    batch_documents_issue(actor, batch, row)
     details = dict(decision_id=row.id, rule_number=path.rule_number, version_id=path.version_id,
                    capacity=decider.capacity.value, amount_ore=row.amount_ore, lines=row.line_count,
                    customers=row.customer_count)
-    if decision.granted:
-        _move(actor, batch, "write_off_batch.grant", {BatchState.AWAITING_DECISION}, BatchState.GRANTED, **details)
-        if batch.write_off_final:
-            # Each customer gets a letter (a book-keeping write-off sends none): made by a job once
-            # this decision is committed.
-            from portal import jobs
-            from portal.batches.jobs import LETTERS, SUBJECT
-
-            jobs.enqueue(actor, LETTERS, subject=(SUBJECT, batch.id))
-    else:
-        _move(actor, batch, "write_off_batch.refuse", {BatchState.AWAITING_DECISION}, BatchState.REFUSED, **details)
+    _conclude(actor, batch, row, "write_off_batch.grant" if decision.granted else "write_off_batch.refuse",
+              BatchState.AWAITING_DECISION, details)
     return row
+
+
+def _conclude(actor: Actor, batch: WriteOffBatch, row: WriteOffBatchDecision, action: str, state: BatchState,
+              details: dict) -> None:
+    """The decision is written: issue its one document, move the batch, and for a granted final
+    write-off have the customers' letters made by a job once this transaction is committed."""
+    from portal.batches.pdf import batch_documents_issue
+
+    db.session.refresh(batch, ["decision"])
+    batch_documents_issue(actor, batch, row)
+    granted = row.outcome == "granted"
+    _move(actor, batch, action, {state}, BatchState.GRANTED if granted else BatchState.REFUSED, **details)
+    if granted and batch.write_off_final:
+        # Each customer gets a letter (a book-keeping write-off sends none).
+        from portal import jobs
+        from portal.batches.jobs import LETTERS, SUBJECT
+
+        jobs.enqueue(actor, LETTERS, subject=(SUBJECT, batch.id))
+
+
+def _decision_day_figures(batch: WriteOffBatch, today: date) -> list[WriteOffBatchLine]:
+    """Each line's amounts on the decision day (payments may have come in since the batch was
+    built); the lines whose invoice has no open capital any more."""
+    paid = []
+    for line in batch.included:
+        capital, interest = line_amounts(line.invoice, today)
+        if capital <= 0:
+            paid.append(line)
+        line.open_capital_ore, line.interest_ore = capital, interest
+    db.session.flush()
+    _totals(batch)
+    return paid
+
+
+# --- the committee's own decision (a batch referred to it) --------------------------------------
+
+@dataclass(frozen=True)
+class CommitteeBatchDecision:
+    """What the committee decided at a meeting's paragraph, as the secretary records it."""
+
+    granted: bool
+    reasons: str
+    meeting_id: int
+    meeting_date: date
+    paragraph: int
+    reference: str  # e.g. "SN 2026-12-10 § 14"
+
+
+def batch_committee_decide(actor: Actor, batch: WriteOffBatch, decision: CommitteeBatchDecision) -> WriteOffBatchDecision:
+    """The committee's decision on a batch referred to it, registered when the secretary records
+    the meeting (portal/meetings `meeting_record`, the same path as a referred case). It names the
+    meeting's paragraph, not a delegation rule, and is never in the delegation report. An invoice
+    paid since the batch was referred has nothing left to write off: its line is left out."""
+    _lock_customers(batch)
+    db.session.refresh(batch)
+    if batch.decision is not None or batch.state_enum != BatchState.REFERRED_TO_COMMITTEE:
+        raise _refuse(_("Batch %(number)s is no longer referred to the committee.", number=batch.registry_number))
+    paid = _decision_day_figures(batch, clock.today())
+    for line in paid:
+        line.left_out = True
+    if paid:
+        _totals(batch)
+        record(actor, "write_off_batch.leave_out", "write_off_batch", batch.id,
+               after={"invoices": [line.invoice.invoice_number for line in paid], "paid": True,
+                      "lines": batch.line_count, "amount_ore": batch.amount_ore})
+    if not batch.included:
+        raise _refuse(_("Every invoice of batch %(number)s has been paid: nothing is left to decide. Remove the "
+                        "paragraph from the agenda.", number=batch.registry_number))
+    row = WriteOffBatchDecision(
+        batch_id=batch.id, outcome="granted" if decision.granted else "refused",
+        decision_date=decision.meeting_date, decided_at=clock.now(), decided_by_id=actor.user_id,
+        capacity="committee", meeting_id=decision.meeting_id, paragraph=decision.paragraph,
+        committee_reference=decision.reference, amount_ore=batch.amount_ore, line_count=batch.line_count,
+        customer_count=batch.customer_count, reasons=decision.reasons.strip(), no_conflict_confirmed=False)
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError as clash:
+        raise _refuse(_("The batch has already been decided.")) from clash
+    _conclude(actor, batch, row, "write_off_batch.committee_decide", BatchState.REFERRED_TO_COMMITTEE,
+              dict(decision_id=row.id, outcome=row.outcome, reference=decision.reference, amount_ore=row.amount_ore,
+                   lines=row.line_count, customers=row.customer_count))
+    return row
+
+
+def batch_send_back(actor: Actor, batch: WriteOffBatch, reference: str, reasons: str) -> WriteOffBatch:
+    """The committee sent the batch back (återremiss): the finance officer who prepared it changes
+    it and submits it again, under the same registry number."""
+    _move(actor, batch, "write_off_batch.committee_send_back", {BatchState.REFERRED_TO_COMMITTEE},
+          BatchState.DRAFT, reference=reference, reasons=reasons.strip())
+    return batch
 
 
 def batch_execute(actor: Actor, batch: WriteOffBatch) -> WriteOffBatch:

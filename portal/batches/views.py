@@ -108,7 +108,14 @@ def _context(batch: WriteOffBatch, **forms) -> dict:
 
                 refusal = refusal_text(batch, checks, today)
     preparer = batch.prepared_by_id == current_user.id and batch.state_enum == BatchState.DRAFT
+    from portal.meetings.queries import item_of_batch
+
+    item = item_of_batch(batch.id) if batch.state_enum == BatchState.REFERRED_TO_COMMITTEE or (
+        batch.decision is not None and not batch.decision.is_delegated) else None
     return {
+        "agenda_item": item,
+        "may_read_meeting": item is not None and access.allowed(current_user, access.VIEW_MEETING, item.meeting),
+        "show_customers": queries.shows_customers(current_user, batch, today),
         "batch": batch, "verdict": verdict, "failing": failing, "names": names,
         "deciders": {rule.rule_number: sorted(names.person(p) for p in rule.person_ids)
                      for rule in (verdict.covering if verdict else ())},

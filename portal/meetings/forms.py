@@ -27,6 +27,15 @@ class AgendaCaseForm(FlaskForm):
     proposal = TextAreaField(_l("The case officer's proposal"), validators=[Optional(), Length(max=4000)])
 
 
+class AgendaBatchForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "agenda"
+
+    batch_id = SelectField(_l("Referred batch write-off"), coerce=optional_id, validate_choice=False,
+                           validators=[DataRequired(_l("Choose a batch write-off."))])
+    batch_proposal = TextAreaField(_l("The finance officer's proposal"), validators=[Optional(), Length(max=4000)])
+
+
 class ItemDecisionForm(FlaskForm):
     outcome = SelectField(
         _l("The committee's decision"), validate_choice=False,

@@ -17,13 +17,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.batches.models import WriteOffBatch
 from portal.cases.models import BigId, Case, Decision
 from portal.extensions import db
-from portal.meetings.rules import CommitteeOutcome, ItemKind, MeetingState, paragraph_reference
+from portal.meetings.rules import REFERRED_KINDS, CommitteeOutcome, ItemKind, MeetingState, paragraph_reference
 from portal.org.models import Committee
 
 MEETING_STATE_LABELS = {MeetingState.PLANNED: _l("Planned"), MeetingState.HELD: _l("Held")}
 ITEM_KIND_LABELS = {ItemKind.REFERRED_CASE: _l("Referred case"),
+                    ItemKind.REFERRED_BATCH: _l("Referred batch write-off"),
                     ItemKind.DELEGATION_REPORT: _l("Delegation report")}
 COMMITTEE_OUTCOME_LABELS = {
     CommitteeOutcome.GRANTED: _l("Granted"),
@@ -68,8 +70,9 @@ class AgendaItem(db.Model):
     __tablename__ = "agenda_items"
     __table_args__ = (
         UniqueConstraint("meeting_id", "paragraph"),
-        CheckConstraint("kind in ('referred_case', 'delegation_report')", name="kind"),
+        CheckConstraint("kind in ('referred_case', 'referred_batch', 'delegation_report')", name="kind"),
         CheckConstraint("(kind = 'referred_case') = (case_id IS NOT NULL)", name="case_for_referred"),
+        CheckConstraint("(kind = 'referred_batch') = (batch_id IS NOT NULL)", name="batch_for_referred"),
         CheckConstraint("outcome IS NULL OR outcome in ('granted', 'partly_granted', 'refused', 'sent_back')",
                         name="outcome"),
     )
@@ -79,6 +82,7 @@ class AgendaItem(db.Model):
     paragraph: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(30))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("write_off_batches.id"), index=True)
     proposal: Mapped[str] = mapped_column(Text, default="")
     # Recorded after the meeting.
     outcome: Mapped[str | None] = mapped_column(String(20))
@@ -86,6 +90,17 @@ class AgendaItem(db.Model):
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     case: Mapped[Case | None] = relationship()
+    batch: Mapped[WriteOffBatch | None] = relationship()
+
+    @property
+    def matter(self) -> Case | WriteOffBatch | None:
+        """What the paragraph decides: a referred case or batch write-off (both show a registry
+        number, a type and an amount); None for the delegation report."""
+        return self.case if self.case is not None else self.batch
+
+    @property
+    def is_referred(self) -> bool:
+        return self.kind in REFERRED_KINDS
 
     @property
     def reference(self) -> str:

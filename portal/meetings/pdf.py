@@ -56,8 +56,8 @@ def agenda_pdf(meeting: Meeting, report: list[ReportGroup] | None, *, code: str,
     story = [paragraph(title, "title"), paragraph(_heading(meeting)), paragraph(meeting.place)]
     for item in meeting.items:
         label = f"§ {item.paragraph} · {item.kind_label}"
-        if item.case is not None:
-            label += f" · {item.case.registry_number} {item.case.type_label}, {format_money(item.case.amount_ore)}"
+        if item.matter is not None:
+            label += f" · {item.matter.registry_number} {item.matter.type_label}, {format_money(item.matter.amount_ore)}"
         story += [paragraph(label, "h2"), paragraph(_("Proposal") + ": " + item.proposal)]
         if item.kind == "delegation_report" and report is not None:
             story += _report_story(report, with_appeal=False)
@@ -67,7 +67,7 @@ def agenda_pdf(meeting: Meeting, report: list[ReportGroup] | None, *, code: str,
 def minutes_extract_pdf(item: AgendaItem, *, code: str, issued_on: date, municipality) -> bytes:
     meeting = item.meeting
     title = _("Minutes extract")
-    case = item.case
+    case = item.matter  # a referred case or batch write-off
     story = [paragraph(title, "title"), paragraph(_heading(meeting)), paragraph(item.reference, "h2")]
     if case is not None:
         story += [paragraph(f"{case.registry_number} · {case.type_label} · {format_money(case.amount_ore)}"),

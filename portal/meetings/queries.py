@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal import access
 from portal.auth.roles import Role
 from portal.batches.models import WriteOffBatch, WriteOffBatchDecision
+from portal.batches.rules import BatchState
 from portal.cases.models import Case, Decision
 from portal.cases.rules import CaseState
 from portal.extensions import db
@@ -33,6 +34,35 @@ def open_item_of_case(case_id: int) -> AgendaItem | None:
         select(AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .where(AgendaItem.case_id == case_id, Meeting.state == MeetingState.PLANNED.value)
     ).first()
+
+
+def open_item_of_batch(batch_id: int) -> AgendaItem | None:
+    """The paragraph of a planned meeting where the batch write-off waits for the committee, if any."""
+    return db.session.scalars(
+        select(AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.batch_id == batch_id, Meeting.state == MeetingState.PLANNED.value)
+    ).first()
+
+
+def item_of_batch(batch_id: int) -> AgendaItem | None:
+    """The batch's paragraph: on a planned meeting's agenda, or where the committee decided it."""
+    return db.session.scalars(
+        select(AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id).where(AgendaItem.batch_id == batch_id)
+        .options(joinedload(AgendaItem.meeting).joinedload(Meeting.committee))
+        .order_by(Meeting.meeting_date.desc(), AgendaItem.id.desc())
+    ).first()
+
+
+def referred_batches(committee_id: int) -> list[WriteOffBatch]:
+    """Batch write-offs referred to the committee that wait for a meeting's agenda."""
+    waiting = select(AgendaItem.batch_id).join(Meeting, Meeting.id == AgendaItem.meeting_id).where(
+        Meeting.state == MeetingState.PLANNED.value, AgendaItem.batch_id.is_not(None))
+    return list(db.session.scalars(
+        select(WriteOffBatch).where(WriteOffBatch.committee_id == committee_id,
+                                    WriteOffBatch.state == BatchState.REFERRED_TO_COMMITTEE.value,
+                                    WriteOffBatch.id.not_in(waiting))
+        .order_by(WriteOffBatch.submitted_at, WriteOffBatch.id)
+    ))
 
 
 def referred_cases(committee_id: int) -> list[Case]:
@@ -62,6 +92,8 @@ def unreported_decisions(committee_id: int, up_to: date | None = None) -> list[D
         query = query.where(Decision.decision_date <= up_to)
     return list(db.session.scalars(query).unique()) + _batch_decisions(
         WriteOffBatch.committee_id == committee_id, WriteOffBatchDecision.reported_meeting_id.is_(None),
+        # The committee's own decision on a batch referred to it is in its minutes, not in the report.
+        WriteOffBatchDecision.meeting_id.is_(None),
         WriteOffBatchDecision.decision_date <= up_to if up_to is not None else true())
 
 
@@ -160,7 +192,8 @@ def _batch_line(decision: WriteOffBatchDecision, posted_on: date | None) -> Repo
 def meeting_with_items(meeting_id: int) -> Meeting | None:
     return db.session.scalars(
         select(Meeting).where(Meeting.id == meeting_id)
-        .options(joinedload(Meeting.committee), selectinload(Meeting.items).joinedload(AgendaItem.case))
+        .options(joinedload(Meeting.committee), selectinload(Meeting.items).joinedload(AgendaItem.case),
+                 selectinload(Meeting.items).joinedload(AgendaItem.batch))
     ).first()
 
 

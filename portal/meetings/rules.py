@@ -18,7 +18,12 @@ class MeetingState(StrEnum):
 
 class ItemKind(StrEnum):
     REFERRED_CASE = "referred_case"
+    REFERRED_BATCH = "referred_batch"  # a batch write-off (samlingsbeslut) referred to the committee
     DELEGATION_REPORT = "delegation_report"
+
+
+# The paragraphs that take the committee's decision on a matter referred to it.
+REFERRED_KINDS = frozenset({ItemKind.REFERRED_CASE, ItemKind.REFERRED_BATCH})
 
 
 class CommitteeOutcome(StrEnum):

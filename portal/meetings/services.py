@@ -32,7 +32,9 @@ from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.notify import events as mail_events
 from portal.meetings import queries
-from portal.batches.models import WriteOffBatchDecision
+from portal.batches import services as batch_services
+from portal.batches.models import WriteOffBatch, WriteOffBatchDecision
+from portal.batches.rules import BatchState
 from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
 from portal.meetings.rules import CommitteeOutcome, ItemKind, MeetingState, paragraph_reference
 from portal.org.models import Committee
@@ -123,15 +125,34 @@ def agenda_add_case(actor: Actor, meeting: Meeting, case: Case, proposal: str) -
         raise _refuse(_("The case belongs to another committee."), "case_id")
     if queries.open_item_of_case(case.id) is not None:
         raise _refuse(_("The case is already on the agenda of a meeting."), "case_id")
+    return _add_referred(actor, meeting, proposal, ("proposal", _("Give the case officer's proposal.")),
+                         kind=ItemKind.REFERRED_CASE.value, case_id=case.id)
+
+
+def agenda_add_batch(actor: Actor, meeting: Meeting, batch: WriteOffBatch, proposal: str) -> AgendaItem:
+    """A batch write-off referred to the committee goes on the agenda like a case, with the finance
+    officer's proposal; the committee decides it at its paragraph."""
+    _planned(meeting)
+    if batch.state != BatchState.REFERRED_TO_COMMITTEE:
+        raise _refuse(_("Only a batch write-off referred to the committee can go on the agenda."), "batch_id")
+    if batch.committee_id != meeting.committee.main_committee_id:
+        raise _refuse(_("The batch write-off belongs to another committee."), "batch_id")
+    if queries.open_item_of_batch(batch.id) is not None:
+        raise _refuse(_("The batch write-off is already on the agenda of a meeting."), "batch_id")
+    return _add_referred(actor, meeting, proposal, ("batch_proposal", _("Give the finance officer's proposal.")),
+                         kind=ItemKind.REFERRED_BATCH.value, batch_id=batch.id)
+
+
+def _add_referred(actor: Actor, meeting: Meeting, proposal: str, missing: tuple[str, str], **matter) -> AgendaItem:
     if not (proposal or "").strip():
-        raise _refuse(_("Give the case officer's proposal."), "proposal")
-    item = AgendaItem(meeting_id=meeting.id, paragraph=_next_paragraph(meeting), kind=ItemKind.REFERRED_CASE.value,
-                      case_id=case.id, proposal=proposal.strip())
+        raise _refuse(missing[1], missing[0])
+    item = AgendaItem(meeting_id=meeting.id, paragraph=_next_paragraph(meeting), proposal=proposal.strip(), **matter)
     db.session.add(item)
     db.session.flush()
     db.session.refresh(meeting, ["items"])
-    record(actor, "meeting.agenda_add_case", "meeting", meeting.id, after={
-        "paragraph": item.paragraph, "case_id": case.id, "proposal": item.proposal})
+    action = "meeting.agenda_add_batch" if item.batch_id else "meeting.agenda_add_case"
+    record(actor, action, "meeting", meeting.id, after={
+        "paragraph": item.paragraph, "case_id": item.case_id, "batch_id": item.batch_id, "proposal": item.proposal})
     return item
 
 
@@ -157,7 +178,7 @@ def item_remove(actor: Actor, item: AgendaItem) -> None:
     if item.kind == ItemKind.DELEGATION_REPORT and queries.report_fixed(meeting):
         raise _refuse(_("The delegation report has been issued: it stays on the agenda."))
     record(actor, "meeting.agenda_remove", "meeting", meeting.id, before={
-        "paragraph": item.paragraph, "kind": item.kind, "case_id": item.case_id})
+        "paragraph": item.paragraph, "kind": item.kind, "case_id": item.case_id, "batch_id": item.batch_id})
     db.session.delete(item)
     db.session.flush()
     db.session.refresh(meeting, ["items"])
@@ -167,16 +188,20 @@ def item_decide(actor: Actor, item: AgendaItem, *, outcome: CommitteeOutcome | N
     """Note the committee's decision on a referred case's paragraph; it takes effect when the
     meeting is recorded. A partial grant says its terms in the text."""
     _planned(item.meeting)
-    if item.kind != ItemKind.REFERRED_CASE:
+    if not item.is_referred:
         raise _refuse(_("Only a referred case takes a decision."), "outcome")
     if outcome is None:
         raise _refuse(_("Choose the committee's decision."), "outcome")
+    if item.batch is not None and outcome == CommitteeOutcome.PARTLY_GRANTED:
+        # One decision per batch (RULINGS 17): the lines to keep are chosen by leaving the others out.
+        raise _refuse(_("A batch write-off is granted or refused as a whole. To grant only some of its lines, "
+                        "send it back: the finance officer leaves the others out and submits it again."), "outcome")
     text = (decision_text or "").strip()
     if outcome in (CommitteeOutcome.PARTLY_GRANTED, CommitteeOutcome.SENT_BACK) and not text:
         message = (_("Give the terms the committee granted.") if outcome == CommitteeOutcome.PARTLY_GRANTED
                    else _("Say why the committee sent the case back."))
         raise _refuse(message, "decision_text")
-    if item.case.is_whole_debt_due and outcome != CommitteeOutcome.SENT_BACK:
+    if item.case is not None and item.case.is_whole_debt_due and outcome != CommitteeOutcome.SENT_BACK:
         refused = whole_debt.decision_refusal(item.case, Outcome(outcome.value))
         if refused:
             raise _refuse(refused, "outcome")
@@ -202,7 +227,7 @@ def meeting_record(actor: Actor, meeting: Meeting, *, approved_on: date | None, 
     _check_minutes_dates(meeting, approved_on, posted_on)
     if not meeting.items:
         raise _refuse(_("The agenda is empty."))
-    undecided = [item.paragraph for item in meeting.items if item.kind == ItemKind.REFERRED_CASE and not item.outcome]
+    undecided = [item.paragraph for item in meeting.items if item.is_referred and not item.outcome]
     if undecided:
         raise _refuse(_("Record the committee's decision in every paragraph (§ %(paragraphs)s).",
                         paragraphs=", ".join(str(p) for p in undecided)))
@@ -210,6 +235,8 @@ def meeting_record(actor: Actor, meeting: Meeting, *, approved_on: date | None, 
     for item in meeting.items:
         if item.kind == ItemKind.REFERRED_CASE:
             _record_committee_decision(actor, meeting, item)
+        elif item.kind == ItemKind.REFERRED_BATCH:
+            _record_committee_batch_decision(actor, meeting, item)
     if any(item.kind == ItemKind.DELEGATION_REPORT for item in meeting.items) and not queries.report_issued(meeting):
         from portal.documents.models import DocumentKind
 
@@ -260,6 +287,19 @@ def _record_committee_decision(actor: Actor, meeting: Meeting, item: AgendaItem)
     mail_events.case_moved(actor, case, entry)
     if case.decision is not None:
         reroute_after_decision(case)
+
+
+def _record_committee_batch_decision(actor: Actor, meeting: Meeting, item: AgendaItem) -> None:
+    """The committee's decision on a referred batch write-off, at its paragraph: the batches domain
+    writes it (one decision, one document), as `_record_committee_decision` does for a case."""
+    outcome = CommitteeOutcome(item.outcome)
+    reference = paragraph_reference(meeting.committee.code, meeting.meeting_date, item.paragraph)
+    if outcome == CommitteeOutcome.SENT_BACK:
+        batch_services.batch_send_back(actor, item.batch, reference, item.decision_text or "")
+        return
+    batch_services.batch_committee_decide(actor, item.batch, batch_services.CommitteeBatchDecision(
+        granted=outcome == CommitteeOutcome.GRANTED, reasons=item.decision_text or item.proposal,
+        meeting_id=meeting.id, meeting_date=meeting.meeting_date, paragraph=item.paragraph, reference=reference))
 
 
 def _report_fix(actor: Actor, meeting: Meeting, item: AgendaItem) -> None:
@@ -383,7 +423,7 @@ def meeting_document_issue(actor: Actor, meeting: Meeting, kind: str, item: Agen
             raise _refuse(_("A minutes extract is issued once the meeting is recorded."))
         return document_issue(actor, kind=DocumentKind.MINUTES_EXTRACT, title=_("Minutes extract") + f" {item.reference}",
                               object_type="meeting", object_id=meeting.id, committee_id=meeting.committee_id,
-                              registry_number=item.case.registry_number if item.case else None,
+                              registry_number=item.matter.registry_number if item.matter else None,
                               render=lambda code: pdf.minutes_extract_pdf(item, code=code, issued_on=today,
                                                                           municipality=municipality))
     raise _refuse(_("Unknown document."))

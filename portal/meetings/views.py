@@ -20,6 +20,7 @@ from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.meetings import queries, services
 from portal.meetings.forms import (
+    AgendaBatchForm,
     AgendaCaseForm,
     CorrectDatesForm,
     ItemDecisionForm,
@@ -100,20 +101,23 @@ def _load(meeting_id: int) -> Meeting:
 
 
 def _meeting_context(meeting: Meeting, *, case_form: AgendaCaseForm | None = None,
-                     record_form: RecordForm | None = None, decision_forms: dict | None = None,
+                     batch_form: AgendaBatchForm | None = None, record_form: RecordForm | None = None, decision_forms: dict | None = None,
                      meeting_form: MeetingForm | None = None, correct_form: CorrectDatesForm | None = None) -> dict:
     acts_for = access.allowed(current_user, access.MANAGE_MEETINGS, meeting)
     may_manage = acts_for and not meeting.is_held
     case_form = case_form or AgendaCaseForm()
     case_form.case_id.choices = [("", "—")] + [
         (c.id, f"{c.registry_number} · {c.type_label}") for c in queries.referred_cases(meeting.committee.main_committee_id)]
+    batch_form = batch_form or AgendaBatchForm()
+    batch_form.batch_id.choices = [("", "—")] + [
+        (b.id, f"{b.registry_number} · {b.title}") for b in queries.referred_batches(meeting.committee.main_committee_id)]
     decision_forms = decision_forms or {}
     for item in meeting.items:
-        if item.kind == ItemKind.REFERRED_CASE and item.id not in decision_forms:
+        if item.is_referred and item.id not in decision_forms:
             decision_forms[item.id] = ItemDecisionForm(prefix=f"item{item.id}", outcome=item.outcome,
                                                        decision_text=item.decision_text)
     report_item = next((i for i in meeting.items if i.kind == ItemKind.DELEGATION_REPORT), None)
-    return {"meeting": meeting, "may_manage": may_manage, "case_form": case_form,
+    return {"meeting": meeting, "may_manage": may_manage, "case_form": case_form, "batch_form": batch_form,
             "record_form": record_form or RecordForm(), "decision_forms": decision_forms,
             "report_item": report_item, "report": queries.meeting_report(meeting),
             "may_issue": acts_for, "may_correct": acts_for and meeting.is_held,
@@ -167,6 +171,27 @@ def add_case(meeting_id: int):
     return _agenda_change(meeting, lambda: services.agenda_add_case(_secretary(), meeting, case,
                                                                     form.proposal.data or ""),
                           {"case_form": form})
+
+
+@bp.post("/<id:meeting_id>/samlingsbeslut")
+@login_required
+def add_batch(meeting_id: int):
+    """A batch write-off referred to the committee goes on the agenda (the same path as a case)."""
+    from portal.batches.models import WriteOffBatch
+
+    meeting = _load(meeting_id)
+    access.require(current_user, access.MANAGE_MEETINGS, meeting)
+    form = AgendaBatchForm()
+    form.batch_id.choices = []
+    if not form.validate_on_submit():
+        return page_or_partial("meetings/meeting.html", "meetings/_agenda.html", 422,
+                               **_meeting_context(meeting, batch_form=form))
+    batch = db.session.get(WriteOffBatch, form.batch_id.data)
+    if batch is None:
+        abort(404)
+    return _agenda_change(meeting, lambda: services.agenda_add_batch(_secretary(), meeting, batch,
+                                                                     form.batch_proposal.data or ""),
+                          {"batch_form": form})
 
 
 @bp.post("/<id:meeting_id>/anmalan")

@@ -92,3 +92,76 @@ def test_a_batch_of_thirty_customers_is_prepared_decided_and_printed(page, live_
     assert registry_number in pdf and "Samlingskund 00" in pdf and "SAM-29" in pdf
     assert "-****" in pdf and kr(sum((40 + n) * 100 for n in range(CUSTOMERS))) in pdf
     assert "30 kunder" in pdf
+
+
+def _referred_batch(app) -> tuple[str, str]:
+    """A batch of one debt over every delegated limit, prepared and submitted by finance: no
+    delegate's rule covers it, so it is referred to the committee."""
+    from portal.audit.services import Actor
+    from portal.auth.models import User
+    from portal.batches import services
+    from portal.org.models import Committee
+    from tests.e2e.test_cases import _customer_with_invoice
+
+    customer_id = _customer_with_invoice(app, "Karl Kommittésson", 95_000_00, due_days_ago=900)
+    with app.app_context():
+        finance = db.session.scalars(select(User).where(User.username == "ekonom")).one()
+        actor = Actor(finance.id, finance.username, "finance_officer")
+        number = db.session.scalars(select(Invoice.invoice_number).where(Invoice.customer_id == customer_id)).one()
+        committee = db.session.scalars(select(Committee).where(Committee.code == "SN")).one()
+        title = f"Stor skuld till nämnden {number}"
+        batch = services.batch_create_from_file(
+            actor, services.BatchHead(committee.id, title, "uneconomic", False, "Beloppet går inte att driva in."),
+            "lista.csv", f"Fakturanummer\n{number}\n".encode())
+        services.batch_build(actor, batch)
+        services.batch_submit(actor, batch)
+        assert batch.state == "referred_to_committee"
+        registry_number = batch.registry_number
+        db.session.commit()
+        db.session.remove()
+    return registry_number, title
+
+
+def test_the_committee_decides_a_referred_batch_at_its_meeting(page, live_app):
+    from portal import clock
+    from tests.e2e.conftest import htmx_ready
+
+    registry_number, title = _referred_batch(live_app)
+    today = clock.today().isoformat()
+
+    login(page, "sekreterare")
+    page.get_by_role("link", name="Sammanträden").click()
+    page.get_by_role("link", name="Socialnämnden", exact=True).click()
+    page.get_by_label("Datum").fill(today)
+    page.get_by_label("Plats").fill("Sessionssalen")
+    page.get_by_role("button", name="Skapa sammanträde").click()
+    page.locator("#agenda-heading").wait_for()
+    htmx_ready(page)
+    page.get_by_label("Hänskjutet samlingsbeslut").select_option(label=f"{registry_number} · {title}")
+    page.get_by_label("Ekonomiavdelningens förslag").fill("Skriva av fordran.")
+    page.get_by_role("button", name="Ta upp samlingsbeslutet på föredragningslistan").click()
+    page.get_by_role("heading", name="§ 1 · Hänskjutet samlingsbeslut").wait_for()
+    htmx_ready(page)
+    assert axe_violations(page) == []
+    assert "Karl Kommittésson" not in page.content()
+    page.get_by_label("Nämndens beslut", exact=True).select_option("granted")
+    page.get_by_role("button", name="Spara beslutet i § 1").click()
+    page.get_by_text("Nämndens beslut: Beviljat").wait_for()
+    htmx_ready(page)
+    page.get_by_label("Protokollet justerat").fill(today)
+    page.get_by_label("Protokollet anslaget").fill(today)
+    page.get_by_label("Jag bekräftar: nämndens beslut får verkan").check()
+    page.get_by_role("button", name="Registrera sammanträdet").click()
+    page.get_by_text("Genomfört").first.wait_for()
+    reference = f"SN {today} § 1"
+    assert reference in page.content()
+
+    page.get_by_role("link", name=registry_number).click()
+    page.get_by_text(f"Nämndens eget beslut vid sammanträdet, {reference}.").wait_for()
+    assert "Karl Kommittésson" not in page.locator("main").inner_text()
+    assert axe_violations(page) == []
+    link = page.get_by_role("link", name="Beslut om avskrivning av fordringar (samlingsbeslut)")
+    response = page.request.get(link.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    pdf = flat(response.body())
+    assert registry_number in pdf and "Nämndens beslut" in pdf and reference in pdf
