@@ -174,6 +174,7 @@ MATRIX = {
                           {"secretary", "auditor", "member_a"}),
     "meetings.further_delegated": ("GET", "/sammantraden/vidaredelegerade-beslut", {"dept_head_a"}),
     "meetings.add_report": ("POST", "/sammantraden/{meeting}/anmalan", {"secretary"}),
+    "meetings.add_batch": ("POST", "/sammantraden/{meeting}/samlingsbeslut", {"secretary"}),
     "meetings.item_remove": ("POST", "/sammantraden/paragrafer/{spare_item}/ta-bort", {"secretary"}),
     "meetings.edit": ("POST", "/sammantraden/{meeting}/redigera", {"secretary"}),
     "meetings.correct": ("POST", "/sammantraden/{meeting}/protokoll/rattelse", {"secretary"}),

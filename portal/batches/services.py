@@ -400,22 +400,27 @@ def batch_decide(actor: Actor, batch: WriteOffBatch, decision: BatchDecisionInpu
     details = dict(decision_id=row.id, rule_number=path.rule_number, version_id=path.version_id,
                    capacity=decider.capacity.value, amount_ore=row.amount_ore, lines=row.line_count,
                    customers=row.customer_count)
-    _conclude(actor, batch, row, "write_off_batch.grant" if decision.granted else "write_off_batch.refuse",
-              BatchState.AWAITING_DECISION, details)
+    _issue(actor, batch, row)
+    if decision.granted:
+        _move(actor, batch, "write_off_batch.grant", {BatchState.AWAITING_DECISION}, BatchState.GRANTED, **details)
+    else:
+        _move(actor, batch, "write_off_batch.refuse", {BatchState.AWAITING_DECISION}, BatchState.REFUSED, **details)
+    _letters(actor, batch)
     return row
 
 
-def _conclude(actor: Actor, batch: WriteOffBatch, row: WriteOffBatchDecision, action: str, state: BatchState,
-              details: dict) -> None:
-    """The decision is written: issue its one document, move the batch, and for a granted final
-    write-off have the customers' letters made by a job once this transaction is committed."""
+def _issue(actor: Actor, batch: WriteOffBatch, row: WriteOffBatchDecision) -> None:
+    """The decision is written: issue its one document, in the same transaction."""
     from portal.batches.pdf import batch_documents_issue
 
     db.session.refresh(batch, ["decision"])
     batch_documents_issue(actor, batch, row)
-    granted = row.outcome == "granted"
-    _move(actor, batch, action, {state}, BatchState.GRANTED if granted else BatchState.REFUSED, **details)
-    if granted and batch.write_off_final:
+
+
+def _letters(actor: Actor, batch: WriteOffBatch) -> None:
+    """A granted final write-off: the customers' letters are made by a job once this transaction
+    is committed."""
+    if batch.state_enum == BatchState.GRANTED and batch.write_off_final:
         # Each customer gets a letter (a book-keeping write-off sends none).
         from portal import jobs
         from portal.batches.jobs import LETTERS, SUBJECT
@@ -482,9 +487,11 @@ def batch_committee_decide(actor: Actor, batch: WriteOffBatch, decision: Committ
         db.session.flush()
     except IntegrityError as clash:
         raise _refuse(_("The batch has already been decided.")) from clash
-    _conclude(actor, batch, row, "write_off_batch.committee_decide", BatchState.REFERRED_TO_COMMITTEE,
-              dict(decision_id=row.id, outcome=row.outcome, reference=decision.reference, amount_ore=row.amount_ore,
-                   lines=row.line_count, customers=row.customer_count))
+    _issue(actor, batch, row)
+    _move(actor, batch, "write_off_batch.committee_decide", {BatchState.REFERRED_TO_COMMITTEE},
+          BatchState.GRANTED if decision.granted else BatchState.REFUSED, decision_id=row.id, outcome=row.outcome,
+          reference=decision.reference, amount_ore=row.amount_ore, lines=row.line_count, customers=row.customer_count)
+    _letters(actor, batch)
     return row
 
 

@@ -125,8 +125,11 @@ def agenda_add_case(actor: Actor, meeting: Meeting, case: Case, proposal: str) -
         raise _refuse(_("The case belongs to another committee."), "case_id")
     if queries.open_item_of_case(case.id) is not None:
         raise _refuse(_("The case is already on the agenda of a meeting."), "case_id")
-    return _add_referred(actor, meeting, proposal, ("proposal", _("Give the case officer's proposal.")),
+    item = _add_referred(meeting, proposal, ("proposal", _("Give the case officer's proposal.")),
                          kind=ItemKind.REFERRED_CASE.value, case_id=case.id)
+    record(actor, "meeting.agenda_add_case", "meeting", meeting.id, after={
+        "paragraph": item.paragraph, "case_id": case.id, "proposal": item.proposal})
+    return item
 
 
 def agenda_add_batch(actor: Actor, meeting: Meeting, batch: WriteOffBatch, proposal: str) -> AgendaItem:
@@ -139,20 +142,20 @@ def agenda_add_batch(actor: Actor, meeting: Meeting, batch: WriteOffBatch, propo
         raise _refuse(_("The batch write-off belongs to another committee."), "batch_id")
     if queries.open_item_of_batch(batch.id) is not None:
         raise _refuse(_("The batch write-off is already on the agenda of a meeting."), "batch_id")
-    return _add_referred(actor, meeting, proposal, ("batch_proposal", _("Give the finance officer's proposal.")),
+    item = _add_referred(meeting, proposal, ("batch_proposal", _("Give the finance officer's proposal.")),
                          kind=ItemKind.REFERRED_BATCH.value, batch_id=batch.id)
+    record(actor, "meeting.agenda_add_batch", "meeting", meeting.id, after={
+        "paragraph": item.paragraph, "batch_id": batch.id, "proposal": item.proposal})
+    return item
 
 
-def _add_referred(actor: Actor, meeting: Meeting, proposal: str, missing: tuple[str, str], **matter) -> AgendaItem:
+def _add_referred(meeting: Meeting, proposal: str, missing: tuple[str, str], **matter) -> AgendaItem:
     if not (proposal or "").strip():
         raise _refuse(missing[1], missing[0])
     item = AgendaItem(meeting_id=meeting.id, paragraph=_next_paragraph(meeting), proposal=proposal.strip(), **matter)
     db.session.add(item)
     db.session.flush()
     db.session.refresh(meeting, ["items"])
-    action = "meeting.agenda_add_batch" if item.batch_id else "meeting.agenda_add_case"
-    record(actor, action, "meeting", meeting.id, after={
-        "paragraph": item.paragraph, "case_id": item.case_id, "batch_id": item.batch_id, "proposal": item.proposal})
     return item
 
 
