@@ -14,7 +14,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from portal import access, clock
-from portal.cases.queries import task_count
+from portal.home.queries import task_count
 from portal.notify.queries import failed_count
 from portal.org.confirmations import to_confirm_count
 

@@ -9,6 +9,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from portal.auth.models import User
+from portal.batches import queries as batch_queries
+from portal.cases import queries as case_queries
 from portal.cases.models import Case, Decision, SignedAgreement
 from portal.cases.rules import CaseState
 from portal.delegation.engine_types import CaseType
@@ -16,6 +19,7 @@ from portal.delegation.models import SchemeVersion
 from portal.extensions import db
 from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
 from portal.meetings.rules import ItemKind, MeetingState
+from portal.memo import per_transaction
 from portal.org.models import Absence, Committee
 from portal.receivables.models import BankPayment, LedgerImport, ReferenceRate
 
@@ -187,3 +191,18 @@ def absences_of(user_id: int, today: date) -> list[Absence]:
                               (Absence.ends_on.is_(None)) | (Absence.ends_on >= today))
         .options(joinedload(Absence.user), joinedload(Absence.standin))
         .order_by(Absence.starts_on, Absence.id).limit(LIST_SIZE)))
+
+
+# --- batch write-offs -----------------------------------------------------------------------------
+
+def batches_to_decide(user_id: int, today: date) -> list[batch_queries.ToDecide]:
+    """Batch write-offs awaiting this person's decision: those a rule of theirs covers line by line
+    today (the same question the batch list and page ask; none without a position of duty). Once
+    per transaction: the menu's count asks on every page."""
+    return per_transaction(("batches_to_decide", user_id, today), lambda: batch_queries.to_decide(user_id, today))
+
+
+def task_count(user: User, today: date) -> int:
+    """The number beside "Mina uppgifter" in the menu: the case queues' count and the batch
+    write-offs to decide."""
+    return case_queries.task_count(user, today) + len(batches_to_decide(user.id, today))

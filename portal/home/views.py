@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 
 from portal import access, clock
 from portal.auth.roles import Role
-from portal.cases import queries as case_queries
 from portal.delegation.queries import delegation_gaps
 from portal.home import queries
 from portal.org.confirmations import to_confirm_count
@@ -58,6 +57,7 @@ def index():
         absences=queries.absences_of(current_user.id, today) if appointments or duties else [],
         decided=queries.decided_by(current_user.id, today) if appointments or duties else None,
         to_confirm=to_confirm_count(current_user),
+        batches_to_decide=queries.batches_to_decide(current_user.id, today),
     )
 
 
@@ -65,8 +65,9 @@ def index():
 @login_required
 def task_count():
     """The number beside "Mina uppgifter" in the menu, as the menu renders it on every page: htmx
-    refreshes it while a page stays open (to decide, to consult, drafts and returned cases, to book)."""
-    return render_template("home/_task_count.html", count=case_queries.task_count(current_user, clock.today()))
+    refreshes it while a page stays open (to decide, to consult, drafts and returned cases, to book,
+    batch write-offs to decide)."""
+    return render_template("home/_task_count.html", count=queries.task_count(current_user, clock.today()))
 
 
 @bp.get("/favicon.ico")

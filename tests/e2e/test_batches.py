@@ -75,8 +75,11 @@ def test_a_batch_of_thirty_customers_is_prepared_decided_and_printed(page, live_
     _logout(page)
 
     login(page, "socialchef")
-    page.get_by_role("link", name="Samlingsbeslut").first.click()
-    page.get_by_role("link", name=registry_number).click()
+    page.goto("/")
+    waiting = page.locator("section", has=page.get_by_role("heading", name="Samlingsbeslut att besluta"))
+    assert registry_number in waiting.inner_text()
+    assert axe_violations(page) == []
+    waiting.get_by_role("link", name=registry_number).click()
     assert axe_violations(page) == []
     page.get_by_label("Bevilja", exact=True).check()
     page.get_by_label("Skäl för beslutet").fill("Oekonomiskt att driva in.")
