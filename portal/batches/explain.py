@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from portal.delegation import queries as delegation_queries
 from portal.delegation.messages import reason_text
-from portal.delegation.results import DecisionCheck, Reason, Verdict
+from portal.delegation.results import DecisionCheck, Reason, ReasonCode, Verdict
 
 LINES_NAMED = 10
 
@@ -41,8 +41,21 @@ def refusal_text(batch, checks: Mapping[int, DecisionCheck], on_date: date) -> s
 
 
 def line_reasons(verdict: Verdict, names) -> str:
-    """Why no delegated rule covers a line (only the committee may decide it)."""
-    reasons: list[Reason] = list(verdict.committee_only_reasons) + list(verdict.version_reasons)
+    """Why no delegated rule covers a line (only the committee may decide it): a guideline bar, a
+    rule that asks for consultation, or the engine's reasons for each rule."""
+    reasons: list[Reason] = []
+    for outcome in verdict.outcomes:
+        if outcome.is_bar and outcome.rule_number in verdict.barred_by:
+            reasons.append(Reason(ReasonCode.GUIDELINE_BARS_GRANT, outcome.rule_number,
+                                  params=(("point", outcome.guideline_point),)))
+    reasons += list(verdict.committee_only_reasons) + list(verdict.version_reasons)
     for outcome in verdict.outcomes:
         reasons.extend(outcome.reasons)
-    return _reasons_text(reasons, names)
+    text = _reasons_text(reasons, names)
+    asking = [outcome.rule_number for outcome in verdict.outcomes
+              if outcome.matched and outcome.consultation_missing and not outcome.is_bar]
+    if asking:
+        text = "; ".join(filter(None, (text, _(
+            "rule %(numbers)s asks for consultation (samråd), which a batch write-off does not go through",
+            numbers=", ".join(asking)))))
+    return text

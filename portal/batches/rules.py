@@ -10,7 +10,7 @@ batch on the 12-month basis); a line no delegated rule covers only the committee
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
@@ -68,6 +68,11 @@ class BatchVerdict:
     failing: tuple[int, ...]  # lines no delegated rule covers: only the committee may decide them
     level_needed: int | None  # the highest level any line needs (None: a line fails)
     covering: tuple[CoveringRule, ...]  # lowest level first
+    levels: Mapping[int, int | None] = field(default_factory=dict)  # line id -> the lowest level open to it
+    # Rules that match some line but ask for consultation (samråd): no path for a batch.
+    consultation_rules: tuple[str, ...] = ()
+    # Lines a guideline bar covers (RULINGS 8): only the committee grants them.
+    barred: tuple[int, ...] = ()
 
     @property
     def committee_only(self) -> bool:
@@ -78,16 +83,19 @@ class BatchVerdict:
         return self.covering[0] if self.covering else None
 
     def line_level(self, line_id: int) -> int | None:
-        return self.verdicts[line_id].proposed_level
+        return self.levels.get(line_id)
 
 
 def _available_by_rule(verdict: Verdict) -> dict[str, tuple[int, frozenset[int]]]:
     """Rule number -> (level, people who may decide the line under it): matching rules with a person
-    available today (a sub-committee decides at its meeting, never one person, so it is no path)."""
+    available today (a sub-committee decides at its meeting, never one person, so it is no path).
+    A rule that asks for consultation (samråd) is no path either: a batch is the finance
+    department's own proposal and is not consulted on, so it goes to whoever's rule covers it
+    without consultation, or to the committee (README "Samlingsbeslut")."""
     return {
         outcome.rule_number: (outcome.level, frozenset(d.person_id for d in outcome.deciders))
         for outcome in verdict.outcomes
-        if outcome.matched and outcome.deciders and not outcome.is_bar
+        if outcome.matched and outcome.deciders and not outcome.is_bar and not outcome.consultation_missing
     }
 
 
@@ -96,13 +104,18 @@ def batch_verdict(verdicts: Mapping[int, Verdict]) -> BatchVerdict:
     and at least one person may decide every line under it. A batch is granted or refused as a
     whole on the same delegation (refusing needs the same delegation as granting), so a line a
     guideline bar covers fails: it is left out, or the batch goes to the committee."""
-    # A line a guideline bar covers is no delegate's to grant (RULINGS 8): only the committee's.
-    failing = tuple(line_id for line_id, verdict in verdicts.items() if verdict.committee_only or verdict.barred)
-    levels = [verdict.proposed_level for verdict in verdicts.values()]
-    level_needed = None if failing or not levels else max(level for level in levels if level is not None)
+    # A line a guideline bar covers is no delegate's to grant (RULINGS 8): only the committee's. The
+    # bar's refuser could refuse it alone, but the batch is one decision on every line, so no rule
+    # covers the batch while such a line is in it.
+    barred = tuple(line_id for line_id, verdict in verdicts.items() if verdict.barred)
+    available = {line_id: {} if verdict.barred else _available_by_rule(verdict)
+                 for line_id, verdict in verdicts.items()}
+    failing = tuple(line_id for line_id in verdicts if not available[line_id])
+    levels = {line_id: min((level for level, _people in mine.values()), default=None)
+              for line_id, mine in available.items()}
+    level_needed = None if failing or not levels else max(level for level in levels.values() if level is not None)
     covering: dict[str, tuple[int, frozenset[int]]] | None = None
-    for verdict in verdicts.values():
-        mine = _available_by_rule(verdict)
+    for mine in available.values():
         if covering is None:
             covering = mine
         else:
@@ -112,7 +125,10 @@ def batch_verdict(verdicts: Mapping[int, Verdict]) -> BatchVerdict:
             break
     rules = sorted((CoveringRule(number, level, people) for number, (level, people) in (covering or {}).items()
                     if people), key=lambda rule: (rule.level, number_sort_key(rule.rule_number)))
-    return BatchVerdict(dict(verdicts), failing, level_needed, tuple(rules))
+    consultation = sorted({outcome.rule_number for verdict in verdicts.values() for outcome in verdict.outcomes
+                           if outcome.matched and outcome.consultation_missing and not outcome.is_bar},
+                          key=number_sort_key)
+    return BatchVerdict(dict(verdicts), failing, level_needed, tuple(rules), levels, tuple(consultation), barred)
 
 
 def common_path(checks: Iterable[DecisionCheck]) -> DecisionPath | None:
