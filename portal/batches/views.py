@@ -19,6 +19,7 @@ from portal.delegation import queries as delegation_queries
 from portal.documents import services as documents
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.meetings.queries import item_of_batch
 from portal.money import MoneyParseError
 from portal.org.models import Committee, OrgUnit
 from portal.web import actor, confirm_step, is_confirmed, show_errors, submitted, with_write_lock
@@ -108,8 +109,6 @@ def _context(batch: WriteOffBatch, **forms) -> dict:
 
                 refusal = refusal_text(batch, checks, today)
     preparer = batch.prepared_by_id == current_user.id and batch.state_enum == BatchState.DRAFT
-    from portal.meetings.queries import item_of_batch
-
     item = item_of_batch(batch.id) if batch.state_enum == BatchState.REFERRED_TO_COMMITTEE or (
         batch.decision is not None and not batch.decision.is_delegated) else None
     return {

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import access, clock
+from portal.batches.models import WriteOffBatch
 from portal.cases import queries as case_queries
 from portal.cases import services as case_services
 from portal.cases.forms import NoteForm
@@ -101,7 +102,8 @@ def _load(meeting_id: int) -> Meeting:
 
 
 def _meeting_context(meeting: Meeting, *, case_form: AgendaCaseForm | None = None,
-                     batch_form: AgendaBatchForm | None = None, record_form: RecordForm | None = None, decision_forms: dict | None = None,
+                     batch_form: AgendaBatchForm | None = None, record_form: RecordForm | None = None,
+                     decision_forms: dict | None = None,
                      meeting_form: MeetingForm | None = None, correct_form: CorrectDatesForm | None = None) -> dict:
     acts_for = access.allowed(current_user, access.MANAGE_MEETINGS, meeting)
     may_manage = acts_for and not meeting.is_held
@@ -177,8 +179,6 @@ def add_case(meeting_id: int):
 @login_required
 def add_batch(meeting_id: int):
     """A batch write-off referred to the committee goes on the agenda (the same path as a case)."""
-    from portal.batches.models import WriteOffBatch
-
     meeting = _load(meeting_id)
     access.require(current_user, access.MANAGE_MEETINGS, meeting)
     form = AgendaBatchForm()
