@@ -125,6 +125,18 @@ def _register_template_helpers(app: Flask) -> None:
 
         return "" if basis_points is None else format_amount(basis_points) + NBSP + "%"
 
+    @app.template_filter("as_body")
+    def as_body(text, body):
+        """A text written for a committee as it reads for this body (a committee, a kind, or None):
+        "nämnden" becomes "styrelsen" for a company's board (portal/org/bodies.py)."""
+        from markupsafe import Markup
+
+        from portal.org.bodies import speak_as
+
+        kind = getattr(body, "kind", body)
+        said = speak_as(kind, str(text))
+        return Markup(said) if isinstance(text, Markup) else said
+
     @app.template_filter("long_date")
     def long_date(value):
         return "" if value is None else format_date(value, "d MMMM y")

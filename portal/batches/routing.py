@@ -23,6 +23,8 @@ from portal.delegation.engine_types import CaseFacts, CaseType, CustomerKind
 from portal.delegation.results import DecisionCheck
 from portal.delegation.rules import may_decide, verdict
 from portal.extensions import db
+from portal.org.models import Committee, OrgUnit
+from portal.org.queries import creditor_expression, creditor_of_committee
 from portal.receivables.identity import IdentityKind
 from portal.receivables.models import Customer, Invoice
 
@@ -97,9 +99,13 @@ def _customer_facts(batch: WriteOffBatch, lines: list[WriteOffBatchLine], on_dat
     batches = batch_write_offs_by_customer(batch.committee_id, customer_ids_query, start, last, batch.id)
     line_invoices = select(WriteOffBatchLine.invoice_id).where(WriteOffBatchLine.batch_id == batch.id,
                                                                WriteOffBatchLine.left_out.is_(False))
+    # Only debts to the batch's own legal person count (RULINGS 10: never a company's with a committee's).
     with_other_debt = set(db.session.scalars(
-        select(Invoice.customer_id).where(Invoice.customer_id.in_(customer_ids_query), Invoice.open_amount_ore > 0,
-                                          Invoice.due_date < on_date, Invoice.id.not_in(line_invoices))
+        select(Invoice.customer_id).join(OrgUnit, OrgUnit.id == Invoice.org_unit_id)
+        .join(Committee, Committee.id == OrgUnit.committee_id)
+        .where(Invoice.customer_id.in_(customer_ids_query), Invoice.open_amount_ore > 0,
+               Invoice.due_date < on_date, Invoice.id.not_in(line_invoices),
+               creditor_expression() == creditor_of_committee(batch.committee_id))
         .distinct()))
     customers = {row.id: row for row in db.session.execute(
         select(Customer.id, Customer.kind, Customer.identity_number).where(Customer.id.in_(customer_ids_query)))}

@@ -23,6 +23,7 @@ from portal.documents.pdf import DocumentFrame, build_pdf, paragraph, table, usa
 from portal.documents.services import document_issue
 from portal.extensions import db
 from portal.money import NBSP, format_amount, format_money
+from portal.org.bodies import open_to_appeal, speak_as
 from portal.org.services import municipality_get
 from portal.receivables.rules import deferral_payments
 
@@ -99,6 +100,9 @@ class LetterData:
     officer_name: str = ""
     officer_email: str | None = None
     appealable: bool = False
+    # The kind of body that decided (portal/org/bodies.py): its word in the letter, and whether the
+    # decision can be appealed at all (not a company's, RULINGS 12).
+    body_kind: str = "committee"
     charges_interest: bool = True
     # The plan's rate of each half-year: {"from": iso date, "rate_bp", "estimated"}.
     rates: list[dict] = field(default_factory=list)
@@ -179,6 +183,7 @@ def letter_data(case: Case, decision: Decision) -> LetterData:
         officer_name=case.prepared_by.full_name,
         officer_email=case.prepared_by.email,
         appealable=any(line.invoice.category.appealable for line in case.lines),
+        body_kind=case.committee.kind,
         charges_interest=charges_interest,
         rates=list(decision.terms.get("rates") or []),
         original_due_date=min(dues) if dues else None,
@@ -303,8 +308,8 @@ def _decided(data: LetterData) -> list[Flowable]:
         if data.guideline_point:
             story.append(paragraph(
                 f"Enligt {data.committee_name}s riktlinje, punkt {data.guideline_point}, beviljas inte "
-                f"{what} i ett sådant fall: ”{data.guideline_text.rstrip('. ')}”. Bara nämnden kan besluta att "
-                f"frångå sin riktlinje."))
+                f"{what} i ett sådant fall: ”{data.guideline_text.rstrip('. ')}”. "
+                + speak_as(data.body_kind, "Bara nämnden kan besluta att frångå sin riktlinje.")))
         return story
     partly = data.outcome == "partly_granted"
     lead = (f"{data.committee_name} beviljar delvis din ansökan om {what}, med ändrade villkor."
@@ -435,7 +440,7 @@ def _mandate(data: LetterData) -> list[Flowable]:
     elif data.further_delegation_from:
         who += f", efter vidaredelegering från {data.further_delegation_from}"
     if data.urgent:
-        who += ", i ett brådskande ärende på nämndens vägnar (kommunallagen 6 kap 39 §)"
+        who += speak_as(data.body_kind, ", i ett brådskande ärende på nämndens vägnar (kommunallagen 6 kap 39 §)")
     return [
         paragraph(f"Beslutet är fattat med stöd av {data.committee_name}s delegationsordning punkt "
                   f"{data.rule_number}, {data.version_label}, {data.adoption_reference}."),
@@ -444,16 +449,25 @@ def _mandate(data: LetterData) -> list[Flowable]:
 
 
 def _appeal(data: LetterData) -> list[Flowable]:
-    if not data.appealable:
+    if not data.appealable or not open_to_appeal(data.body_kind):
         return []
     return [paragraph("Hur du överklagar", "h2"), paragraph(
         f"Du kan överklaga beslutet (förvaltningsbesvär, förvaltningslagen 40–44 §§). Skriv till "
         f"{data.committee_name}, ange diarienummer {data.registry_number}, vilken ändring du vill ha och "
         f"varför. Överklagandet ska ha kommit in inom tre veckor från den dag du fick del av beslutet; "
-        f"nämnden skickar det vidare till förvaltningsrätten."), paragraph(
-        "Kommunens medlemmar kan också begära laglighetsprövning (kommunallagen 13 kap.) inom tre veckor "
-        "från det att protokollet där beslutet anmäldes har tillkännagetts på kommunens anslagstavla.",
-        "small")]
+        + speak_as(data.body_kind, "nämnden skickar det vidare till förvaltningsrätten.")), paragraph(
+        _LEGALITY_REVIEW.get(data.body_kind, _LEGALITY_REVIEW["committee"]), "small")]
+
+
+# Who may ask for laglighetsprövning (kommunallagen 13 kap 1 §): a municipality's members, or for a
+# joint authority the members of its member municipalities; a company's decisions are not open to it.
+_LEGALITY_REVIEW = {
+    "committee": "Kommunens medlemmar kan också begära laglighetsprövning (kommunallagen 13 kap.) inom tre veckor "
+                 "från det att protokollet där beslutet anmäldes har tillkännagetts på kommunens anslagstavla.",
+    "federation_board": "Medlemmarna i förbundets medlemskommuner kan också begära laglighetsprövning "
+                        "(kommunallagen 13 kap.) inom tre veckor från det att protokollet där beslutet anmäldes "
+                        "har tillkännagetts på förbundets anslagstavla.",
+}
 
 
 def _contact(data: LetterData) -> list[Flowable]:
@@ -477,7 +491,8 @@ def build_decision_letter(data: LetterData, code: str) -> bytes:
               paragraph("Skäl för beslutet", "h2"), paragraph(data.reasons),
               *_conditions(data),
               *_if_not_kept(data),
-              paragraph("Nämndens beslut" if data.committee_reference else "Delegation", "h2"),
+              paragraph(speak_as(data.body_kind, "Nämndens beslut") if data.committee_reference else "Delegation",
+                        "h2"),
               *_mandate(data),
               *_appeal(data), *_contact(data),
               Spacer(1, 10 * mm), paragraph("\n".join(filter(None, (data.decider_name, data.decider_position))))]
@@ -525,7 +540,8 @@ def build_decision_record(data: LetterData, code: str) -> bytes:
     story += [paragraph("Beslut", "h2"), *_record_decided(data),
               paragraph("Fakturor som beslutet gäller", "h3"), _invoice_table(data),
               paragraph("Skäl för beslutet", "h2"), paragraph(data.reasons),
-              paragraph("Nämndens beslut" if data.committee_reference else "Delegation", "h2"),
+              paragraph(speak_as(data.body_kind, "Nämndens beslut") if data.committee_reference else "Delegation",
+                        "h2"),
               *_mandate(data),
               paragraph("Handläggare", "h2"),
               paragraph(data.officer_name + (f", {data.officer_email}" if data.officer_email else "")),

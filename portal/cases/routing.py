@@ -19,6 +19,9 @@ from portal.delegation.results import DecisionCheck, ReasonCode, RuleOutcome, Ve
 from portal.delegation.rules import may_decide, verdict
 from portal.extensions import db
 from portal.memo import per_transaction
+from portal.org.bodies import creditor_of
+from portal.org.models import Committee, OrgUnit
+from portal.org.queries import creditor_expression
 from portal.receivables.identity import IdentityKind
 from portal.receivables.models import Invoice
 
@@ -66,8 +69,9 @@ class KnownFacts:
     # (customer, committee, case type) -> (case id, decision date, amount) of granted and partly
     # granted decisions from the calendar year's start or the 12-month window's, whichever is first
     granted: dict[tuple[int, int, str], tuple[tuple[int, date, int], ...]]
-    # customer -> how many of their invoices are open and overdue on the day
-    overdue_count: dict[int, int]
+    # (customer, creditor) -> how many of their invoices owed to that legal person are open and overdue
+    # on the day (a company's invoices are never "other unpaid debt" of a committee's case, RULINGS 10)
+    overdue_count: dict[tuple[int, int], int]
     # identity number -> the user who has it (a customer who is a user may never decide, R3)
     people: dict[str, int]
 
@@ -110,11 +114,13 @@ def _read_known_facts(cases: list[Case], on_date: date) -> KnownFacts:
     for customer_id, committee_id, batch_id, day, amount in batch_write_offs_of(
             customer_ids, _window_start(on_date), last):
         granted.setdefault((customer_id, committee_id, CaseType.WRITE_OFF.value), []).append((-batch_id, day, amount))
-    overdue = dict(db.session.execute(
-        select(Invoice.customer_id, func.count())
+    creditor = creditor_expression()
+    overdue = {(customer_id, int(owed_to)): count for customer_id, owed_to, count in db.session.execute(
+        select(Invoice.customer_id, creditor, func.count())
+        .join(OrgUnit, OrgUnit.id == Invoice.org_unit_id).join(Committee, Committee.id == OrgUnit.committee_id)
         .where(Invoice.customer_id.in_(customer_ids), Invoice.open_amount_ore > 0, Invoice.due_date < on_date)
-        .group_by(Invoice.customer_id)
-    ).all())
+        .group_by(Invoice.customer_id, creditor)
+    )}
     identities = sorted({case.customer.identity_number for case in cases})
     people: dict[str, int] = {}
     for identity, user_id in db.session.execute(
@@ -178,7 +184,8 @@ def _other_unpaid_debt(case: Case, invoices: list, known: KnownFacts) -> bool:
     in_terms = sum(1 for invoice in invoices
                    if invoice.customer_id == case.customer_id and invoice.open_amount_ore > 0
                    and invoice.due_date is not None and invoice.due_date < on_date)
-    return known.overdue_count.get(case.customer_id, 0) > in_terms
+    owed_to = creditor_of(case.committee.kind, case.committee_id)
+    return known.overdue_count.get((case.customer_id, owed_to), 0) > in_terms
 
 
 def _largest_invoice(case: Case, terms: Terms) -> int | None:

@@ -14,6 +14,7 @@ from portal.documents.archive import to_pdfa
 from portal.documents.models import DocumentKind, IssuedDocument
 from portal.documents.pdf import DocumentFrame, build_pdf, paragraph, table, usable_logo
 from portal.documents.services import document_issue
+from portal.org.bodies import is_company, speak_as
 from portal.org.services import municipality_get
 
 LAW = ("Nämnden delegerar beslutanderätt enligt kommunallagen (2017:725) 6 kap. 37 § och 7 kap. 5 §. "
@@ -21,6 +22,14 @@ LAW = ("Nämnden delegerar beslutanderätt enligt kommunallagen (2017:725) 6 kap
        "förvaltningschefen (7 kap. 8 §). Beslut som fattas med stöd av delegation anmäls till nämnden "
        "(6 kap. 40 §). Ärenden av principiell beskaffenhet eller annars av större vikt beslutas av nämnden "
        "(6 kap. 38 §). Den som är jävig får inte besluta. Beloppsgränser är inklusive.")
+# A municipal company's board delegates under the companies act, not kommunallagen (RULINGS 12):
+# its decisions are not reported under 6 kap. 40 § and cannot be appealed under 13 kap.
+COMPANY_LAW = ("Styrelsen delegerar beslutanderätt enligt aktiebolagslagen (2005:551) 8 kap. och sin "
+               "arbetsordning; verkställande direktören sköter den löpande förvaltningen (8 kap. 29 §). "
+               "Vidaredelegering får ske endast där punkten tillåter det. Ärenden av principiell beskaffenhet "
+               "eller annars av större vikt beslutas av styrelsen. Bolagets beslut omfattas inte av "
+               "kommunallagens regler om anmälan av delegationsbeslut eller laglighetsprövning. Den som är "
+               "jävig får inte besluta. Beloppsgränser är inklusive.")
 
 
 def _title(version: SchemeVersion) -> str:
@@ -40,10 +49,13 @@ def build_scheme_document(version: SchemeVersion, code: str) -> bytes:
                    + (f" till {version.valid_to.isoformat()}." if version.valid_to else " tills vidare."))
     else:
         adopted = "Förslag till nämnden; ännu inte antaget."
-    story: list[Flowable] = [paragraph(title, "title"), paragraph(version.label, "h3"), paragraph(adopted),
-                             paragraph("Allmänt", "h2"), paragraph(LAW)]
+    kind = version.committee.kind
+    law = COMPANY_LAW if is_company(kind) else LAW
+    story: list[Flowable] = [paragraph(title, "title"), paragraph(version.label, "h3"),
+                             paragraph(speak_as(kind, adopted)), paragraph("Allmänt", "h2"),
+                             paragraph(speak_as(kind, law))]
     if not groups:
-        story.append(paragraph("Ingen beslutanderätt är delegerad: nämnden beslutar i alla ärenden."))
+        story.append(paragraph(speak_as(kind, "Ingen beslutanderätt är delegerad: nämnden beslutar i alla ärenden.")))
     for group in groups:
         story.append(paragraph(group.label, "h2"))
         for level, views in group.levels:
@@ -58,7 +70,8 @@ def build_scheme_document(version: SchemeVersion, code: str) -> bytes:
                     conditions.append("Får vidaredelegeras")
                 if view.stored.kind == "urgent":
                     conditions.append("Brådskande ärenden (kommunallagen 6 kap. 39 §)")
-                rows.append([view.rule.number, view.stored.text, view.delegate, "\n".join(conditions)])
+                rows.append([view.rule.number, view.stored.text, speak_as(kind, view.delegate),
+                             speak_as(kind, "\n".join(conditions))])
             story.append(KeepTogether([paragraph(f"Nivå {level}", "h3"),
                                        table(rows, col_widths=[16 * mm, 58 * mm, 42 * mm, 54 * mm])]))
     frame = DocumentFrame(

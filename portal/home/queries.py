@@ -21,6 +21,7 @@ from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
 from portal.meetings.rules import ItemKind, MeetingState
 from portal.memo import per_transaction
 from portal.org.models import Absence, Committee
+from portal.org.queries import reporting_committee_ids
 from portal.receivables.models import BankPayment, LedgerImport, ReferenceRate
 
 LIST_SIZE = 20
@@ -118,7 +119,8 @@ def secretary_work(committee_ids: set[int], today: date) -> list[CommitteeWork]:
     reported = select(DelegationReportLine.decision_id)
     unreported = dict(db.session.execute(
         select(Case.committee_id, func.count(Decision.id)).join(Case, Case.id == Decision.case_id)
-        .where(Case.committee_id.in_(committee_ids), Decision.meeting_id.is_(None), Decision.id.not_in(reported))
+        .where(Case.committee_id.in_(committee_ids), Decision.meeting_id.is_(None), Decision.id.not_in(reported),
+               Case.committee_id.in_(reporting_committee_ids()))
         .group_by(Case.committee_id)).all())
     upcoming = db.session.scalars(
         select(Meeting).where(Meeting.committee_id.in_(committee_ids), Meeting.state == MeetingState.PLANNED.value,

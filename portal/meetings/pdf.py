@@ -10,6 +10,7 @@ from portal.documents.pdf import DocumentFrame, build_pdf, paragraph, table
 from portal.meetings.models import AgendaItem, Meeting
 from portal.meetings.queries import ReportGroup
 from portal.money import format_money
+from portal.org.bodies import speak_as
 
 
 def _frame(meeting: Meeting, title: str, code: str, issued_on: date, municipality, registry_number=None):
@@ -72,7 +73,7 @@ def minutes_extract_pdf(item: AgendaItem, *, code: str, issued_on: date, municip
     if case is not None:
         story += [paragraph(f"{case.registry_number} · {case.type_label} · {format_money(case.amount_ore)}"),
                   paragraph(_("Proposal") + ": " + item.proposal),
-                  paragraph(_("The committee's decision") + ": " + item.outcome_label
+                  paragraph(speak_as(meeting.committee.kind, _("The committee's decision")) + ": " + item.outcome_label
                             + (f": {item.decision_text}" if item.decision_text else ""))]
     story.append(paragraph(_("Minutes approved %(approved)s and posted %(posted)s.",
                              approved=meeting.minutes_approved_on.isoformat(),

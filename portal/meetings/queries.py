@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
 from portal.meetings.rules import MeetingState, appeal_ends
 from portal.org.models import Committee
-from portal.org.queries import elected_committee_ids, secretary_committee_ids
+from portal.org.queries import elected_committee_ids, reporting_committee_ids, secretary_committee_ids
 
 
 def meetings_of(committee_id: int) -> list[Meeting]:
@@ -83,7 +83,8 @@ def unreported_decisions(committee_id: int, up_to: date | None = None) -> list[D
     reported = select(DelegationReportLine.decision_id)
     query = (
         select(Decision).join(Case, Case.id == Decision.case_id)
-        .where(Case.committee_id == committee_id, Decision.meeting_id.is_(None), Decision.id.not_in(reported))
+        .where(Case.committee_id == committee_id, Decision.meeting_id.is_(None), Decision.id.not_in(reported),
+               Case.committee_id.in_(reporting_committee_ids()))
         .options(joinedload(Decision.case), joinedload(Decision.position),
                  joinedload(Decision.delegated_by_position))
         .order_by(Case.case_type, Decision.rule_number, Decision.decision_date, Decision.id)
@@ -94,6 +95,7 @@ def unreported_decisions(committee_id: int, up_to: date | None = None) -> list[D
         WriteOffBatch.committee_id == committee_id, WriteOffBatchDecision.reported_meeting_id.is_(None),
         # The committee's own decision on a batch referred to it is in its minutes, not in the report.
         WriteOffBatchDecision.meeting_id.is_(None),
+        WriteOffBatch.committee_id.in_(reporting_committee_ids()),
         WriteOffBatchDecision.decision_date <= up_to if up_to is not None else true())
 
 

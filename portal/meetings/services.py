@@ -164,6 +164,9 @@ def agenda_add_report(actor: Actor, meeting: Meeting) -> AgendaItem:
     _planned(meeting)
     if meeting.committee.is_sub_committee:
         raise _refuse(_("Delegated decisions are reported to the committee itself, not to a sub-committee."))
+    if not meeting.committee.reports_delegated_decisions:
+        raise _refuse(_("A municipal company's board has no delegation report: kommunallagen's reporting of "
+                        "delegated decisions does not apply to a company."))
     if any(item.kind == ItemKind.DELEGATION_REPORT for item in meeting.items):
         raise _refuse(_("The delegation report is already on the agenda."))
     item = AgendaItem(meeting_id=meeting.id, paragraph=_next_paragraph(meeting),

@@ -32,6 +32,7 @@ from portal.meetings.forms import (
 )
 from portal.meetings.models import AgendaItem, Meeting
 from portal.meetings.rules import CommitteeOutcome, ItemKind, appeal_ends
+from portal.org.bodies import speak_as
 from portal.org.models import Committee
 from portal.org.queries import committees_tree
 from portal.web import actor, page_or_partial, saved, show_errors, with_write_lock
@@ -415,7 +416,8 @@ def mark_urgent(case_id: int):
                 flash(message, "error")
         else:
             db.session.commit()
-            flash(_("The case is marked urgent: the chair may decide it on the committee's behalf."), "success")
+            flash(_said(case_id, _("The case is marked urgent: the chair may decide it on the committee's behalf.")),
+                  "success")
     return redirect(url_for("cases.show", case_id=case_id), code=303)
 
 
@@ -480,10 +482,16 @@ def urgent(case_id: int):
             show_errors(form, failure)
             return render_template("meetings/urgent.html", **_urgent_context(case, form)), 422
         db.session.commit()
-        flash(_("The urgent decision was recorded; it will be reported at the committee's next meeting."), "success")
+        flash(_said(case_id, _("The urgent decision was recorded; it will be reported at the committee's next "
+                               "meeting.")), "success")
         return redirect(url_for("meetings.urgent", case_id=case_id), code=303)
     status = 422 if form.is_submitted() else 200
     return render_template("meetings/urgent.html", **_urgent_context(case, form)), status
+
+
+def _said(case_id: int, text: str) -> str:
+    """A message about the case as it reads for the body the case belongs to."""
+    return speak_as(db.session.get(Case, case_id).committee.kind, text)
 
 
 @bp.app_context_processor

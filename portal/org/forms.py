@@ -8,7 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.org.models import PositionKind, UnitKind
+from portal.org.models import BODY_KIND_LABELS, BodyKind, PositionKind, UnitKind
 from portal.params import DateField, optional_id
 from portal.web import UniqueIds
 
@@ -24,6 +24,8 @@ class MunicipalityForm(FlaskForm):
 class CommitteeForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     code = StringField(_l("Short code"), validators=[DataRequired(), Length(max=20)])
+    kind = SelectField(_l("Kind of body"), choices=lambda: [(k.value, str(BODY_KIND_LABELS[k])) for k in BodyKind],
+                       default=BodyKind.COMMITTEE.value, validate_choice=False)
     parent_id = SelectField(_l("Sub-committee of"), coerce=optional_id, validate_choice=False)
     registry_format = StringField(_l("Registry number format"), validators=[Optional(), Length(max=60)])
     active = BooleanField(_l("Active"), default=True)

@@ -10,6 +10,8 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKe
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
+from portal.org import bodies
+from portal.org.bodies import BodyKind
 from portal.extensions import db
 
 
@@ -50,6 +52,14 @@ POSITION_KIND_LABELS = {
 }
 
 
+BODY_KIND_LABELS = {
+    BodyKind.COMMITTEE: _l("Committee (nämnd)"),
+    BodyKind.EXECUTIVE_COMMITTEE: _l("Executive committee (kommunstyrelse)"),
+    BodyKind.COMPANY_BOARD: _l("Board of a municipal company (aktiebolag)"),
+    BodyKind.FEDERATION_BOARD: _l("Board of a joint authority (kommunalförbund)"),
+}
+
+
 class UnitKind(StrEnum):
     DEPARTMENT = "department"
     UNIT = "unit"
@@ -86,10 +96,17 @@ class Municipality(db.Model):
 
 
 class Committee(db.Model):
+    """A body that keeps a delegation scheme: a committee (nämnd), the executive committee, a
+    municipal company's board or a joint authority's board (`kind`, a BodyKind)."""
+
     __tablename__ = "committees"
+    __table_args__ = (CheckConstraint(
+        "kind in ('committee', 'executive_committee', 'company_board', 'federation_board')", name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30), default=BodyKind.COMMITTEE.value,
+                                      server_default=BodyKind.COMMITTEE.value)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     # A sub-committee (utskott) names the committee it belongs to.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"), index=True)
@@ -98,6 +115,22 @@ class Committee(db.Model):
 
     parent: Mapped[Committee | None] = relationship(remote_side="Committee.id", back_populates="sub_committees")
     sub_committees: Mapped[list[Committee]] = relationship(back_populates="parent", order_by="Committee.name")
+
+    @property
+    def kind_enum(self) -> BodyKind:
+        return BodyKind(self.kind)
+
+    @property
+    def kind_label(self) -> str:
+        return str(BODY_KIND_LABELS[BodyKind(self.kind)])
+
+    @property
+    def reports_delegated_decisions(self) -> bool:
+        return bodies.reports_delegated_decisions(self.kind)
+
+    @property
+    def open_to_appeal(self) -> bool:
+        return bodies.open_to_appeal(self.kind)
 
     @property
     def is_sub_committee(self) -> bool:

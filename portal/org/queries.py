@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import access
@@ -13,6 +13,7 @@ from portal.auth.models import User
 from portal.extensions import db
 from portal.memo import per_transaction
 from portal.org import rules
+from portal.org.bodies import OWN_LEGAL_PERSON, REPORTING_KINDS, creditor_of
 from portal.org.models import Absence, Appointment, Committee, OrgUnit, Position, PositionKind
 
 # Positions whose holder (or stand-in) sees the cases of their part of the organisation (RULINGS 10):
@@ -22,6 +23,23 @@ SIGHT_KINDS = frozenset({PositionKind.UNIT_HEAD, PositionKind.DEPARTMENT_HEAD})
 # meetings and the secretary through her agendas, never through the case list.
 CASE_WORK_KINDS = frozenset({PositionKind.UNIT_HEAD, PositionKind.DEPARTMENT_HEAD,
                              PositionKind.FINANCE_DIRECTOR, PositionKind.FEE_OFFICER})
+
+
+def reporting_committee_ids():
+    """The bodies whose delegated decisions are reported to them (not a company's, RULINGS 12): every
+    list of decisions waiting for a delegation report selects from these."""
+    return select(Committee.id).where(Committee.kind.in_(REPORTING_KINDS))
+
+
+def creditor_expression():
+    """The legal person an invoice of a committee is owed to, in SQL (see bodies.creditor_of): every
+    total of "the customer's other debt" sums only the case's own creditor's invoices."""
+    return case((Committee.kind.in_([kind.value for kind in OWN_LEGAL_PERSON]), Committee.id), else_=0)
+
+
+def creditor_of_committee(committee_id: int) -> int:
+    committee = db.session.get(Committee, committee_id)
+    return creditor_of(committee.kind if committee else None, committee_id)
 
 
 def _covering(model, day: date):

@@ -19,6 +19,7 @@ from portal.org.confirmations import applies, parsed
 from portal.org.models import (
     Absence,
     Appointment,
+    BodyKind,
     Committee,
     Municipality,
     OrgUnit,
@@ -29,7 +30,7 @@ from portal.org.models import (
     UnitKind,
 )
 
-COMMITTEE_FIELDS = ("name", "code", "parent_id", "registry_format", "active")
+COMMITTEE_FIELDS = ("name", "kind", "code", "parent_id", "registry_format", "active")
 UNIT_FIELDS = ("name", "kind", "code", "parent_id", "committee_id", "active")
 POSITION_FIELDS = ("title", "kind", "committee_id", "org_unit_id", "standing_standin_position_id", "active")
 APPOINTMENT_FIELDS = ("user_id", "position_id", "starts_on", "ends_on")
@@ -113,9 +114,12 @@ def committee_save(
     parent_id: int | None,
     registry_format: str | None = None,
     active: bool = True,
+    kind: str = BodyKind.COMMITTEE.value,
 ) -> Committee:
     committee = committee or Committee()
     errors: dict[str, str] = {}
+    if kind not in {k.value for k in BodyKind}:
+        errors["kind"] = _("Choose what kind of body it is.")
     name, name_error = checked_text(name)
     code, code_error = checked_text(code)
     code = code.upper()
@@ -139,15 +143,19 @@ def committee_save(
             errors["parent_id"] = _("A sub-committee belongs to a main committee.")
         elif committee.id is not None and committee.sub_committees:
             errors["parent_id"] = _("A committee with sub-committees cannot itself be a sub-committee.")
+        else:
+            kind = parent.kind  # a sub-committee (utskott) is of its main body's kind
     registry_format, format_error = checked_text(registry_format or "{code} {year}/{number}")
     format_error = format_error or registry_format_error(registry_format)
     if format_error:
         errors["registry_format"] = format_error
     if errors:
         raise ValidationFailed(errors)
-    values = dict(name=name, code=code, parent_id=parent_id,
+    values = dict(name=name, kind=kind, code=code, parent_id=parent_id,
                   registry_format=registry_format, active=active)
     _save(actor, committee, COMMITTEE_FIELDS, values, "committee")
+    for sub in committee.sub_committees if committee.parent_id is None else ():
+        _save(actor, sub, ("kind",), {"kind": kind}, "committee")
     return committee
 
 

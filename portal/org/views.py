@@ -171,7 +171,7 @@ def committee_create():
     form = _committee_form()
     done, committee = submitted(form, lambda: services.committee_save(
         editor, None, name=form.name.data, code=form.code.data, parent_id=form.parent_id.data,
-        registry_format=form.registry_format.data, active=True,
+        registry_format=form.registry_format.data, active=True, kind=form.kind.data,
     ))
     if done:
         return saved("org/_committees.html", url_for("org.committee", committee_id=committee.id),
@@ -216,7 +216,7 @@ def committee_edit(committee_id: int):
     done, _result = submitted(form, lambda: services.committee_save(
         editor, committee, name=form.name.data, code=form.code.data,
         parent_id=form.parent_id.data, registry_format=form.registry_format.data,
-        active=form.active.data,
+        active=form.active.data, kind=form.kind.data,
     ))
     if done:
         return saved("org/_committee_details.html",

@@ -12,7 +12,7 @@ from portal import access
 from portal.extensions import db
 from portal.memo import per_transaction
 from portal.org.models import Committee, OrgUnit
-from portal.org.queries import units_in_sight
+from portal.org.queries import creditor_expression, creditor_of_committee, units_in_sight
 from portal.receivables import rules
 from portal.receivables.identity import IdentityNumberError, parse_identity_number
 from portal.receivables.models import (
@@ -197,9 +197,13 @@ def debts_seen_by_decider(customer_id: int, committee_id: int, until: date,
         .options(joinedload(Invoice.org_unit), joinedload(Invoice.category), selectinload(Invoice.payments))
         .order_by(Invoice.due_date, Invoice.invoice_number)
     ).all()
+    # Only the debts to the same legal person: a municipal company's invoices never count with a
+    # committee's, nor a committee's with a company's (RULINGS 10).
     other = db.session.scalar(
         select(func.coalesce(func.sum(Invoice.open_amount_ore), 0)).join(OrgUnit, OrgUnit.id == Invoice.org_unit_id)
-        .where(*open_invoice, OrgUnit.committee_id != committee_id))
+        .join(Committee, Committee.id == OrgUnit.committee_id)
+        .where(*open_invoice, OrgUnit.committee_id != committee_id,
+               creditor_expression() == creditor_of_committee(committee_id)))
     rates = reference_rates()
     return DebtsSeenByDecider(
         own=[invoice_interest(invoice, until, rates) for invoice in own],

@@ -26,6 +26,7 @@ from portal.delegation.models import DelegationRule, SchemeVersion
 from portal.extensions import db
 from portal.meetings.models import DelegationReportLine, Meeting
 from portal.org.models import Committee
+from portal.org.queries import reporting_committee_ids
 from portal.reports.labels import case_type_label
 from portal.reports.models import ReportingSetting
 from portal.reports.rules import (
@@ -331,7 +332,8 @@ def _reporting(day: date, period: Period) -> Objective:
     late_condition = exists().where(
         DelegationReportLine.decision_id == Decision.id, Meeting.id == DelegationReportLine.meeting_id,
         days_between(Meeting.meeting_date, Decision.decision_date) > within)
-    base = _delegated(period)
+    # A company's decisions are never reported (RULINGS 12): they are not late.
+    base = _delegated(period).where(Case.committee_id.in_(reporting_committee_ids()))
 
     def count(condition) -> int:
         return db.session.scalar(select(func.count()).select_from(base.where(condition).subquery())) or 0

@@ -15,6 +15,7 @@ from portal.cases.rules import CaseState
 from portal.extensions import db
 from portal.meetings.models import DelegationReportLine
 from portal.org.models import Position
+from portal.org.queries import reporting_committee_ids
 from portal.reports import control
 from portal.reports.labels import case_type_label, outcome_label
 from portal.reports.queries import Filters, Organisation, case_conditions, in_period, month_of, year_of
@@ -117,7 +118,7 @@ def compliance(user, day: date, filters: Filters, org: Organisation) -> Report:
     unreported_query = (
         select(Case.registry_number, Case.committee_id, Case.case_type, Decision.decision_date, Decision.rule_number)
         .select_from(Decision).join(Case, Case.id == Decision.case_id)
-        .where(delegated, Decision.id.not_in(reported), *conditions)
+        .where(delegated, Decision.id.not_in(reported), Case.committee_id.in_(reporting_committee_ids()), *conditions)
         .order_by(Decision.decision_date, Decision.id))
     unreported_count = db.session.scalar(select(func.count()).select_from(unreported_query.subquery())) or 0
     unreported = [[r.registry_number or "—", org.committee_names.get(r.committee_id, "—"), case_type_label(r.case_type),
