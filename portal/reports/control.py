@@ -1,7 +1,8 @@
 """Internal control (intern kontroll): each control objective of the audits answered from the data,
 with its mark, a statement in plain words of what was checked and the rows behind it.
 
-The checks over decisions are single set-based queries (their SQL is shown on the page); the
+The checks over decisions are set-based queries, one over the single cases' decisions and one over
+the batch write-offs' (RULINGS 17; their SQL is shown on the page); the
 scheme and staffing objectives ask the delegation engine's own checker and snapshot, the chain
 objective the trail's own verifier. The page is for the auditor and the finance director, who read
 everything: nothing here is narrowed by visibility.
@@ -18,6 +19,7 @@ from sqlalchemy import Integer, Select, and_, cast, exists, func, not_, or_, sel
 
 from portal.audit import chain
 from portal.auth.models import User
+from portal.batches.models import WriteOffBatchDecision
 from portal.cases.models import Case, ConflictDeclaration, Consultation, Decision
 from portal.delegation import checks
 from portal.delegation import messages as m
@@ -27,6 +29,7 @@ from portal.extensions import db
 from portal.meetings.models import DelegationReportLine, Meeting
 from portal.org.models import Committee
 from portal.org.queries import reporting_committee_ids
+from portal.reports import batch_decisions
 from portal.reports.labels import case_type_label
 from portal.reports.models import ReportingSetting
 from portal.reports.rules import (
@@ -214,9 +217,17 @@ def _delegated(period: Period) -> Select:
     return query
 
 
-def _decision_rows(condition, period: Period) -> tuple[int, list[list[str]], str]:
+def _batches(period: Period) -> Select:
+    """Batch write-offs' decisions (all delegated) in the period, with their batch."""
+    return batch_decisions.in_decision_period(period.date_from, period.date_to)
+
+
+def _decision_rows(condition, batch_condition, period: Period) -> tuple[int, list[list[str]], str]:
+    """The decisions of single cases and of batch write-offs that meet the condition: how many, the
+    first rows (oldest first) and the queries that found them."""
     base = _delegated(period).where(condition)
-    count = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    batches = _batches(period).where(batch_condition)
+    count = sum(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0 for query in (base, batches))
     rows = db.session.execute(
         select(Case.registry_number, Committee.name, Case.case_type, Decision.decision_date, User.full_name,
                Decision.rule_number)
@@ -224,9 +235,18 @@ def _decision_rows(condition, period: Period) -> tuple[int, list[list[str]], str
         .join(User, User.id == Decision.decided_by_id)
         .where(Decision.id.in_(base)).order_by(Decision.decision_date, Decision.id).limit(ROWS_SHOWN)
     ).all()
-    shown = [[number or "—", committee, case_type_label(case_type), day.isoformat(), person, rule or "—"]
+    found = [(day, [number or "—", committee, case_type_label(case_type), day.isoformat(), person, rule or "—"])
              for number, committee, case_type, day, person, rule in rows]
-    return count, shown, _sql(base)
+    found += [(row.decision_date, [row.registry_number or "—", row.name, batch_decisions.batch_label(),
+                                   row.decision_date.isoformat(), row.full_name, row.rule_number or "—"])
+              for row in batch_decisions.decision_rows(batches, ROWS_SHOWN)]
+    found.sort(key=lambda item: item[0])
+    return count, [row for _day, row in found[:ROWS_SHOWN]], _sqls(base, batches)
+
+
+def _sqls(*queries: Select) -> str:
+    """The queries, single cases' first and then batch write-offs', each ended by a semicolon."""
+    return "\n\n".join(_sql(query) + ";" for query in queries)
 
 
 def _sql(query: Select) -> str:
@@ -243,7 +263,9 @@ def _decision_columns() -> list[str]:
 
 
 def _checked(period: Period) -> int:
-    return db.session.scalar(select(func.count()).select_from(_delegated(period).subquery())) or 0
+    """Delegated decisions in the period: single cases' and batch write-offs' (one each)."""
+    return sum(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+               for query in (_delegated(period), _batches(period)))
 
 
 def outside_scheme_condition():
@@ -278,9 +300,10 @@ def without_consultation_condition():
     return and_(consultation_required_condition(), not_(consulted))
 
 
-def _zero(key: str, title: str, condition, period: Period, found_words: str, none_words: str) -> Objective:
+def _zero(key: str, title: str, condition, batch_condition, period: Period, found_words: str,
+          none_words: str) -> Objective:
     checked = _checked(period)
-    count, rows, sql = _decision_rows(condition, period)
+    count, rows, sql = _decision_rows(condition, batch_condition, period)
     words = found_words if count else none_words
     statement = _("Checked %(checked)s delegated decisions (%(period)s): %(result)s", checked=checked,
                   period=period.words(), result=words % {"num": count})
@@ -289,7 +312,8 @@ def _zero(key: str, title: str, condition, period: Period, found_words: str, non
 
 def _outside_scheme(period: Period) -> Objective:
     return _zero(
-        "outside_scheme", _("No decision outside the scheme in force"), outside_scheme_condition(), period,
+        "outside_scheme", _("No decision outside the scheme in force"), outside_scheme_condition(),
+        batch_decisions.outside_scheme_condition(), period,
         _("%(num)s named a scheme version or rule that was not in force for the committee and case type on "
           "the decision date."),
         _("none was made under a scheme version other than the one the committee had in force on the decision "
@@ -299,7 +323,7 @@ def _outside_scheme(period: Period) -> Objective:
 def _by_preparer(period: Period) -> Objective:
     return _zero(
         "by_preparer", _("No decision by the person who prepared the case or declared a conflict of interest"),
-        by_preparer_condition(), period,
+        by_preparer_condition(), batch_decisions.by_preparer_condition(), period,
         _("%(num)s were decided by the person who prepared the case or who had declared a conflict of interest in it."),
         _("none was decided by the person who prepared the case, nor by anyone who had declared a conflict of "
           "interest in it."))
@@ -308,7 +332,8 @@ def _by_preparer(period: Period) -> Objective:
 def _without_consultation(period: Period) -> Objective:
     return _zero(
         "without_consultation", _("No decision without the consultation the rule requires"),
-        without_consultation_condition(), period,
+        without_consultation_condition(),
+        batch_decisions.without_consultation_condition(), period,
         _("%(num)s were made under a rule that requires consultation without a consultation recorded before "
           "the decision."),
         _("every decision under a rule that requires consultation has a consultation recorded before the "
@@ -338,8 +363,22 @@ def _reporting(day: date, period: Period) -> Objective:
     def count(condition) -> int:
         return db.session.scalar(select(func.count()).select_from(base.where(condition).subquery())) or 0
 
-    overdue, late, waiting = count(overdue_condition), count(late_condition), count(waiting_condition)
+    batches = _batches(period)
+    batch_overdue = and_(batch_decisions.unreported_condition(),
+                         WriteOffBatchDecision.decision_date < day - timedelta(days=within))
+    batch_waiting = and_(batch_decisions.unreported_condition(),
+                         WriteOffBatchDecision.decision_date >= day - timedelta(days=within))
+    batch_late = batch_decisions.reported_late_condition(days_between, within)
+
+    def count(condition, batch_condition) -> int:
+        return sum(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+                   for query in (base.where(condition), batches.where(batch_condition)))
+
+    overdue = count(overdue_condition, batch_overdue)
+    late = count(late_condition, batch_late)
+    waiting = count(waiting_condition, batch_waiting)
     problem = base.where(or_(overdue_condition, late_condition))
+    batch_problem = batches.where(or_(batch_overdue, batch_late))
     rows = db.session.execute(
         select(Case.registry_number, Committee.name, Case.case_type, Decision.decision_date, Meeting.meeting_date)
         .join(Case, Case.id == Decision.case_id).join(Committee, Committee.id == Case.committee_id)
@@ -347,10 +386,15 @@ def _reporting(day: date, period: Period) -> Objective:
         .outerjoin(Meeting, Meeting.id == DelegationReportLine.meeting_id)
         .where(Decision.id.in_(problem)).order_by(Decision.decision_date, Decision.id).limit(ROWS_SHOWN)
     ).all()
+    found = [(number, committee, case_type_label(case_type), decided, meeting_date)
+             for number, committee, case_type, decided, meeting_date in rows]
+    found += [(row.registry_number, row.name, batch_decisions.batch_label(), row.decision_date, row.meeting_date)
+              for row in batch_decisions.decision_rows(batch_problem, ROWS_SHOWN)]
+    found.sort(key=lambda row: row[3])
     shown = []
-    for number, committee, case_type, decided, meeting_date in rows:
+    for number, committee, kind, decided, meeting_date in found[:ROWS_SHOWN]:
         days = ((meeting_date or day) - decided).days
-        shown.append([number or "—", committee, case_type_label(case_type), decided.isoformat(),
+        shown.append([number or "—", committee, kind, decided.isoformat(),
                       meeting_date.isoformat() if meeting_date else _("Not reported"), str(days)])
     statement = _("Checked %(checked)s delegated decisions (%(period)s) against the deadline of %(days)s days: "
                   "%(overdue)s not reported and waiting longer, %(late)s reported later than that, %(waiting)s "
@@ -360,7 +404,7 @@ def _reporting(day: date, period: Period) -> Objective:
         "reporting", _("Every delegated decision is reported to the committee within %(days)s days", days=within),
         reporting_mark(overdue, late), statement,
         [_("Registry number"), _("Committee"), _("Case type"), _("Decision date"), _("Reported at the meeting of"),
-         _("Days")], shown, overdue + late, _sql(problem))
+         _("Days")], shown, overdue + late, _sqls(problem, batch_problem))
 
 
 # --- the trail ---------------------------------------------------------------------------------------

@@ -4,19 +4,21 @@ month; delegation compliance. Each is a few grouped queries over the reader's ca
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, not_, select
 
 from portal.audit.labels import capacity_label
+from portal.batches.models import WriteOffBatch, WriteOffBatchDecision
 from portal.cases.models import Case, Decision, OUTCOME_LABELS
 from portal.cases.rules import CaseState
 from portal.extensions import db
 from portal.meetings.models import DelegationReportLine
 from portal.org.models import Position
 from portal.org.queries import reporting_committee_ids
-from portal.reports import control
+from portal.reports import batch_decisions, control
 from portal.reports.labels import case_type_label, outcome_label
 from portal.reports.queries import Filters, Organisation, case_conditions, in_period, month_of, year_of
 from portal.reports.tables import Bar, Chart, Column, Kind, Report, Table
@@ -26,6 +28,10 @@ UNREPORTED_SHOWN = 1_000
 
 def _basis() -> str:
     return _("Counted by decision date.")
+
+
+def _batch_words() -> str:
+    return _("A batch write-off counts as one decision, with the amount of its lines in the units chosen.")
 
 
 def _outcomes(found: set[str]) -> list[str]:
@@ -43,12 +49,21 @@ def decisions(user, day: date, filters: Filters, org: Organisation) -> Report:
         .where(*case_conditions(user, day, filters, org), in_period(Decision.decision_date, filters))
         .group_by(Case.committee_id, Case.case_type, year, month, Decision.outcome)
     ).all()
-    outcomes = _outcomes({row.outcome for row in rows})
+    batch_year, batch_month = year_of(WriteOffBatchDecision.decision_date), month_of(WriteOffBatchDecision.decision_date)
+    batches = batch_decisions.decided(
+        lambda sums: (WriteOffBatch.committee_id, batch_year.label("year"), batch_month.label("month"),
+                      WriteOffBatchDecision.outcome, func.count().label("count"),
+                      func.coalesce(func.sum(sums.c.amount), 0).label("amount")),
+        user, day, filters, org)
+    batch_rows = [] if batches is None else db.session.execute(
+        batches.group_by(WriteOffBatch.committee_id, batch_year, batch_month, WriteOffBatchDecision.outcome)).all()
+    outcomes = _outcomes({row.outcome for row in rows} | {row.outcome for row in batch_rows})
     groups: dict[tuple, dict] = {}
     by_month: dict[str, int] = defaultdict(int)
-    for row in rows:
+    for row in [*rows, *batch_rows]:
         month_key = f"{int(row.year):04d}-{int(row.month):02d}"
-        key = (org.committee_names.get(row.committee_id, "—"), case_type_label(row.case_type), month_key)
+        kind = case_type_label(row.case_type) if "case_type" in row._fields else batch_decisions.batch_label()
+        key = (org.committee_names.get(row.committee_id, "—"), kind, month_key)
         group = groups.setdefault(key, {"count": 0, "amount": 0, **{o: 0 for o in outcomes}})
         group["count"] += row.count
         group["amount"] += int(row.amount)
@@ -68,7 +83,8 @@ def decisions(user, day: date, filters: Filters, org: Organisation) -> Report:
                totals if table_rows else None), months],
         [Chart("months", _("Decisions per month"),
                _("The number of decisions each month, all committees and case types in the report."),
-               months.columns[1], [Bar(row[0], row[1]) for row in months.rows])])
+               months.columns[1], [Bar(row[0], row[1]) for row in months.rows])],
+        [_batch_words()])
 
 
 def compliance(user, day: date, filters: Filters, org: Organisation) -> Report:
@@ -84,6 +100,9 @@ def compliance(user, day: date, filters: Filters, org: Organisation) -> Report:
     ).all()
     rule_rows = [[org.committee_names.get(r.committee_id, "—"), case_type_label(r.case_type), r.rule_number or "—",
                   r.title or "—", capacity_label(r.capacity), r.count, int(r.amount)] for r in per_rule]
+    batch = _batch_compliance(user, day, filters, org)
+    rule_rows += [[org.committee_names.get(r.committee_id, "—"), batch_decisions.batch_label(), r.rule_number or "—",
+                   r.title or "—", capacity_label(r.capacity), r.count, int(r.amount)] for r in batch.per_rule]
     by_capacity: dict[str, int] = defaultdict(int)
     for row in rule_rows:
         by_capacity[row[4]] += row[5]
@@ -96,9 +115,9 @@ def compliance(user, day: date, filters: Filters, org: Organisation) -> Report:
                func.coalesce(func.sum(case((missing, 1), else_=0)), 0).label("missing"))
         .select_from(Decision).join(Case, Case.id == Decision.case_id).where(delegated, *conditions)
     ).one()
-    outside = db.session.scalar(
+    outside = (db.session.scalar(
         select(func.count()).select_from(Decision).join(Case, Case.id == Decision.case_id)
-        .where(delegated, *conditions, control.outside_scheme_condition())) or 0
+        .where(delegated, *conditions, control.outside_scheme_condition())) or 0) + batch.outside
 
     referred_now = db.session.execute(
         select(Case.committee_id, Case.case_type, func.count().label("count"))
@@ -113,6 +132,8 @@ def compliance(user, day: date, filters: Filters, org: Organisation) -> Report:
         referred[(org.committee_names.get(row.committee_id, "—"), case_type_label(row.case_type))][0] += row.count
     for row in by_committee:
         referred[(org.committee_names.get(row.committee_id, "—"), case_type_label(row.case_type))][1] += row.count
+    for row in batch.referred:
+        referred[(org.committee_names.get(row.committee_id, "—"), batch_decisions.batch_label())][0] += row.count
 
     reported = select(DelegationReportLine.decision_id)
     unreported_query = (
@@ -120,17 +141,23 @@ def compliance(user, day: date, filters: Filters, org: Organisation) -> Report:
         .select_from(Decision).join(Case, Case.id == Decision.case_id)
         .where(delegated, Decision.id.not_in(reported), Case.committee_id.in_(reporting_committee_ids()), *conditions)
         .order_by(Decision.decision_date, Decision.id))
-    unreported_count = db.session.scalar(select(func.count()).select_from(unreported_query.subquery())) or 0
+    unreported_count = (db.session.scalar(select(func.count()).select_from(unreported_query.subquery())) or 0
+                        + batch.unreported_count)
     unreported = [[r.registry_number or "—", org.committee_names.get(r.committee_id, "—"), case_type_label(r.case_type),
                    r.rule_number or "—", r.decision_date, (day - r.decision_date).days]
                   for r in db.session.execute(unreported_query.limit(UNREPORTED_SHOWN))]
+    unreported += [[r.registry_number or "—", org.committee_names.get(r.committee_id, "—"), batch_decisions.batch_label(),
+                    r.rule_number or "—", r.decision_date, (day - r.decision_date).days] for r in batch.unreported]
+    unreported = sorted(unreported, key=lambda row: row[4])[:UNREPORTED_SHOWN]
 
     within = control.report_within_days()
     statements = [
         _("Decisions outside the scheme in force: %(num)s (must be none). Checked: every delegated decision in the "
           "report names a published scheme version of its committee in force on its decision date and a rule of "
           "that version for the case's type.", num=outside),
-        _("Decisions without the consultation their rule requires: %(num)s (must be none).", num=consultation.missing),
+        _("Decisions without the consultation their rule requires: %(num)s (must be none).",
+          num=consultation.missing + batch.without_consultation),
+        _batch_words(),
     ]
     capacity_table = Table("capacities", _("Delegated decisions by capacity"),
                            [Column(_("Capacity")), Column(_("Decisions"), Kind.COUNT)],
@@ -144,10 +171,10 @@ def compliance(user, day: date, filters: Filters, org: Organisation) -> Report:
                if rule_rows else None),
          capacity_table,
          Table("consultation", _("Consultation"), [Column(_("Delegated decisions")), Column(_("Count"), Kind.COUNT)],
-               [[_("All delegated decisions"), consultation.all],
+               [[_("All delegated decisions"), consultation.all + batch.count],
                 [_("Rule requires consultation, recorded before the decision"), consultation.consulted],
                 [_("Rule requires consultation, none recorded before the decision (must be none)"),
-                 consultation.missing],
+                 consultation.missing + batch.without_consultation],
                 [_("Outside the scheme in force (must be none)"), outside]]),
          Table("referred", _("Referred to the committee"),
                [Column(_("Committee")), Column(_("Case type")), Column(_("Waiting for the committee"), Kind.COUNT),
@@ -165,3 +192,44 @@ def compliance(user, day: date, filters: Filters, org: Organisation) -> Report:
                capacity_table.columns[1], [Bar(row[0], row[1]) for row in capacity_table.rows])],
         statements)
 
+
+@dataclass(frozen=True)
+class _BatchCompliance:
+    per_rule: list
+    count: int
+    without_consultation: int
+    outside: int
+    referred: list
+    unreported_count: int
+    unreported: list
+
+
+def _batch_compliance(user, day: date, filters: Filters, org: Organisation) -> _BatchCompliance:
+    """The batch write-offs' share of the compliance report: each batch one delegated decision."""
+    decided = batch_decisions.decided
+    per_rule = decided(lambda sums: (WriteOffBatch.committee_id, WriteOffBatchDecision.rule_number, Position.title,
+                                     WriteOffBatchDecision.capacity, func.count().label("count"),
+                                     func.coalesce(func.sum(sums.c.amount), 0).label("amount")),
+                       user, day, filters, org)
+    if per_rule is None:
+        return _BatchCompliance([], 0, 0, 0, [], 0, [])
+    grouped = (WriteOffBatch.committee_id, WriteOffBatchDecision.rule_number, Position.title,
+               WriteOffBatchDecision.capacity)
+    rules = db.session.execute(
+        per_rule.outerjoin(Position, Position.id == WriteOffBatchDecision.position_id)
+        .group_by(*grouped).order_by(*grouped)).all()
+    counts = db.session.execute(decided(lambda _sums: (
+        func.count().label("all"),
+        func.coalesce(func.sum(case((batch_decisions.without_consultation_condition(), 1), else_=0)), 0)
+        .label("missing"),
+        func.coalesce(func.sum(case((batch_decisions.outside_scheme_condition(), 1), else_=0)), 0).label("outside"),
+    ), user, day, filters, org)).one()
+    unreported = decided(lambda _sums: (WriteOffBatch.registry_number, WriteOffBatch.committee_id,
+                                        WriteOffBatchDecision.decision_date, WriteOffBatchDecision.rule_number),
+                         user, day, filters, org).where(batch_decisions.unreported_condition())
+    unreported_count = db.session.scalar(select(func.count()).select_from(unreported.subquery())) or 0
+    return _BatchCompliance(
+        rules, counts.all, int(counts.missing), int(counts.outside), batch_decisions.referred(user, day, filters, org),
+        unreported_count,
+        db.session.execute(unreported.order_by(WriteOffBatchDecision.decision_date, WriteOffBatchDecision.id)
+                           .limit(UNREPORTED_SHOWN)).all())

@@ -9,10 +9,12 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
+from portal import clock
 from portal.cases.models import Case, CaseInvoice, Decision
 from portal.extensions import db
 from portal.receivables.followup import STATUS_LABELS, executed_plans, follow
 from portal.receivables.models import CLOSED_STAGES, STAGE_LABELS, Customer, Invoice
+from portal.reports import batch_decisions
 from portal.reports.labels import write_off_reason_label
 from portal.reports.queries import (
     Filters,
@@ -56,42 +58,52 @@ def write_offs(user, day: date, filters: Filters, org: Organisation) -> Report:
                in_period(Case.executed_on, filters))
         .group_by(Case.org_unit_id, year, Case.write_off_reason, Case.write_off_final)
     ).all()
-    years = sorted({int(row.year) for row in rows})
+    batch_lines = batch_decisions.executed_lines(user, day, filters, org)
+    years = sorted({int(row.year) for row in rows} | {clock.local(row.executed_at).year for row in batch_lines})
     capital: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     fees: dict[int, int] = defaultdict(int)
     interest: dict[int, int] = defaultdict(int)
-    details: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    details: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+
+    def add(unit_id: int, year: int, reason: str, final: bool, parts: tuple[int, int, int]) -> list[int]:
+        department = org.department_name(unit_id)
+        capital[department][year] += parts[0]
+        fees[year] += parts[1]
+        interest[year] += parts[2]
+        kind = _("Final") if final else _("Book-keeping (the claim is kept)")
+        detail = details[(department, year, write_off_reason_label(reason), kind)]
+        detail[2] += sum(parts)
+        return detail
+
     for row in rows:
-        department = org.department_name(row.org_unit_id)
-        part_capital, part_fees, part_interest = _parts(int(row.amount), int(row.fees), int(row.interest))
-        capital[department][int(row.year)] += part_capital
-        fees[int(row.year)] += part_fees
-        interest[int(row.year)] += part_interest
-        kind = _("Final") if row.write_off_final else _("Book-keeping (the claim is kept)")
-        detail = details[(department, int(row.year), write_off_reason_label(row.write_off_reason), kind)]
-        detail[0] += row.count
-        detail[1] += int(row.amount)
+        add(row.org_unit_id, int(row.year), row.write_off_reason, row.write_off_final,
+            _parts(int(row.amount), int(row.fees), int(row.interest)))[0] += row.count
+    for row in batch_lines:  # a batch's line gives up its open capital and its late interest
+        add(row.org_unit_id, clock.local(row.executed_at).year, row.write_off_reason, row.write_off_final,
+            (int(row.capital), 0, int(row.interest)))[1] += row.count
     year_columns = [Column(str(y), Kind.THOUSANDS) for y in years]
     audit_rows = [[department, *[thousands(by_year.get(y, 0)) for y in years]]
                   for department, by_year in sorted(capital.items())]
     audit_rows += [[_("Collection costs written off"), *[thousands(fees[y]) for y in years]],
                    [_("Late interest written off"), *[thousands(interest[y]) for y in years]]]
     total = {y: sum(by_year.get(y, 0) for by_year in capital.values()) + fees[y] + interest[y] for y in years}
-    detail_rows = [[*key, count, amount] for key, (count, amount) in sorted(details.items())]
+    detail_rows = [[*key, count, lines, amount] for key, (count, lines, amount) in sorted(details.items())]
     department_table = Table(
         "departments", _("Written off per department, all years in the report"),
         [Column(_("Department etc.")), Column(_("Amount"), Kind.MONEY)],
         [[department, sum(by_year.values())] for department, by_year in sorted(capital.items())])
     return Report(
-        "avskrivningar", _("Write-offs per department and year"), _("Counted by execution date (booked in the ledger)."),
+        "avskrivningar", _("Write-offs per department and year"),
+        _("Counted by execution date (booked in the ledger); batch write-offs by the day finance marked them executed."),
         [Table("audit", _("Write-offs, amount in thousands of kronor (tkr)"), [Column(_("Department etc.")), *year_columns],
                audit_rows if years else [], [_("Total"), *[thousands(total[y]) for y in years]] if years else None,
                note=_("Departments: the capital written off. Collection costs and late interest are the amounts the "
                       "written-off invoices carried. The portal keeps no VAT of its own: VAT is in the capital.")),
          Table("details", _("Write-offs per department, year and reason"),
                [Column(_("Department etc.")), Column(_("Year")), Column(_("Reason")), Column(_("Kind of write-off")),
-                Column(_("Cases"), Kind.COUNT), Column(_("Amount"), Kind.MONEY)], detail_rows,
-               [_("Total"), "", "", "", sum(r[4] for r in detail_rows), sum(r[5] for r in detail_rows)]
+                Column(_("Cases"), Kind.COUNT), Column(_("Invoices in batch write-offs"), Kind.COUNT),
+                Column(_("Amount"), Kind.MONEY)], detail_rows,
+               [_("Total"), "", "", "", *[sum(r[i] for r in detail_rows) for i in (4, 5, 6)]]
                if detail_rows else None),
          department_table],
         [Chart("departments", _("Written off per department"),

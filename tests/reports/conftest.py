@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from portal.auth.roles import Role
+from portal.batches.models import WriteOffBatch, WriteOffBatchDecision, WriteOffBatchLine
 from portal.cases.models import Case, CaseInvoice, Consultation, Decision
 from portal.extensions import db
 from portal.org.models import PositionKind
@@ -75,6 +76,40 @@ class Town:
         db.session.add(decision)
         db.session.flush()
         return decision
+
+    def batch(self, lines, *, committee=None, state: str = "executed", decided_on: date | None = date(2026, 3, 5),
+              outcome: str = "granted", executed_at: datetime | None = None, reason: str = "uneconomic",
+              final: bool = False, by=None, prepared_by=None, rule: str = "3.1", version=None,
+              capacity: str = "holder", position=None, reported_at=None) -> WriteOffBatch:
+        """A batch write-off as the batch services leave it: lines of (unit, capital, interest), its one
+        decision (unless `decided_on` is None) and, when executed, the instant finance booked it."""
+        batch = WriteOffBatch(
+            committee_id=(committee or self.committee).id, state=state, registry_number=f"SN 2026/{next(_numbers)}",
+            title="Små skulder", write_off_reason=reason, write_off_final=final, reasons="Skäl",
+            source={"kind": "filter"}, prepared_by_id=(prepared_by or self.finance).id,
+            created_at=datetime(2026, 1, 2, tzinfo=UTC), submitted_at=datetime(2026, 1, 2, tzinfo=UTC),
+            executed_at=executed_at if executed_at is not None or state != "executed"
+            else datetime.combine(decided_on, time(12), tzinfo=UTC))
+        db.session.add(batch)
+        db.session.flush()
+        for unit, capital, interest in lines:
+            invoice = self.make.invoice(self.customer, unit, self.category, original_ore=capital)
+            db.session.add(WriteOffBatchLine(batch_id=batch.id, invoice_id=invoice.id, customer_id=self.customer.id,
+                                             org_unit_id=unit.id, open_capital_ore=capital, interest_ore=interest,
+                                             write_off_reason=reason))
+        batch.amount_ore = sum(capital + interest for _unit, capital, interest in lines)
+        batch.line_count, batch.customer_count = len(lines), 1
+        if decided_on is not None:
+            db.session.add(WriteOffBatchDecision(
+                batch_id=batch.id, outcome=outcome, decision_date=decided_on,
+                decided_at=datetime.combine(decided_on, time(10), tzinfo=UTC), decided_by_id=(by or self.head).id,
+                capacity=capacity, position_id=(position or self.head_position).id,
+                scheme_version_id=(version or self.version).id, rule_number=rule, rule_level=1,
+                amount_ore=batch.amount_ore, line_count=len(lines), customer_count=1, reasons="Skäl",
+                no_conflict_confirmed=True, reported_meeting_id=reported_at.id if reported_at else None))
+        db.session.flush()
+        db.session.refresh(batch)
+        return batch
 
     def consult(self, case: Case, at: datetime) -> Consultation:
         consultation = Consultation(case_id=case.id, recorded_by_id=self.finance.id, recorded_at=at, opinion="Ok")

@@ -113,9 +113,9 @@ def test_the_botkyrka_2010_write_off_table_is_reproduced_from_executed_write_off
     assert report.basis.startswith("Räknat efter verkställighetsdatum")
     details = _table(report, "details")
     social = [row for row in details.rows if row[0] == "Socialförvaltningen" and row[1] == 2010]
-    assert social == [["Socialförvaltningen", 2010, "Avliden utan tillgångar", "Slutlig", 1, 527_000_00],
+    assert social == [["Socialförvaltningen", 2010, "Avliden utan tillgångar", "Slutlig", 1, 0, 527_000_00],
                       ["Socialförvaltningen", 2010, "Oekonomiskt litet belopp",
-                       "Bokföringsmässig (fordran finns kvar)", 1, 527_000_00]]
+                       "Bokföringsmässig (fordran finns kvar)", 1, 0, 527_000_00]]
     only_2010 = _build(finance_reports.write_offs, town.auditor, date_from=date(2010, 1, 1),
                        date_to=date(2010, 12, 31))
     assert [c.label for c in _table(only_2010, "audit").columns] == ["Förvaltning etc.", "2010"]
