@@ -234,6 +234,42 @@ def test_plans_are_summed_by_the_follow_ups_status(town, make):
     assert _build(finance_reports.plans, town.other_head).tables[0].totals[1] == 0
 
 
+def _whole_debt_case(town, plan, outcome: str):
+    """A case proposing that the plan's whole debt falls due (RULINGS 16), decided."""
+    case = town.case("instalment_plan", state="executed" if outcome == "granted" else "refused",
+                     amount_ore=plan.amount_ore)
+    case.whole_debt_due_for_id = plan.id
+    db.session.flush()
+    town.decide(case, date(2026, 11, 2), outcome=outcome, rule="2.1")
+    return case
+
+
+def test_every_follow_up_status_is_counted_whole_debt_due_included(town, make):
+    """The report once raised KeyError on a plan whose whole debt had fallen due: each status the
+    follow-up gives has its row, and a plan in each is counted in it."""
+    months = [date(2026, m, 30) for m in (7, 8, 9, 10, 11)] + [date(2026, 12, 30)]
+    schedule = [(d, 1_000_00) for d in months]
+    _plan(town, make, schedule, [(d, 1_000_00) for d in months[:5]])  # on track
+    _plan(town, make, [(date(2026, 10, 20), 1_000_00), (date(2026, 11, 20), 1_000_00)],
+          [(date(2026, 10, 20), 1_000_00)])  # late
+    broken = _plan(town, make, schedule, [(months[0], 1_000_00)])
+    _whole_debt_case(town, broken, "refused")  # refused: the plan stays broken
+    _plan(town, make, [(date(2026, 7, 30), 500_00)], [(date(2026, 7, 30), 500_00)])  # paid
+    fallen = _plan(town, make, schedule, [(months[0], 1_000_00)])
+    whole_debt = _whole_debt_case(town, fallen, "granted")
+    report = _build(finance_reports.plans, town.auditor)
+    statuses = _table(report, "statuses")
+    assert [row[0] for row in statuses.rows] == ["Följs", "Försenad", "Bruten", "Betald", "Hela skulden förfaller"]
+    assert [row[1] for row in statuses.rows] == [1, 1, 1, 1, 1]
+    assert statuses.rows[4] == ["Hela skulden förfaller", 1, 6_000_00, 1_000_00, 3_000_00]
+    assert statuses.totals == ["Totalt", 5, 20_500_00, 7_500_00, 7_000_00]
+    # The whole-debt case is no plan of its own; each status also has its department row.
+    assert whole_debt.id not in {plan.case.id for plan in finance_reports.follow(
+        finance_reports.executed_plans(town.auditor, TODAY), TODAY)}
+    assert {row[1] for row in _table(report, "departments").rows} == {row[0] for row in statuses.rows}
+    assert [bar.value for bar in report.charts[0].bars] == [1, 1, 1, 1, 1]
+
+
 # --- pages, files and readers -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["beslut", "avskrivningar", "delegation", "forfallna", "planer"])
