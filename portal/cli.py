@@ -151,6 +151,23 @@ def import_ledger(file: str, kind: str, mapping_name: str | None, preview: bool)
                f"(import {ledger_import.id}).")
 
 
+@portal_cli.command("snapshot-month")
+@with_appcontext
+def snapshot_month() -> None:
+    """Keep the overdue receivables at the end of the month that has just ended, for the overdue
+    report's trend (README "Rapporter och intern kontroll"); run it from cron on the first day of each
+    month, before that day's ledger file. Running it again in the same month changes nothing."""
+    from portal import clock
+    from portal.reports.services import month_snapshot_take
+
+    taken = month_snapshot_take(SYSTEM, clock.today())
+    db.session.commit()
+    snapshot = taken.snapshot
+    verb = "kept" if taken.new else "was already kept (nothing changed)"
+    click.echo(f"Month end {snapshot.month_end.isoformat()} {verb}: {snapshot.invoice_count} overdue invoices, "
+               f"{snapshot.open_amount_ore / 100:.2f} kr.")
+
+
 @portal_cli.command("send-reminders")
 @click.option("--queue", "on_queue", is_flag=True,
               help="Put the work on the job queue (PORTAL_REDIS_URL) instead of doing it here.")

@@ -102,6 +102,7 @@ ACTION_LABELS = {
     "reporting_setting.create": _l("Reporting deadline set"),
     "reporting_setting.update": _l("Reporting deadline changed"),
     "report_export.request": _l("Report file requested"),
+    "receivables_snapshot.take": _l("Overdue receivables kept at month end"),
     # Delegation
     "price_base_amount.create": _l("Price base amount added"),
     "price_base_amount.update": _l("Price base amount changed"),
@@ -169,6 +170,7 @@ OBJECT_LABELS = {
     "follow_up_setting": _l("Follow-up of instalment plans"),
     "reporting_setting": _l("Reporting of delegated decisions"),
     "report_export": _l("Report file"),
+    "receivables_snapshot": _l("Overdue receivables at month end"),
     "price_base_amount": _l("Price base amount"),
     "scheme_version": _l("Delegation scheme version"),
     "eligibility_condition": _l("Eligibility condition"),

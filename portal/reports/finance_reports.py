@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal_column, select
 
 from portal import clock
 from portal.cases.models import Case, CaseInvoice, Decision
@@ -16,6 +16,7 @@ from portal.receivables.followup import STATUS_LABELS, executed_plans, follow
 from portal.receivables.models import CLOSED_STAGES, STAGE_LABELS, Customer, Invoice
 from portal.reports import batch_decisions
 from portal.reports.labels import write_off_reason_label
+from portal.reports.models import ReceivablesSnapshot, ReceivablesSnapshotLine
 from portal.reports.queries import (
     Filters,
     Organisation,
@@ -24,6 +25,7 @@ from portal.reports.queries import (
     in_period,
     invoice_conditions,
     month_of,
+    snapshot_conditions,
     year_of,
 )
 from portal.reports.rules import AGE_BUCKETS, thousands
@@ -118,24 +120,32 @@ def bucket_labels() -> dict[str, str]:
             "181-365": _("181–365 days"), "over-365": _("More than 365 days")}
 
 
-def _bucket(on: date):
+def bucket_sql(on: date):
     """The age bucket of an invoice's due date seen on a day, in SQL (rules.AGE_BUCKETS' limits)."""
     whens = [(Invoice.due_date >= on - timedelta(days=high), key) for key, _low, high in AGE_BUCKETS if high]
     return case(*whens, else_="over-365")
 
 
 def overdue_conditions(user, day: date, filters: Filters, org: Organisation) -> list:
-    return [Invoice.due_date < day, Invoice.open_amount_ore > 0, Invoice.collection_stage.not_in(CLOSED_STAGES),
-            *invoice_conditions(user, day, filters, org), in_period(Invoice.due_date, filters)]
+    """Overdue invoices the reader sees. `open_amount_ore > 0` is written out (not a parameter) so the
+    databases see it matches the partial index `ix_invoices_overdue` that holds every column read."""
+    return [Invoice.due_date < day, Invoice.open_amount_ore > literal_column("0"),
+            Invoice.collection_stage.not_in(CLOSED_STAGES), *invoice_conditions(user, day, filters, org),
+            in_period(Invoice.due_date, filters)]
+
+
+def overdue_by_unit(user, day: date, filters: Filters, org: Organisation):
+    """The restlängd as one aggregate in the database: overdue invoices counted and summed per unit and
+    age bucket (a few hundred rows whatever the ledger's size), read from `ix_invoices_overdue`."""
+    bucket = bucket_sql(day)
+    return (select(Invoice.org_unit_id, bucket.label("bucket"), func.count().label("count"),
+                   func.sum(Invoice.open_amount_ore).label("amount"))
+            .where(*overdue_conditions(user, day, filters, org)).group_by(Invoice.org_unit_id, bucket))
 
 
 def overdue(user, day: date, filters: Filters, org: Organisation) -> Report:
-    bucket = _bucket(day)
     conditions = overdue_conditions(user, day, filters, org)
-    rows = db.session.execute(
-        select(Invoice.org_unit_id, bucket.label("bucket"), func.count().label("count"),
-               func.sum(Invoice.open_amount_ore).label("amount"))
-        .where(*conditions).group_by(Invoice.org_unit_id, bucket)).all()
+    rows = db.session.execute(overdue_by_unit(user, day, filters, org)).all()
     keys = [key for key, _low, _high in AGE_BUCKETS]
     departments: dict[int, dict] = {}
     for row in rows:
@@ -155,9 +165,11 @@ def overdue(user, day: date, filters: Filters, org: Organisation) -> Report:
         select(year.label("year"), month.label("month"), func.count().label("count"),
                func.sum(Invoice.open_amount_ore).label("amount"))
         .where(*conditions).group_by(year, month).order_by(year, month)).all()
-    trend = Table("trend", _("Overdue today by the month the invoices fell due"),
-                  [Column(_("Due month")), Column(_("Invoices"), Kind.COUNT), Column(_("Open amount"), Kind.MONEY)],
-                  [[f"{int(r.year):04d}-{int(r.month):02d}", r.count, int(r.amount)] for r in by_month])
+    due_months = Table("due_months", _("Overdue today by the month the invoices fell due"),
+                       [Column(_("Due month")), Column(_("Invoices"), Kind.COUNT),
+                        Column(_("Open amount"), Kind.MONEY)],
+                       [[f"{int(r.year):04d}-{int(r.month):02d}", r.count, int(r.amount)] for r in by_month])
+    trend = _month_ends(user, day, filters, org)
     buckets = Table("buckets", _("Overdue per age"), [Column(_("Age")), Column(_("Open amount"), Kind.MONEY)],
                     [[labels[key], totals[2 + i]] for i, key in enumerate(keys)] if table_rows else [])
     return Report(
@@ -165,13 +177,31 @@ def overdue(user, day: date, filters: Filters, org: Organisation) -> Report:
         _("As the ledger stands today (%(date)s); the period chooses invoices by due date.", date=day.isoformat()),
         [Table("departments", _("Overdue receivables per department and age (restlängd)"), columns, table_rows,
                totals if table_rows else None, row_ids=[department for department, _entry in ordered]),
-         buckets, trend],
+         buckets, trend, due_months],
         [Chart("buckets", _("Overdue per age"), _("The open amount overdue in each age bucket, in kronor."),
                buckets.columns[1], [Bar(row[0], row[1]) for row in buckets.rows]),
-         Chart("trend", _("Overdue today by due month"),
-               _("The open amount overdue today, by the month the invoices fell due, in kronor."),
+         Chart("trend", _("Overdue at month end"),
+               _("The open amount overdue at the end of each month, as kept at that month's end, in kronor."),
                trend.columns[2], [Bar(row[0], row[2]) for row in trend.rows])],
         [_("Printable per department: choose a department's name in the table.")])
+
+
+def _month_ends(user, day: date, filters: Filters, org: Organisation) -> Table:
+    """The trend from history: the overdue receivables kept at each month's end (the ledger replaces
+    open amounts, so a past month cannot be recomputed), the reader's units under the filters; the
+    period chooses the month ends."""
+    line = ReceivablesSnapshotLine
+    rows = db.session.execute(
+        select(ReceivablesSnapshot.month_end, func.sum(line.invoice_count).label("count"),
+               func.sum(line.open_amount_ore).label("amount"))
+        .join(line, line.snapshot_id == ReceivablesSnapshot.id)
+        .where(*snapshot_conditions(user, day, filters, org), in_period(ReceivablesSnapshot.month_end, filters))
+        .group_by(ReceivablesSnapshot.month_end).order_by(ReceivablesSnapshot.month_end)).all()
+    return Table("trend", _("Overdue at each month end"),
+                 [Column(_("Month end")), Column(_("Invoices"), Kind.COUNT), Column(_("Overdue amount"), Kind.MONEY)],
+                 [[r.month_end.isoformat(), int(r.count), int(r.amount)] for r in rows],
+                 note=_("Kept at the end of each month (flask portal snapshot-month); the period chooses the "
+                        "month ends."))
 
 
 def department_list(user, day: date, department_id: int, org: Organisation, with_names: bool,
@@ -180,7 +210,7 @@ def department_list(user, day: date, department_id: int, org: Organisation, with
     invoice, oldest first, with its age bucket (at most `limit` rows; the whole list as a job's file)."""
     filters = Filters(department_id=department_id)
     conditions = overdue_conditions(user, day, filters, org)
-    bucket = _bucket(day)
+    bucket = bucket_sql(day)
     query = (select(Invoice.invoice_number, Customer.name, Invoice.due_date, Invoice.open_amount_ore,
                     Invoice.collection_stage, bucket.label("bucket"))
              .join(Customer, Customer.id == Invoice.customer_id).where(*conditions)

@@ -20,9 +20,10 @@ from portal.cases.models import Case
 from portal.cases.queries import may_list_cases, visible_to
 from portal.extensions import db
 from portal.org.models import Committee, OrgUnit
+from portal.org.queries import units_in_sight
 from portal.receivables.models import Invoice
 from portal.receivables.queries import invoices_visible_to
-from portal.reports.models import ReportingSetting
+from portal.reports.models import ReceivablesSnapshotLine, ReportingSetting
 
 WHOLE_MUNICIPALITY = frozenset({Role.AUDITOR, Role.FINANCE_DIRECTOR, Role.FINANCE_OFFICER, Role.CASE_OFFICER})
 
@@ -133,6 +134,19 @@ def invoice_conditions(user, day: date, filters: Filters, org: Organisation) -> 
     units = chosen_units(filters, org)
     if units is not None:
         conditions.append(Invoice.org_unit_id.in_(units))
+    return conditions
+
+
+def snapshot_conditions(user, day: date, filters: Filters, org: Organisation) -> list[ColumnElement[bool]]:
+    """The month-end snapshot lines the reader may count, under the filters: the rule of
+    `invoices_visible_to` (whoever sees every invoice sees every unit; a unit or department head the
+    units in their sight), applied to the unit each line is about."""
+    conditions: list[ColumnElement[bool]] = []
+    if not user.roles & access.CUSTOMER_VIEWERS:
+        conditions.append(ReceivablesSnapshotLine.org_unit_id.in_(units_in_sight(user.id, day)))
+    units = chosen_units(filters, org)
+    if units is not None:
+        conditions.append(ReceivablesSnapshotLine.org_unit_id.in_(units))
     return conditions
 
 

@@ -1,12 +1,14 @@
-"""State changes of the reports domain: the reporting deadline, and the internal-control report
-issued as a document for the audit file."""
+"""State changes of the reports domain: the reporting deadline, the internal-control report issued as
+a document for the audit file, and the month-end snapshots of the overdue receivables."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, literal, literal_column, select
+from sqlalchemy.exc import IntegrityError
 
 from portal import clock
 from portal.audit.services import Actor, record
@@ -14,8 +16,9 @@ from portal.documents.models import DocumentKind, IssuedDocument
 from portal.documents.services import document_issue
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.reports import control, pdf
-from portal.reports.models import ReportingSetting
+from portal.receivables.models import CLOSED_STAGES, Invoice
+from portal.reports import control, finance_reports, pdf
+from portal.reports.models import ReceivablesSnapshot, ReceivablesSnapshotLine, ReportingSetting
 
 
 def reporting_setting_save(actor: Actor, setting: ReportingSetting | None, *,
@@ -68,3 +71,52 @@ def issued_reports(limit: int = 20) -> list[IssuedDocument]:
 
 def day_of(document: IssuedDocument) -> date:
     return date.fromisoformat(document.object_id)
+
+
+# --- month-end snapshots of the overdue receivables -------------------------------------------------
+
+@dataclass(frozen=True)
+class Taken:
+    snapshot: ReceivablesSnapshot
+    new: bool  # False: the month had been taken before, and nothing changed
+
+
+def month_ended_before(day: date) -> date:
+    """The last day of the month before the one `day` is in."""
+    return day.replace(day=1) - timedelta(days=1)
+
+
+def month_snapshot_take(actor: Actor, today: date) -> Taken:
+    """Keep the overdue receivables at the end of the month that ended most recently, per unit and
+    age bucket (ages as of that last day; open amounts as the ledger stands now: run it on the first
+    day of the month, before the next ledger file). Once per month: a second run changes nothing."""
+    month_end = month_ended_before(today)
+    existing = db.session.scalars(select(ReceivablesSnapshot).where(ReceivablesSnapshot.month_end == month_end)).first()
+    if existing is not None:
+        return Taken(existing, False)
+    snapshot = ReceivablesSnapshot(month_end=month_end, taken_at=clock.now(), invoice_count=0, open_amount_ore=0)
+    try:
+        with db.session.begin_nested():
+            db.session.add(snapshot)
+            db.session.flush()
+    except IntegrityError:  # another run took the month meanwhile
+        return Taken(db.session.scalars(select(ReceivablesSnapshot)
+                                        .where(ReceivablesSnapshot.month_end == month_end)).one(), False)
+    bucket = finance_reports.bucket_sql(month_end)
+    overdue = (Invoice.due_date < month_end, Invoice.open_amount_ore > literal_column("0"),
+               Invoice.collection_stage.not_in(CLOSED_STAGES))
+    # One set-based statement: the database groups the ledger; no invoice passes through Python.
+    db.session.execute(insert(ReceivablesSnapshotLine).from_select(
+        ["snapshot_id", "org_unit_id", "bucket", "invoice_count", "open_amount_ore"],
+        select(literal(snapshot.id), Invoice.org_unit_id, bucket, func.count(), func.sum(Invoice.open_amount_ore))
+        .where(*overdue).group_by(Invoice.org_unit_id, bucket)))
+    count, amount = db.session.execute(
+        select(func.coalesce(func.sum(ReceivablesSnapshotLine.invoice_count), 0),
+               func.coalesce(func.sum(ReceivablesSnapshotLine.open_amount_ore), 0))
+        .where(ReceivablesSnapshotLine.snapshot_id == snapshot.id)).one()
+    snapshot.invoice_count, snapshot.open_amount_ore = int(count), int(amount)
+    db.session.flush()
+    record(actor, "receivables_snapshot.take", "receivables_snapshot", snapshot.id,
+           after={"month_end": month_end.isoformat(), "invoices": snapshot.invoice_count,
+                  "open_amount_ore": snapshot.open_amount_ore})
+    return Taken(snapshot, True)

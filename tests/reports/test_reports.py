@@ -178,7 +178,7 @@ def test_overdue_receivables_fall_in_the_audits_age_buckets_per_department(town,
     ]
     assert table.row_ids == [school.id, town.department.id]
     assert table.totals == ["Totalt", 10, 300_00, 1_200_00, 4_800_00, 19_200_00, 25_699_00, 51_199_00]
-    trend = _table(report, "trend")
+    trend = _table(report, "due_months")
     assert trend.rows[0][0] == (TODAY - timedelta(days=400)).strftime("%Y-%m")
     assert sum(row[2] for row in trend.rows) == 51_199_00
     # A unit head counts the invoices of the units they see; the other unit's head none of these.
