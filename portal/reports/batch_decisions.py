@@ -68,10 +68,12 @@ def line_sums(filters: Filters, org: Organisation):
             .where(*line_conditions(filters, org)).group_by(WriteOffBatchLine.batch_id).subquery())
 
 
-def decided(columns_of, user: User, day: date, filters: Filters, org: Organisation) -> Select | None:
+def decided(columns_of, user: User, day: date, filters: Filters, org: Organisation,
+            conditions: list[ColumnElement[bool]] | None = None) -> Select | None:
     """A select of `columns_of(sums)` over the reader's batch decisions under the filters, decided in
-    the period, each joined to its batch and its lines' `sums` (None: the filters rule batches out)."""
-    conditions = batch_conditions(user, day, filters)
+    the period, each joined to its batch and its lines' `sums` (None: the filters rule batches out).
+    `conditions`: `batch_conditions` when the caller already has them (a report asks several times)."""
+    conditions = conditions if conditions is not None else batch_conditions(user, day, filters)
     if conditions is None:
         return None
     sums = line_sums(filters, org)
@@ -113,9 +115,10 @@ def executed_lines(user: User, day: date, filters: Filters, org: Organisation) -
     ).all()
 
 
-def referred(user: User, day: date, filters: Filters, org: Organisation) -> list:
+def referred(user: User, day: date, filters: Filters, org: Organisation,
+             conditions: list[ColumnElement[bool]] | None = None) -> list:
     """(committee, count) of the reader's batches waiting for the committee under the filters."""
-    conditions = batch_conditions(user, day, filters)
+    conditions = conditions if conditions is not None else batch_conditions(user, day, filters)
     if conditions is None:
         return []
     sums = line_sums(filters, org)

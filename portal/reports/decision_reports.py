@@ -49,7 +49,8 @@ def decisions(user, day: date, filters: Filters, org: Organisation) -> Report:
         .where(*case_conditions(user, day, filters, org), in_period(Decision.decision_date, filters))
         .group_by(Case.committee_id, Case.case_type, year, month, Decision.outcome)
     ).all()
-    batch_year, batch_month = year_of(WriteOffBatchDecision.decision_date), month_of(WriteOffBatchDecision.decision_date)
+    decided_on = WriteOffBatchDecision.decision_date
+    batch_year, batch_month = year_of(decided_on), month_of(decided_on)
     batches = batch_decisions.decided(
         lambda sums: (WriteOffBatch.committee_id, batch_year.label("year"), batch_month.label("month"),
                       WriteOffBatchDecision.outcome, func.count().label("count"),
@@ -146,8 +147,9 @@ def compliance(user, day: date, filters: Filters, org: Organisation) -> Report:
     unreported = [[r.registry_number or "—", org.committee_names.get(r.committee_id, "—"), case_type_label(r.case_type),
                    r.rule_number or "—", r.decision_date, (day - r.decision_date).days]
                   for r in db.session.execute(unreported_query.limit(UNREPORTED_SHOWN))]
-    unreported += [[r.registry_number or "—", org.committee_names.get(r.committee_id, "—"), batch_decisions.batch_label(),
-                    r.rule_number or "—", r.decision_date, (day - r.decision_date).days] for r in batch.unreported]
+    unreported += [[r.registry_number or "—", org.committee_names.get(r.committee_id, "—"),
+                    batch_decisions.batch_label(), r.rule_number or "—", r.decision_date, (day - r.decision_date).days]
+                   for r in batch.unreported]
     unreported = sorted(unreported, key=lambda row: row[4])[:UNREPORTED_SHOWN]
 
     within = control.report_within_days()
@@ -206,13 +208,17 @@ class _BatchCompliance:
 
 def _batch_compliance(user, day: date, filters: Filters, org: Organisation) -> _BatchCompliance:
     """The batch write-offs' share of the compliance report: each batch one delegated decision."""
-    decided = batch_decisions.decided
+    # Asked once: for a reader who is no finance officer, the batches they may decide ask the engine.
+    readable = batch_decisions.batch_conditions(user, day, filters)
+    if readable is None:
+        return _BatchCompliance([], 0, 0, 0, [], 0, [])
+
+    def decided(columns_of):
+        return batch_decisions.decided(columns_of, user, day, filters, org, readable)
+
     per_rule = decided(lambda sums: (WriteOffBatch.committee_id, WriteOffBatchDecision.rule_number, Position.title,
                                      WriteOffBatchDecision.capacity, func.count().label("count"),
-                                     func.coalesce(func.sum(sums.c.amount), 0).label("amount")),
-                       user, day, filters, org)
-    if per_rule is None:
-        return _BatchCompliance([], 0, 0, 0, [], 0, [])
+                                     func.coalesce(func.sum(sums.c.amount), 0).label("amount")))
     grouped = (WriteOffBatch.committee_id, WriteOffBatchDecision.rule_number, Position.title,
                WriteOffBatchDecision.capacity)
     rules = db.session.execute(
@@ -223,13 +229,14 @@ def _batch_compliance(user, day: date, filters: Filters, org: Organisation) -> _
         func.coalesce(func.sum(case((batch_decisions.without_consultation_condition(), 1), else_=0)), 0)
         .label("missing"),
         func.coalesce(func.sum(case((batch_decisions.outside_scheme_condition(), 1), else_=0)), 0).label("outside"),
-    ), user, day, filters, org)).one()
+    ))).one()
     unreported = decided(lambda _sums: (WriteOffBatch.registry_number, WriteOffBatch.committee_id,
-                                        WriteOffBatchDecision.decision_date, WriteOffBatchDecision.rule_number),
-                         user, day, filters, org).where(batch_decisions.unreported_condition())
+                                        WriteOffBatchDecision.decision_date, WriteOffBatchDecision.rule_number)
+                         ).where(batch_decisions.unreported_condition())
     unreported_count = db.session.scalar(select(func.count()).select_from(unreported.subquery())) or 0
     return _BatchCompliance(
-        rules, counts.all, int(counts.missing), int(counts.outside), batch_decisions.referred(user, day, filters, org),
+        rules, counts.all, int(counts.missing), int(counts.outside),
+        batch_decisions.referred(user, day, filters, org, readable),
         unreported_count,
         db.session.execute(unreported.order_by(WriteOffBatchDecision.decision_date, WriteOffBatchDecision.id)
                            .limit(UNREPORTED_SHOWN)).all())

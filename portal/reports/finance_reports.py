@@ -96,7 +96,8 @@ def write_offs(user, day: date, filters: Filters, org: Organisation) -> Report:
         [[department, sum(by_year.values())] for department, by_year in sorted(capital.items())])
     return Report(
         "avskrivningar", _("Write-offs per department and year"),
-        _("Counted by execution date (booked in the ledger); batch write-offs by the day finance marked them executed."),
+        _("Counted by execution date (booked in the ledger); batch write-offs by the day finance marked them "
+          "executed."),
         [Table("audit", _("Write-offs, amount in thousands of kronor (tkr)"), [Column(_("Department etc.")), *year_columns],
                audit_rows if years else [], [_("Total"), *[thousands(total[y]) for y in years]] if years else None,
                note=_("Departments: the capital written off. Collection costs and late interest are the amounts the "
