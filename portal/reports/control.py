@@ -227,7 +227,8 @@ def _decision_rows(condition, batch_condition, period: Period) -> tuple[int, lis
     first rows (oldest first) and the queries that found them."""
     base = _delegated(period).where(condition)
     batches = _batches(period).where(batch_condition)
-    count = sum(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0 for query in (base, batches))
+    count = sum(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+                for query in (base, batches))
     rows = db.session.execute(
         select(Case.registry_number, Committee.name, Case.case_type, Decision.decision_date, User.full_name,
                Decision.rule_number)
@@ -359,9 +360,6 @@ def _reporting(day: date, period: Period) -> Objective:
         days_between(Meeting.meeting_date, Decision.decision_date) > within)
     # A company's decisions are never reported (RULINGS 12): they are not late.
     base = _delegated(period).where(Case.committee_id.in_(reporting_committee_ids()))
-
-    def count(condition) -> int:
-        return db.session.scalar(select(func.count()).select_from(base.where(condition).subquery())) or 0
 
     batches = _batches(period)
     batch_overdue = and_(batch_decisions.unreported_condition(),
