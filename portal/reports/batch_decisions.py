@@ -129,11 +129,17 @@ def referred(user: User, day: date, filters: Filters, org: Organisation,
         .group_by(WriteOffBatch.committee_id)).all()
 
 
-# --- the internal control's conditions on batch decisions (every batch decision is delegated) -------
+# --- the internal control's conditions on delegated batch decisions ------------------------------
+
+def delegated():
+    """A delegated batch decision names its rule; the committee's own names its meeting instead."""
+    return WriteOffBatchDecision.meeting_id.is_(None)
+
 
 def in_decision_period(date_from: date | None, date_to: date | None) -> Select:
-    """Batch decisions (ids) decided in the period, inclusive; open ends take the whole history."""
-    query = select(WriteOffBatchDecision.id).join(WriteOffBatch, WriteOffBatch.id == WriteOffBatchDecision.batch_id)
+    """Delegated batch decisions (ids) decided in the period, inclusive; open ends take the whole history."""
+    query = (select(WriteOffBatchDecision.id).join(WriteOffBatch, WriteOffBatch.id == WriteOffBatchDecision.batch_id)
+             .where(delegated()))
     if date_from:
         query = query.where(WriteOffBatchDecision.decision_date >= date_from)
     if date_to:

@@ -135,6 +135,8 @@ def compliance(user, day: date, filters: Filters, org: Organisation) -> Report:
         referred[(org.committee_names.get(row.committee_id, "—"), case_type_label(row.case_type))][1] += row.count
     for row in batch.referred:
         referred[(org.committee_names.get(row.committee_id, "—"), batch_decisions.batch_label())][0] += row.count
+    for row in batch.by_committee:
+        referred[(org.committee_names.get(row.committee_id, "—"), batch_decisions.batch_label())][1] += row.count
 
     reported = select(DelegationReportLine.decision_id)
     unreported_query = (
@@ -202,6 +204,7 @@ class _BatchCompliance:
     without_consultation: int
     outside: int
     referred: list
+    by_committee: list
     unreported_count: int
     unreported: list
 
@@ -211,10 +214,12 @@ def _batch_compliance(user, day: date, filters: Filters, org: Organisation) -> _
     # Asked once: for a reader who is no finance officer, the batches they may decide ask the engine.
     readable = batch_decisions.batch_conditions(user, day, filters)
     if readable is None:
-        return _BatchCompliance([], 0, 0, 0, [], 0, [])
+        return _BatchCompliance([], 0, 0, 0, [], [], 0, [])
 
-    def decided(columns_of):
-        return batch_decisions.decided(columns_of, user, day, filters, org, readable)
+    def decided(columns_of, *, by_committee: bool = False):
+        query = batch_decisions.decided(columns_of, user, day, filters, org, readable)
+        return query.where(WriteOffBatchDecision.meeting_id.is_not(None) if by_committee
+                           else batch_decisions.delegated())
 
     per_rule = decided(lambda sums: (WriteOffBatch.committee_id, WriteOffBatchDecision.rule_number, Position.title,
                                      WriteOffBatchDecision.capacity, func.count().label("count"),
@@ -234,9 +239,12 @@ def _batch_compliance(user, day: date, filters: Filters, org: Organisation) -> _
                                         WriteOffBatchDecision.decision_date, WriteOffBatchDecision.rule_number)
                          ).where(batch_decisions.unreported_condition())
     unreported_count = db.session.scalar(select(func.count()).select_from(unreported.subquery())) or 0
+    by_committee = db.session.execute(decided(
+        lambda _sums: (WriteOffBatch.committee_id, func.count().label("count")), by_committee=True)
+        .group_by(WriteOffBatch.committee_id)).all()
     return _BatchCompliance(
         rules, counts.all, int(counts.missing), int(counts.outside),
-        batch_decisions.referred(user, day, filters, org, readable),
+        batch_decisions.referred(user, day, filters, org, readable), by_committee,
         unreported_count,
         db.session.execute(unreported.order_by(WriteOffBatchDecision.decision_date, WriteOffBatchDecision.id)
                            .limit(UNREPORTED_SHOWN)).all())

@@ -80,7 +80,7 @@ class Town:
     def batch(self, lines, *, committee=None, state: str = "executed", decided_on: date | None = date(2026, 3, 5),
               outcome: str = "granted", executed_at: datetime | None = None, reason: str = "uneconomic",
               final: bool = False, by=None, prepared_by=None, rule: str = "3.1", version=None,
-              capacity: str = "holder", position=None, reported_at=None) -> WriteOffBatch:
+              capacity: str = "holder", position=None, reported_at=None, meeting=None) -> WriteOffBatch:
         """A batch write-off as the batch services leave it: lines of (unit, capital, interest), its one
         decision (unless `decided_on` is None) and, when executed, the instant finance booked it."""
         batch = WriteOffBatch(
@@ -103,8 +103,10 @@ class Town:
             db.session.add(WriteOffBatchDecision(
                 batch_id=batch.id, outcome=outcome, decision_date=decided_on,
                 decided_at=datetime.combine(decided_on, time(10), tzinfo=UTC), decided_by_id=(by or self.head).id,
-                capacity=capacity, position_id=(position or self.head_position).id,
-                scheme_version_id=(version or self.version).id, rule_number=rule, rule_level=1,
+                capacity=capacity, position_id=(position or self.head_position).id if meeting is None else None,
+                scheme_version_id=(version or self.version).id if meeting is None else None,
+                rule_number=rule if meeting is None else None, rule_level=1 if meeting is None else None,
+                meeting_id=meeting.id if meeting else None, paragraph=7 if meeting else None,
                 amount_ore=batch.amount_ore, line_count=len(lines), customer_count=1, reasons="Skäl",
                 no_conflict_confirmed=True, reported_meeting_id=reported_at.id if reported_at else None))
         db.session.flush()

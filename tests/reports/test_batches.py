@@ -127,6 +127,18 @@ def test_compliance_counts_each_batch_as_one_delegated_decision(town, make):
     assert "2 ännu inte anmälda" in unreported.note
 
 
+def test_a_batch_the_committee_decided_is_no_delegated_decision(town):
+    meeting = _meeting(town, date(2026, 11, 10))
+    town.batch([(town.unit, 100_00, 0)], decided_on=date(2026, 11, 10), meeting=meeting, by=town.department_head)
+    report = _build(decision_reports.compliance, town.auditor)
+    assert _table(report, "rules").rows == [] and _table(report, "unreported").rows == []
+    assert _table(report, "referred").rows == [["Socialnämnden", BATCH, 0, 1]]
+    assert _table(_build(decision_reports.decisions, town.auditor), "decisions").totals[3] == 1
+    outside = _objective("outside_scheme")
+    assert outside.mark == Mark.GREEN and "Kontrollerat 0 delegationsbeslut" in outside.statement
+    assert _objective("reporting").mark == Mark.GREEN
+
+
 # --- the internal control ----------------------------------------------------------------------------------
 
 def test_a_batch_decided_outside_the_scheme_in_force_is_a_red_non_zero(town, make):
