@@ -19,7 +19,7 @@ from sqlalchemy import Integer, Select, and_, cast, exists, func, not_, or_, sel
 
 from portal.audit import chain
 from portal.auth.models import User
-from portal.batches.models import WriteOffBatchDecision
+from portal.batches.models import WriteOffBatch, WriteOffBatchDecision
 from portal.cases.models import Case, ConflictDeclaration, Consultation, Decision
 from portal.delegation import checks
 from portal.delegation import messages as m
@@ -360,8 +360,7 @@ def _reporting(day: date, period: Period) -> Objective:
         days_between(Meeting.meeting_date, Decision.decision_date) > within)
     # A company's decisions are never reported (RULINGS 12): they are not late.
     base = _delegated(period).where(Case.committee_id.in_(reporting_committee_ids()))
-
-    batches = _batches(period)
+    batches = _batches(period).where(WriteOffBatch.committee_id.in_(reporting_committee_ids()))
     batch_overdue = and_(batch_decisions.unreported_condition(),
                          WriteOffBatchDecision.decision_date < day - timedelta(days=within))
     batch_waiting = and_(batch_decisions.unreported_condition(),

@@ -237,7 +237,8 @@ def _batch_compliance(user, day: date, filters: Filters, org: Organisation) -> _
     ))).one()
     unreported = decided(lambda _sums: (WriteOffBatch.registry_number, WriteOffBatch.committee_id,
                                         WriteOffBatchDecision.decision_date, WriteOffBatchDecision.rule_number)
-                         ).where(batch_decisions.unreported_condition())
+                         ).where(batch_decisions.unreported_condition(),
+                                 WriteOffBatch.committee_id.in_(reporting_committee_ids()))
     unreported_count = db.session.scalar(select(func.count()).select_from(unreported.subquery())) or 0
     by_committee = db.session.execute(decided(
         lambda _sums: (WriteOffBatch.committee_id, func.count().label("count")), by_committee=True)

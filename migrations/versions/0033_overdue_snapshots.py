@@ -1,7 +1,7 @@
 """The overdue report's index over open invoices, and the overdue receivables kept at each month's end
 
-Revision ID: 0032_overdue_snapshots
-Revises: 0031_batch_committee
+Revision ID: 0033_overdue_snapshots
+Revises: 0032_body_kinds
 Create Date: 2026-12-01 13:30:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0032_overdue_snapshots'
-down_revision = '0031_batch_committee'
+revision = '0033_overdue_snapshots'
+down_revision = '0032_body_kinds'
 branch_labels = None
 depends_on = None
 
