@@ -227,3 +227,43 @@ def test_the_queue_asks_the_engine_on_the_same_facts_as_the_case_page(app, world
     assert {f.granted_cases_twelve_months for f in together} == {0, 1}
     assert {f.has_other_unpaid_debt for f in together} == {False, True}
     assert user.id in {f.customer_person_id for f in together}
+
+
+def _report_issued(world, day: date, decisions: int):
+    """A meeting on `day` whose issued report lists `decisions` new delegated decisions."""
+    from portal.documents.models import DocumentKind
+    from tests.meetings.conftest import delegated
+
+    for _ in range(decisions):
+        delegated(world, factories.invoice(world.customer, world.unit, world.category, due_date=date(2026, 10, 31)))
+    secretary = world.actor(world.secretary)
+    meeting = meeting_services.meeting_create(secretary, world.committee, meeting_date=day, place="Salen")
+    meeting_services.agenda_add_report(secretary, meeting)
+    meeting_services.meeting_document_issue(secretary, meeting, DocumentKind.DELEGATION_REPORT)
+    db.session.commit()
+    return meeting
+
+
+def test_the_committee_report_is_constant_in_meetings_and_decisions(client, world):
+    from tests.meetings.conftest import delegated
+
+    _report_issued(world, date(2026, 12, 3), 1)
+    delegated(world, factories.invoice(world.customer, world.unit, world.category, due_date=date(2026, 10, 31)))
+    db.session.commit()
+    _as(client, "sekr")
+    url = f"/sammantraden/namnder/{world.committee.id}/delegationsbeslut"
+    before = queries_for(client, url)
+    for day in (date(2026, 12, 10), date(2026, 12, 17), date(2027, 1, 14)):
+        _report_issued(world, day, 2)
+    for _ in range(3):
+        delegated(world, factories.invoice(world.customer, world.unit, world.category, due_date=date(2026, 10, 31)))
+    db.session.commit()
+    assert client.get(url).get_data(as_text=True).count("/sammantraden/") >= 4
+    assert queries_for(client, url) == before
+
+
+def test_an_issued_reports_meeting_page_is_constant_in_its_lines(client, world):
+    small = _report_issued(world, date(2026, 12, 10), 1)
+    large = _report_issued(world, date(2026, 12, 17), 4)
+    _as(client, "sekr")
+    assert queries_for(client, f"/sammantraden/{large.id}") == queries_for(client, f"/sammantraden/{small.id}")

@@ -231,6 +231,10 @@ class Decision(db.Model):
         ForeignKey("meetings.id", use_alter=True, name="fk_decisions_meeting_id_meetings"), index=True)
     paragraph: Mapped[int | None] = mapped_column(Integer)
     committee_reference: Mapped[str | None] = mapped_column(String(80))
+    # A delegated decision: the meeting whose issued report listed it (RULINGS 18), written with its
+    # report line; NULL while not yet reported, which the index finds without reading the others.
+    reported_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", use_alter=True, name="fk_decisions_reported_meeting_id_meetings"), index=True)
     amount_ore: Mapped[int] = mapped_column(BigInteger)
     # The terms decided: for a partial grant, the changed terms.
     terms: Mapped[dict[str, Any]] = mapped_column(JSON)

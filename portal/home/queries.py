@@ -17,11 +17,11 @@ from portal.cases.rules import CaseState
 from portal.delegation.engine_types import CaseType
 from portal.delegation.models import SchemeVersion
 from portal.extensions import db
-from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
+from portal.meetings.models import AgendaItem, Meeting
+from portal.meetings.queries import unreported_counts
 from portal.meetings.rules import ItemKind, MeetingState
 from portal.memo import per_transaction
 from portal.org.models import Absence, Committee
-from portal.org.queries import reporting_committee_ids
 from portal.receivables.models import BankPayment, LedgerImport, ReferenceRate
 
 LIST_SIZE = 20
@@ -116,12 +116,7 @@ def secretary_work(committee_ids: set[int], today: date) -> list[CommitteeWork]:
         return []
     committees = list(db.session.scalars(select(Committee).where(Committee.id.in_(committee_ids))
                                          .order_by(Committee.code)))
-    reported = select(DelegationReportLine.decision_id)
-    unreported = dict(db.session.execute(
-        select(Case.committee_id, func.count(Decision.id)).join(Case, Case.id == Decision.case_id)
-        .where(Case.committee_id.in_(committee_ids), Decision.meeting_id.is_(None), Decision.id.not_in(reported),
-               Case.committee_id.in_(reporting_committee_ids()))
-        .group_by(Case.committee_id)).all())
+    unreported = unreported_counts(committee_ids)  # batch write-offs too, one each (RULINGS 17)
     upcoming = db.session.scalars(
         select(Meeting).where(Meeting.committee_id.in_(committee_ids), Meeting.state == MeetingState.PLANNED.value,
                               Meeting.meeting_date >= today).order_by(Meeting.meeting_date, Meeting.id)).all()

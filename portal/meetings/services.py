@@ -315,6 +315,7 @@ def _report_fix(actor: Actor, meeting: Meeting, item: AgendaItem) -> None:
     decisions = [d for d in decisions if not isinstance(d, WriteOffBatchDecision)]
     for decision in decisions:
         db.session.add(DelegationReportLine(decision_id=decision.id, meeting_id=meeting.id, agenda_item_id=item.id))
+        decision.reported_meeting_id = meeting.id  # what "not yet reported" reads, by its index
     for batch_decision in batches:  # a batch write-off is reported on one line (RULINGS 17)
         batch_decision.reported_meeting_id = meeting.id
     try:

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import access, clock
+from portal import access, clock, params
 from portal.batches.models import WriteOffBatch
 from portal.cases import queries as case_queries
 from portal.cases import services as case_services
@@ -122,12 +122,21 @@ def _meeting_context(meeting: Meeting, *, case_form: AgendaCaseForm | None = Non
     report_item = next((i for i in meeting.items if i.kind == ItemKind.DELEGATION_REPORT), None)
     return {"meeting": meeting, "may_manage": may_manage, "case_form": case_form, "batch_form": batch_form,
             "record_form": record_form or RecordForm(), "decision_forms": decision_forms,
-            "report_item": report_item, "report": queries.meeting_report(meeting),
+            "report_item": report_item, "report": _report_page(meeting) if report_item else None,
             "may_issue": acts_for, "may_correct": acts_for and meeting.is_held,
             "report_issued": queries.report_issued(meeting),
             "meeting_form": meeting_form or MeetingForm(formdata=None, obj=meeting),
             "correct_form": correct_form or CorrectDatesForm(formdata=None, obj=meeting),
             "documents": queries.documents_of(meeting)}
+
+
+def _report_page(meeting: Meeting) -> queries.ReportPage:
+    """The report on the agenda a page of lines at a time (`?sida=`), with every group's totals:
+    once issued (or the meeting recorded) what it listed then, until then what it would list."""
+    page = params.arg_int("sida", 1, minimum=1, maximum=params.MAX_PAGE)
+    if queries.report_fixed(meeting):
+        return queries.reported_page(meeting, page)
+    return queries.unreported_page(meeting.committee_id, up_to=meeting.meeting_date, page=page)
 
 
 @bp.get("/<id:meeting_id>")
@@ -377,11 +386,13 @@ def document(meeting_id: int, document_id: int):
 def report(committee_id: int):
     committee = db.get_or_404(Committee, committee_id)
     access.require(current_user, access.VIEW_DELEGATION_REPORT, committee)
-    reported = [(m, queries.report_groups(queries.reported_decisions(m), m.minutes_posted_on))
-                for m in queries.meetings_with_reports(committee.id)]
-    return render_template("meetings/report.html", committee=committee,
-                           unreported=queries.report_groups(queries.unreported_decisions(committee.id)),
-                           reported=[(m, groups) for m, groups in reported if groups])
+    # Paged by meeting, newest first, each report as its totals per type and rule: the meeting's page
+    # lists its decisions and its issued report (PDF) holds them all. "Not yet reported" is counted in
+    # the database and its first lines shown.
+    reported = queries.reported_meetings_page(
+        committee.id, params.arg_int("sida", 1, minimum=1, maximum=params.MAX_PAGE))
+    return render_template("meetings/report.html", committee=committee, unreported=queries.unreported_page(committee.id),
+                           reported=reported, appeal_ends=appeal_ends)
 
 
 @bp.get("/vidaredelegerade-beslut")

@@ -96,7 +96,7 @@ def meetings_with_unreported(today: date, days: int) -> list[tuple[Meeting, int]
         .options(joinedload(Meeting.committee)).order_by(Meeting.meeting_date, Meeting.id)).all()
     result = []
     for meeting in meetings:
-        count = len(meeting_queries.unreported_decisions(meeting.committee_id, up_to=meeting.meeting_date))
+        count = sum(t.count for t in meeting_queries.unreported_totals(meeting.committee_id, up_to=meeting.meeting_date))
         if count:
             result.append((meeting, count))
     return result
@@ -134,9 +134,10 @@ def what_waits(user: User, today: date) -> dict[str, list[dict]]:
         payload["to_execute"] = items(case_queries.granted_not_executed(user))
     committees = secretary_committee_ids(user.id, today)
     if committees:
+        counts = meeting_queries.unreported_counts(committees)
         for committee in db.session.scalars(select(Committee).where(Committee.id.in_(committees))
                                             .order_by(Committee.code)):
-            count = len(meeting_queries.unreported_decisions(committee.id))
+            count = counts.get(committee.id, 0)
             if count:
                 payload["unreported"].append({"committee_id": committee.id, "committee_code": committee.code,
                                               "count": count})

@@ -148,3 +148,36 @@ def test_a_case_cannot_take_an_invoice_a_submitted_batch_holds(bw):
         case_services.case_create(bw.actor(bw.officer), customer=invoice.customer, case_type=CaseType.DEFERRAL,
                                   invoice_ids=[invoice.id], terms=TermsInput(), reasons="Prov")
     assert "N000" in refused.value.errors["invoice_ids"] and "samlingsbeslut" in refused.value.errors["invoice_ids"]
+
+
+def test_not_yet_reported_counts_a_batch_as_one_line_with_its_sum(bw, make):
+    from portal.home.queries import secretary_work
+
+    batch = _granted(bw)
+    [total] = meeting_queries.unreported_totals(bw.committee.id)
+    assert (total.type_label, total.rule_number, total.count, total.amount_ore, total.batch) == (
+        "Avskrivning (samlingsbeslut)", "3.2", 1, batch.amount_ore, True)
+    assert meeting_queries.unreported_counts([bw.committee.id]) == {bw.committee.id: 1}
+    [work] = secretary_work({bw.committee.id}, date(2026, 11, 23))
+    assert work.unreported == 1
+    page = meeting_queries.unreported_page(bw.committee.id)
+    [group] = page.groups
+    assert [line.registry_number for line in group.lines] == [batch.registry_number]
+    assert page.pages == 1 and page.count == 1
+
+
+def test_a_meetings_paged_report_lists_its_batch_on_the_first_page(bw, make):
+    batch = _granted(bw)
+    secretary = make.user("sekr", Role.COMMITTEE_SECRETARY)
+    make.appointment(secretary, make.position(bw.committee, PositionKind.COMMITTEE_SECRETARY))
+    actor = bw.actor(secretary)
+    meeting = meeting_services.meeting_create(actor, bw.committee, meeting_date=date(2026, 12, 10), place="Salen")
+    meeting_services.agenda_add_report(actor, meeting)
+    from portal.documents.models import DocumentKind
+
+    meeting_services.meeting_document_issue(actor, meeting, DocumentKind.DELEGATION_REPORT)
+    first = meeting_queries.reported_page(meeting, 1)
+    assert [line.registry_number for g in first.groups for line in g.lines] == [batch.registry_number]
+    assert first.count == 1 and first.amount_ore == batch.amount_ore
+    assert meeting_queries.reported_page(meeting, 2).groups == []
+    assert meeting_queries.unreported_counts([bw.committee.id]) == {}
