@@ -109,11 +109,14 @@ def _meeting_context(meeting: Meeting, *, case_form: AgendaCaseForm | None = Non
     acts_for = access.allowed(current_user, access.MANAGE_MEETINGS, meeting)
     may_manage = acts_for and not meeting.is_held
     case_form = case_form or AgendaCaseForm()
-    case_form.case_id.choices = [("", "—")] + [
+    # The referred cases waiting for an agenda are read only for whoever may put one on it.
+    case_form.case_id.choices = [("", "—")] + ([
         (c.id, f"{c.registry_number} · {c.type_label}") for c in queries.referred_cases(meeting.committee.main_committee_id)]
+        if may_manage else [])
     batch_form = batch_form or AgendaBatchForm()
-    batch_form.batch_id.choices = [("", "—")] + [
+    batch_form.batch_id.choices = [("", "—")] + ([
         (b.id, f"{b.registry_number} · {b.title}") for b in queries.referred_batches(meeting.committee.main_committee_id)]
+        if may_manage else [])
     decision_forms = decision_forms or {}
     for item in meeting.items:
         if item.is_referred and item.id not in decision_forms:
