@@ -13,6 +13,7 @@ await the decision of chef.norr (unit head, Hemtjänst Norr), so "Mina uppgifter
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -67,7 +68,7 @@ def _flush(table, rows: list[dict]) -> None:
         cursor = connection.connection.driver_connection.cursor()
         with cursor, cursor.copy(f"COPY {table.__tablename__} ({', '.join(names)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row[name] for name in names])
+                copy.write_row([json.dumps(row[name]) if isinstance(row[name], dict) else row[name] for name in names])
     else:
         db.session.execute(insert(table), rows)
     rows.clear()
@@ -153,6 +154,10 @@ def generate(customers: int, invoices: int, cases: int, waiting: int) -> dict[st
     db.session.commit()
     timings[f"cases (+{lines.rowcount} lines)"] = time.perf_counter() - started
     started = time.perf_counter()
+    decided, meetings = _decisions_and_meetings(rng, start.date(), today)
+    meetings += _planned_meetings(today)
+    timings[f"decisions ({decided}), meetings ({meetings})"] = time.perf_counter() - started
+    started = time.perf_counter()
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         # VACUUM also moves the trigram index's pending entries (GIN fastupdate) into the index proper,
@@ -164,6 +169,97 @@ def generate(customers: int, invoices: int, cases: int, waiting: int) -> dict[st
         db.session.commit()
     timings["vacuum, analyze"] = time.perf_counter() - started
     return timings
+
+
+DECIDED = ("granted", "executed", "refused")
+
+
+def _decisions_and_meetings(rng: random.Random, first_day: date, today: date) -> tuple[int, int]:
+    """A decision for every decided generated case, delegated under a rule of its committee's scheme,
+    and for each committee a meeting every four weeks since the first case, each held and reporting
+    the decisions made since the one before (lines and `reported_meeting_id`, as issuing does); the
+    last five weeks' decisions are not yet reported. The meeting and report pages read these."""
+    from portal.cases.models import Decision
+    from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
+
+    decider = db.session.execute(text("SELECT id FROM users WHERE username = 'chef.norr'")).scalar_one()
+    rules = {committee_id: (version_id, rule_number, level, position_id)
+             for committee_id, version_id, rule_number, level, position_id in db.session.execute(text(
+                 "SELECT v.committee_id, v.id, r.number, r.level, "
+                 " (SELECT p.id FROM positions p WHERE p.committee_id = v.committee_id ORDER BY p.id LIMIT 1) "
+                 "FROM scheme_versions v JOIN delegation_rules r ON r.version_id = v.id "
+                 "WHERE v.state = 'published' ORDER BY r.sort_order DESC"))}
+    cases = db.session.execute(text(
+        "SELECT id, committee_id, state, amount_ore, submitted_at FROM cases "
+        "WHERE registry_number LIKE 'BENCH %' AND state IN ('granted', 'executed', 'refused')")).all()
+    rows: list[dict] = []
+    decided_on: dict[int, list[tuple[date, int]]] = {}
+    now = datetime.now(UTC)
+    for case_id, committee_id, state, amount, submitted in cases:
+        if committee_id not in rules:
+            continue
+        version_id, rule_number, level, position_id = rules[committee_id]
+        submitted = submitted if isinstance(submitted, datetime) else datetime.fromisoformat(str(submitted))
+        day = min(submitted.date() + timedelta(days=rng.randrange(1, 20)), today)
+        rows.append({"case_id": case_id, "outcome": "refused" if state == "refused" else "granted",
+                     "decision_date": day, "decided_at": now, "decided_by_id": decider, "capacity": "holder",
+                     "position_id": position_id, "scheme_version_id": version_id, "rule_number": rule_number,
+                     "rule_level": level, "rule_kind": "ordinary", "amount_ore": amount, "terms": {},
+                     "reasons": "Genererat beslut.", "no_conflict_confirmed": True})
+        if len(rows) >= BATCH:
+            _flush(Decision, rows)
+    _flush(Decision, rows)
+    db.session.commit()
+    for decision_id, committee_id, day in db.session.execute(text(
+            "SELECT d.id, c.committee_id, d.decision_date FROM decisions d JOIN cases c ON c.id = d.case_id "
+            "WHERE c.registry_number LIKE 'BENCH %'")):
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        decided_on.setdefault(committee_id, []).append((day, decision_id))
+    meetings = 0
+    for committee_id, decisions in decided_on.items():
+        decisions.sort()
+        day, position = first_day + timedelta(days=28), 0
+        while day <= today - timedelta(days=35):
+            meeting = Meeting(committee_id=committee_id, meeting_date=day, place="Sessionssalen", state="held",
+                              minutes_approved_on=day + timedelta(days=3), minutes_posted_on=day + timedelta(days=4),
+                              created_at=now)
+            db.session.add(meeting)
+            db.session.flush()
+            item = AgendaItem(meeting_id=meeting.id, paragraph=1, kind="delegation_report", proposal="Läggs till handlingarna.")
+            db.session.add(item)
+            db.session.flush()
+            reported = []
+            while position < len(decisions) and decisions[position][0] <= day:
+                reported.append(decisions[position][1])
+                position += 1
+            lines = [{"decision_id": d, "meeting_id": meeting.id, "agenda_item_id": item.id} for d in reported]
+            for chunk in range(0, len(lines), BATCH):
+                _flush(DelegationReportLine, lines[chunk:chunk + BATCH])
+            if reported:
+                db.session.execute(text(f"UPDATE decisions SET reported_meeting_id = {meeting.id} "
+                                        f"WHERE id IN (SELECT decision_id FROM delegation_report_lines "
+                                        f"WHERE meeting_id = {meeting.id})"))
+            meetings += 1
+            day += timedelta(days=28)
+        db.session.commit()
+    return len(cases), meetings
+
+
+def _planned_meetings(today: date) -> int:
+    """Each committee's next meeting, a week ahead, with the delegation report on its agenda and not
+    issued: its page lists what is not yet reported."""
+    from portal.meetings.models import AgendaItem, Meeting
+
+    committees = list(db.session.scalars(text("SELECT DISTINCT committee_id FROM meetings")))
+    for committee_id in committees:
+        meeting = Meeting(committee_id=committee_id, meeting_date=today + timedelta(days=7), place="Sessionssalen",
+                          state="planned", created_at=datetime.now(UTC))
+        db.session.add(meeting)
+        db.session.flush()
+        db.session.add(AgendaItem(meeting_id=meeting.id, paragraph=1, kind="delegation_report",
+                                  proposal="Läggs till handlingarna."))
+    db.session.commit()
+    return len(committees)
 
 
 def main() -> None:

@@ -156,6 +156,9 @@ def pages(database_url: str) -> list[tuple[str, str, object]]:
             "SELECT id, identity_number FROM customers WHERE kind = 'person' AND NOT protected_identity "
             "ORDER BY id DESC LIMIT 1")).one()
         committee = connection.execute(text("SELECT id FROM committees WHERE code = 'SN'")).scalar()
+        held, planned = (connection.execute(text(
+            "SELECT id FROM meetings WHERE committee_id = :sn AND state = :state ORDER BY meeting_date DESC LIMIT 1"),
+            {"sn": committee, "state": state}).scalar() for state in ("held", "planned"))
     engine.dispose()
     formatted = f"{identity[:8]}-{identity[8:]}"
     return [
@@ -167,6 +170,10 @@ def pages(database_url: str) -> list[tuple[str, str, object]]:
         ("customer search, personnummer", "ekonom", lambda b: b.search("/kunder/", formatted)),
         ("customer page", "ekonom", f"/kunder/{customer}"),
         ("committee's delegation report", "sekreterare", f"/sammantraden/namnder/{committee}/delegationsbeslut"),
+        ("committee's delegation report, page 2", "sekreterare",
+         f"/sammantraden/namnder/{committee}/delegationsbeslut?sida=2"),
+        ("meeting page, report issued", "sekreterare", f"/sammantraden/{held}"),
+        ("meeting page, report not yet issued", "sekreterare", f"/sammantraden/{planned}"),
         ("jobs page", "ekonom", "/jobb/?visa=alla"),
     ]
 
