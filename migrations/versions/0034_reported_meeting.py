@@ -1,8 +1,8 @@
 """A delegated decision names the meeting whose issued report listed it (RULINGS 18), indexed, so
 "not yet reported" is read by the index instead of every decision against every report line
 
-Revision ID: 0033_reported_meeting
-Revises: 0032_body_kinds
+Revision ID: 0034_reported_meeting
+Revises: 0033_overdue_snapshots
 Create Date: 2026-12-01 13:00:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0033_reported_meeting'
-down_revision = '0032_body_kinds'
+revision = '0034_reported_meeting'
+down_revision = '0033_overdue_snapshots'
 branch_labels = None
 depends_on = None
 
