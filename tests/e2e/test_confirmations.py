@@ -11,7 +11,7 @@ WAITS = "väntar på att en annan person med samma behörighet bekräftar den"
 def test_a_self_appointment_waits_for_the_administrator_to_confirm_it(page):
     login(page, "ekonomichef")
     page.goto("/organisation/")
-    page.get_by_role("link", name="Tekniska nämnden").click()
+    page.get_by_role("link", name="Tekniska nämnden", exact=True).click()
     page.get_by_role("link", name="Fastighetschef").click()
     htmx_ready(page)
     page.evaluate("window.__noReload = true")
