@@ -87,6 +87,10 @@ def test_the_holder_sees_her_own_absence(client, world, make):
     db.session.commit()
     page = _page(client, "chef.syd")
     assert "Mina frånvaron" in page and "Du är frånvarande" in page and "tills vidare" in page
+    # Once, in the page's content: the page's title is its name alone.
+    assert page.count('id="absences-heading"') == 1
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert "frånvarande" not in title and "Mina uppgifter" in title
 
 
 def test_the_secretary_finds_unreported_decisions_the_next_meeting_and_referred_cases(client, world):
