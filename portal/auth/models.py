@@ -9,6 +9,11 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+# The password hash of an account that has no password (an organisation import's person, until
+# single sign-on or the administrator sets one): no hash of any password ever equals it, and
+# check_password refuses it before hashing anything, the empty password included.
+NO_PASSWORD = "!"
+
 from portal.auth.roles import Role
 from portal.extensions import db
 
@@ -23,6 +28,8 @@ class User(UserMixin, db.Model):
     # Optional: lets the portal refuse that someone decides a case where they are the customer (R3).
     identity_number: Mapped[str | None] = mapped_column(String(12), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # The person's number in the municipality's HR system: how an organisation import knows them.
+    employee_number: Mapped[str | None] = mapped_column(String(40), unique=True, index=True)
     # Who the person is at the municipality's identity provider: the value of the configured claim
     # (OIDC_USER_CLAIM, e.g. an employee number or `oid`), or of the trusted proxy's header.
     external_id: Mapped[str | None] = mapped_column(String(255), unique=True, index=True)
@@ -72,7 +79,13 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
+        if not self.has_password or not password:
+            return False
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash) and not self.password_hash.startswith(NO_PASSWORD)
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

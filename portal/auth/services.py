@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal import clock
 from portal.audit.services import Actor, changes, record
-from portal.auth.models import User, UserRole
+from portal.auth.models import NO_PASSWORD, User, UserRole
 from portal.auth.roles import Role
 from portal.auth.sessions import sessions_end
 from portal.errors import ValidationFailed
@@ -35,6 +35,7 @@ def _user_view(user: User) -> dict:
         "roles": sorted(user.roles),
         "active": user.is_active_account,
         "external_id": user.external_id,
+        "employee_number": user.employee_number,
     }
 
 
@@ -165,8 +166,9 @@ def login_attempt(actor: Actor, username: str, password: str, *,
     still use theirs (None: every account may)."""
     name = unicodedata.normalize("NFC", username).strip().lower()
     user = db.session.scalars(select(User).where(User.username == name)).first()
-    if user is None:
-        User(password_hash=_DUMMY_HASH).check_password(password)
+    if user is None or not user.has_password:
+        # An account without a password is refused like an unknown one, in as long a time.
+        User(password_hash=_DUMMY_HASH).check_password(password or "-")
         ok = False
     else:
         ok = user.check_password(password) and user.is_active_account
@@ -184,3 +186,39 @@ def login_attempt(actor: Actor, username: str, password: str, *,
                               "municipality's identity provider.")} if refused_here else None)
     db.session.flush()
     return user if ok else None
+
+
+def free_username(wanted: str) -> str:
+    """A user name not yet taken, made from an e-mail address (before any @) or a name."""
+    base = unicodedata.normalize("NFKD", wanted.split("@")[0].lower())
+    base = "".join(c for c in base if c.isascii() and (c.isalnum() or c in "._-"))[:60].strip("._-") or "person"
+    name, n = base, 1
+    while db.session.scalar(select(func.count()).where(User.username == name)):
+        n += 1
+        name = f"{base}{n}"
+    return name
+
+
+def user_create_without_password(actor: Actor, *, full_name: str, email: str | None,
+                                 employee_number: str) -> User:
+    """A person from the HR system's file: no roles and no password (check_password refuses every
+    attempt) until single sign-on knows them or the administrator sets a password."""
+    user = User(username=free_username(email or full_name), full_name=full_name, email=email,
+                employee_number=employee_number, password_hash=NO_PASSWORD, is_active_account=True,
+                created_at=clock.now())
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.create", "user", user.id, after={**_user_view(user), "password": False})
+    return user
+
+
+def user_update_from_register(actor: Actor, user: User, *, full_name: str, email: str | None,
+                              employee_number: str) -> User:
+    """The HR system's name, e-mail and employee number for a person the portal already knows."""
+    before = _user_view(user)
+    user.full_name, user.email, user.employee_number = full_name, email, employee_number
+    db.session.flush()
+    before, after = changes(before, _user_view(user))
+    if after:
+        record(actor, "user.update", "user", user.id, before=before, after=after)
+    return user
