@@ -53,6 +53,11 @@ MATRIX = {
     # The admin appointed himself (world): he may withdraw it, not confirm or refuse it; the
     # director confirms it (then refusing finds it dealt with). Department heads see the page for
     # further delegations.
+    # The organisation from the HR system's file: whoever keeps the organisation.
+    "org.imports": ("GET", "/organisation/import", EDITORS),
+    "org.import_template": ("GET", "/organisation/import/mall.csv", EDITORS),
+    "org.import_preview": ("GET", "/organisation/import/{org_import}", EDITORS),
+    "org.import_run": ("POST", "/organisation/import/{org_import}/importera", EDITORS),
     "org.registrations": ("GET", "/organisation/bekraftelser", EDITORS | {"dept_head_a"}),
     "org.registration_confirm": ("POST", "/organisation/bekraftelser/{registration}/bekrafta", {"director"}),
     "org.registration_refuse": ("POST", "/organisation/bekraftelser/{registration}/avvisa", {"director"}),
@@ -335,7 +340,7 @@ def world(make):
             "bank_payment": _bank_payment(ledger_import.id), "failed_job": _failed_job(ledger_import.id),
             "failed_mail": _failed_mail(other_user.id),
             "batch": _batch(make, committee_a, invoice_unit, category),
-            "report_export": _report_export(department.id)}
+            "report_export": _report_export(department.id), "org_import": _org_import(admin.id)}
 
 
 def _batch(make, committee, unit, category) -> int:
@@ -402,6 +407,21 @@ def _report_export(department_id: int) -> int:
     db.session.add(export)
     db.session.flush()
     return export.id
+
+
+def _org_import(uploaded_by_id: int) -> int:
+    """A file uploaded for its preview (its one row names no committee the world has)."""
+    from datetime import UTC, datetime
+
+    from portal.extensions import db
+    from portal.org.models import OrgImport
+
+    org_import = OrgImport(filename="hr.csv", content="Nämnd;Enhetskod;Enhet\r\nXX;1;Ett".encode(), sha256="0" * 64,
+                           size=20, rows=1, state="previewed", uploaded_by_id=uploaded_by_id,
+                           uploaded_at=datetime(2026, 11, 23, tzinfo=UTC))
+    db.session.add(org_import)
+    db.session.flush()
+    return org_import.id
 
 
 def _failed_job(import_id: int) -> int:

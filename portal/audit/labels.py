@@ -75,6 +75,9 @@ ACTION_LABELS = {
     "position.update": _l("Position changed"),
     "appointment.create": _l("Appointment registered"),
     "appointment.update": _l("Appointment changed"),
+    "appointment.delete": _l("Appointment cancelled before it began"),
+    "org_import.upload": _l("Organisation file uploaded"),
+    "org_import.run": _l("Organisation imported from file"),
     "absence.create": _l("Absence registered"),
     "absence.update": _l("Absence changed"),
     "absence.delete": _l("Absence removed"),
@@ -183,6 +186,7 @@ OBJECT_LABELS = {
     "attachment": _l("Attachment"),
     "signed_agreement": _l("Signed agreement"),
     "pending_registration": _l("Registration awaiting confirmation"),
+    "org_import": _l("Organisation import"),
     "user_session": _l("Sign-in"),
     "job": _l("Background job"),
 }

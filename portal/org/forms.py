@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.org.models import BODY_KIND_LABELS, BodyKind, PositionKind, UnitKind
@@ -78,3 +78,11 @@ class OwnAbsenceForm(FlaskForm):
     ends_on = DateField(_l("To (empty: until further notice)"), validators=[Optional()])
     standin_user_id = SelectField(_l("Stands in"), coerce=optional_id, validate_choice=False)
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
+
+
+class OrgImportForm(FlaskForm):
+    file = FileField(_l("The HR system's file (CSV or .xlsx)"))
+
+
+class OrgImportRunForm(FlaskForm):
+    digest = HiddenField()

@@ -294,3 +294,29 @@ class PendingRegistration(db.Model):
     @property
     def is_pending(self) -> bool:
         return self.state == RegistrationState.PENDING
+
+
+class OrgImport(db.Model):
+    """A file from the HR system read into the organisation (units, positions, appointments, people).
+
+    Kept from upload: the preview is read from the stored file against the organisation as it stands,
+    and the import applies exactly what the confirmed preview showed (its digest), all or nothing.
+    """
+
+    __tablename__ = "org_imports"
+    __table_args__ = (CheckConstraint("state in ('previewed', 'imported')", name="state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column()
+    rows: Mapped[int] = mapped_column()
+    state: Mapped[str] = mapped_column(String(20), default="previewed")
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the import did, counted: {"units_created": n, ...}.
+    summary: Mapped[dict | None] = mapped_column(JSON)
+
+    uploaded_by: Mapped[User] = relationship()

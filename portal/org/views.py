@@ -529,3 +529,5 @@ def registration_refuse(registration_id: int):
 def registration_withdraw(registration_id: int):
     return _registration_step(registration_id, confirmations.withdraw, confirmations.may_withdraw,
                               _("The registration was withdrawn."))
+
+from portal.org import import_views  # noqa: E402,F401  (the import's pages, on this blueprint)

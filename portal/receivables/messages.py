@@ -104,6 +104,11 @@ def _bgmax_message(code: str, p: dict) -> str:
     return messages[code]() if code in messages else _("Unreadable value (%(code)s).", code=code)
 
 
+def file_kind_label(kind: str) -> str:
+    """What a file that is not a table is, in words (tabular.binary_kind's kinds)."""
+    return str(_FILE_KINDS.get(kind, _FILE_KINDS["binary"]))
+
+
 def field_label(name: str) -> str:
     return str(FIELD_LABELS.get(name, name))
 
