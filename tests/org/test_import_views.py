@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
+from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.extensions import db
 from portal.org.models import Appointment, OrgImport, OrgUnit, PositionKind
@@ -46,6 +47,8 @@ def test_upload_preview_import(client, people):
     page = client.get(done.location).get_data(as_text=True)
     assert "Organisationen är importerad." in page and "Förordnanden: 2 nya" in page
     assert db.session.scalar(select(func.count()).select_from(Appointment)) == 3  # the member's, and two new
+    lars = db.session.scalars(select(User).where(User.employee_number == "1002")).one()
+    assert "Inget lösenord: personen loggar in via" in client.get(f"/admin/anvandare/{lars.id}").get_data(as_text=True)
     # The same file again: the preview says it changes nothing and offers no import.
     again = client.get(_upload(client, csv(*ROWS)).location).get_data(as_text=True)
     assert "Filen ändrar inget" in again and "/importera" not in again
