@@ -13,6 +13,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 
 from portal.audit.services import Actor
 from portal.batches.models import WriteOffBatch, WriteOffBatchDecision
+from portal.delegation.messages import common_source_sv
 from portal.delegation.models import SchemeVersion, WriteOffReason
 from portal.documents.archive import to_pdfa
 from portal.documents.models import DocumentKind, IssuedDocument
@@ -60,6 +61,8 @@ class BatchDecisionData:
     officer_name: str
     # The committee's own decision at a meeting: its paragraph, e.g. "SN 2026-12-10 § 14".
     committee_reference: str | None = None
+    # The decision's rule came from the common provisions adopted as this (RULINGS 11).
+    common_reference: str | None = None
 
 
 def reason_words(reason: str) -> str:
@@ -120,7 +123,13 @@ def decision_data(batch: WriteOffBatch, decision: WriteOffBatchDecision) -> Batc
         further_delegation_from=decision.delegated_by_position.title if decision.delegated_by_position else None,
         officer_name=batch.prepared_by.full_name,
         committee_reference=decision.committee_reference,
+        common_reference=_common_reference(version, decision.rule_number),
     )
+
+
+def _common_reference(version: SchemeVersion | None, rule_number: str | None) -> str | None:
+    rule = next((r for r in version.rules if r.number == rule_number), None) if version else None
+    return rule.common_version.adoption_reference if rule is not None and rule.is_included else None
 
 
 def _mandate(data: BatchDecisionData) -> list[Flowable]:
@@ -135,7 +144,9 @@ def _mandate(data: BatchDecisionData) -> list[Flowable]:
     return [
         paragraph(f"Beslutet är fattat med stöd av {data.committee_name}s delegationsordning punkt "
                   f"{data.rule_number}, {data.version_label}, {data.adoption_reference}. Punkten omfattar "
-                  "varje rad i beslutet."),
+                  "varje rad i beslutet."
+                  + (" " + common_source_sv(data.common_reference, data.adoption_reference)
+                     if data.common_reference else "")),
         paragraph(f"Beslutet är fattat {data.decision_date.isoformat()} av {who}."),
     ]
 

@@ -16,6 +16,7 @@ from portal import clock
 from portal.audit.services import Actor
 from portal.cases.models import Case, Decision
 from portal.delegation.engine_types import INTERNAL_CASE_TYPES, CaseType
+from portal.delegation.messages import common_source_sv
 from portal.delegation.models import CollectionReason, SchemeVersion, WriteOffReason
 from portal.documents.archive import to_pdfa
 from portal.documents.models import DocumentKind, IssuedDocument
@@ -120,6 +121,8 @@ class LetterData:
     # date ("SN 2026/12", 2026-11-23).
     whole_debt_of: str | None = None
     whole_debt_of_decided: date | None = None
+    # The decision's rule came from the common provisions adopted as this (RULINGS 11).
+    common_reference: str | None = None
 
     @property
     def title(self) -> str:
@@ -171,6 +174,7 @@ def letter_data(case: Case, decision: Decision) -> LetterData:
         rule_number=decision.rule_number,
         version_label=version.label if version else "",
         adoption_reference=(version.adoption_reference or "") if version else "",
+        common_reference=rule.common_version.adoption_reference if rule is not None and rule.is_included else None,
         committee_reference=decision.committee_reference,
         # The committee decides as a body; the secretary only recorded its decision.
         decider_name=case.committee.name if decision.committee_reference else decision.decided_by.full_name,
@@ -443,7 +447,9 @@ def _mandate(data: LetterData) -> list[Flowable]:
         who += speak_as(data.body_kind, ", i ett brådskande ärende på nämndens vägnar (kommunallagen 6 kap 39 §)")
     return [
         paragraph(f"Beslutet är fattat med stöd av {data.committee_name}s delegationsordning punkt "
-                  f"{data.rule_number}, {data.version_label}, {data.adoption_reference}."),
+                  f"{data.rule_number}, {data.version_label}, {data.adoption_reference}."
+                  + (" " + speak_as(data.body_kind, common_source_sv(data.common_reference, data.adoption_reference))
+                     if data.common_reference else "")),
         paragraph(f"Beslutet är fattat {_d(data.decision_date)} av {who}."),
     ]
 

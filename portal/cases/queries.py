@@ -318,6 +318,8 @@ class DecisionRecord:
     version_label: str | None
     adoption_reference: str | None
     valid_from: date | None
+    # The decision's rule came from the common provisions adopted as this (RULINGS 11).
+    common_reference: str | None = None
 
     @property
     def urgent(self) -> bool:
@@ -327,9 +329,11 @@ class DecisionRecord:
 def decision_record(decision: Decision) -> DecisionRecord:
     version = (db.session.get(SchemeVersion, decision.scheme_version_id)
                if decision.scheme_version_id is not None else None)
+    rule = next((r for r in version.rules if r.number == decision.rule_number), None) if version else None
     return DecisionRecord(decision, version.label if version else None,
                           version.adoption_reference if version else None,
-                          version.valid_from if version else None)
+                          version.valid_from if version else None,
+                          rule.common_version.adoption_reference if rule is not None and rule.is_included else None)
 
 
 def timeline(case_id: int) -> list[AuditEntry]:

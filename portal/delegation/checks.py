@@ -116,6 +116,7 @@ def check_version(
                 )
             )
     findings.extend(_overlap_findings(version))
+    findings.extend(_common_overlap_findings(version))
     for delegation in org.further_delegations:
         if delegation.scheme_version_id == version.id:
             findings.extend(
@@ -407,6 +408,7 @@ def _overlap_findings(version: SchemeVersion) -> list[Finding]:
         ):
             if (
                 first.delegate != second.delegate
+                and first.is_included == second.is_included  # else _common_overlap_findings
                 and _may_overlap(first.limits, second.limits)
                 and _scopes_may_overlap(first.receivables, second.receivables)
             ):
@@ -414,6 +416,25 @@ def _overlap_findings(version: SchemeVersion) -> list[Finding]:
                 findings.append(
                     Finding(WARNING, FindingCode.OVERLAPPING_RULES, first.number, params)
                 )
+    return findings
+
+
+def _common_overlap_findings(version: SchemeVersion) -> list[Finding]:
+    """A rule of the committee's own and one included from the common provisions (RULINGS 11) of
+    the same case type and kind that one case could match: the engine's ordering decides between
+    them (the lowest level with someone able to decide), which the committee should have meant."""
+    own = [rule for rule in version.rules if not rule.is_included]
+    findings = []
+    for included in (rule for rule in version.rules if rule.is_included):
+        for rule in own:
+            if (
+                rule.case_type == included.case_type
+                and rule.kind == included.kind
+                and _may_overlap(rule.limits, included.limits)
+                and _scopes_may_overlap(rule.receivables, included.receivables)
+            ):
+                params = (("other_rule_number", included.number), ("same_level", rule.level == included.level))
+                findings.append(Finding(WARNING, FindingCode.OVERLAPS_COMMON_RULE, rule.number, params))
     return findings
 
 

@@ -310,10 +310,18 @@ class Rule:
     receivables: ReceivableScope = field(default_factory=ReceivableScope)
     # The guideline's own point a bar cites, e.g. "4.2" ("punkt 4.2"); None on other rules.
     guideline_point: str | None = None
+    # A rule included from the common provisions (RULINGS 11): the adoption reference of the
+    # common version it comes from ("KS 2026-01-15 § 3"). It decides like the committee's own rule;
+    # every verdict and document says where it comes from.
+    common_reference: str | None = None
 
     @property
     def is_bar(self) -> bool:
         return self.kind == RuleKind.BAR
+
+    @property
+    def is_included(self) -> bool:
+        return self.common_reference is not None
 
 
 def rule_sort_key(rule: Rule) -> tuple:
@@ -338,6 +346,8 @@ class SchemeVersion:
     state: VersionState
     rules: tuple[Rule, ...]
     adoption_reference: str | None = None
+    # The common version the committee adopted into this version (RULINGS 11), by its reference.
+    common_reference: str | None = None
 
     @cached_property
     def rules_by_case_type(self) -> dict[CaseType, tuple[Rule, ...]]:

@@ -644,6 +644,13 @@ _FINDINGS: dict[FindingCode, Callable[[Finding, NameBook], str]] = {
         rule=f.rule_number,
         other=f.param("other_rule_number"),
     ),
+    FindingCode.OVERLAPS_COMMON_RULE: lambda f, n: _(
+        "Rule %(rule)s and rule %(other)s of the common provisions may match the same case: both stay "
+        "paths at the same level.", rule=f.rule_number, other=f.param("other_rule_number"),
+    ) if f.param("same_level") else _(
+        "Rule %(rule)s and rule %(other)s of the common provisions may match the same case: the lower "
+        "level is proposed when someone there can decide.", rule=f.rule_number, other=f.param("other_rule_number"),
+    ),
     FindingCode.PLAN_LENGTH_FLOOR_UNREACHABLE: lambda f, n: _(
         "The smallest debt for %(plans)s never applies: the longest plan is %(longest)s.",
         plans=_floor_of(f),
@@ -819,3 +826,25 @@ def capacity_text(decider: Decider, names: NameBook) -> str:
         person=names.person(decider.delegated_by_person_id),
         position=names.position(decider.delegated_by_position_id),
     )
+
+
+def common_source_text(common_reference: str | None, adoption_reference: str | None) -> str:
+    """Where an included rule comes from (RULINGS 11): the common provisions, adopted by the executive
+    committee, which the committee adopted into its own scheme. Both references, as the minutes cite them."""
+    if not common_reference:
+        return ""
+    if not adoption_reference:
+        return _("The rule comes from the common provisions adopted as %(common)s, which the committee "
+                 "includes in this draft.", common=common_reference)
+    return _("The rule comes from the common provisions adopted as %(common)s, which the committee adopted "
+             "into its scheme as %(reference)s.", common=common_reference, reference=adoption_reference)
+
+
+def common_source_sv(common_reference: str | None, adoption_reference: str | None) -> str:
+    """The same in the documents' Swedish (letters, decision documents, the scheme PDF)."""
+    if not common_reference:
+        return ""
+    if not adoption_reference:
+        return f"Punkten ingår i de gemensamma bestämmelserna, antagna {common_reference}, som ingår i detta förslag."
+    return (f"Punkten ingår i de gemensamma bestämmelserna, antagna {common_reference}, som nämnden har antagit "
+            f"i sin delegationsordning {adoption_reference}.")

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -250,10 +251,11 @@ class SchemeVersion(db.Model):
             name="published_has_reference",
         ),
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="dates_in_order"),
-        # One draft per committee at a time (DOMAIN.md "Schemes").
+        # One draft per committee at a time (DOMAIN.md "Schemes"), and one of its common provisions.
         Index(
             "uq_scheme_versions_one_draft",
             "committee_id",
+            "is_common",
             unique=True,
             sqlite_where=text("state = 'draft'"),
             postgresql_where=text("state = 'draft'"),
@@ -271,17 +273,28 @@ class SchemeVersion(db.Model):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("scheme_versions.id"))
+    # Gemensamma bestämmelser (issue 12 §4, RULINGS 11): a version of the municipality-wide common
+    # provisions, adopted by the executive committee (`committee_id` is that body), which no case is
+    # decided under directly: each committee adopts a published one into its own scheme.
+    is_common: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A committee's version: the published common version it includes (its rules are copied in,
+    # marked by `DelegationRule.common_version_id`); None: it includes none.
+    common_version_id: Mapped[int | None] = mapped_column(ForeignKey("scheme_versions.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     committee: Mapped[Committee] = relationship()
-    based_on: Mapped[SchemeVersion | None] = relationship(remote_side="SchemeVersion.id")
+    based_on: Mapped[SchemeVersion | None] = relationship(
+        remote_side="SchemeVersion.id", foreign_keys=[based_on_id])
+    common_version: Mapped[SchemeVersion | None] = relationship(
+        remote_side="SchemeVersion.id", foreign_keys=[common_version_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
     rules: Mapped[list[DelegationRule]] = relationship(
-        back_populates="version", order_by="DelegationRule.sort_order"
+        back_populates="version", order_by="DelegationRule.sort_order",
+        foreign_keys="DelegationRule.version_id",
     )
 
     @property
@@ -332,9 +345,13 @@ class DelegationRule(LimitColumns, db.Model):
     # A plan or deferral granted under the rule is broken when late by more than this many days,
     # where stricter than the municipality's setting (RULINGS 16); the rule's own, not passed on.
     broken_after_days: Mapped[int | None] = mapped_column(Integer)
+    # A rule included from the common provisions (RULINGS 11): the published common version it was
+    # adopted from. Such a rule is changed only there; the committee adopts a newer version instead.
+    common_version_id: Mapped[int | None] = mapped_column(ForeignKey("scheme_versions.id"))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
-    version: Mapped[SchemeVersion] = relationship(back_populates="rules")
+    version: Mapped[SchemeVersion] = relationship(back_populates="rules", foreign_keys=[version_id])
+    common_version: Mapped[SchemeVersion | None] = relationship(foreign_keys=[common_version_id])
     delegate_position: Mapped[Position | None] = relationship(foreign_keys=[delegate_position_id])
     delegate_committee: Mapped[Committee | None] = relationship(foreign_keys=[delegate_committee_id])
     standin_position: Mapped[Position | None] = relationship(foreign_keys=[standin_position_id])
@@ -346,6 +363,11 @@ class DelegationRule(LimitColumns, db.Model):
     @property
     def case_type_enum(self) -> CaseType:
         return CaseType(self.case_type)
+
+    @property
+    def is_included(self) -> bool:
+        """Included from the common provisions: not the committee's own to change."""
+        return self.common_version_id is not None
 
     def limits(self) -> Limits:
         return replace(super().limits(), broken_after_days=self.broken_after_days)

@@ -9,6 +9,7 @@ from reportlab.platypus import Flowable, KeepTogether
 from portal import clock
 from portal.audit.services import Actor
 from portal.delegation import display, queries
+from portal.delegation.messages import common_source_sv
 from portal.delegation.models import SchemeVersion
 from portal.documents.archive import to_pdfa
 from portal.documents.models import DocumentKind, IssuedDocument
@@ -33,7 +34,10 @@ COMPANY_LAW = ("Styrelsen delegerar beslutanderätt enligt aktiebolagslagen (200
 
 
 def _title(version: SchemeVersion) -> str:
-    base = f"Delegationsordning för {version.committee.name}"
+    if version.is_common:
+        base = f"Gemensamma bestämmelser i delegationsordningarna, antas av {version.committee.name}"
+    else:
+        base = f"Delegationsordning för {version.committee.name}"
     return base if version.is_published else f"{base} – förslag"
 
 
@@ -50,6 +54,12 @@ def build_scheme_document(version: SchemeVersion, code: str) -> bytes:
     else:
         adopted = "Förslag till nämnden; ännu inte antaget."
     kind = version.committee.kind
+    if version.is_common:
+        adopted += (" Bestämmelserna gäller för en nämnd först när nämnden har antagit dem i sin egen "
+                    "delegationsordning; en ny version når nämnden först när den antar den.")
+    elif version.common_version is not None:
+        adopted += (f" Delegationsordningen innehåller de gemensamma bestämmelserna, antagna "
+                    f"{version.common_version.adoption_reference}; deras punkter är märkta nedan.")
     law = COMPANY_LAW if is_company(kind) else LAW
     story: list[Flowable] = [paragraph(title, "title"), paragraph(version.label, "h3"),
                              paragraph(speak_as(kind, adopted)), paragraph("Allmänt", "h2"),
@@ -70,6 +80,9 @@ def build_scheme_document(version: SchemeVersion, code: str) -> bytes:
                     conditions.append("Får vidaredelegeras")
                 if view.stored.kind == "urgent":
                     conditions.append("Brådskande ärenden (kommunallagen 6 kap. 39 §)")
+                if view.stored.is_included:
+                    conditions.append(common_source_sv(view.stored.common_version.adoption_reference,
+                                                       version.adoption_reference))
                 rows.append([view.rule.number, view.stored.text, speak_as(kind, view.delegate),
                              speak_as(kind, "\n".join(conditions))])
             story.append(KeepTogether([paragraph(f"Nivå {level}", "h3"),

@@ -134,6 +134,7 @@ def price_base_amounts() -> dict[int, int]:
 
 
 def engine_rule(rule: DelegationRule) -> et.Rule:
+    common = rule.common_version if rule.common_version_id is not None else None
     return et.Rule(
         number=rule.number,
         text=rule.text,
@@ -147,6 +148,7 @@ def engine_rule(rule: DelegationRule) -> et.Rule:
         consultation=rule.consultation,
         receivables=rule.receivables(),
         guideline_point=rule.guideline_point,
+        common_reference=(common.adoption_reference or common.label) if common is not None else None,
     )
 
 
@@ -177,11 +179,23 @@ def engine_version(version: SchemeVersion, *, valid_from: date | None = None) ->
         state=et.VersionState(version.state),
         rules=tuple(engine_rule(rule) for rule in version.rules),
         adoption_reference=version.adoption_reference,
+        common_reference=_common_reference(version),
     )
 
 
+def _common_reference(version: SchemeVersion) -> str | None:
+    common = version.common_version if version.common_version_id is not None else None
+    return (common.adoption_reference or common.label) if common is not None else None
+
+
 def _with_rules():
-    return select(SchemeVersion).options(selectinload(SchemeVersion.rules))
+    return select(SchemeVersion).options(
+        selectinload(SchemeVersion.rules).selectinload(DelegationRule.common_version),
+        selectinload(SchemeVersion.common_version))
+
+
+# A committee's own scheme: not the common provisions the executive committee adopts (RULINGS 11).
+_OWN = SchemeVersion.is_common.is_(False)
 
 
 def _in_force(day: date):
@@ -195,7 +209,7 @@ def _in_force(day: date):
 def version_in_force(committee_id: int, day: date) -> SchemeVersion | None:
     """The published version in force for the committee on the day (two queries, rules included)."""
     return db.session.scalars(
-        _with_rules().where(SchemeVersion.committee_id == committee_id, _in_force(day)).limit(1)
+        _with_rules().where(SchemeVersion.committee_id == committee_id, _OWN, _in_force(day)).limit(1)
     ).first()
 
 
@@ -206,6 +220,7 @@ def future_versions(committee_id: int, day: date) -> list[SchemeVersion]:
             select(SchemeVersion)
             .where(
                 SchemeVersion.committee_id == committee_id,
+                _OWN,
                 SchemeVersion.state == et.VersionState.PUBLISHED.value,
                 SchemeVersion.valid_from > day,
             )
@@ -221,6 +236,7 @@ def earlier_versions(committee_id: int, day: date) -> list[SchemeVersion]:
             select(SchemeVersion)
             .where(
                 SchemeVersion.committee_id == committee_id,
+                _OWN,
                 SchemeVersion.state == et.VersionState.PUBLISHED.value,
                 SchemeVersion.valid_to < day,
             )
@@ -229,21 +245,24 @@ def earlier_versions(committee_id: int, day: date) -> list[SchemeVersion]:
     )
 
 
-def draft_of(committee_id: int) -> SchemeVersion | None:
+def draft_of(committee_id: int, *, common: bool = False) -> SchemeVersion | None:
+    """The committee's draft; with `common`, the draft of the common provisions it adopts."""
     return db.session.scalars(
         select(SchemeVersion).where(
             SchemeVersion.committee_id == committee_id,
+            SchemeVersion.is_common.is_(common),
             SchemeVersion.state == et.VersionState.DRAFT.value,
         )
     ).first()
 
 
-def latest_published(committee_id: int) -> SchemeVersion | None:
+def latest_published(committee_id: int, *, common: bool = False) -> SchemeVersion | None:
     """The published version that starts last: the future one if any, else the one in force."""
     return db.session.scalars(
         _with_rules()
         .where(
             SchemeVersion.committee_id == committee_id,
+            SchemeVersion.is_common.is_(common),
             SchemeVersion.state == et.VersionState.PUBLISHED.value,
         )
         .order_by(SchemeVersion.valid_from.desc())
@@ -251,10 +270,11 @@ def latest_published(committee_id: int) -> SchemeVersion | None:
     ).first()
 
 
-def versions_of(committee_id: int) -> list[SchemeVersion]:
+def versions_of(committee_id: int, *, common: bool = False) -> list[SchemeVersion]:
     """Every version of the committee: the draft first, then published ones, latest first."""
     versions = db.session.scalars(
-        select(SchemeVersion).where(SchemeVersion.committee_id == committee_id)
+        select(SchemeVersion).where(SchemeVersion.committee_id == committee_id,
+                                    SchemeVersion.is_common.is_(common))
     ).all()
     return sorted(versions, key=lambda v: (not v.is_draft, -(v.valid_from or date.max).toordinal()))
 
@@ -269,8 +289,8 @@ class Overview:
     earlier: list[SchemeVersion]
 
 
-def overview(committee_id: int, day: date) -> Overview:
-    versions = versions_of(committee_id)
+def overview(committee_id: int, day: date, *, common: bool = False) -> Overview:
+    versions = versions_of(committee_id, common=common)
     draft = next((v for v in versions if v.is_draft), None)
     published = [v for v in versions if v.is_published]
     in_force = next(
@@ -310,7 +330,7 @@ def case_contexts(committee_ids, day: date, org: sn.OrgSnapshot | None = None) -
         if len(kept.versions) > kept.MAX_VERSIONS:
             kept.versions.clear()
         found = {version.committee_id: version for version in db.session.scalars(
-            _with_rules().where(SchemeVersion.committee_id.in_(missing), _in_force(day))
+            _with_rules().where(SchemeVersion.committee_id.in_(missing), _OWN, _in_force(day))
             .order_by(SchemeVersion.valid_from)
         )}
         for committee_id in missing:

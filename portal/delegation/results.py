@@ -151,6 +151,8 @@ class RuleOutcome:
     guideline_point: str | None = None
     covered_because: tuple[Reason, ...] = ()
     names_refuser: bool = True
+    # Included from the common provisions: the common version's adoption reference (RULINGS 11).
+    common_reference: str | None = None
 
     @property
     def is_bar(self) -> bool:
@@ -175,6 +177,9 @@ class Verdict:
     # The guideline bars that cover the case as asked: it may not be granted but by the committee,
     # and the proposed rules (if any) are the bars under which it may be refused.
     barred_by: tuple[str, ...] = ()
+    # The committee's own adoption reference of the version, which an included rule's words name
+    # beside the common version's (RULINGS 11: a decision names both).
+    adoption_reference: str | None = None
 
     @property
     def barred(self) -> bool:
@@ -254,6 +259,7 @@ class FindingCode(StrEnum):
     # Warnings: shown, not blocking.
     CASE_TYPE_WITHOUT_RULE = "case_type_without_rule"
     OVERLAPPING_RULES = "overlapping_rules"
+    OVERLAPS_COMMON_RULE = "overlaps_common_rule"
     PLAN_LENGTH_FLOOR_UNREACHABLE = "plan_length_floor_unreachable"
     POSITION_WITHOUT_HOLDER = "position_without_holder"
     POSITION_WITHOUT_STANDIN = "position_without_standin"

@@ -132,8 +132,11 @@ def verdict(
         )
     cache: StaffingCache = {}
     outcomes = tuple(
-        (_bar_outcome if rule.is_bar else _rule_outcome)(
-            rule, facts, version, org, on_date, price_base_amounts, cache
+        replace(
+            (_bar_outcome if rule.is_bar else _rule_outcome)(
+                rule, facts, version, org, on_date, price_base_amounts, cache
+            ),
+            common_reference=rule.common_reference,
         )
         for rule in version.rules_by_case_type.get(facts.case_type, ())
     )
@@ -148,6 +151,7 @@ def verdict(
         committee_only=proposed_level is None,
         committee_only_reasons=why_committee,
         barred_by=tuple(o.rule_number for o in outcomes if o.is_bar and o.matched),
+        adoption_reference=version.adoption_reference,
     )
 
 

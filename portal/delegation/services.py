@@ -70,6 +70,8 @@ VERSION_FIELDS = (
     "valid_from",
     "valid_to",
     "based_on_id",
+    "is_common",
+    "common_version_id",
 )
 
 
@@ -114,20 +116,25 @@ def _refuse_unless_draft(version: SchemeVersion) -> None:
         )
 
 
-def draft_start(actor: Actor, committee: Committee, *, label: str | None = None) -> SchemeVersion:
-    """Start the committee's draft as a copy of its latest published version, or empty."""
+def draft_start(actor: Actor, committee: Committee, *, label: str | None = None,
+                common: bool = False) -> SchemeVersion:
+    """Start the committee's draft as a copy of its latest published version, or empty; with
+    `common`, the draft of the common provisions the committee (the executive committee) adopts
+    (portal/delegation/common.py). A committee's draft keeps the common version its base included."""
     if committee.parent_id is not None:
         raise ValidationFailed(
             {"committee": _("A sub-committee has no scheme of its own: it is a delegate of its "
                             "committee's scheme.")}
         )
-    if queries.draft_of(committee.id) is not None:
+    if queries.draft_of(committee.id, common=common) is not None:
         raise ValidationFailed(
             {"committee": _("The committee already has a draft: continue with it or discard it.")}
         )
-    base = queries.latest_published(committee.id)
+    base = queries.latest_published(committee.id, common=common)
     draft = SchemeVersion(
         committee_id=committee.id,
+        is_common=common,
+        common_version_id=base.common_version_id if base is not None and not common else None,
         state=VersionState.DRAFT.value,
         label=(label or "").strip()
         or _("Delegation scheme of %(committee)s", committee=committee.name),
@@ -139,7 +146,7 @@ def draft_start(actor: Actor, committee: Committee, *, label: str | None = None)
     db.session.flush()
     for rule in base.rules if base else ():
         copy = DelegationRule(version_id=draft.id)
-        for name in (*RULE_FIELDS, "sort_order"):
+        for name in (*RULE_FIELDS, "sort_order", "common_version_id"):
             setattr(copy, name, getattr(rule, name))
         copy.plan_length_floors = draft_floors(rule.plan_length_floors)
         db.session.add(copy)
@@ -220,7 +227,9 @@ class RuleInput:
 def _rule_errors(values: RuleInput, version: SchemeVersion) -> dict[str, str]:
     """Shape only: what the checker reports (limits that never match, missing positions of a
     kind, duplicate numbers...) is kept in the draft and shown beside the rule instead."""
-    errors: dict[str, str] = {}
+    from portal.delegation.common import common_rule_errors
+
+    errors: dict[str, str] = common_rule_errors(values, version)
     if not values.number.strip():
         errors["number"] = _("Enter the rule's number as in the adopted document, e.g. 4.2.")
     if not values.text.strip():
@@ -378,8 +387,12 @@ def _rule_values(values: RuleInput) -> dict:
 def rule_save(
     actor: Actor, version: SchemeVersion, rule: DelegationRule | None, values: RuleInput
 ) -> DelegationRule:
-    """Add a rule to a draft or change one of its rules."""
+    """Add a rule to a draft or change one of its rules (not one included from the common
+    provisions: those change only there)."""
+    from portal.delegation.common import refuse_if_included
+
     _refuse_unless_draft(version)
+    refuse_if_included(actor, rule)
     if rule is not None and rule.version_id != version.id:
         raise ValidationFailed({"rule": _("The rule belongs to another version.")})
     errors = _rule_errors(values, version)
@@ -410,8 +423,11 @@ def rule_save(
 
 
 def rule_delete(actor: Actor, rule: DelegationRule) -> None:
+    from portal.delegation.common import refuse_if_included
+
     version = rule.version
     _refuse_unless_draft(version)
+    refuse_if_included(actor, rule)
     record(actor, "delegation_rule.delete", "delegation_rule", rule.id,
            before={"version_id": version.id, **snapshot(rule, RULE_FIELDS)})
     db.session.delete(rule)
@@ -525,7 +541,7 @@ def version_publish(
         errors["valid_from"] = _("A scheme is never backdated: it takes effect today at the earliest.")
     elif adopted_on is not None and valid_from < adopted_on:
         errors["valid_from"] = _("The scheme cannot take effect before it was adopted.")
-    previous = queries.latest_published(version.committee_id)
+    previous = queries.latest_published(version.committee_id, common=version.is_common)
     if valid_from is not None and previous is not None and valid_from <= previous.valid_from:
         errors["valid_from"] = _(
             "The version adopted as %(reference)s takes effect on %(day)s: the new version must "

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal import access, clock, params
-from portal.delegation import display, queries, services
+from portal.delegation import common, display, queries, services
 from portal.delegation import pdf as scheme_pdf
 from portal.delegation.forms import (
     NONE_CHOICE,
@@ -130,6 +130,7 @@ def _committee_context(committee: Committee, draft_form: DraftForm | None = None
         "versions": [v for v in queries.versions_of(committee.id) if v.is_published],
         "draft_form": draft_form or DraftForm(),
         "may_edit": _may_edit(),
+        "common": common.notice(queries.latest_published(committee.id)),
     }
 
 
@@ -243,6 +244,7 @@ def _version_context(
         "issued_copies": documents_for("scheme_version", version.id),
         "issue_form": DiscardForm(),
         "may_issue": _may_edit(),
+        "common": common.notice(version),
     }
 
 
@@ -489,3 +491,4 @@ def price_base_amount_save():
 
 
 from portal.delegation import simulator_views  # noqa: F401  (routes on the same blueprint)
+from portal.delegation import common_views  # noqa: F401,E402  (routes on the same blueprint)
