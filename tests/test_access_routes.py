@@ -94,6 +94,14 @@ MATRIX = {
     "delegation.scheme_document_issue": ("POST", "/delegation/versioner/{version}/dokument", {"director"}),
     "delegation.rule_delete": ("POST", "/delegation/regler/{draft_rule}/ta-bort", {"director"}),
     "delegation.discard": ("POST", "/delegation/versioner/{draft}/kasta", {"director"}),
+    # Common provisions (RULINGS 11): read like the schemes, changed by the finance director alone.
+    "delegation.common_provisions": ("GET", "/delegation/gemensamma-bestammelser",
+                                     STAFF | {"member_a", "member_b", "dept_head_a"}),
+    "delegation.common_draft_create": ("POST", "/delegation/gemensamma-bestammelser/utkast", {"director"}),
+    "delegation.common_adopt": ("POST", "/delegation/versioner/{draft}/gemensamma-bestammelser", {"director"}),
+    "delegation.common_remove": ("POST", "/delegation/versioner/{draft}/gemensamma-bestammelser/ta-bort",
+                                 {"director"}),
+    "delegation.rule_copy": ("GET", "/delegation/regler/{draft_rule}/kopiera", {"director"}),
     "delegation.whatif": ("GET", "/delegation/versioner/{draft}/vad-om", {"director"}),
     "receivables.customers": ("GET", "/kunder/?q=Kund", CUSTOMER_VIEWERS),
     # dept_head_a decides a case of this customer today: she sees the customer as a decider (RULINGS 10).

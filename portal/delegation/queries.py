@@ -485,4 +485,5 @@ def _delegation_rule(user, action: str, committee: Committee | None, day: date) 
 @access.register_document("scheme_version")
 def _scheme_document_rule(user, document, day: date) -> bool:
     version = db.session.get(SchemeVersion, int(document.object_id))
-    return version is not None and access.allowed(user, access.VIEW_SCHEMES, version.committee, on=day)
+    return version is not None and access.allowed(
+        user, access.VIEW_SCHEMES, None if version.is_common else version.committee, on=day)

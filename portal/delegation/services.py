@@ -52,7 +52,7 @@ from portal.delegation.models import (
     SchemeVersion,
     WriteOffReason,
 )
-from portal.delegation.results import Finding, Severity
+from portal.delegation.results import Finding, FindingCode, Severity
 from portal.delegation.snapshot import FurtherDelegation as EngineFurtherDelegation
 from portal.errors import ValidationFailed
 from portal.extensions import db
@@ -460,14 +460,18 @@ def condition_create(actor: Actor, committee: Committee, *, name: str,
 # --- checking and publishing ----------------------------------------------------------------------
 
 def findings(version: SchemeVersion, valid_from: date | None = None) -> list[Finding]:
-    """The checker's findings on the version, with holders looked at on the proposed valid-from."""
-    return check_version(
+    """The checker's findings on the version, with holders looked at on the proposed valid-from.
+    The common provisions need no rule of every case type: each committee's own scheme has them."""
+    found = check_version(
         queries.engine_version(version, valid_from=valid_from),
         queries.org_snapshot(),
         queries.price_base_amounts(),
         categories=queries.invoice_categories(),
         conditions={c.id: c.committee_id for c in queries.conditions_of(version.committee_id)},
     )
+    if version.is_common:
+        return [f for f in found if f.code != FindingCode.CASE_TYPE_WITHOUT_RULE]
+    return found
 
 
 @dataclass(frozen=True)

@@ -252,7 +252,8 @@ def _version_context(
 @login_required
 def version(version_id: int):
     version = db.get_or_404(SchemeVersion, version_id)
-    access.require(current_user, access.VIEW_SCHEMES, version.committee)
+    # The common provisions are read by whoever reads a scheme: every committee may include them.
+    access.require(current_user, access.VIEW_SCHEMES, None if version.is_common else version.committee)
     return render_template("delegation/version.html", **_version_context(version))
 
 
@@ -383,6 +384,8 @@ def discard(version_id: int):
                                failure=failure, **_version_context(version))
     db.session.commit()
     flash(_("The draft was discarded."), "success")
+    if version.is_common:
+        return redirect(url_for("delegation.common_provisions"), code=303)
     return redirect(url_for("delegation.committee", committee_id=committee.id), code=303)
 
 
