@@ -226,18 +226,24 @@ def test_removing_the_common_provisions_from_a_draft_is_audited(ks):
 
 # --- the pages -----------------------------------------------------------------------------------
 
-def test_a_member_of_an_adopting_committee_reads_the_common_provisions_and_they_need_no_rule_per_type(ks, client):
+def test_the_common_provisions_need_no_rule_per_type_and_their_discarded_draft_returns_to_their_page(ks, client):
     first = _publish_common(ks, "5", [_credit_rule(ks.accountant.id)])
     _adopted(ks, ks.sn, first)
     draft = common.common_draft_start(ks.actor)
     assert not [f for f in services.findings(draft, TODAY) if f.code == FindingCode.CASE_TYPE_WITHOUT_RULE]
     db.session.commit()
-    client.login("olle")  # the chair of SN, nothing of KS in sight
-    assert client.get(f"/delegation/versioner/{first.id}").status_code == 200
-    assert client.get(f"/delegation/namnder/{ks.ks.id}").status_code == 403
     client.login("director")
     discarded = client.post_form(f"/delegation/versioner/{draft.id}/kasta", {"confirmed": "y"})
     assert discarded.headers["Location"].endswith("/delegation/gemensamma-bestammelser")
+
+
+def test_a_member_of_an_adopting_committee_reads_the_common_provisions(ks, client):
+    first = _publish_common(ks, "5", [_credit_rule(ks.accountant.id)])
+    _adopted(ks, ks.sn, first)
+    db.session.commit()
+    client.login("olle")  # the chair of SN, nothing of KS in sight
+    assert client.get(f"/delegation/versioner/{first.id}").status_code == 200
+    assert client.get(f"/delegation/namnder/{ks.ks.id}").status_code == 403
 
 
 def test_the_pages_show_where_a_rule_comes_from_and_a_newer_version_not_adopted(ks, client):

@@ -62,7 +62,7 @@ def test_common_provisions_are_written_adopted_and_a_rule_copied(page, executive
     reference = f"KS {clock.today().isoformat()} § 61"
 
     page.goto("/delegation/")
-    page.get_by_role("link", name="Tekniska nämnden").click()
+    page.get_by_role("link", name="Tekniska nämnden", exact=True).click()
     page.get_by_text(f"En nyare version av de gemensamma bestämmelserna finns: {reference}").wait_for()
     page.get_by_role("button", name="Starta ett utkast").click()
     page.get_by_role("heading", name="Kontroll").wait_for()
@@ -91,7 +91,7 @@ def test_common_provisions_are_written_adopted_and_a_rule_copied(page, executive
     page.get_by_text("kopierades till ett utkast").wait_for()
 
     page.goto("/delegation/")
-    page.get_by_role("link", name="Tekniska nämnden").click()
+    page.get_by_role("link", name="Tekniska nämnden", exact=True).click()
     page.locator("#draft-heading + p a").click()
     page.get_by_role("button", name="Kasta utkastet").click()
     page.get_by_text("Det går inte att ångra.").wait_for()
