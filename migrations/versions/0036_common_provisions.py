@@ -2,8 +2,8 @@
 of the executive committee's common provisions; a committee's version names the common version it
 includes, and each included rule the common version it came from
 
-Revision ID: 0035_common_provisions
-Revises: 0034_reported_meeting
+Revision ID: 0036_common_provisions
+Revises: 0035_org_imports
 Create Date: 2026-12-01 16:30:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0035_common_provisions'
-down_revision = '0034_reported_meeting'
+revision = '0036_common_provisions'
+down_revision = '0035_org_imports'
 branch_labels = None
 depends_on = None
 
