@@ -54,15 +54,16 @@ def build_scheme_document(version: SchemeVersion, code: str) -> bytes:
     else:
         adopted = "Förslag till nämnden; ännu inte antaget."
     kind = version.committee.kind
-    if version.is_common:
-        adopted += (" Bestämmelserna gäller för en nämnd först när nämnden har antagit dem i sin egen "
-                    "delegationsordning; en ny version når nämnden först när den antar den.")
-    elif version.common_version is not None:
+    # Said of every committee that adopts them, not of the executive committee: not spoken as its body.
+    common_note = (" Bestämmelserna gäller för en nämnd först när nämnden har antagit dem i sin egen "
+                   "delegationsordning; en ny version når nämnden först när den antar den."
+                   if version.is_common else "")
+    if version.common_version is not None:
         adopted += (f" Delegationsordningen innehåller de gemensamma bestämmelserna, antagna "
                     f"{version.common_version.adoption_reference}; deras punkter är märkta nedan.")
     law = COMPANY_LAW if is_company(kind) else LAW
     story: list[Flowable] = [paragraph(title, "title"), paragraph(version.label, "h3"),
-                             paragraph(speak_as(kind, adopted)), paragraph("Allmänt", "h2"),
+                             paragraph(speak_as(kind, adopted) + common_note), paragraph("Allmänt", "h2"),
                              paragraph(speak_as(kind, law))]
     if not groups:
         story.append(paragraph(speak_as(kind, "Ingen beslutanderätt är delegerad: nämnden beslutar i alla ärenden.")))

@@ -299,6 +299,24 @@ def test_only_the_finance_director_changes_common_provisions_and_refusals_are_re
     assert len(denied) >= 3
 
 
+def _pdf_text(content: bytes) -> str:
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
+
+
+def test_the_scheme_documents_say_which_rules_come_from_the_common_provisions(ks):
+    from portal.delegation.pdf import build_scheme_document
+
+    first = _publish_common(ks, "5", [_credit_rule(ks.accountant.id)])
+    sn_version = _adopted(ks, ks.sn, first)
+    text = _pdf_text(build_scheme_document(sn_version, "ABC123"))
+    assert f"innehåller de gemensamma bestämmelserna, antagna {first.adoption_reference}" in text
+    assert (f"Punkten ingår i de gemensamma bestämmelserna, antagna {first.adoption_reference}, som nämnden "
+            f"har antagit i sin delegationsordning {sn_version.adoption_reference}") in text
+    common_text = _pdf_text(build_scheme_document(first, "ABC124"))
+    assert "Gemensamma bestämmelser i delegationsordningarna, antas av Kommunstyrelsen" in common_text
+    assert "först när nämnden har antagit dem i sin egen delegationsordning" in common_text
+
+
 # --- copying a rule into other committees' drafts -------------------------------------------------
 
 def test_a_rule_is_copied_into_the_ticked_committees_drafts_after_a_preview_all_or_nothing(ks, make, client):
