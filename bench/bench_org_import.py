@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--database")
     args = parser.parse_args()
     url = args.database or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret-key-" + "x" * 32, "TESTING": True})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:

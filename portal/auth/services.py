@@ -188,37 +188,41 @@ def login_attempt(actor: Actor, username: str, password: str, *,
     return user if ok else None
 
 
-def free_username(wanted: str) -> str:
-    """A user name not yet taken, made from an e-mail address (before any @) or a name."""
+def _free_username(wanted: str, taken: set[str]) -> str:
+    """A user name not in `taken`, made from an e-mail address (before any @) or a name."""
     base = unicodedata.normalize("NFKD", wanted.split("@")[0].lower())
     base = "".join(c for c in base if c.isascii() and (c.isalnum() or c in "._-"))[:60].strip("._-") or "person"
     name, n = base, 1
-    while db.session.scalar(select(func.count()).where(User.username == name)):
+    while name in taken:
         n += 1
         name = f"{base}{n}"
+    taken.add(name)
     return name
 
 
-def user_create_without_password(actor: Actor, *, full_name: str, email: str | None,
-                                 employee_number: str) -> User:
-    """A person from the HR system's file: no roles and no password (check_password refuses every
-    attempt) until single sign-on knows them or the administrator sets a password."""
-    user = User(username=free_username(email or full_name), full_name=full_name, email=email,
-                employee_number=employee_number, password_hash=NO_PASSWORD, is_active_account=True,
-                created_at=clock.now())
-    db.session.add(user)
-    db.session.flush()
-    record(actor, "user.create", "user", user.id, after={**_user_view(user), "password": False})
-    return user
+def people_from_register(actor: Actor, people: list[tuple[User | None, str, str | None, str]]) -> list[User]:
+    """People from the HR system's file, each (known account or None, name, e-mail, employee number).
 
-
-def user_update_from_register(actor: Actor, user: User, *, full_name: str, email: str | None,
-                              employee_number: str) -> User:
-    """The HR system's name, e-mail and employee number for a person the portal already knows."""
-    before = _user_view(user)
-    user.full_name, user.email, user.employee_number = full_name, email, employee_number
+    A new person gets an account with no roles and no password (check_password refuses every attempt)
+    until single sign-on knows them or the administrator sets one; a known one the file's name, e-mail
+    and employee number. Written in one flush, one trail entry each."""
+    taken = set(db.session.scalars(select(User.username)))
+    created, found = [], []
+    for user, full_name, email, employee_number in people:
+        if user is None:
+            user = User(username=_free_username(email or full_name, taken), full_name=full_name, email=email,
+                        employee_number=employee_number, password_hash=NO_PASSWORD, is_active_account=True,
+                        created_at=clock.now())
+            created.append(user)
+        else:
+            before = _user_view(user)
+            user.full_name, user.email, user.employee_number = full_name, email, employee_number
+            before, after = changes(before, _user_view(user))
+            if after:
+                record(actor, "user.update", "user", user.id, before=before, after=after)
+        found.append(user)
+    db.session.add_all(created)
     db.session.flush()
-    before, after = changes(before, _user_view(user))
-    if after:
-        record(actor, "user.update", "user", user.id, before=before, after=after)
-    return user
+    for user in created:
+        record(actor, "user.create", "user", user.id, after={**_user_view(user), "password": False})
+    return found
