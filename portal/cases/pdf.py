@@ -258,7 +258,11 @@ def _recipient(data: LetterData) -> list[Flowable]:
 
 def _invoice_table(data: LetterData) -> Flowable:
     """The invoices the decision concerns. A credit states its amount once, in the decision's words:
-    a per-invoice column of credited capital beside it read as a second, different amount."""
+    a per-invoice column of credited capital beside it read as a second, different amount. A whole
+    debt falling due states what is owed once, for the plan as a whole on the payments made: the
+    ledger's figures per invoice beside it would read as a second, different debt."""
+    if data.whole_debt_of:
+        return table([["Faktura", "Förfallodag"]] + [[row.number, _d(row.due_date)] for row in data.invoices])
     rows = [["Faktura", "Förfallodag", "Kvar att betala", "Ränta hittills"]]
     for row in data.invoices:
         rows.append([row.number, _d(row.due_date), format_money(row.open_capital_ore),
@@ -291,13 +295,18 @@ def _whole_debt_decided(data: LetterData) -> list[Flowable]:
         return [paragraph(f"{data.committee_name} beslutar att inte låta hela skulden förfalla till betalning. "
                           f"{plan[0].upper()}{plan[1:]} gäller fortfarande, med de villkor som beslutades.")]
     g = data.granted
+    # What the plan still owes on the payments actually made (receivables/followup.debt_on_payments).
     capital, interest = g.get("remaining_capital_ore", 0), g.get("remaining_interest_ore", 0)
+    fees = g.get("remaining_fees_ore", 0)
+    owed = f"Återstående kapital: {format_money(capital)}. "
+    if fees:
+        owed += f"Obetalda avgifter: {format_money(fees)}. "
+    owed += (f"Obetald dröjsmålsränta till och med {_d(data.decision_date)}, räknad på de betalningar som "
+             f"faktiskt har kommit in: {format_money(interest)}. Att betala: {format_money(capital + fees + interest)}.")
     return [
         paragraph(f"{data.committee_name} beslutar att hela den återstående skulden förfaller till betalning "
                   f"omedelbart, eftersom villkoren i {plan} inte har hållits. De villkoren gäller inte längre."),
-        paragraph(f"Återstående kapital: {format_money(capital)}. Dröjsmålsränta till och med "
-                  f"{_d(data.decision_date)}: {format_money(interest)}. Att betala: "
-                  f"{format_money(capital + interest)}."),
+        paragraph(owed),
     ]
 
 

@@ -21,6 +21,7 @@ from portal.delegation.models import CollectionReason, WriteOffReason
 from portal.errors import ValidationFailed
 from portal.money import format_money
 from portal.extensions import db
+from portal.receivables.followup import debt_on_payments
 from portal.receivables.models import Fee, FeeKind, Invoice
 from portal.receivables.queries import reference_rates
 from portal.receivables.rules import (
@@ -128,7 +129,7 @@ def _earliest_due(case) -> date | None:
 def compute_terms(case, terms: TermsInput, today: date) -> ComputedTerms:
     plan = getattr(case, "whole_debt_due_for", None)
     if plan is not None:
-        return _whole_debt(plan, case)
+        return _whole_debt(plan, case, today)
     case_type = CaseType(case.case_type)
     if case_type == CaseType.DEFERRAL:
         return _deferral(case, terms, today)
@@ -141,11 +142,16 @@ def compute_terms(case, terms: TermsInput, today: date) -> ComputedTerms:
     return _credit(case, terms)
 
 
-def _whole_debt(plan, case) -> ComputedTerms:
+def _whole_debt(plan, case, today: date) -> ComputedTerms:
     """A case proposing that the whole debt of a broken plan or deferral falls due (RULINGS 16) is
     decided by whoever may grant that plan today: the engine is asked about the plan's decided
-    terms (its amount, length, instalments), which never change; what falls due is the open capital
-    and late interest of its invoices on the day."""
+    terms (its amount, length, instalments), which never change. What falls due is what the plan
+    still owes on the day on the payments actually made, as its follow-up computes it (RULINGS 1):
+    capital, fees and the late interest that has run from each invoice's own due date."""
+    debt = debt_on_payments(plan, today)
+    if debt is None:
+        raise ValidationFailed({"case": _(
+            "The reference rate for the plan's period is missing: ask the finance director to add it.")})
     decided = plan.decision.terms or {}
     length_days = None
     if plan.case_type == CaseType.DEFERRAL and decided.get("new_due_date") and _earliest_due(plan):
@@ -155,8 +161,8 @@ def _whole_debt(plan, case) -> ComputedTerms:
         decided.get("instalments") if plan.case_type == CaseType.INSTALMENT_PLAN else None,
         decided.get("monthly_amount_ore"),
         details={"whole_debt_due_for": plan.registry_number,
-                 "remaining_capital_ore": sum(line.open_capital_ore for line in case.lines),
-                 "remaining_interest_ore": sum(line.interest_ore for line in case.lines)})
+                 "remaining_capital_ore": debt.capital_owed_ore, "remaining_fees_ore": debt.fees_owed_ore,
+                 "remaining_interest_ore": debt.interest_owed_ore})
 
 
 def _deferral(case, terms: TermsInput, today: date) -> ComputedTerms:

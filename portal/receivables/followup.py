@@ -149,6 +149,30 @@ def interest_of(case, paid: list[tuple[date, int]], today: date, rates: dict[dat
         return None
 
 
+def _payments_on(invoice_ids) -> dict[int, list[tuple[date, int]]]:
+    """Every payment on these invoices, by invoice: reversals and corrections (negative rows) too."""
+    payments: dict[int, list[tuple[date, int]]] = {}
+    if invoice_ids:
+        for invoice_id, day, amount in db.session.execute(
+                select(Payment.invoice_id, Payment.payment_date, Payment.amount_ore)
+                .where(Payment.invoice_id.in_(sorted(invoice_ids)))):
+            payments.setdefault(invoice_id, []).append((day, amount))
+    return payments
+
+
+def _paid_since_decision(case, payments: dict[int, list[tuple[date, int]]]) -> list[tuple[date, int]]:
+    since = case.decision.decision_date
+    return [(day, amount) for line in case.lines for day, amount in payments.get(line.invoice_id, []) if day >= since]
+
+
+def debt_on_payments(case, today: date) -> receivable_rules.InterestOnPayments | None:
+    """What is owed on a plan or deferral today on the payments actually made: the same figures
+    the follow-up shows (`interest_of`), for the letter that makes the whole debt fall due."""
+    paid = _paid_since_decision(case, _payments_on({line.invoice_id for line in case.lines}))
+    rates = dict(db.session.execute(select(ReferenceRate.half_year_start, ReferenceRate.rate_bp)).all())
+    return interest_of(case, paid, today, rates, {})
+
+
 def _whole_debt_cases(plan_ids: set[int]) -> dict[int, list]:
     from portal.cases.models import Case
 
@@ -167,13 +191,7 @@ def follow(cases, today: date) -> list[FollowedPlan]:
 
     setting = broken_after_days()
     rules = _rules_decided_under(cases)
-    invoice_ids = {line.invoice_id for case in cases for line in case.lines}
-    payments: dict[int, list[tuple[date, int]]] = {}
-    if invoice_ids:
-        for invoice_id, day, amount in db.session.execute(
-                select(Payment.invoice_id, Payment.payment_date, Payment.amount_ore)
-                .where(Payment.invoice_id.in_(invoice_ids))):
-            payments.setdefault(invoice_id, []).append((day, amount))
+    payments = _payments_on({line.invoice_id for case in cases for line in case.lines})
     proposals = _whole_debt_cases({case.id for case in cases})
     rates = dict(db.session.execute(select(ReferenceRate.half_year_start, ReferenceRate.rate_bp)).all())
     orders: dict = {}
@@ -182,9 +200,7 @@ def follow(cases, today: date) -> list[FollowedPlan]:
         schedule = schedule_of(case)
         if not schedule:
             continue
-        since = case.decision.decision_date
-        paid = [(day, amount) for line in case.lines for day, amount in payments.get(line.invoice_id, [])
-                if day >= since]
+        paid = _paid_since_decision(case, payments)
         limit = plan_broken_after_days(case, setting, rules)
         status = plan_status(schedule, paid, today, limit)
         mine = proposals.get(case.id, [])

@@ -341,8 +341,12 @@ def interest_on_payments(
     Payments up to `until` are taken in date order; each settles what is owed on its day (the
     fees, the capital, the interest run up to and including that day) in `order`, capital oldest
     date first, like the schedule. The day of a payment still bears interest on what it pays
-    (accrued_interest). Payments of zero or less (returned payments) are left out: the ledger's
-    open amount shows them. Raises MissingReferenceRate where a half-year's rate is not known.
+    (accrued_interest). A negative payment (a returned payment, a reversal or a correction in the
+    ledger) undoes what was settled, from its own date: first any credit balance, then the parts
+    in the reverse of `order` (capital back on the invoices last paid, bearing interest again from
+    that date); what it undoes beyond everything paid raises the oldest capital. On one day the
+    payments come before the reversals. Raises MissingReferenceRate where a half-year's rate is not
+    known.
     """
     _check_order(order)
     if fees_ore < 0 or any(capital < 0 for _start, capital in capital_parts):
@@ -354,8 +358,48 @@ def interest_on_payments(
         return sum(accrued_interest(line, day, reference_rates, margin_bp=margin_bp).total_ore
                    for line in timelines if line[0][0] != NO_INTEREST)
 
+    originals = [capital for _start, capital in parts]
+
+    def restore(day: date, amount: int) -> None:
+        """Put capital back on the parts from `day`: the last paid first, each up to what was
+        paid on it; the rest on the oldest part."""
+        left = amount
+        for index in reversed(range(len(timelines))):
+            line = timelines[index]
+            share = left if index == 0 else min(originals[index] - line[-1][1], left)
+            if share <= 0:
+                continue
+            left -= share
+            if day <= line[0][0]:
+                line[0] = (line[0][0], line[0][1] + share)
+            else:
+                line.append((day, line[-1][1] + share))
+
     fees_owed, interest_paid, fees_paid, capital_paid, unallocated = fees_ore, 0, 0, 0, 0
-    for day, amount in sorted(payment for payment in payments if payment[0] <= until and payment[1] > 0):
+    for day, amount in sorted((payment for payment in payments if payment[0] <= until and payment[1] != 0),
+                              key=lambda payment: (payment[0], payment[1] < 0)):
+        if amount < 0:
+            left = -amount
+            share = min(unallocated, left)
+            unallocated -= share
+            left -= share
+            for part in reversed(order):
+                if part == SettlementPart.FEES:
+                    share = min(fees_paid, left)
+                    fees_paid -= share
+                    fees_owed += share
+                elif part == SettlementPart.INTEREST:
+                    share = min(interest_paid, left)
+                    interest_paid -= share
+                else:
+                    share = min(capital_paid, left)
+                    capital_paid -= share
+                    if share and timelines:
+                        restore(day, share)
+                left -= share
+            if left and timelines:  # undone beyond all that was paid: owed from its date
+                restore(day, left)
+            continue
         capital_owed = sum(line[-1][1] for line in timelines)
         owed = Owed(fees_owed, capital_owed, accrued(day) - interest_paid)
         allocation = allocate_payment(amount, owed, order)

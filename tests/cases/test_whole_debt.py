@@ -358,3 +358,82 @@ def test_without_the_reference_rate_the_interest_says_it_cannot_be_computed(clie
     assert followup.follow_one(case, date(2027, 8, 10)).interest is None
     client.login("handlaggare")
     assert "Räntan på betalningarna kan inte beräknas" in _text(client.get(f"/arenden/{case.id}"))
+
+
+# --- the letter owes what the follow-up computes on the payments actually made (RULINGS 1) ----------
+
+def _paid(world, day: date, amount: int, occurrence: int = 1) -> None:
+    """A payment row as the ledger gives it; its open amount follows (RULINGS 5: the ledger's book)."""
+    db.session.add(Payment(invoice_id=world.invoice.id, payment_date=day, amount_ore=amount, occurrence=occurrence))
+    world.invoice.open_amount_ore -= amount
+    db.session.flush()
+
+
+def _granted_letter(world, case) -> tuple[str, dict]:
+    proposal = _propose(world, case)
+    decision = services.case_decide(world.actor(world.unit_head), proposal, GRANT)
+    return flat(documents_for("decision", decision.id)[0].content), decision.terms
+
+
+def test_the_letter_counts_interest_on_the_payments_made_as_the_follow_up_does(client, plan, frozen_clock):
+    """3 000 kr due 2026-10-31; 1 000 kr paid 2026-12-31 (capital first), the plan broken on
+    2027-02-10: 2 000 kr capital, and interest of 61 days on 3 000 kr (50,14 kr) and 41 days of 2027
+    on 2 000 kr (22,47 kr) = 72,61 kr. Interest on today's open amount from the due date, as the
+    letter had it, would leave out what the paid 1 000 kr bore until it was paid (55,89 kr)."""
+    world, case = plan
+    _paid(world, date(2026, 12, 31), 1_000_00)
+    _on(frozen_clock, date(2027, 2, 10))
+    followed = followup.follow_one(case, date(2027, 2, 10))
+    assert followed.status.status == "broken"
+    assert (followed.interest.capital_owed_ore, followed.interest.interest_owed_ore) == (2_000_00, 5014 + 2247)
+    text, terms = _granted_letter(world, case)
+    assert (terms["remaining_capital_ore"], terms["remaining_interest_ore"]) == (2_000_00, 72_61)
+    owed = 2_000_00 + followed.interest.fees_owed_ore + 72_61
+    assert f"Återstående kapital: {kr(2_000_00)}." in text
+    assert f"räknad på de betalningar som faktiskt har kommit in: {kr(72_61)}. Att betala: {kr(owed)}." in text
+    assert kr(55_89) not in text
+    # The case page's follow-up of the plan says the same interest.
+    client.login("handlaggare")
+    assert "72,61\u00a0kr är obetald" in _text(client.get(f"/arenden/{case.id}"))
+
+
+def test_a_reversed_payment_is_owed_again_in_the_letter_from_its_date(plan, frozen_clock):
+    """The 1 000 kr of 2026-12-31 returned on 2027-01-20: 3 000 kr owed again, interest on 2 000 kr
+    for 1–20 January and on 3 000 kr for 21 January–10 February (21 days)."""
+    world, case = plan
+    _paid(world, date(2026, 12, 31), 1_000_00)
+    _paid(world, date(2027, 1, 20), -1_000_00)
+    _on(frozen_clock, date(2027, 2, 10))
+    followed = followup.follow_one(case, date(2027, 2, 10))
+    assert (followed.status.status, followed.status.paid_ore) == ("broken", 0)
+    interest = 5014 + (2 * (200_000 * 20 + 300_000 * 21) * 1000 + 3_650_000) // (2 * 3_650_000)
+    assert (followed.interest.capital_owed_ore, followed.interest.interest_owed_ore) == (3_000_00, interest)
+    text, terms = _granted_letter(world, case)
+    assert (terms["remaining_capital_ore"], terms["remaining_interest_ore"]) == (3_000_00, interest)
+    assert f"Återstående kapital: {kr(3_000_00)}." in text
+
+
+def test_a_reversal_can_break_a_plan_that_was_kept(plan, frozen_clock):
+    """The first instalment paid in time and then returned: the plan is late from its due date."""
+    world, case = plan
+    first = case.decision.terms["schedule"][0]
+    _paid(world, date(2026, 12, 30), first["amount_ore"])
+    _on(frozen_clock, date(2027, 1, 10))
+    assert followup.follow_one(case, date(2027, 1, 10)).status.status == "on_track"
+    with pytest.raises(ValidationFailed):
+        _propose(world, case)
+    _paid(world, date(2027, 1, 12), -first["amount_ore"])
+    _on(frozen_clock, date(2027, 2, 10))
+    status = followup.follow_one(case, date(2027, 2, 10)).status
+    assert (status.status, status.late_since, status.days_late) == ("broken", date(2026, 12, 31), 41)
+    assert _propose(world, case).whole_debt_due_for_id == case.id
+
+
+def test_without_the_reference_rate_no_whole_debt_letter_is_made(plan, frozen_clock):
+    world, case = plan
+    _on(frozen_clock, date(2027, 8, 10))  # 2027-07-01's rate is not in the table
+    with pytest.raises(ValidationFailed) as refused:
+        _propose(world, case)
+    assert "referensräntan" in refused.value.errors["case"].lower()
+    db.session.rollback()  # as the request does on an error
+    assert db.session.scalar(select(Case).where(Case.whole_debt_due_for_id == case.id)) is None
