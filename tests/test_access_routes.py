@@ -203,6 +203,7 @@ MATRIX = {
     "batches.submit": ("POST", "/samlingsbeslut/{batch}/skicka", {"finance_officer"}),
     "batches.withdraw": ("POST", "/samlingsbeslut/{batch}/aterkalla", {"finance_officer"}),
     "batches.decide": ("POST", "/samlingsbeslut/{batch}/beslut", BATCH_READERS | {"dept_head_a"}),
+    "batches.refer": ("POST", "/samlingsbeslut/{batch}/namnden", BATCH_READERS | {"dept_head_a"}),
     "batches.execute": ("POST", "/samlingsbeslut/{batch}/verkstall", {"finance_officer"}),
     # Last: once the department head declares jäv, the batch is no longer theirs to see.
     "batches.declare_conflict": ("POST", "/samlingsbeslut/{batch}/jav", {"finance_officer", "dept_head_a"}),

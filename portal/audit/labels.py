@@ -43,6 +43,8 @@ ACTION_LABELS = {
     "write_off_batch.declare_conflict": _l("Conflict of interest in a batch declared"),
     "write_off_batch.committee_decide": _l("The committee's decision on a batch write-off recorded"),
     "write_off_batch.committee_send_back": _l("Batch write-off sent back by the committee"),
+    "write_off_batch.refer_to_committee": _l("Batch write-off referred to the committee by its decider"),
+    "write_off_batch.refer_refused": _l("Referral of a batch write-off to the committee refused"),
     "case.whole_debt_due_refused": _l("Proposal that the whole debt falls due refused"),
     # People and sign-in
     "user.create": _l("User created"),

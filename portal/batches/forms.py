@@ -52,6 +52,15 @@ class NoteForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
+class ReferForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "refer"
+
+    note = TextAreaField(_l("Why the committee should decide the batch"),
+                         validators=[DataRequired(_l("Say why the committee should decide the batch.")),
+                                     Length(max=2000)])
+
+
 class BatchDecideForm(FlaskForm):
     class Meta(UniqueIds):
         id_prefix = "decide"

@@ -69,9 +69,15 @@ class WriteOffBatch(db.Model):
     customer_count: Mapped[int] = mapped_column(Integer, default=0)
     executed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     executed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The decider referred the batch to the committee instead of deciding it (`batch_refer`): who,
+    # when and why (the committee reads the reason). None where the rules sent it there.
+    referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    referred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    referral_note: Mapped[str | None] = mapped_column(Text)
 
     committee: Mapped[Committee] = relationship()
     prepared_by: Mapped[User] = relationship(foreign_keys=[prepared_by_id])
+    referred_by: Mapped[User | None] = relationship(foreign_keys=[referred_by_id])
     lines: Mapped[list[WriteOffBatchLine]] = relationship(
         back_populates="batch", cascade="all, delete-orphan", order_by="WriteOffBatchLine.id")
     decision: Mapped[WriteOffBatchDecision | None] = relationship(back_populates="batch", uselist=False)

@@ -61,13 +61,14 @@ def to_decide(user_id: int, day: date, *, batch_id: int | None = None) -> list[T
 def visible_to(user: User, day: date, *, batch_id: int | None = None) -> ColumnElement[bool]:
     """The batches a person may read, as a condition on `WriteOffBatch` for any query: finance roles
     and the auditor see every batch; anyone else the batches they may decide now or decided; the
-    committee's members the batches on its meetings' agendas, and its secretary the batches referred
+    committee's members the batches on its meetings' agendas (the decider who referred one to the committee
+    keeps seeing it), and its secretary the batches referred
     to it too (RULINGS 10: they see the committee's matters, the page shows them no customers)."""
     if user.roles & BATCH_READERS:
         return true()
     decided = select(WriteOffBatchDecision.batch_id).where(WriteOffBatchDecision.decided_by_id == user.id)
     deciding = [item.batch.id for item in to_decide(user.id, day, batch_id=batch_id)]
-    conditions = [WriteOffBatch.id.in_(decided), WriteOffBatch.id.in_(deciding)]
+    conditions = [WriteOffBatch.id.in_(decided), WriteOffBatch.id.in_(deciding), WriteOffBatch.referred_by_id == user.id]
     committees = _committee_readers_of(user, day)
     if committees:
         on_agenda = (select(AgendaItem.batch_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
@@ -91,9 +92,9 @@ def _committee_readers_of(user: User, day: date) -> set[int]:
 
 def shows_customers(user: User, batch: WriteOffBatch, day: date) -> bool:
     """Whether the batch page names its customers to this person: finance, the auditor, and whoever
-    decides or decided it under the scheme; not the committee's members and secretary, who read the
+    decides or decided it under the scheme (or, as its decider, referred it to the committee); not the committee's members and secretary, who read the
     committee's matters without names or identity numbers (RULINGS 10)."""
-    if user.roles & BATCH_READERS:
+    if user.roles & BATCH_READERS or batch.referred_by_id == user.id:
         return True
     decision = batch.decision
     if decision is not None:

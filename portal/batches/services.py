@@ -298,12 +298,40 @@ def batch_submit(actor: Actor, batch: WriteOffBatch) -> WriteOffBatch:
     # A batch the committee sent back keeps the number it was given.
     batch.registry_number = batch.registry_number or _next_registry_number(batch)
     batch.submitted_at = clock.now()
+    # A referral belongs to the submission it ended (the trail keeps it): this one starts afresh.
+    batch.referred_by_id, batch.referred_at, batch.referral_note = None, None, None
     proposed = verdict.proposed if verdict is not None else None
     target = BatchState.AWAITING_DECISION if proposed is not None else BatchState.REFERRED_TO_COMMITTEE
     _move(actor, batch, "write_off_batch.submit", {BatchState.DRAFT}, target, registry_number=batch.registry_number,
           rule_number=proposed.rule_number if proposed else None, level=proposed.level if proposed else None,
           lines=batch.line_count, customers=batch.customer_count, amount_ore=batch.amount_ore,
           failing=len(verdict.failing) if verdict else None)
+    return batch
+
+
+def batch_refer(actor: Actor, batch: WriteOffBatch, note: str) -> WriteOffBatch:
+    """The batch's decider refers it to the committee instead of deciding it, with the reason, as
+    a single case's decider may (`case_refer`). Only someone whose one rule covers every line today
+    may (the preparer never is, R3); anyone else is refused and the refusal recorded. The batch then
+    waits for the committee's meeting like a batch the rules sent there (`batch_committee_decide`)."""
+    _lock_customers(batch)  # a decision and a referral at once: one waits for the other
+    db.session.refresh(batch)
+    if batch.state_enum != BatchState.AWAITING_DECISION:
+        raise _refuse(_("This cannot be done to a batch that is %(state)s.", state=batch.state_label))
+    checks = check_decider(batch, actor.user_id, clock.today())
+    path = common_path(checks.values()) if checks and actor.user_id != batch.prepared_by_id else None
+    if path is None:
+        message = _("Only the batch's decider may refer it to the committee: someone whose rule covers every "
+                    "line today.")
+        record_refusal(actor, "write_off_batch.refer_refused", "write_off_batch", batch.id, reason=message,
+                       details={"registry_number": batch.registry_number})
+        raise _refuse(message)
+    if not note.strip():
+        raise _refuse(_("Say why the committee should decide the batch."), "note")
+    batch.referred_by_id, batch.referred_at, batch.referral_note = actor.user_id, clock.now(), note.strip()
+    _move(actor, batch, "write_off_batch.refer_to_committee", {BatchState.AWAITING_DECISION},
+          BatchState.REFERRED_TO_COMMITTEE, note=note.strip(), rule_number=path.rule_number,
+          capacity=path.decider.capacity.value)
     return batch
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal import access, clock, jobs, params
 from portal.batches import queries, services
 from portal.batches.explain import line_reasons
-from portal.batches.forms import BatchDecideForm, LinesForm, NewBatchForm, NoteForm
+from portal.batches.forms import BatchDecideForm, LinesForm, NewBatchForm, NoteForm, ReferForm
 from portal.batches.jobs import BUILD, SUBJECT
 from portal.batches.models import WriteOffBatch
 from portal.batches.routing import check_decider, route
@@ -128,6 +128,7 @@ def _context(batch: WriteOffBatch, **forms) -> dict:
         "job": jobs.latest_for(SUBJECT, batch.id),
         "documents": documents.documents_for("write_off_batch", batch.id),
         "decide_form": forms.get("decide_form") or BatchDecideForm(formdata=None),
+        "refer_form": forms.get("refer_form") or ReferForm(formdata=None),
         "lines_form": forms.get("lines_form") or LinesForm(formdata=None),
         "note_form": NoteForm(formdata=None),
     }
@@ -229,14 +230,28 @@ def declare_conflict(batch_id: int):
 @login_required
 def decide(batch_id: int):
     def call(batch, form):
-        checks = check_decider(batch, current_user.id, clock.today())
-        path = common_path(checks.values()) if checks else None
-        capacity = f"{path.decider.capacity.value}:{path.rule_number}" if path else None
-        services.batch_decide(actor(capacity), batch, services.BatchDecisionInput(
+        services.batch_decide(actor(_deciding_capacity(batch)), batch, services.BatchDecisionInput(
             granted=form.outcome.data == "granted", reasons=form.reasons.data or "",
             no_conflict_confirmed=bool(form.no_conflict.data)))
 
     return _step(batch_id, call, _("The decision was recorded."), BatchDecideForm, "decide_form")
+
+
+def _deciding_capacity(batch: WriteOffBatch) -> str | None:
+    """The capacity and rule under which the person may decide the batch today (None: they may not)."""
+    checks = check_decider(batch, current_user.id, clock.today())
+    path = common_path(checks.values()) if checks else None
+    return f"{path.decider.capacity.value}:{path.rule_number}" if path else None
+
+
+@bp.post("/<id:batch_id>/namnden")
+@with_write_lock
+@login_required
+def refer(batch_id: int):
+    """The decider refers the batch to the committee (the service refuses, and records, anyone else)."""
+    return _step(batch_id, lambda batch, form: services.batch_refer(
+        actor(_deciding_capacity(batch)), batch, form.note.data or ""),
+        _("The batch was referred to the committee."), ReferForm, "refer_form")
 
 
 @bp.post("/<id:batch_id>/verkstall")
