@@ -168,6 +168,19 @@ def snapshot_month() -> None:
                f"{snapshot.open_amount_ore / 100:.2f} kr.")
 
 
+@portal_cli.command("batch-masked-copies")
+@with_appcontext
+def batch_masked_copies() -> None:
+    """Issue the decision's copy without personal data (for the committee's members and secretary)
+    for every batch write-off decided before such copies were issued with the decision. Running it
+    again issues nothing."""
+    from portal.batches.services import masked_copies_issue
+
+    issued = masked_copies_issue(SYSTEM)
+    db.session.commit()
+    click.echo(f"{issued} copies without personal data issued.")
+
+
 @portal_cli.command("send-reminders")
 @click.option("--queue", "on_queue", is_flag=True,
               help="Put the work on the job queue (PORTAL_REDIS_URL) instead of doing it here.")

@@ -13,6 +13,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 
 from portal.audit.services import Actor
 from portal.batches.models import WriteOffBatch, WriteOffBatchDecision
+from portal.batches.rules import MASKED_OBJECT_TYPE
 from portal.delegation.messages import common_source_sv
 from portal.delegation.models import SchemeVersion, WriteOffReason
 from portal.documents.archive import to_pdfa
@@ -102,6 +103,31 @@ def line_table(rows: list[BatchRow], total_count: int, total_ore: int) -> Table:
     return Table(data, colWidths=list(COLUMNS), repeatRows=1, style=TableStyle(commands))
 
 
+# The copy without personal data: invoice, amount, reason (170 mm, as the full table).
+MASKED_COLUMNS = (50 * mm, 40 * mm, 80 * mm)
+MASKED_TITLE = "Beslut om avskrivning av fordringar (samlingsbeslut), kopia utan personuppgifter"
+
+
+def masked_line_table(rows: list[BatchRow], total_count: int, total_ore: int) -> Table:
+    """The lines without the customers' names and identity numbers (RULINGS 10: the committee's
+    members and secretary read the committee's matters without them)."""
+    cell = styles()["cell"]
+    data: list[list] = [["Faktura", "Belopp", "Orsak"]]
+    for row in rows:
+        values = (row.invoice_number, format_money(row.amount_ore), row.reason)
+        data.append([_cell(value, width, cell) for value, width in zip(values, MASKED_COLUMNS, strict=True)])
+    data.append([f"Summa, {len(rows)} fakturor", format_money(total_ore), f"{total_count} kunder"])
+    commands = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), CELL_SIZE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#BBBBBB")),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF2F7")),
+        ("FONTNAME", (0, -1), (-1, -1), FONT_BOLD),
+    ]
+    return Table(data, colWidths=list(MASKED_COLUMNS), repeatRows=1, style=TableStyle(commands))
+
+
 def decision_data(batch: WriteOffBatch, decision: WriteOffBatchDecision) -> BatchDecisionData:
     municipality = municipality_get()
     version = db.session.get(SchemeVersion, decision.scheme_version_id) if decision.scheme_version_id else None
@@ -155,14 +181,22 @@ def _mandate_heading(data: BatchDecisionData) -> str:
     return "Nämndens beslut" if data.committee_reference else "Delegation"
 
 
-def build_batch_decision(data: BatchDecisionData, code: str) -> bytes:
+def build_batch_decision(data: BatchDecisionData, code: str, *, masked: bool = False) -> bytes:
+    """The decision with its table of lines; `masked`: the copy without the customers' names and
+    identity numbers, issued beside it for those who read the batch without them."""
+    title = MASKED_TITLE if masked else TITLE
     kind = ("Avskrivningen är slutlig: kommunen avstår från fordringarna och varje kund får ett beslut."
             if data.final else
             "Avskrivningen är bokföringsmässig: fordringarna bevakas vidare och kunderna får inget brev.")
+    copy_note = [paragraph(
+        "Kopia utan kundernas namn och person- eller organisationsnummer, för nämndens ledamöter och "
+        f"sekreterare. Beslutet i sin helhet, med kunderna, finns hos ekonomiavdelningen under diarienummer "
+        f"{data.registry_number}.", "small")] if masked else []
     story: list[Flowable] = [
         paragraph(TITLE, "title"),
         paragraph(f"Beslut: {OUTCOME_WORDS[data.outcome]} · Diarienummer {data.registry_number} · "
                   f"Beslutsdatum {data.decision_date.isoformat()}", "h3"),
+        *copy_note,
         paragraph(data.title),
         paragraph("Beslut", "h2"),
         paragraph((f"{data.committee_name} skriver av {len(data.rows)} fakturor för {data.customer_count} kunder, "
@@ -175,16 +209,16 @@ def build_batch_decision(data: BatchDecisionData, code: str) -> bytes:
         paragraph(_mandate_heading(data), "h2"), *_mandate(data),
         # The spacer takes the heading's "keep with next", so a long table starts on the same page.
         paragraph("Fakturor som beslutet gäller", "h2"), Spacer(1, 1),
-        line_table(data.rows, data.customer_count, data.amount_ore),
+        (masked_line_table if masked else line_table)(data.rows, data.customer_count, data.amount_ore),
         Spacer(1, 8 * mm),
         paragraph(f"Beredd av {data.officer_name}, ekonomiavdelningen.", "small"),
         Spacer(1, 6 * mm), paragraph("\n".join(filter(None, (data.decider_name, data.decider_position)))),
     ]
     frame = DocumentFrame(
-        municipality_name=data.municipality_name, title=TITLE, verification_code=code,
+        municipality_name=data.municipality_name, title=title, verification_code=code,
         issued_on=data.decision_date, committee_name=data.committee_name, registry_number=data.registry_number,
-        logo=data.logo, author=data.committee_name, subject=f"{TITLE} {data.registry_number}")
-    return to_pdfa(build_pdf(frame, story), title=TITLE, author=data.committee_name, subject=frame.subject,
+        logo=data.logo, author=data.committee_name, subject=f"{title} {data.registry_number}")
+    return to_pdfa(build_pdf(frame, story), title=title, author=data.committee_name, subject=frame.subject,
                    issued_at=data.issued_at)
 
 
@@ -260,9 +294,20 @@ def letters_issue(actor: Actor, batch: WriteOffBatch) -> IssuedDocument:
                           registry_number=batch.registry_number)
 
 
+def masked_copy_issue(actor: Actor, batch: WriteOffBatch, decision: WriteOffBatchDecision) -> IssuedDocument:
+    data = decision_data(batch, decision)
+    return document_issue(actor, kind=DocumentKind.DECISION_LETTER, title=MASKED_TITLE,
+                          render=lambda code: build_batch_decision(data, code, masked=True),
+                          object_type=MASKED_OBJECT_TYPE, object_id=batch.id, committee_id=batch.committee_id,
+                          registry_number=batch.registry_number)
+
+
 def batch_documents_issue(actor: Actor, batch: WriteOffBatch, decision: WriteOffBatchDecision) -> list[IssuedDocument]:
+    """The decision (with the customers, for those who see them) and its copy without personal data
+    (for the committee's members and secretary), both kept as issued and verifiable."""
     data = decision_data(batch, decision)
     return [document_issue(actor, kind=DocumentKind.DECISION_LETTER, title=TITLE,
                            render=lambda code: build_batch_decision(data, code), object_type="write_off_batch",
                            object_id=batch.id, committee_id=batch.committee_id,
-                           registry_number=batch.registry_number)]
+                           registry_number=batch.registry_number),
+            masked_copy_issue(actor, batch, decision)]

@@ -14,7 +14,7 @@ from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.batches.models import WriteOffBatch, WriteOffBatchDecision, WriteOffBatchLine
 from portal.batches.routing import route
-from portal.batches.rules import BLOCKS_CASES, BatchState
+from portal.batches.rules import BLOCKS_CASES, MASKED_OBJECT_TYPE, BatchState
 from portal.cases.queries import committees_of_duty
 from portal.documents.models import IssuedDocument
 from portal.extensions import db
@@ -157,5 +157,24 @@ def _batch_rule(user: User, action: str, batch: WriteOffBatch | None, day: date)
 
 @access.register_document("write_off_batch")
 def _batch_document_rule(user: User, document: IssuedDocument, day: date) -> bool:
+    """The decision and the customers' letters name the customers: only for those the batch page
+    shows them to (not the committee's members and secretary, RULINGS 10)."""
+    batch = db.session.get(WriteOffBatch, int(document.object_id))
+    return batch is not None and batch_visible(user, batch, day) and shows_customers(user, batch, day)
+
+
+@access.register_document(MASKED_OBJECT_TYPE)
+def _masked_copy_rule(user: User, document: IssuedDocument, day: date) -> bool:
+    """The copy without personal data: for everyone who sees the batch."""
     batch = db.session.get(WriteOffBatch, int(document.object_id))
     return batch is not None and batch_visible(user, batch, day)
+
+
+def documents_of(user: User, batch: WriteOffBatch, day: date) -> list[IssuedDocument]:
+    """The batch's documents this person may open: the decision and letters where the page shows
+    them the customers, the copy without personal data to everyone who sees the batch."""
+    found = db.session.scalars(
+        select(IssuedDocument).where(IssuedDocument.object_id == str(batch.id), IssuedDocument.object_type.in_(
+            (["write_off_batch"] if shows_customers(user, batch, day) else []) + [MASKED_OBJECT_TYPE]))
+        .order_by(IssuedDocument.issued_at.desc(), IssuedDocument.id.desc()))
+    return list(found)

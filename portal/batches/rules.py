@@ -19,6 +19,12 @@ from portal.delegation.results import DecisionCheck, DecisionPath, Verdict
 from portal.delegation.engine_types import number_sort_key
 
 
+# The decision's copy without personal data is a document of its own, issued with the decision (an
+# issued document is never generated again, and the decision itself names the customers): the
+# committee's members and secretary read the batch without them (RULINGS 10).
+MASKED_OBJECT_TYPE = "write_off_batch_masked"
+
+
 class BatchState(StrEnum):
     BUILDING = "building"
     DRAFT = "draft"

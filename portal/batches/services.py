@@ -531,6 +531,24 @@ def batch_send_back(actor: Actor, batch: WriteOffBatch, reference: str, reasons:
     return batch
 
 
+def masked_copies_issue(actor: Actor) -> int:
+    """Issue the copy without personal data for every decided batch that has none (batches decided
+    before copies were issued with the decision); returns how many were issued. Running it again
+    issues nothing."""
+    from portal.batches.pdf import masked_copy_issue
+    from portal.batches.rules import MASKED_OBJECT_TYPE
+    from portal.documents.models import IssuedDocument
+
+    copied = set(db.session.scalars(
+        select(IssuedDocument.object_id).where(IssuedDocument.object_type == MASKED_OBJECT_TYPE)))
+    batches = [batch for batch in db.session.scalars(
+        select(WriteOffBatch).join(WriteOffBatchDecision, WriteOffBatchDecision.batch_id == WriteOffBatch.id)
+        .order_by(WriteOffBatch.id)) if str(batch.id) not in copied]
+    for batch in batches:
+        masked_copy_issue(actor, batch, batch.decision)
+    return len(batches)
+
+
 def batch_execute(actor: Actor, batch: WriteOffBatch) -> WriteOffBatch:
     """Finance booked the write-offs in the ledger (one line per invoice in the export)."""
     _move(actor, batch, "write_off_batch.execute", {BatchState.GRANTED}, BatchState.EXECUTED)

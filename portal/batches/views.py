@@ -16,7 +16,6 @@ from portal.batches.models import WriteOffBatch
 from portal.batches.routing import check_decider, route
 from portal.batches.rules import BatchState, common_path
 from portal.delegation import queries as delegation_queries
-from portal.documents import services as documents
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.meetings.queries import item_of_batch
@@ -126,7 +125,7 @@ def _context(batch: WriteOffBatch, **forms) -> dict:
                 and access.allowed(current_user, access.DECLARE_BATCH_CONFLICT, batch)},
         "refusal": refusal,
         "job": jobs.latest_for(SUBJECT, batch.id),
-        "documents": documents.documents_for("write_off_batch", batch.id),
+        "documents": queries.documents_of(current_user, batch, today),
         "decide_form": forms.get("decide_form") or BatchDecideForm(formdata=None),
         "refer_form": forms.get("refer_form") or ReferForm(formdata=None),
         "lines_form": forms.get("lines_form") or LinesForm(formdata=None),
