@@ -88,7 +88,9 @@ def test_a_batch_of_thirty_customers_is_prepared_decided_and_printed(page, live_
     page.get_by_role("button", name="Registrera beslutet").click()
     page.get_by_text("Beslutet registrerades.").wait_for()
     assert axe_violations(page) == []
-    link = page.get_by_role("link", name="Beslut om avskrivning av fordringar (samlingsbeslut)")
+    link = page.get_by_role("link", name="Beslut om avskrivning av fordringar (samlingsbeslut)", exact=True)
+    page.get_by_role("link", name="Beslut om avskrivning av fordringar (samlingsbeslut), kopia utan "
+                     "personuppgifter").wait_for()
     response = page.request.get(link.get_attribute("href"))
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     pdf = flat(response.body())
@@ -163,8 +165,71 @@ def test_the_committee_decides_a_referred_batch_at_its_meeting(page, live_app):
     page.get_by_text(f"Nämndens eget beslut vid sammanträdet, {reference}.").wait_for()
     assert "Karl Kommittésson" not in page.locator("main").inner_text()
     assert axe_violations(page) == []
-    link = page.get_by_role("link", name="Beslut om avskrivning av fordringar (samlingsbeslut)")
+    # The secretary opens the decision's copy without personal data, never the decision itself.
+    assert page.get_by_role("link", name="Beslut om avskrivning av fordringar (samlingsbeslut)", exact=True).count() == 0
+    link = page.get_by_role("link", name="Beslut om avskrivning av fordringar (samlingsbeslut), kopia utan "
+                            "personuppgifter")
     response = page.request.get(link.get_attribute("href"))
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     pdf = flat(response.body())
     assert registry_number in pdf and "Nämndens beslut" in pdf and reference in pdf
+    assert "Karl Kommittésson" not in pdf
+
+
+def _batch_awaiting_decision(app) -> tuple[str, str]:
+    """A batch of one small old debt, submitted by finance to the delegate whose rule covers it;
+    the username of that decider."""
+    from portal import clock
+    from portal.audit.services import Actor
+    from portal.auth.models import User
+    from portal.batches import services
+    from portal.batches.routing import route
+    from portal.org.models import Committee
+    from tests.e2e.test_cases import _customer_with_invoice
+
+    customer_id = _customer_with_invoice(app, "Rut Remissdottir", 80_00, due_days_ago=1200)
+    with app.app_context():
+        finance = db.session.scalars(select(User).where(User.username == "ekonom")).one()
+        actor = Actor(finance.id, finance.username, "finance_officer")
+        number = db.session.scalars(select(Invoice.invoice_number).where(Invoice.customer_id == customer_id)).one()
+        committee = db.session.scalars(select(Committee).where(Committee.code == "SN")).one()
+        batch = services.batch_create_from_file(
+            actor, services.BatchHead(committee.id, f"Liten skuld {number}", "uneconomic", False, "För litet."),
+            "lista.csv", f"Fakturanummer\n{number}\n".encode())
+        services.batch_build(actor, batch)
+        services.batch_submit(actor, batch)
+        assert batch.state == "awaiting_decision"
+        decider_id = sorted(route(batch, clock.today()).proposed.person_ids)[0]
+        registry_number = batch.registry_number
+        username = db.session.get(User, decider_id).username
+        db.session.commit()
+        db.session.remove()
+    return registry_number, username
+
+
+def test_the_decider_refers_a_batch_to_the_committee(page, live_app):
+    registry_number, decider = _batch_awaiting_decision(live_app)
+    login(page, decider)
+    page.goto("/samlingsbeslut/")
+    page.get_by_role("link", name=registry_number).click()
+    page.get_by_role("heading", name="Hänskjut till nämnden").wait_for()
+    batch_url = page.url
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Hänskjut till nämnden").click()
+    page.get_by_text("Skriv varför nämnden ska besluta om samlingsbeslutet.").first.wait_for()
+    assert axe_violations(page) == []
+    page.get_by_label("Varför nämnden ska besluta om samlingsbeslutet").fill("Kunden har fler skulder hos nämnden.")
+    page.get_by_role("button", name="Hänskjut till nämnden").click()
+    page.get_by_text("Samlingsbeslutet hänsköts till nämnden.").wait_for()
+    referral = page.locator("#batch-referral").inner_text()
+    assert "Hänskjutet av beslutsfattaren" in referral and "Kunden har fler skulder hos nämnden." in referral
+    assert page.get_by_role("button", name="Hänskjut till nämnden").count() == 0
+    assert axe_violations(page) == []
+    _logout(page)
+
+    # The committee's secretary reads it waiting for a meeting, with the decider's reason.
+    login(page, "sekreterare")
+    page.goto(batch_url)
+    assert "Kunden har fler skulder hos nämnden." in page.locator("#batch-referral").inner_text()
+    assert "Rut Remissdottir" not in page.locator("main").inner_text()
+    assert axe_violations(page) == []
