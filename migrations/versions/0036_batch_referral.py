@@ -1,8 +1,8 @@
 """A batch write-off's decider may refer it to the committee (as a single case's decider may): who
 referred it, when and why, kept on the batch for the committee and the batch page
 
-Revision ID: 0035_batch_referral
-Revises: 0034_reported_meeting
+Revision ID: 0036_batch_referral
+Revises: 0035_org_imports
 Create Date: 2026-12-01 16:30:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0035_batch_referral'
-down_revision = '0034_reported_meeting'
+revision = '0036_batch_referral'
+down_revision = '0035_org_imports'
 branch_labels = None
 depends_on = None
 
@@ -21,7 +21,7 @@ def upgrade():
     op.add_column('write_off_batches', sa.Column('referred_by_id', sa.Integer(), nullable=True))
     op.add_column('write_off_batches', sa.Column('referred_at', sa.DateTime(timezone=True), nullable=True))
     op.add_column('write_off_batches', sa.Column('referral_note', sa.Text(), nullable=True))
-    # SQLite gets no reference: it cannot add a constraint to a table (as 0034 for decisions).
+    # SQLite gets no reference: it cannot add a constraint to a table (as 0034 did for decisions).
     if op.get_bind().dialect.name != 'sqlite':
         op.create_foreign_key(op.f('fk_write_off_batches_referred_by_id_users'), 'write_off_batches', 'users',
                               ['referred_by_id'], ['id'])
