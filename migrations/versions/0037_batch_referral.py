@@ -1,8 +1,8 @@
 """A batch write-off's decider may refer it to the committee (as a single case's decider may): who
 referred it, when and why, kept on the batch for the committee and the batch page
 
-Revision ID: 0036_batch_referral
-Revises: 0035_org_imports
+Revision ID: 0037_batch_referral
+Revises: 0036_common_provisions
 Create Date: 2026-12-01 16:30:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0036_batch_referral'
-down_revision = '0035_org_imports'
+revision = '0037_batch_referral'
+down_revision = '0036_common_provisions'
 branch_labels = None
 depends_on = None
 
