@@ -19,6 +19,7 @@ FIELD_LABELS = {
     "new_due_date": _l("New due date"), "first_due_date": _l("First due date"), "instalments": _l("Instalments"),
     "monthly_amount_ore": _l("Monthly amount"), "write_off_reason": _l("Write-off reason"),
     "collection_reason": _l("Reason for not pursuing the debt"),
+    "credit_reason": _l("Reason for the credit"), "allowed_reasons": _l("Allowed reasons"),
     "write_off_final": _l("Final write-off"), "twelve_month_prior_ore": _l("Decided in the last 12 months"),
     "because_of_case": _l("Because of the decision in"), "filename": _l("File name"), "file_name": _l("File name"),
     "size": _l("Size in bytes"), "sha256": _l("SHA-256"), "path": _l("Address in the portal"),
@@ -53,7 +54,7 @@ def _value_labels() -> dict[str, dict]:
     from portal.auth.throttle import THROTTLE_LIMIT_LABELS
     from portal.cases.models import CASE_STATE_LABELS, CASE_TYPE_LABELS, OUTCOME_LABELS
     from portal.delegation.messages import VERSION_STATE_LABELS
-    from portal.delegation.models import COLLECTION_REASON_LABELS, WRITE_OFF_REASON_LABELS
+    from portal.delegation.models import COLLECTION_REASON_LABELS, CREDIT_REASON_LABELS, WRITE_OFF_REASON_LABELS
     from portal.documents.models import DOCUMENT_KIND_LABELS
     from portal.meetings.models import COMMITTEE_OUTCOME_LABELS, ITEM_KIND_LABELS, MEETING_STATE_LABELS
     from portal.org.models import POSITION_KIND_LABELS
@@ -66,7 +67,8 @@ def _value_labels() -> dict[str, dict]:
         "state": {**CASE_STATE_LABELS, **MEETING_STATE_LABELS, **VERSION_STATE_LABELS, **IMPORT_STATE_LABELS},
         "outcome": {**OUTCOME_LABELS, **COMMITTEE_OUTCOME_LABELS},
         "case_type": CASE_TYPE_LABELS, "write_off_reason": WRITE_OFF_REASON_LABELS,
-        "collection_reason": COLLECTION_REASON_LABELS, "roles": ROLE_LABELS,
+        "collection_reason": COLLECTION_REASON_LABELS, "credit_reason": CREDIT_REASON_LABELS,
+        "roles": ROLE_LABELS,
         "kind": kinds, "stage": STAGE_LABELS, "limit": THROTTLE_LIMIT_LABELS,
         "method": SIGN_IN_METHOD_LABELS,
     }

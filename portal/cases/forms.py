@@ -10,7 +10,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.auth.forms import MultiCheckboxField
-from portal.delegation.models import CollectionReason, WriteOffReason
+from portal.delegation.models import CollectionReason, CreditReason, WriteOffReason
 from portal.params import DateField, IntegerField, required_id
 from portal.web import UniqueIds
 
@@ -50,6 +50,11 @@ class TermsForm(FlaskForm):
     collection_reason = SelectField(
         _l("Reason for not pursuing the debt"),
         choices=lambda: [("", "—")] + [(r.value, r.label) for r in CollectionReason],
+        validators=[Optional()],
+    )
+    credit_reason = SelectField(
+        _l("Reason for the credit"),
+        choices=lambda: [("", "—")] + [(r.value, r.label) for r in CreditReason],
         validators=[Optional()],
     )
     credit_settlement = SelectField(

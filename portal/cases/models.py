@@ -27,7 +27,7 @@ from sqlalchemy.sql.expression import false
 from portal.auth.models import User
 from portal.cases.rules import CaseState, Outcome, allows_partial_grant
 from portal.delegation.engine_types import CaseType
-from portal.delegation.models import CASE_TYPE_CHECK, CollectionReason
+from portal.delegation.models import CASE_TYPE_CHECK, CollectionReason, reason_label
 from portal.extensions import db
 from portal.org.models import Committee, OrgUnit, Position
 from portal.receivables.models import Customer, Invoice
@@ -103,6 +103,8 @@ class Case(db.Model):
     # Forgoing or stopping collection: a CollectionReason value.
     collection_reason: Mapped[str | None] = mapped_column(String(40))
     credit_settlement: Mapped[str | None] = mapped_column(String(20))  # refund | set_off
+    # A credit: a CreditReason value.
+    credit_reason: Mapped[str | None] = mapped_column(String(40))
     applied_before_due: Mapped[bool | None] = mapped_column(Boolean)
     # Kept up to date by the services so lists can filter and sort without recomputing.
     amount_ore: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
@@ -166,6 +168,10 @@ class Case(db.Model):
     @property
     def collection_reason_label(self) -> str:
         return CollectionReason(self.collection_reason).label if self.collection_reason else ""
+
+    @property
+    def credit_reason_label(self) -> str:
+        return reason_label(self.credit_reason) if self.credit_reason else ""
 
     @property
     def awaits_signature(self) -> bool:

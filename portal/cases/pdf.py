@@ -17,7 +17,7 @@ from portal.audit.services import Actor
 from portal.cases.models import Case, Decision
 from portal.delegation.engine_types import INTERNAL_CASE_TYPES, CaseType
 from portal.delegation.messages import common_source_sv
-from portal.delegation.models import CollectionReason, SchemeVersion, WriteOffReason
+from portal.delegation.models import CollectionReason, CreditReason, SchemeVersion, WriteOffReason
 from portal.documents.archive import to_pdfa
 from portal.documents.models import DocumentKind, IssuedDocument
 from portal.documents.pdf import DocumentFrame, build_pdf, paragraph, table, usable_logo
@@ -46,6 +46,16 @@ WRITE_OFF_REASONS = {
     WriteOffReason.BANKRUPT_COMPANY: "företaget är försatt i konkurs",
     WriteOffReason.NO_ATTACHABLE_ASSETS: "saknar utmätningsbara tillgångar",
     WriteOffReason.OTHER: "annat skäl",
+}
+
+CREDIT_REASONS = {
+    CreditReason.WRONG_PRICE: "fakturan hade fel pris eller taxa",
+    CreditReason.WRONG_CUSTOMER: "fakturan ställdes till fel kund",
+    CreditReason.WRONG_QUANTITY: "fakturan gällde fel antal eller period",
+    CreditReason.NOT_DELIVERED: "tjänsten eller varan har inte levererats",
+    CreditReason.DUPLICATE: "samma sak fakturerades två gånger",
+    CreditReason.COMPLAINT: "reklamationen är befogad",
+    CreditReason.OTHER: "annat skäl",
 }
 
 COLLECTION_REASONS = {
@@ -370,7 +380,9 @@ def _decided(data: LetterData) -> list[Flowable]:
     else:
         settlement = {"refund": "Det du redan har betalat för mycket betalas tillbaka till dig.",
                       "set_off": "Det du redan har betalat för mycket dras av på din nästa faktura."}
-        story.append(paragraph(f"Belopp som krediteras: {format_money(g['amount_ore'])}."))
+        reason = CREDIT_REASONS.get(g.get("credit_reason") or a.get("credit_reason"))
+        story.append(paragraph(f"Belopp som krediteras: {format_money(g['amount_ore'])}."
+                               + (f" Skäl: {reason}." if reason else "")))
         if partly:
             story.append(paragraph(f"Du ansökte om kreditering av {format_money(a.get('amount_ore', 0))}."))
         if g.get("credit_settlement") in settlement:

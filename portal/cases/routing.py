@@ -37,6 +37,8 @@ class Terms:
     monthly_instalment_ore: int | None = None
     instalments: int | None = None
     write_off_reason: str | None = None
+    # A credit's or a collection case's reason (the engine's `reason` fact).
+    reason: str | None = None
     applied_before_due: bool | None = None
     # The invoices the terms are for (other unpaid debt is the customer's debt outside them);
     # None: the case's own lines.
@@ -49,6 +51,7 @@ def terms_asked(entered: TermsInput, computed: ComputedTerms, invoice_ids: froze
     through here, so the preview names the decider the case is sent to."""
     return Terms(computed.amount_ore, computed.length_months, computed.length_days, computed.monthly_amount_ore,
                  computed.instalments, write_off_reason=entered.write_off_reason,
+                 reason=entered.credit_reason or entered.collection_reason,
                  applied_before_due=entered.applied_before_due, invoice_ids=invoice_ids)
 
 
@@ -232,6 +235,7 @@ def facts_for(case: Case, on_date: date, terms: Terms | None = None, known: Know
         issuing_unit_id=case.org_unit_id,
         invoice_category_ids=frozenset(invoice.category_id for invoice in invoices) or None,
         write_off_reason=terms.write_off_reason,
+        reason=terms.reason,
         customer_kind=customer_kind,
         applied_before_due=terms.applied_before_due,
         has_other_unpaid_debt=_other_unpaid_debt(case, invoices, known),

@@ -242,6 +242,7 @@ def _apply_terms(case: Case, terms: TermsInput) -> ComputedTerms:
     case.write_off_final = terms.write_off_final
     case.collection_reason = terms.collection_reason
     case.credit_settlement = terms.credit_settlement
+    case.credit_reason = terms.credit_reason
     case.applied_before_due = terms.applied_before_due
     case.amount_ore = computed.amount_ore
     case.length_months = computed.length_months
@@ -258,7 +259,7 @@ def _case_view(case: Case) -> dict:
         "instalments": case.instalments, "monthly_amount_ore": case.monthly_amount_ore,
         "write_off_reason": case.write_off_reason, "write_off_final": case.write_off_final,
         "credit_settlement": case.credit_settlement, "reasons": case.reasons,
-        "collection_reason": case.collection_reason,
+        "collection_reason": case.collection_reason, "credit_reason": case.credit_reason,
         "credited_ore": {str(line.invoice_id): line.credited_capital_ore for line in case.lines
                          if line.credited_capital_ore is not None},
     }

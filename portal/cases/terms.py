@@ -17,7 +17,7 @@ from portal.cases.rules import (
     plan_length,
 )
 from portal.delegation.engine_types import INTERNAL_CASE_TYPES, CaseType
-from portal.delegation.models import CollectionReason, WriteOffReason
+from portal.delegation.models import CollectionReason, CreditReason, WriteOffReason
 from portal.errors import ValidationFailed
 from portal.money import format_money
 from portal.extensions import db
@@ -45,6 +45,8 @@ class TermsInput:
     write_off_reason: str | None = None
     write_off_final: bool | None = None
     credit_settlement: str | None = None
+    # A credit: a CreditReason value.
+    credit_reason: str | None = None
     applied_before_due: bool | None = None
     # Forgoing or stopping collection: a CollectionReason value.
     collection_reason: str | None = None
@@ -63,7 +65,8 @@ class TermsInput:
             instalments=None if monthly else case.instalments,
             monthly_amount_ore=case.monthly_amount_ore if monthly else None,
             write_off_reason=case.write_off_reason, write_off_final=case.write_off_final,
-            credit_settlement=case.credit_settlement, applied_before_due=case.applied_before_due,
+            credit_settlement=case.credit_settlement, credit_reason=case.credit_reason,
+            applied_before_due=case.applied_before_due,
             collection_reason=case.collection_reason,
             credited_ore={line.invoice_id: line.credited_capital_ore for line in case.lines
                           if line.credited_capital_ore is not None},
@@ -254,6 +257,8 @@ def _write_off(case, terms: TermsInput) -> ComputedTerms:
 
 
 def _credit(case, terms: TermsInput) -> ComputedTerms:
+    if terms.credit_reason not in {reason.value for reason in CreditReason}:
+        raise ValidationFailed({"credit_reason": _("Choose the reason for the credit.")})
     paid = any(line.invoice.original_amount_ore > line.invoice.open_amount_ore for line in case.lines)
     if paid and terms.credit_settlement not in CREDIT_SETTLEMENTS:
         raise ValidationFailed({"credit_settlement": _(
@@ -262,7 +267,8 @@ def _credit(case, terms: TermsInput) -> ComputedTerms:
         raise ValidationFailed({"credit_settlement": _("Choose refund or set-off.")})
     asked = case_amount(CaseType.CREDIT, _lines(case))
     amount = _partial_amount(terms, asked)
-    return ComputedTerms(amount, details={"credit_settlement": terms.credit_settlement})
+    return ComputedTerms(amount, details={"credit_settlement": terms.credit_settlement,
+                                          "credit_reason": terms.credit_reason})
 
 
 def _collection(case, case_type: CaseType, terms: TermsInput) -> ComputedTerms:

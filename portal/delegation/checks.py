@@ -167,6 +167,8 @@ def _limit_findings(number, case_type, limits: Limits, years, price_base_amounts
         )
     if limits.allowed_write_off_reasons is not None and not limits.allowed_write_off_reasons:
         findings.append(Finding(ERROR, FindingCode.EMPTY_WRITE_OFF_REASONS, number))
+    if limits.allowed_reasons is not None and not limits.allowed_reasons:
+        findings.append(Finding(ERROR, FindingCode.EMPTY_REASONS, number))
     if limits.max_amount_pbb is not None:
         for year in years:
             if year not in price_base_amounts:
@@ -443,8 +445,11 @@ def _may_overlap(first: Limits, second: Limits) -> bool:
     kinds = {first.customer_kind, second.customer_kind}
     if None not in kinds and len(kinds) == 2:
         return False
-    reasons = (first.allowed_write_off_reasons, second.allowed_write_off_reasons)
-    return None in reasons or bool(reasons[0] & reasons[1])
+    for reasons in ((first.allowed_write_off_reasons, second.allowed_write_off_reasons),
+                    (first.allowed_reasons, second.allowed_reasons)):
+        if None not in reasons and not reasons[0] & reasons[1]:
+            return False
+    return True
 
 
 def _scopes_may_overlap(first, second) -> bool:

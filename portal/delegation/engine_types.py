@@ -214,6 +214,7 @@ LIMIT_CASE_TYPES: dict[str, frozenset[CaseType]] = {
     "plan_length_floors": frozenset({CaseType.INSTALMENT_PLAN}),
     "max_total_months": frozenset({CaseType.DEFERRAL, CaseType.INSTALMENT_PLAN}),
     "allowed_write_off_reasons": frozenset({CaseType.WRITE_OFF}),
+    "allowed_reasons": frozenset({CaseType.CREDIT, CaseType.FORGO_COLLECTION, CaseType.STOP_COLLECTION}),
     "broken_after_days": frozenset({CaseType.DEFERRAL, CaseType.INSTALMENT_PLAN}),
 }
 
@@ -252,6 +253,8 @@ class Limits:
     max_instalments: int | None = None
     plan_length_floors: tuple[PlanLengthFloor, ...] = ()
     allowed_write_off_reasons: frozenset[str] | None = None
+    # A credit's or a collection case's reason among these (models.CASE_REASONS gives the words).
+    allowed_reasons: frozenset[str] | None = None
     customer_kind: CustomerKind | None = None
     # Named eligibility conditions that must be met, each answered (or computed) on the case.
     required_conditions: tuple[RequiredCondition, ...] = ()
@@ -384,6 +387,8 @@ class CaseFacts:
     # The invoice categories (Fakturakategori) of the case's invoices; None: not known.
     invoice_category_ids: frozenset[int] | None = None
     write_off_reason: str | None = None
+    # The reason a credit or a collection case gives (CreditReason, CollectionReason values).
+    reason: str | None = None
     customer_kind: CustomerKind | None = None
     # Computed by the portal where it can be (the built-in conditions, RULINGS 14).
     applied_before_due: bool | None = None

@@ -40,7 +40,13 @@ from portal.delegation.messages import (
     label,
     share,
 )
-from portal.delegation.models import DelegationRule, WriteOffReason
+from portal.delegation.models import (
+    CASE_REASONS,
+    CollectionReason,
+    CreditReason,
+    DelegationRule,
+    WriteOffReason,
+)
 from portal.delegation.services import FurtherDelegationInput, RuleInput
 from portal.errors import ValidationFailed
 from portal.money import MoneyParseError, format_amount, parse_money
@@ -162,9 +168,31 @@ class LimitFields:
         choices=lambda: [(r.value, r.label) for r in WriteOffReason],
         validate_choice=False,
     )
+    # Credits and collection cases: one limit (allowed_reasons) read from the group of the rule's type.
+    restrict_reasons = BooleanField(_l("Only some reasons (credits, not pursuing or stopping collection)"))
+    allowed_credit_reasons = MultiCheckboxField(
+        _l("Allowed reasons for a credit"),
+        choices=lambda: [(r.value, r.label) for r in CreditReason],
+        validate_choice=False,
+    )
+    allowed_collection_reasons = MultiCheckboxField(
+        _l("Allowed reasons for not pursuing or stopping collection"),
+        choices=lambda: [(r.value, r.label) for r in CollectionReason],
+        validate_choice=False,
+    )
     customer_kind = SelectField(
         _l("Customer kind"), choices=lambda: [("", _("Any"))] + _choices(CUSTOMER_KIND_LABELS)
     )
+
+    def allowed_reasons(self, case_type: str | None) -> list[str] | None:
+        """The ticked reasons of the group that belongs to the case type (both groups where the
+        type is not known here: the service refuses reasons of another type, naming the field)."""
+        if not self.restrict_reasons.data:
+            return None
+        vocabulary = CASE_REASONS.get(case_type) if case_type else None
+        groups = {CreditReason: self.allowed_credit_reasons.data, CollectionReason: self.allowed_collection_reasons.data}
+        chosen = groups[vocabulary] if vocabulary in groups else [*groups[CreditReason], *groups[CollectionReason]]
+        return sorted(set(chosen or []))
 
     def limit_values(self, errors: dict[str, str]) -> dict:
         reasons = self.allowed_write_off_reasons.data or []
@@ -187,6 +215,7 @@ class LimitFields:
                 self.plan_length_floors.data, "plan_length_floors", errors
             ),
             "allowed_write_off_reasons": list(reasons) if self.restrict_write_off_reasons.data else None,
+            "allowed_reasons": self.allowed_reasons(getattr(getattr(self, "case_type", None), "data", None)),
             "customer_kind": self.customer_kind.data or None,
             "amount_basis": self.amount_basis.data,
         }
@@ -212,6 +241,13 @@ class LimitFields:
         )
         self.restrict_write_off_reasons.data = item.allowed_write_off_reasons is not None
         self.allowed_write_off_reasons.data = list(item.allowed_write_off_reasons or [])
+        self.restrict_reasons.data = item.allowed_reasons is not None
+        stored = set(item.allowed_reasons or [])
+        rule = item if isinstance(item, DelegationRule) else getattr(item, "rule", None)
+        vocabulary = CASE_REASONS.get(rule.case_type) if rule is not None else None
+        for group, reasons in ((self.allowed_credit_reasons, CreditReason),
+                               (self.allowed_collection_reasons, CollectionReason)):
+            group.data = sorted(stored & set(reasons)) if vocabulary in (None, reasons) else []
 
 
 class RuleForm(LimitFields, FlaskForm):
@@ -379,6 +415,16 @@ class SimulatorForm(FlaskForm):
         choices=lambda: [NONE_CHOICE] + [(r.value, r.label) for r in WriteOffReason],
         validate_choice=False,
     )
+    credit_reason = SelectField(
+        _l("Reason for the credit"),
+        choices=lambda: [NONE_CHOICE] + [(r.value, r.label) for r in CreditReason],
+        validate_choice=False,
+    )
+    collection_reason = SelectField(
+        _l("Reason for not pursuing or stopping collection"),
+        choices=lambda: [NONE_CHOICE] + [(r.value, r.label) for r in CollectionReason],
+        validate_choice=False,
+    )
     customer_kind = SelectField(
         _l("Customer kind"), choices=lambda: [NONE_CHOICE] + _choices(CUSTOMER_KIND_LABELS),
         validate_choice=False,
@@ -454,6 +500,7 @@ class SimulatorForm(FlaskForm):
             if self.invoice_category_id.data is not None else None,
             write_off_reason=self.write_off_reason.data
             if self.write_off_reason.data in set(WriteOffReason) else None,
+            reason=self._reason(case_type),
             customer_kind=CustomerKind(self.customer_kind.data)
             if self.customer_kind.data in set(CustomerKind) else None,
             applied_before_due=yes_no.get(self.applied_before_due.data),
@@ -461,6 +508,13 @@ class SimulatorForm(FlaskForm):
             consultation_recorded=True,
             urgent=bool(self.urgent.data),
         )
+
+
+    def _reason(self, case_type: CaseType) -> str | None:
+        """The reason of the case type's own list (credit or collection); unknown: not given."""
+        field = self.credit_reason if CASE_REASONS.get(case_type) is CreditReason else self.collection_reason
+        vocabulary = CASE_REASONS.get(case_type)
+        return field.data if vocabulary is not None and field.data in set(vocabulary) else None
 
 
 class FurtherDelegationForm(LimitFields, FlaskForm):

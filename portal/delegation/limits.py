@@ -112,6 +112,9 @@ def _compile(limits: Limits) -> tuple:
     if limits.allowed_write_off_reasons is not None:
         allowed = limits.allowed_write_off_reasons
         checks.append(partial(_write_off_reason, allowed, tuple(sorted(allowed))))
+    if limits.allowed_reasons is not None:
+        allowed = limits.allowed_reasons
+        checks.append(partial(_reason, allowed, tuple(sorted(allowed))))
     if limits.max_granted_cases is not None:
         checks.append(partial(_frequency, limits.max_granted_cases, limits.frequency_period))
     if limits.customer_kind is not None:
@@ -234,6 +237,14 @@ def _write_off_reason(allowed, listed, facts, on_date, price_base_amounts, broke
         broken.append(_missing("write_off_reason"))
     elif reason not in allowed:
         broken.append((ReasonCode.WRITE_OFF_REASON_NOT_ALLOWED, listed, reason, ()))
+
+
+def _reason(allowed, listed, facts, on_date, price_base_amounts, broken) -> None:
+    """A credit's or a collection case's reason among the rule's ."""
+    if facts.reason is None:
+        broken.append(_missing("reason"))
+    elif facts.reason not in allowed:
+        broken.append((ReasonCode.REASON_NOT_ALLOWED, listed, facts.reason, ()))
 
 
 def _customer_kind(kind, facts, on_date, price_base_amounts, broken) -> None:

@@ -29,7 +29,7 @@ from portal.delegation.engine_types import (
     SubCommitteeDelegate,
     VersionState,
 )
-from portal.delegation.models import DelegateType, WriteOffReason
+from portal.delegation.models import DelegateType, WriteOffReason, reason_label
 from portal.delegation.results import Capacity, Decider, Finding, FindingCode, Reason, ReasonCode
 from portal.money import format_money
 from portal.org.models import PositionKind
@@ -96,6 +96,7 @@ LIMIT_LABELS = {
     "min_monthly_instalment_ore": _l("smallest monthly instalment"),
     "plan_length_floors": _l("smallest debt for a plan length"),
     "allowed_write_off_reasons": _l("allowed write-off reasons"),
+    "allowed_reasons": _l("allowed reasons"),
     "broken_after_days": _l("days late before a plan is broken"),
 }
 FACT_LABELS = {
@@ -107,6 +108,7 @@ FACT_LABELS = {
     "granted_cases_calendar_year": _l("the customer's granted cases of the type this calendar year"),
     "granted_cases_twelve_months": _l("the customer's granted cases of the type in the last 12 months"),
     "write_off_reason": _l("the write-off reason"),
+    "reason": _l("the reason for the credit or for not pursuing the debt"),
     "customer_kind": _l("the kind of customer"),
     "invoice_category_ids": _l("the invoice category"),
     "largest_invoice_ore": _l("the amount of each invoice"),
@@ -415,6 +417,12 @@ _REASONS: dict[ReasonCode, Callable[[Reason, NameBook], str]] = {
         actual=label_of_reason(r.actual),
         allowed=reasons_list(r.limit),
     ),
+    ReasonCode.REASON_NOT_ALLOWED: lambda r, n: _(
+        "Rule %(rule)s: the reason “%(actual)s” is not allowed (allowed: %(allowed)s).",
+        rule=r.rule_number,
+        actual=reason_label(r.actual),
+        allowed=", ".join(sorted(reason_label(value) for value in r.limit)),
+    ),
     ReasonCode.CUSTOMER_KIND_NOT_ALLOWED: lambda r, n: _(
         "Rule %(rule)s applies only when the customer is: %(limit)s.",
         rule=r.rule_number,
@@ -552,6 +560,7 @@ _FINDINGS: dict[FindingCode, Callable[[Finding, NameBook], str]] = {
     FindingCode.EMPTY_WRITE_OFF_REASONS: lambda f, n: _(
         "No write-off reason is allowed, so the rule could never match."
     ),
+    FindingCode.EMPTY_REASONS: lambda f, n: _("No reason is allowed, so the rule could never match."),
     FindingCode.FLOOR_ABOVE_MAX_AMOUNT: lambda f, n: _(
         "The smallest debt %(floor)s for %(plans)s is above the highest amount %(max)s, so such "
         "plans could never match.",
@@ -773,6 +782,9 @@ def limits_text(limits: Limits, price_base_amounts: dict[int, int] | None = None
                        period=label(FREQUENCY_PERIOD_LABELS, limits.frequency_period)))
     if limits.allowed_write_off_reasons is not None:
         words.append(_("reasons: %(reasons)s", reasons=reasons_list(limits.allowed_write_off_reasons)))
+    if limits.allowed_reasons is not None:
+        words.append(_("reasons: %(reasons)s",
+                       reasons=", ".join(sorted(reason_label(value) for value in limits.allowed_reasons))))
     if limits.customer_kind is not None:
         words.append(_("only for: %(kind)s", kind=label(CUSTOMER_KIND_LABELS, limits.customer_kind)))
     if limits.broken_after_days is not None:

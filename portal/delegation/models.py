@@ -98,6 +98,51 @@ COLLECTION_REASON_LABELS = {
     CollectionReason.OTHER: _l("Other"),
 }
 
+class CreditReason(StrEnum):
+    """Why an invoice is credited (kreditering), kept like the write-off reasons so a rule can allow
+    only some of them ("kreditering vid felaktig debitering")."""
+
+    WRONG_PRICE = "wrong_price"
+    WRONG_CUSTOMER = "wrong_customer"
+    WRONG_QUANTITY = "wrong_quantity"
+    NOT_DELIVERED = "not_delivered"
+    DUPLICATE = "duplicate"
+    COMPLAINT = "complaint"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(CREDIT_REASON_LABELS[self])
+
+
+CREDIT_REASON_LABELS = {
+    CreditReason.WRONG_PRICE: _l("Wrong price or tariff"),
+    CreditReason.WRONG_CUSTOMER: _l("Invoiced to the wrong customer"),
+    CreditReason.WRONG_QUANTITY: _l("Wrong quantity or period"),
+    CreditReason.NOT_DELIVERED: _l("Service or goods not delivered"),
+    CreditReason.DUPLICATE: _l("Invoiced twice"),
+    CreditReason.COMPLAINT: _l("Justified complaint"),
+    CreditReason.OTHER: _l("Other"),
+}
+
+# The reasons a case of the type gives, where a rule may allow only some ("allowed_reasons"); the
+# write-off reasons keep their own limit (allowed_write_off_reasons), as adopted versions store it.
+CASE_REASONS: dict[CaseType, type[StrEnum]] = {
+    CaseType.CREDIT: CreditReason,
+    CaseType.FORGO_COLLECTION: CollectionReason,
+    CaseType.STOP_COLLECTION: CollectionReason,
+}
+
+
+def reason_label(value: str) -> str:
+    """The words of a credit's or a collection case's reason (the value itself if unknown). The two
+    vocabularies share only "other", with the same words, so the value alone names its reason."""
+    for vocabulary in (CreditReason, CollectionReason):
+        if value in vocabulary._value2member_map_:
+            return vocabulary(value).label
+    return str(value)
+
+
 CASE_TYPE_CHECK = "case_type in ({})".format(", ".join(f"'{t.value}'" for t in CaseType))
 
 
@@ -148,6 +193,8 @@ class LimitColumns:
     plan_length_floors: Mapped[list | None] = mapped_column(JSON)
     # A list of WriteOffReason values; None: every reason.
     allowed_write_off_reasons: Mapped[list | None] = mapped_column(JSON)
+    # Credit and collection cases: a list of their type's reason values (CASE_REASONS); None: every reason.
+    allowed_reasons: Mapped[list | None] = mapped_column(JSON)
     customer_kind: Mapped[str | None] = mapped_column(String(20))
     # [[condition id, built-in code or null], ...]: the named eligibility conditions required.
     required_conditions: Mapped[list | None] = mapped_column(JSON)
@@ -180,6 +227,7 @@ class LimitColumns:
                 PlanLengthFloor.from_stored(value) for value in self.plan_length_floors or ()
             ),
             allowed_write_off_reasons=None if reasons is None else frozenset(reasons),
+            allowed_reasons=None if self.allowed_reasons is None else frozenset(self.allowed_reasons),
             customer_kind=CustomerKind(self.customer_kind) if self.customer_kind else None,
             required_conditions=tuple(
                 RequiredCondition.from_stored(value) for value in self.required_conditions or ()
@@ -204,6 +252,7 @@ LIMIT_FIELDS = (
     "min_monthly_instalment_ore",
     "plan_length_floors",
     "allowed_write_off_reasons",
+    "allowed_reasons",
     "customer_kind",
     "required_conditions",
     "amount_basis",

@@ -42,6 +42,7 @@ from portal.delegation.engine_types import (
 )
 from portal.delegation.messages import finding_text
 from portal.delegation.models import (
+    CASE_REASONS,
     FURTHER_DELEGATION_FIELDS,
     RULE_FIELDS,
     DelegateType,
@@ -49,6 +50,8 @@ from portal.delegation.models import (
     EligibilityCondition,
     FurtherDelegation,
     PriceBaseAmount,
+    CollectionReason,
+    CreditReason,
     SchemeVersion,
     WriteOffReason,
 )
@@ -220,6 +223,7 @@ class RuleInput:
     min_monthly_instalment_ore: int | None = None
     plan_length_floors: list[PlanLengthFloor] = field(default_factory=list)
     allowed_write_off_reasons: list[str] | None = None
+    allowed_reasons: list[str] | None = None
     customer_kind: str | None = None
     amount_basis: str = AmountBasis.CASE.value
 
@@ -278,6 +282,9 @@ def _rule_errors(values: RuleInput, version: SchemeVersion) -> dict[str, str]:
         errors["required_condition_ids"] = _("Choose among the committee's listed conditions.")
     errors.update(_scope_errors(values))
     errors.update(_limit_errors(values))
+    vocabulary = CASE_REASONS.get(values.case_type)
+    if vocabulary and values.allowed_reasons and any(r not in set(vocabulary) for r in values.allowed_reasons):
+        errors.setdefault("restrict_reasons", _("Choose reasons of the rule's own case type."))
     return errors
 
 
@@ -310,6 +317,9 @@ def _limit_errors(values) -> dict[str, str]:
     reasons = values.allowed_write_off_reasons
     if reasons is not None and any(r not in set(WriteOffReason) for r in reasons):
         errors["allowed_write_off_reasons"] = _("Choose among the listed reasons.")
+    reasons = values.allowed_reasons
+    if reasons is not None and any(r not in {*CreditReason, *CollectionReason} for r in reasons):
+        errors["restrict_reasons"] = _("Choose among the listed reasons.")
     return errors
 
 
@@ -332,6 +342,7 @@ def _limit_values(values) -> dict:
         "min_monthly_instalment_ore": values.min_monthly_instalment_ore,
         "plan_length_floors": [_floor(f).stored() for f in values.plan_length_floors] or None,
         "allowed_write_off_reasons": sorted(reasons) if reasons is not None else None,
+        "allowed_reasons": sorted(values.allowed_reasons) if values.allowed_reasons is not None else None,
         "customer_kind": values.customer_kind or None,
         "amount_basis": values.amount_basis,
     }
@@ -622,6 +633,7 @@ class FurtherDelegationInput:
     min_monthly_instalment_ore: int | None = None
     plan_length_floors: list[PlanLengthFloor] = field(default_factory=list)
     allowed_write_off_reasons: list[str] | None = None
+    allowed_reasons: list[str] | None = None
     customer_kind: str | None = None
     amount_basis: str = AmountBasis.CASE.value
     # Named conditions of the rule's committee the receiver must also see met (issue 12 §2): a

@@ -170,7 +170,7 @@ def test_a_credit_above_what_is_now_open_is_refused_naming_the_invoice(app, worl
     case = services.case_create(officer, customer=world.customer, case_type=CaseType.CREDIT,
                                 invoice_ids=[world.invoice.id], terms=TermsInput(), reasons="Fel pris.")
     services.case_update(officer, case, invoice_ids=[world.invoice.id], reasons="Fel pris.",
-                         terms=TermsInput(credited_ore={world.invoice.id: 2_500_00}))
+                         terms=TermsInput(credit_reason="wrong_price", credited_ore={world.invoice.id: 2_500_00}))
     services.case_submit(officer, case)
     world.invoice.open_amount_ore = 2_000_00
     with pytest.raises(ValidationFailed) as refused:

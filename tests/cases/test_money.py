@@ -99,7 +99,7 @@ def test_with_every_rate_known_nothing_is_marked_an_estimate(app, world, make):
 
 def test_a_credit_letter_states_one_credited_amount_the_one_decided(app, world):
     # 1 845 kr of the 3 000 kr invoice, with the interest that goes with it (1 890 öre to 2026-11-23).
-    case = _submitted(world, CaseType.CREDIT, TermsInput(credited_ore={world.invoice.id: 184_500}),
+    case = _submitted(world, CaseType.CREDIT, TermsInput(credit_reason="wrong_price", credited_ore={world.invoice.id: 184_500}),
                       [world.invoice])
     decision = _decide(world, case)
     assert decision.amount_ore == 184_500 + 1_890
@@ -109,7 +109,7 @@ def test_a_credit_letter_states_one_credited_amount_the_one_decided(app, world):
 
 
 def test_a_partial_credit_letter_gives_the_decided_amount_and_what_was_asked(app, world):
-    case = _submitted(world, CaseType.CREDIT, TermsInput(credited_ore={world.invoice.id: 184_500}),
+    case = _submitted(world, CaseType.CREDIT, TermsInput(credit_reason="wrong_price", credited_ore={world.invoice.id: 184_500}),
                       [world.invoice])
     decision = _decide(world, case, Outcome.PARTLY_GRANTED,
                        changed_terms=TermsInput.from_case(case).__class__(
@@ -123,7 +123,7 @@ def test_a_partial_credit_letter_gives_the_decided_amount_and_what_was_asked(app
 
 def _credit_draft(world) -> Case:
     case = services.case_create(world.actor(world.officer), customer=world.customer, case_type=CaseType.CREDIT,
-                                invoice_ids=[world.invoice.id], terms=TermsInput(), reasons="Fel pris.")
+                                invoice_ids=[world.invoice.id], terms=TermsInput(credit_reason="wrong_price"), reasons="Fel pris.")
     db.session.commit()
     return case
 
@@ -133,7 +133,7 @@ def test_saving_a_partial_credit_amount_keeps_the_draft_usable(client, world):
     case = _credit_draft(world)
     client.login("handlaggare")
     response = client.post_form(f"/arenden/{case.id}/villkor", {
-        "invoice_ids": str(world.invoice.id), f"credit_{world.invoice.id}": "1845,00", "reasons": "Fel pris."})
+        "invoice_ids": str(world.invoice.id), "credit_reason": "wrong_price", f"credit_{world.invoice.id}": "1845,00", "reasons": "Fel pris."})
     assert response.status_code == 303
     page = client.get(f"/arenden/{case.id}")
     assert page.status_code == 200
@@ -146,7 +146,7 @@ def test_a_credit_above_the_open_amount_is_refused_naming_the_field(client, worl
     case = _credit_draft(world)
     client.login("handlaggare")
     response = client.post_form(f"/arenden/{case.id}/villkor", {
-        "invoice_ids": str(world.invoice.id), f"credit_{world.invoice.id}": "3000,01", "reasons": "Fel pris."})
+        "invoice_ids": str(world.invoice.id), "credit_reason": "wrong_price", f"credit_{world.invoice.id}": "3000,01", "reasons": "Fel pris."})
     assert response.status_code == 422
     assert ("Krediterat belopp på faktura F" in response.get_data(as_text=True)
             and "högst dess öppna belopp, 3\u00a0000,00\u00a0kr" in response.get_data(as_text=True))
@@ -156,10 +156,10 @@ def test_a_partial_credit_is_prepared_submitted_and_decided_through_the_pages(cl
     case = _credit_draft(world)
     client.login("handlaggare")
     assert client.post_form(f"/arenden/{case.id}/villkor", {
-        "invoice_ids": str(world.invoice.id), f"credit_{world.invoice.id}": "1 845,00",
+        "invoice_ids": str(world.invoice.id), "credit_reason": "wrong_price", f"credit_{world.invoice.id}": "1 845,00",
         "reasons": "Fel pris."}).status_code == 303
     assert client.post_form(f"/arenden/{case.id}/skicka", {
-        "invoice_ids": str(world.invoice.id), f"credit_{world.invoice.id}": "1 845,00",
+        "invoice_ids": str(world.invoice.id), "credit_reason": "wrong_price", f"credit_{world.invoice.id}": "1 845,00",
         "reasons": "Fel pris."}).status_code == 303
     client.post_form("/logga-ut")
     client.login("chef.norr")

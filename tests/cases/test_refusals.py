@@ -46,7 +46,8 @@ def test_a_stand_in_outside_the_absence(app, world, make):
 def test_a_credit_of_another_units_invoice(app, world, make):
     invoice = make.invoice(world.customer, world.other_unit, world.category, due_date=None, original_ore=500_00)
     case = services.case_create(world.actor(world.officer), customer=world.customer, case_type=CaseType.CREDIT,
-                                invoice_ids=[invoice.id], terms=TermsInput(), reasons="Felaktig taxa.")
+                                invoice_ids=[invoice.id], terms=TermsInput(credit_reason="wrong_price"), reasons="Felaktig taxa.")
+    case.credit_reason = "wrong_price"  # the draft's terms are set before submission
     services.case_submit(world.actor(world.officer), case)
     assert _refusal(world, case, world.unit_head) == (
         "Nils Norberg får inte besluta ärendet om kreditering av en annan enhets faktura (R1): fakturan är "

@@ -172,7 +172,8 @@ def test_r5_a_write_off_cannot_be_split_to_slip_under_the_limit(app, world, make
 def test_a_credit_on_another_units_invoice_is_refused(app, world, make):
     invoice = make.invoice(world.customer, world.other_unit, world.category, due_date=None, original_ore=500_00)
     case = services.case_create(world.actor(world.officer), customer=world.customer, case_type=CaseType.CREDIT,
-                                invoice_ids=[invoice.id], terms=TermsInput(), reasons="Felaktig taxa.")
+                                invoice_ids=[invoice.id], terms=TermsInput(credit_reason="wrong_price"), reasons="Felaktig taxa.")
+    case.credit_reason = "wrong_price"  # the draft's terms are set before submission
     services.case_submit(world.actor(world.officer), case)
     with pytest.raises(ValidationFailed):
         _grant(world, case, world.unit_head)

@@ -236,9 +236,9 @@ def test_a_credit_beyond_what_a_partial_write_off_left_open_is_refused_and_withi
         Outcome.PARTLY_GRANTED, "Delvis.", no_conflict_confirmed=True,
         changed_terms=TermsInput(**{**TermsInput.from_case(case).__dict__, "amount_ore": 2_000_00})))
     with pytest.raises(ValidationFailed) as refused:
-        _draft(world, CaseType.CREDIT, terms=TermsInput(credited_ore={world.invoice.id: 1_500_00}))
+        _draft(world, CaseType.CREDIT, terms=TermsInput(credit_reason="wrong_price", credited_ore={world.invoice.id: 1_500_00}))
     assert "bara 1\u00a0000,00\u00a0kr kvar" in _refusal(refused)
-    credit = _draft(world, CaseType.CREDIT, terms=TermsInput(credited_ore={world.invoice.id: 1_000_00}))
+    credit = _draft(world, CaseType.CREDIT, terms=TermsInput(credit_reason="wrong_price", credited_ore={world.invoice.id: 1_000_00}))
     services.case_submit(world.actor(world.officer), credit)
     assert credit.state != CaseState.DRAFT
 

@@ -35,6 +35,7 @@ LIMITS = {
     ReasonCode.VERSION_NOT_YET_VALID: (date(2026, 7, 1), date(2026, 4, 15)),
     ReasonCode.VERSION_EXPIRED: (date(2026, 3, 31), date(2026, 4, 15)),
     ReasonCode.WRITE_OFF_REASON_NOT_ALLOWED: (("time_barred", "uneconomic"), "other"),
+    ReasonCode.REASON_NOT_ALLOWED: (("wrong_price", "duplicate"), "complaint"),
     ReasonCode.CUSTOMER_KIND_NOT_ALLOWED: ("private", "organisation"),
     ReasonCode.NO_RULE_FOR_CASE_TYPE: (None, "write_off"),
     ReasonCode.CATEGORY_OUTSIDE_SCOPE: ((501,), (502,)),

@@ -155,9 +155,10 @@ def test_write_off_and_credit_letters_give_amounts_reason_and_settlement(app, wo
     assert "bokföringsmässig" in text
     paid = make.invoice(world.customer, world.unit, world.category, due_date=None, original_ore=800_00,
                         open_ore=500_00)
-    credit = _case(world, CaseType.CREDIT, TermsInput(credit_settlement="refund"), invoices=[paid])
+    credit = _case(world, CaseType.CREDIT, TermsInput(credit_reason="wrong_price", credit_settlement="refund"), invoices=[paid])
     text = flat(_letter(_decide(world, credit)).content)
     assert f"Belopp som krediteras: {kr(500_00)}" in text and "betalas tillbaka till dig" in text
+    assert "Skäl: fakturan hade fel pris eller taxa." in text
 
 
 def test_the_letter_is_written_in_the_decisions_transaction(app, world):

@@ -29,6 +29,7 @@ def test_a_partial_credit_is_prepared_submitted_and_decided_with_one_credited_am
 
     login(page, "handlaggare")
     _new_case(page, customer_id, "Kreditering", "Avgiften debiterades med fel taxa.")
+    page.get_by_label("Skäl för krediteringen").select_option(label="Fel pris eller taxa")
     page.get_by_label(f"Kreditering av faktura {invoice_number} (kr, tomt: hela)").fill("1 845,00")
     page.get_by_role("button", name="Spara villkoren").click()
     page.get_by_text("Villkoren sparades.").wait_for()

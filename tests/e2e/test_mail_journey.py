@@ -42,6 +42,9 @@ def test_from_the_officers_submit_to_the_deciders_mail_link_and_decision(page, l
 
         login(page, "handlaggare")
         _new_case(page, customer_id, "Kreditering", "Avgiften debiterades två gånger.")
+        page.get_by_label("Skäl för krediteringen").select_option(label="Dubbelfakturerad")
+        page.get_by_role("button", name="Spara villkoren").click()
+        page.get_by_text("Villkoren sparades.").wait_for()
         page.get_by_role("button", name="Skicka in ärendet").click()
         page.get_by_text("Väntar på beslut").first.wait_for()
         registry_number = page.locator("h1 small").inner_text()

@@ -212,7 +212,8 @@ def test_the_department_head_sees_the_decisions_made_under_their_further_delegat
     make.further_delegation(world.version, "9.1", head_position, fee_position, starts_on=date(2026, 1, 1))
     invoice = make.invoice(world.customer, world.unit, world.category, original_ore=200_00)
     case = case_services.case_create(world.actor(world.officer), customer=world.customer, case_type=CaseType.CREDIT,
-                                     invoice_ids=[invoice.id], terms=TermsInput(), reasons="Fel taxa.")
+                                     invoice_ids=[invoice.id], terms=TermsInput(credit_reason="wrong_price"), reasons="Fel taxa.")
+    case.credit_reason = "wrong_price"  # the draft's terms are set before submission
     case_services.case_submit(world.actor(world.officer), case)
     decision = case_services.case_decide(Actor(delegate.id, delegate.username, None), case,
                                          case_services.DecisionInput(Outcome.GRANTED, "Ok.", True))
