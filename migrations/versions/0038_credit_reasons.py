@@ -1,8 +1,8 @@
 """Credits give a reason from a list (like write-offs), and a rule of a credit or a collection case
 type may allow only some reasons (issue 12 §7)
 
-Revision ID: 0037_credit_reasons
-Revises: 0036_common_provisions
+Revision ID: 0038_credit_reasons
+Revises: 0037_batch_referral
 Create Date: 2026-12-01 16:30:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0037_credit_reasons'
-down_revision = '0036_common_provisions'
+revision = '0038_credit_reasons'
+down_revision = '0037_batch_referral'
 branch_labels = None
 depends_on = None
 
