@@ -419,6 +419,8 @@ def whatif(version_id: int):
     version = db.get_or_404(SchemeVersion, version_id)
     access.require(current_user, access.VIEW_SCHEMES, version.committee)
     access.require(current_user, access.EDIT_SCHEMES)
+    if version.is_common:  # the common provisions decide no cases of their own: each committee's do
+        abort(404)
     result = replaying.replay(version, clock.today())
     shown = params.arg_choice("visa", {"andrade", "alla"}) or "andrade"
     rows = [row for row in result.rows if shown == "alla" or row.change != replaying.Change.SAME]

@@ -233,6 +233,8 @@ def test_the_common_provisions_need_no_rule_per_type_and_their_discarded_draft_r
     assert not [f for f in services.findings(draft, TODAY) if f.code == FindingCode.CASE_TYPE_WITHOUT_RULE]
     db.session.commit()
     client.login("director")
+    # No what-if for them: they decide no cases of their own (the address typed in finds no page).
+    assert client.get(f"/delegation/versioner/{draft.id}/vad-om").status_code == 404
     discarded = client.post_form(f"/delegation/versioner/{draft.id}/kasta", {"confirmed": "y"})
     assert discarded.headers["Location"].endswith("/delegation/gemensamma-bestammelser")
 
