@@ -28,6 +28,7 @@ from portal.delegation.engine_types import (
 from portal.delegation.limits import pbb_ceiling_ore
 from portal.delegation.results import Finding, FindingCode, Severity
 from portal.delegation.snapshot import FurtherDelegation, OrgSnapshot
+from portal.org.bodies import is_company
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -278,6 +279,9 @@ def _delegate_findings(rule: Rule, version: SchemeVersion, org: OrgSnapshot) -> 
         findings.append(Finding(ERROR, FindingCode.CONSULTATION_TARGET_MISSING, number, params))
     if rule.kind == RuleKind.URGENT and not _members_only(delegate, org):
         findings.append(Finding(ERROR, FindingCode.URGENT_DELEGATE_NOT_A_MEMBER, number))
+    committee = org.committee_by_id.get(version.committee_id)
+    if rule.kind == RuleKind.URGENT and committee is not None and is_company(committee.kind):
+        findings.append(Finding(WARNING, FindingCode.URGENT_RULE_OF_A_COMPANY, number))
     if rule.is_bar and not (rule.guideline_point or "").strip():
         findings.append(Finding(ERROR, FindingCode.BAR_WITHOUT_POINT, number))
     if isinstance(delegate, CommitteeDelegate) and not rule.is_bar:

@@ -628,6 +628,11 @@ _FINDINGS: dict[FindingCode, Callable[[Finding, NameBook], str]] = {
         "Urgent matters may be delegated only to the chair or another member "
         "(kommunallagen 6 kap 39 §)."
     ),
+    FindingCode.URGENT_RULE_OF_A_COMPANY: lambda f, n: _(
+        "A company's board decides under the Companies Act and its own rules of procedure: "
+        "kommunallagen's urgent matters (6 kap 39 §) do not apply to it, so check that the board's "
+        "rules of procedure give the chair this power."
+    ),
     FindingCode.FURTHER_DELEGATION_RULE_MISSING: lambda f, n: _(
         "A further delegation refers to rule %(rule)s, which the version does not have.",
         rule=f.rule_number,

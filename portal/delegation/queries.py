@@ -77,7 +77,8 @@ def org_snapshot() -> sn.OrgSnapshot:
 def build_org_snapshot() -> sn.OrgSnapshot:
     """The whole organisation with its dated history: one query per table, six in all."""
     execute = db.session.execute
-    committees = [sn.Committee(*row) for row in execute(select(Committee.id, Committee.code, Committee.parent_id))]
+    committees = [sn.Committee(*row) for row in execute(select(Committee.id, Committee.code, Committee.parent_id,
+                                                                        Committee.kind))]
     units = [
         sn.OrgUnit(*row)
         for row in execute(select(OrgUnit.id, OrgUnit.kind, OrgUnit.parent_id, OrgUnit.committee_id))

@@ -244,6 +244,7 @@ class FindingCode(StrEnum):
     STANDIN_POSITION_MISSING = "standin_position_missing"
     CONSULTATION_TARGET_MISSING = "consultation_target_missing"
     URGENT_DELEGATE_NOT_A_MEMBER = "urgent_delegate_not_a_member"
+    URGENT_RULE_OF_A_COMPANY = "urgent_rule_of_a_company"
     FURTHER_DELEGATION_RULE_MISSING = "further_delegation_rule_missing"
     FURTHER_DELEGATION_NOT_ALLOWED = "further_delegation_not_allowed"
     FURTHER_DELEGATION_NOT_FROM_DEPARTMENT_HEAD = "further_delegation_not_from_department_head"

@@ -19,6 +19,7 @@ class Committee:
     id: int
     code: str
     parent_id: int | None = None  # set for a sub-committee (utskott)
+    kind: str = "committee"  # a BodyKind value (portal/org/bodies.py)
 
 
 @dataclass(frozen=True)

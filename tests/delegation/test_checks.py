@@ -341,3 +341,18 @@ def test_a_floor_at_the_longest_plan_is_reachable_only_in_the_or_more_words(form
         rule("4.1", case_type=CaseType.INSTALMENT_PLAN, max_plan_months=12, plan_length_floors=floors)
     )
     assert ((FindingCode.PLAN_LENGTH_FLOOR_UNREACHABLE, "4.1") in warnings(findings_of(scheme))) is warned
+
+
+def test_an_urgent_rule_in_a_companys_scheme_is_warned_about():
+    """Kommunallagen 6 kap 39 § is the committees' urgent-matters power; an aktiebolag's board has its
+    own rules of procedure (issue 12 §9): the checker warns, a committee's scheme is not warned."""
+    from dataclasses import replace
+
+    urgent = version(rule("1"), rule("9", kind=RuleKind.URGENT, delegate=named(CHAIR)))
+    as_committee = findings_of(urgent)
+    company = org()
+    company = replace(company, committees=[replace(c, kind="company_board") if c.id == urgent.committee_id else c
+                                           for c in company.committees])
+    assert (FindingCode.URGENT_RULE_OF_A_COMPANY, "9") in warnings(findings_of(urgent, company))
+    assert (FindingCode.URGENT_RULE_OF_A_COMPANY, "9") not in warnings(as_committee)
+    assert (FindingCode.URGENT_RULE_OF_A_COMPANY, "1") not in warnings(findings_of(urgent, company))
