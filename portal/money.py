@@ -21,6 +21,9 @@ _SPACE_GROUPED = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(?:,(\d{1,2}))?\
 _DROP_SPACES = str.maketrans("", "", _SPACE_CHARS)
 _GROUPED = re.compile(r"\d{1,3}(?:([ .,])\d{3})*\Z")
 _FRACTION = re.compile(r"\d{1,2}\Z")
+# The forms a ledger export writes (1234,50, -1 234,50, 1234): read at once, with the result
+# the general reading below would give; anything else takes the general path.
+_PLAIN = re.compile(r"(-?)(\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(?:,(\d\d?))?\Z").match
 
 
 class MoneyParseError(ValueError):
@@ -45,6 +48,16 @@ def parse_money(text: str) -> int:
     U+2212), a trailing minus ``12,50-``, a leading ``+`` and a trailing ``kr``. One or two
     decimals; never float arithmetic.
     """
+    plain = _PLAIN(text)
+    if plain is not None:
+        sign, whole, fraction = plain.groups()
+        if not whole.isdecimal():
+            whole = "".join(whole.split())  # the spaces between groups of thousands
+        if fraction is None:
+            ore = int(whole) * 100
+        else:
+            ore = int(whole + fraction) * (10 if len(fraction) == 1 else 1)
+        return -ore if sign else ore
     original = text
     s = text.strip()
     if s[-2:].lower() == "kr":

@@ -1,10 +1,12 @@
 """Importing ledger and payments files: upload, preview (nothing written), all-or-nothing bulk import.
 
 A file goes through three steps, each a service call the page and `flask portal import-ledger`
-share: upload() stores the file; read_file() parses it (no database session: the slow part,
-reporting progress through ProgressWriter); preview() or run() classifies the rows against the
-database as new, changed or unchanged, and run() writes them in bulk. Any error anywhere means
-nothing but the import's own row is written, and every error is kept with its line and column.
+share: upload() stores the file; read_file() parses it (the slow part, reporting progress through
+ProgressWriter), streaming a ledger's rows into a temporary staging table that locks nothing
+others use; preview() or run() classifies the rows against the database as new, changed or
+unchanged, and run() writes them in bulk (for a ledger: a few set-based statements from the
+staging table). Any error anywhere means nothing but the import's own row is written, and every
+error is kept with its line and column.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from portal.receivables.ledger_parse import (
     DEFAULT_PAYMENT_LAYOUT,
     NO_RULES,
     MappingRules,
+    duplicate_invoice,
     iter_ledger,
     iter_payments,
     ledger_warnings,
@@ -42,7 +45,6 @@ from portal.receivables.ledger_parse import (
 from portal.receivables.models import (
     BankPayment,
     CollectionStageCode,
-    Customer,
     ImportKind,
     ImportState,
     Invoice,
@@ -61,13 +63,13 @@ MAX_STORED_ERRORS = 1_000  # a file of a million bad rows lists its first errors
 # it to the end would only cost minutes (a crafted .xlsx of millions of empty rows).
 MAX_COUNTED_ERRORS = 100_000
 BATCH_ROWS = 5_000
+STAGING_BATCH_ROWS = 10_000
 PROGRESS_INTERVAL_SECONDS = 1.0
 LEDGER_IMPORT_FIELDS = ("kind", "state", "file_name", "sha256", "count_new", "count_changed",
                         "count_unchanged", "count_errors", "rows_total", "count_customers_new",
                         "count_customers_changed", "count_warnings", "count_unmatched",
                         "file_identity")  # fmt: skip
 
-_customers = Customer.__table__
 _invoices = Invoice.__table__
 _payments = Payment.__table__
 _imports = LedgerImport.__table__
@@ -264,8 +266,8 @@ class Parsed:
 
     kind: ImportKind
     mapping: dict[str, str] | None = None
-    rows: list[tuple] = field(default_factory=list)
-    customers: dict[str, tuple] = field(default_factory=dict)  # identity -> (kind, name, address…)
+    rows: list[tuple] = field(default_factory=list)  # payments and bank files
+    staged: int = 0  # ledger rows written to the staging table (see _Staging)
     errors: list[ParseError] = field(default_factory=list)  # the first `max_errors` of them
     rows_read: int = 0
     error_count: int = 0  # all of them
@@ -307,7 +309,9 @@ class Parsed:
 
 
 def read_file(job: ImportJob, progress: Callable[..., None] | None = None) -> Parsed:
-    """Parse the file and check its codes against the tables; uses no database session.
+    """Parse the file and check its codes against the tables. A ledger's good rows go to the
+    staging table on the session's connection (no table another connection uses is touched, so
+    the progress is committed meanwhile); preview() or run() must follow in the same transaction.
 
     `progress(rows_read)` is called while reading and `progress(rows_read, True)` at the end.
     """
@@ -333,9 +337,11 @@ def read_file(job: ImportJob, progress: Callable[..., None] | None = None) -> Pa
         progress(parsed.rows_read, True)
     if parsed.errors:
         parsed.rows.clear()
-        parsed.customers.clear()
         parsed.warnings.clear()
         parsed.warning_count = 0
+        if job.kind is ImportKind.LEDGER:
+            _Staging(db.session.connection()).drop()
+            parsed.staged = 0
     return parsed
 
 
@@ -344,28 +350,63 @@ def _header(job: ImportJob, name: str, layout: dict[str, str]) -> str:
 
 
 def _read_ledger(job: ImportJob, parsed: Parsed, progress: Callable[[int], None]) -> None:
+    """Stream the ledger's good rows into the staging table, a batch at a time, so a file of a
+    million rows is never held as rows in memory; then find the invoices given twice there."""
     open_header = _header(job, "open_amount", DEFAULT_LEDGER_LAYOUT)
-    rows, customers, errors, add_error = parsed.rows, parsed.customers, parsed.errors, parsed.add_error
+    errors, add_error = parsed.errors, parsed.add_error
+    staging = _Staging(db.session.connection())
+    staging.create()
+    sqlite = staging.dialect == "sqlite"
+    batch: list[tuple] = []
+    columns: dict[str, str] = {}
     for item in iter_ledger(job.data, reference_date=job.reference_date, mapping=job.mapping,
                             stage_codes=job.stage_codes, progress=progress, limits=job.limits,
-                            rules=job.rules, units=job.units, categories=job.categories):  # fmt: skip
+                            rules=job.rules, units=job.units, categories=job.categories,
+                            check_duplicates=False, columns=columns):  # fmt: skip
         if type(item) is ParseError:
             add_error(item)
             if parsed.gave_up:
                 parsed.give_up(item.line)
                 break
             continue
-        if errors:
-            continue  # all or nothing: keep reading only to list every error
-        for warning in ledger_warnings(item, None if job.rules.paid_sign else open_header):
-            parsed.add_warning(warning)
+        if not errors:  # with an error nothing imports: the rows are kept only to find duplicates
+            open_ore = item.open_amount_ore
+            if open_ore < 0 or open_ore > item.original_amount_ore:
+                for warning in ledger_warnings(item, None if job.rules.paid_sign else open_header):
+                    parsed.add_warning(warning)
         identity = item.customer_id_number
-        customers[identity.value] = (identity.kind.value, item.customer_name, item.customer_address,
-                                     item.customer_postcode, item.customer_city)
-        rows.append((item.line, item.ledger_source, item.invoice_number, identity.value, item.unit_id,
-                     item.category_id, item.invoice_date, item.due_date, item.original_amount_ore,
-                     item.open_amount_ore, item.collection_stage, item.collection_stage_code,
-                     item.ocr_reference, None))  # fmt: skip
+        invoice_date, due_date = item.invoice_date, item.due_date
+        if sqlite:  # stored as ISO text, as SQLAlchemy's Date type stores it
+            invoice_date = invoice_date.isoformat()
+            due_date = due_date.isoformat() if due_date is not None else None
+        batch.append((item.line, item.ledger_source, item.invoice_number, identity.value,
+                      identity.kind.value, item.customer_name, item.customer_address,
+                      item.customer_postcode, item.customer_city, item.unit_id, item.category_id,
+                      invoice_date, due_date, item.original_amount_ore, item.open_amount_ore,
+                      item.collection_stage, item.collection_stage_code, item.ocr_reference))  # fmt: skip
+        if len(batch) >= STAGING_BATCH_ROWS:
+            staging.write(batch)
+            parsed.staged += len(batch)
+            batch.clear()
+    staging.write(batch)
+    parsed.staged += len(batch)
+    if parsed.staged:
+        staging.analyze()
+        _add_duplicates(parsed, staging, columns.get("invoice_number"))
+
+
+def _add_duplicates(parsed: Parsed, staging: _Staging, header: str | None) -> None:
+    """The same invoice (ledger source and number) on a later line than its first is an error
+    there, merged in line order with the errors reading found (the first `max_errors` kept)."""
+    duplicates, count = staging.duplicates(parsed.max_errors)
+    if not count:
+        return
+    stop = [e for e in parsed.errors if e.code == "too_many_errors"]
+    kept = [e for e in parsed.errors if e.code != "too_many_errors"]
+    merged = sorted(kept + [duplicate_invoice(line, header, number, first)
+                            for line, number, first in duplicates], key=lambda e: e.line)
+    parsed.errors[:] = merged[: parsed.max_errors] + stop
+    parsed.error_count += count
 
 
 def _read_bgmax(job: ImportJob, parsed: Parsed, progress: Callable[[int], None]) -> None:
@@ -428,79 +469,173 @@ class BankRow:
 
 @dataclass
 class Plan:
-    """What an import would do: rows to insert and update, counts, and errors found against the
-    database (unknown invoices in a payments file)."""
+    """What an import would do: rows to insert (payments, bank payments) or, for a ledger file
+    classified in the database (_Staging), counts; and errors found against the database
+    (unknown invoices in a payments file)."""
 
     new: list[tuple] = field(default_factory=list)
-    changed: list[tuple] = field(default_factory=list)
     unchanged: int = 0
-    new_customers: list[tuple] = field(default_factory=list)
-    changed_customers: list[tuple] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
     unmatched: int = 0  # bank payments no invoice was found for
+    count_new: int | None = None  # a ledger file's new invoices (else len(new))
+    count_changed: int = 0
+    customers_new: int = 0
+    customers_changed: int = 0
+
+    @property
+    def new_count(self) -> int:
+        return len(self.new) if self.count_new is None else self.count_new
 
 
-def _classify_ledger(parsed: Parsed) -> Plan:
-    plan = Plan()
-    connection = db.session.connection()
-    existing_customers = {
-        identity: (customer_id, tuple(rest))
-        for identity, customer_id, *rest in connection.execute(select(
-            _customers.c.identity_number, _customers.c.id, _customers.c.kind, _customers.c.name,
-            _customers.c.address, _customers.c.postcode, _customers.c.city))
-    }  # fmt: skip
-    for identity, values in parsed.customers.items():
-        found = existing_customers.get(identity)
-        if found is None:
-            plan.new_customers.append((identity, *values))
-        elif found[1] != values:
-            plan.changed_customers.append((*values, found[0]))
-    sources = sorted({row[1] for row in parsed.rows})
-    existing: dict[str, tuple] = {}
-    if sources:
-        query = (
-            select(_invoices.c.ledger_source, _invoices.c.invoice_number, _invoices.c.id,
-                   _customers.c.identity_number, *(_invoices.c[name] for name in _INVOICE_VALUES))
-            .join(_customers, _customers.c.id == _invoices.c.customer_id)
-            .where(_invoices.c.ledger_source.in_(sources))
-        )  # fmt: skip
-        for source, number, invoice_id, *values in connection.execute(query):
-            existing[f"{source}\x1f{number}"] = (invoice_id, tuple(values))
-    for row in parsed.rows:
-        values = row[3:]  # identity, then _INVOICE_VALUES
-        found = existing.get(f"{row[1]}\x1f{row[2]}")
-        if found is None:
-            plan.new.append(row[1:])  # source, number, identity, values
-        elif found[1] != values:
-            plan.changed.append((*values, found[0]))  # identity, values, id
-        else:
-            plan.unchanged += 1
-    return plan
+# --- the ledger through a staging table: COPY (PostgreSQL) or executemany (SQLite), then set-based
 
-
+# (column, PostgreSQL type, SQLite type); dates are ISO text on SQLite, as SQLAlchemy stores them.
+_STAGING_COLUMNS = (
+    ("line", "integer", "integer"), ("ledger_source", "text", "text"),
+    ("invoice_number", "text", "text"), ("identity_number", "text", "text"),
+    ("kind", "text", "text"), ("name", "text", "text"), ("address", "text", "text"),
+    ("postcode", "text", "text"), ("city", "text", "text"), ("org_unit_id", "integer", "integer"),
+    ("category_id", "integer", "integer"), ("invoice_date", "date", "text"),
+    ("due_date", "date", "text"), ("original_amount_ore", "bigint", "integer"),
+    ("open_amount_ore", "bigint", "integer"), ("collection_stage", "text", "text"),
+    ("collection_stage_code", "text", "text"), ("ocr_reference", "text", "text"),
+)  # fmt: skip
 _CUSTOMER_VALUES = ("kind", "name", "address", "postcode", "city")
+_STAGED_INVOICE_VALUES = _INVOICE_VALUES[:-1]  # open_amount_source: always None from the ledger
 
 
-def _write_ledger(plan: Plan, demo: bool) -> None:
-    connection = db.session.connection()
-    flags = (False, False, False, demo)  # protected identity, deceased, debt restructuring, demo
-    _bulk_insert(
-        connection, _customers,
-        ("identity_number", *_CUSTOMER_VALUES, "protected_identity", "deceased",
-         "debt_restructuring", "demo"),
-        [(*customer, *flags) for customer in plan.new_customers],
-    )  # fmt: skip
-    _bulk_update(connection, _customers, _CUSTOMER_VALUES, plan.changed_customers)
-    # One scan for every id: cheaper than RETURNING, which SQLite would do row by row.
-    ids = dict(connection.execute(select(_customers.c.identity_number, _customers.c.id)).all())
-    _bulk_insert(
-        connection, _invoices, ("ledger_source", "invoice_number", "customer_id", *_INVOICE_VALUES),
-        [(source, number, ids[identity], *values) for source, number, identity, *values in plan.new],
-    )  # fmt: skip
-    _bulk_update(
-        connection, _invoices, ("customer_id", *_INVOICE_VALUES),
-        [(ids[identity], *rest) for identity, *rest in plan.changed],
-    )
+class _Staging:
+    """A ledger file's good rows in a temporary table on the import's own connection, so neither
+    the file's rows nor the invoices already in the database are held in memory, and classifying
+    and writing are a few statements whatever the file's size. A temporary table locks nothing
+    another connection uses (the ProgressWriter commits meanwhile), is created and filled inside
+    the import's transaction and vanishes with it, so a worker killed mid-import leaves nothing."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.dialect = connection.dialect.name
+        self.distinct = "IS DISTINCT FROM" if self.dialect == "postgresql" else "IS NOT"
+        # On SQLite every name says "temp.": an unqualified one is looked up in the main database
+        # too, which would start the transaction's snapshot of it while the file is read, and a
+        # transaction that began reading before the ProgressWriter's commits may not write after.
+        schema = "temp." if self.dialect == "sqlite" else ""
+        self.TABLE = f"{schema}ledger_import_staging"
+        self.CUSTOMERS = f"{schema}ledger_import_staging_customers"
+
+    def _sql(self, statement: str):
+        return self.connection.exec_driver_sql(statement)
+
+    def create(self) -> None:
+        place = 1 if self.dialect == "postgresql" else 2
+        self.drop()
+        self._sql(f"CREATE TEMPORARY TABLE {self.TABLE} "
+                  f"({', '.join(f'{spec[0]} {spec[place]}' for spec in _STAGING_COLUMNS)})")
+
+    def drop(self) -> None:
+        self._sql(f"DROP TABLE IF EXISTS {self.CUSTOMERS}")
+        self._sql(f"DROP TABLE IF EXISTS {self.TABLE}")
+
+    def write(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        names = ", ".join(spec[0] for spec in _STAGING_COLUMNS)
+        driver = self.connection.connection.driver_connection
+        if self.dialect == "postgresql":
+            with driver.cursor() as cursor, cursor.copy(f"COPY {self.TABLE} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["?"] * len(_STAGING_COLUMNS))
+        driver.executemany(f"INSERT INTO {self.TABLE} ({names}) VALUES ({marks})", rows)
+
+    def analyze(self) -> None:
+        """Tell PostgreSQL's planner the table's size (autovacuum never analyses a temporary table,
+        and the planner would take a million rows for a few)."""
+        if self.dialect == "postgresql":
+            self._sql(f"ANALYZE {self.TABLE}")
+
+    def duplicates(self, limit: int) -> tuple[list[tuple[int, str, int]], int]:
+        """(line, invoice number, first line) of the first `limit` invoices (ledger source and
+        number) given again after their first line, and how many there are in all."""
+        repeated = (f"SELECT line, invoice_number, first_line FROM (SELECT line, invoice_number, "
+                    f"MIN(line) OVER (PARTITION BY ledger_source, invoice_number) AS first_line "
+                    f"FROM {self.TABLE}) AS numbered WHERE line <> first_line")  # fmt: skip
+        count = self._sql(f"SELECT COUNT(*) FROM ({repeated}) AS repeated").scalar()
+        if not count:
+            return [], 0
+        found = self._sql(f"{repeated} ORDER BY line LIMIT {int(limit)}").all()
+        return [tuple(row) for row in found], count
+
+    def _differs(self, left: str, right: str, names: tuple[str, ...]) -> str:
+        return " OR ".join(f"{left}.{name} {self.distinct} {right}.{name}" for name in names)
+
+    def _invoice_differs(self, invoice: str) -> str:
+        """`invoice`: the invoice in the database, c: its customer, s: the file's row."""
+        return (f"c.identity_number {self.distinct} s.identity_number OR "
+                f"{self._differs(invoice, 's', _STAGED_INVOICE_VALUES)} OR "
+                f"{invoice}.open_amount_source IS NOT NULL")  # fmt: skip
+
+    def classify(self) -> Plan:
+        """Count what importing would do to invoices and customers. A customer takes the values
+        of its last row in the file, and new customers come in the order of their first rows."""
+        values = ", ".join(_CUSTOMER_VALUES)
+        self._sql(f"DROP TABLE IF EXISTS {self.CUSTOMERS}")
+        self._sql(
+            f"CREATE TEMPORARY TABLE {self.CUSTOMERS} AS SELECT identity_number, {values}, first_line "
+            f"FROM (SELECT identity_number, {values}, "
+            f"MIN(line) OVER (PARTITION BY identity_number) AS first_line, "
+            f"ROW_NUMBER() OVER (PARTITION BY identity_number ORDER BY line DESC) AS place "
+            f"FROM {self.TABLE}) AS numbered WHERE place = 1")  # fmt: skip
+        new_customers, changed_customers = self._sql(
+            f"SELECT COALESCE(SUM(CASE WHEN c.id IS NULL THEN 1 ELSE 0 END), 0), "
+            f"COALESCE(SUM(CASE WHEN c.id IS NOT NULL AND ({self._differs('c', 's', _CUSTOMER_VALUES)}) "
+            f"THEN 1 ELSE 0 END), 0) "
+            f"FROM {self.CUSTOMERS} s LEFT JOIN customers c ON c.identity_number = s.identity_number"
+        ).one()  # fmt: skip
+        new, changed, total = self._sql(
+            f"SELECT COALESCE(SUM(CASE WHEN i.id IS NULL THEN 1 ELSE 0 END), 0), "
+            f"COALESCE(SUM(CASE WHEN i.id IS NOT NULL AND ({self._invoice_differs('i')}) "
+            f"THEN 1 ELSE 0 END), 0), COUNT(*) "
+            f"FROM {self.TABLE} s LEFT JOIN invoices i "
+            f"ON i.ledger_source = s.ledger_source AND i.invoice_number = s.invoice_number "
+            f"LEFT JOIN customers c ON c.id = i.customer_id"
+        ).one()  # fmt: skip
+        return Plan(count_new=new, count_changed=changed, unchanged=total - new - changed,
+                    customers_new=new_customers, customers_changed=changed_customers)
+
+    def apply(self, demo: bool) -> None:
+        """Insert the new customers (in the file's order) and update the changed ones; update the
+        changed invoices and insert the new ones in the file's order. classify() comes first."""
+        yes, no = ("true", "false") if self.dialect == "postgresql" else ("1", "0")
+        staged = ", ".join(f"s.{name}" for name in _CUSTOMER_VALUES)
+        self._sql(
+            f"INSERT INTO customers (identity_number, {', '.join(_CUSTOMER_VALUES)}, "
+            f"protected_identity, deceased, debt_restructuring, demo) "
+            f"SELECT s.identity_number, {staged}, {no}, {no}, {no}, {yes if demo else no} "
+            f"FROM {self.CUSTOMERS} s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM customers c WHERE c.identity_number = s.identity_number) "
+            f"ORDER BY s.first_line")  # fmt: skip
+        self._sql(
+            f"UPDATE customers SET {', '.join(f'{name} = s.{name}' for name in _CUSTOMER_VALUES)} "
+            f"FROM {self.CUSTOMERS} s WHERE customers.identity_number = s.identity_number "
+            f"AND ({self._differs('customers', 's', _CUSTOMER_VALUES)})")  # fmt: skip
+        self._sql(
+            f"UPDATE invoices SET customer_id = n.id, "
+            f"{', '.join(f'{name} = s.{name}' for name in _STAGED_INVOICE_VALUES)}, "
+            f"open_amount_source = NULL "
+            f"FROM {self.TABLE} s, customers n, customers c "
+            f"WHERE invoices.ledger_source = s.ledger_source "
+            f"AND invoices.invoice_number = s.invoice_number "
+            f"AND n.identity_number = s.identity_number AND c.id = invoices.customer_id "
+            f"AND ({self._invoice_differs('invoices')})")  # fmt: skip
+        self._sql(
+            f"INSERT INTO invoices (ledger_source, invoice_number, customer_id, "
+            f"{', '.join(_STAGED_INVOICE_VALUES)}) "
+            f"SELECT s.ledger_source, s.invoice_number, n.id, "
+            f"{', '.join(f's.{name}' for name in _STAGED_INVOICE_VALUES)} "
+            f"FROM {self.TABLE} s JOIN customers n ON n.identity_number = s.identity_number "
+            f"WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.ledger_source = s.ledger_source "
+            f"AND i.invoice_number = s.invoice_number) ORDER BY s.line")  # fmt: skip
 
 
 def _classify_payments(parsed: Parsed, import_id: int) -> Plan:
@@ -588,19 +723,6 @@ def _bulk_insert(connection, table, columns: tuple[str, ...], rows: list[tuple])
         connection.exec_driver_sql(statement, _driver_values(table, columns, batch, dialect))
 
 
-def _bulk_update(connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Update many rows by id; each row is the new values in `columns` order, then the id."""
-    if not rows:
-        return
-    dialect = connection.dialect.name
-    mark = "%s" if dialect == "postgresql" else "?"
-    assignments = ", ".join(f"{name} = {mark}" for name in columns)
-    statement = f"UPDATE {table.name} SET {assignments} WHERE id = {mark}"
-    for batch in _batches(rows):
-        connection.exec_driver_sql(
-            statement, _driver_values(table, (*columns, "id"), batch, dialect))
-
-
 def _batches(items: list) -> Iterable[list]:
     for start in range(0, len(items), BATCH_ROWS):
         yield items[start : start + BATCH_ROWS]
@@ -619,10 +741,20 @@ def _classify(ledger_import: LedgerImport, parsed: Parsed) -> Plan:
     if parsed.errors:
         return Plan(errors=parsed.errors)
     if parsed.kind is ImportKind.LEDGER:
-        return _classify_ledger(parsed)
+        return _Staging(db.session.connection()).classify()
     if parsed.bank_file:
         return _classify_bank(parsed)
     return _classify_payments(parsed, ledger_import.id)
+
+
+def _write_ledger(plan: Plan, demo: bool) -> None:
+    """Write a classified ledger file from the staging table (see _Staging.apply)."""
+    _Staging(db.session.connection()).apply(demo)
+
+
+def _drop_staging(parsed: Parsed) -> None:
+    if parsed.kind is ImportKind.LEDGER:
+        _Staging(db.session.connection()).drop()
 
 
 def _classify_bank(parsed: Parsed) -> Plan:
@@ -653,17 +785,17 @@ def _store_outcome(ledger_import: LedgerImport, parsed: Parsed, plan: Plan, stat
     ledger_import.state = state.value
     ledger_import.rows_read = parsed.rows_read
     ledger_import.rows_total = parsed.rows_read
-    ledger_import.count_new = len(plan.new)
-    ledger_import.count_changed = len(plan.changed)
+    ledger_import.count_new = plan.new_count
+    ledger_import.count_changed = plan.count_changed
     ledger_import.count_unchanged = plan.unchanged
     ledger_import.count_errors = parsed.error_count if parsed.errors else len(errors)
     ledger_import.errors = _error_dicts(errors, parsed.max_errors)
     ledger_import.count_unmatched = plan.unmatched
     ledger_import.file_identity = parsed.file_identity
     if parsed.bank_file:
-        ledger_import.count_new = len(plan.new) - plan.unmatched
-    ledger_import.count_customers_new = len(plan.new_customers)
-    ledger_import.count_customers_changed = len(plan.changed_customers)
+        ledger_import.count_new = plan.new_count - plan.unmatched
+    ledger_import.count_customers_new = plan.customers_new
+    ledger_import.count_customers_changed = plan.customers_changed
     ledger_import.count_warnings = parsed.warning_count
     ledger_import.warnings = _error_dicts(parsed.warnings, parsed.max_errors)
     ledger_import.unknown_codes = {kind: dict(sorted(codes.items()))
@@ -674,6 +806,7 @@ def preview(actor: Actor, ledger_import: LedgerImport, parsed: Parsed) -> Ledger
     """Count what importing the file would do (new, changed, unchanged), or list its errors;
     no invoice, customer or payment is written."""
     plan = _classify(ledger_import, parsed)
+    _drop_staging(parsed)
     state = ImportState.REJECTED if plan.errors else ImportState.PREVIEWED
     _store_outcome(ledger_import, parsed, plan, state)
     db.session.flush()
@@ -692,6 +825,7 @@ def run(actor: Actor, ledger_import: LedgerImport, parsed: Parsed, *, demo: bool
     with _without_garbage_collection():
         plan = _classify(ledger_import, parsed)
     if plan.errors:
+        _drop_staging(parsed)
         _store_outcome(ledger_import, parsed, plan, ImportState.REJECTED)
         db.session.flush()
         record(actor, "ledger_import.reject", "ledger_import", ledger_import.id,
@@ -701,6 +835,7 @@ def run(actor: Actor, ledger_import: LedgerImport, parsed: Parsed, *, demo: bool
     with _without_garbage_collection(), _sqlite_pragma(db.session.connection(), "cache_size", "-262144"):
         if parsed.kind is ImportKind.LEDGER:
             _write_ledger(plan, demo)
+            _drop_staging(parsed)
         elif parsed.bank_file:
             settlement.write_bank_payments(actor, ledger_import.id, plan.new)
         else:
@@ -710,8 +845,8 @@ def run(actor: Actor, ledger_import: LedgerImport, parsed: Parsed, *, demo: bool
     ledger_import.imported_at = clock.now()
     db.session.flush()
     record(actor, "ledger_import.import", "ledger_import", ledger_import.id,
-           after={**_summary(ledger_import), "customers_new": len(plan.new_customers),
-                  "customers_changed": len(plan.changed_customers)})
+           after={**_summary(ledger_import), "customers_new": plan.customers_new,
+                  "customers_changed": plan.customers_changed})
     return ledger_import
 
 

@@ -187,6 +187,8 @@ def iter_ledger(
     rules: MappingRules = NO_RULES,
     units: Mapping[str, int] | None = None,
     categories: Mapping[str, int] | None = None,
+    check_duplicates: bool = True,
+    columns: dict[str, str] | None = None,
 ) -> Iterator[LedgerRow | ParseError]:
     """Stream a ledger export (CSV or .xlsx) as LedgerRows and ParseErrors in file order.
 
@@ -200,7 +202,9 @@ def iter_ledger(
     cell, so a row lists every bad cell at once. The same invoice (ledger source and number)
     twice is an error on the later line. Rows stream out before errors further down, so the
     caller keeps all or nothing (see parse_ledger). `reference_date` (the export date or today)
-    sets the century of 10-digit personnummer.
+    sets the century of 10-digit personnummer. With `check_duplicates` False the caller finds the
+    same invoice twice itself (the import does, in the database, to hold no key per row); `columns`,
+    when given, is filled with {field: its header as written in the file} once the file is open.
     """
     default_stages = {stage: stage for stage in COLLECTION_STAGES}
     stages = stage_table(default_stages if stage_codes is None else stage_codes)
@@ -217,7 +221,7 @@ def iter_ledger(
             raise CellError("unknown_collection_stage_code", value=code)
         return stage, code
 
-    converters: dict[str, Callable[[object], object]] = {"collection_stage_code": stage_of}
+    converters: dict[str, Callable[[object], object]] = {"collection_stage_code": _memo(stage_of)}
     if units is not None:
         unit_text = make_converter(LEDGER_FIELD_SPECS["unit_code"], options)
 
@@ -230,7 +234,7 @@ def iter_ledger(
                 raise CellError("unknown_unit_code", value=code)
             return code, unit_id
 
-        converters["unit_code"] = unit_of
+        converters["unit_code"] = _memo(unit_of)
     if categories is not None:
         category_text = make_converter(LEDGER_FIELD_SPECS["category_code"], options)
         own_categories = {code.strip(): value for code, value in rules.category_codes.items()}
@@ -244,7 +248,7 @@ def iter_ledger(
                 raise CellError("unknown_category_code", value=code)
             return code, category_id
 
-        converters["category_code"] = category_of
+        converters["category_code"] = _memo(category_of)
     fields = LEDGER_FIELDS
     mapping = dict(mapping or {})
     if rules.paid_sign is not None:
@@ -259,6 +263,8 @@ def iter_ledger(
         data, fields, mapping, options, progress, progress_every, converters=converters,
         constants=rules.constants, defaults=rules.defaults,
     )  # fmt: skip
+    if columns is not None:
+        columns.update(records.columns)
     yield from records.errors
     number_header = records.columns.get("invoice_number")
     negative = rules.paid_sign == "negative"
@@ -273,11 +279,11 @@ def iter_ledger(
          invoice_date, due_date, original, open_, stage_and_code, ocr, paid) = values  # fmt: skip
         stage, stage_code = stage_and_code or ("unknown", None)
         source = source or default_ledger_source
-        first_line = seen.setdefault(f"{source}\x1f{number}", line)
-        if first_line != line:
-            params = {"invoice_number": number, "first_line": first_line}
-            yield ParseError(line, number_header, "duplicate_invoice", params)
-            continue
+        if check_duplicates:
+            first_line = seen.setdefault(f"{source}\x1f{number}", line)
+            if first_line != line:
+                yield duplicate_invoice(line, number_header, number, first_line)
+                continue
         if rules.paid_sign is not None:
             open_ = original + (paid or 0) if negative else original - (paid or 0)
         unit_id = category_id = None
@@ -289,6 +295,32 @@ def iter_ledger(
             line, source, number, identity, name, address, postcode, city, unit, category,
             invoice_date, due_date, original, open_, stage, stage_code, ocr, unit_id, category_id,
         )  # fmt: skip
+
+
+def duplicate_invoice(line: int, header: str | None, number: str, first_line: int) -> ParseError:
+    """The same invoice (ledger source and number) again on a later line."""
+    return ParseError(line, header, "duplicate_invoice", {"invoice_number": number, "first_line": first_line})
+
+
+_MEMO_LIMIT = 10_000
+
+
+def _memo(converter: Callable[[object], object]) -> Callable[[object], object]:
+    """A code converter that remembers what each text read as (a ledger names few units, categories
+    and stages, on every row). Only text cells: a spreadsheet's 1 and True are equal keys."""
+    known: dict[str, object] = {}
+
+    def memo(raw: object) -> object:
+        if type(raw) is not str:
+            return converter(raw)
+        value = known.get(raw, known)
+        if value is known:
+            value = converter(raw)  # a CellError is raised every time, never remembered
+            if len(known) < _MEMO_LIMIT:
+                known[raw] = value
+        return value
+
+    return memo
 
 
 def ledger_warnings(row: LedgerRow, open_header: str | None) -> list[ParseError]:
