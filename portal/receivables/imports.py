@@ -191,7 +191,7 @@ def import_job(ledger_import: LedgerImport) -> ImportJob:
     return ImportJob(
         import_id=ledger_import.id,
         kind=ImportKind(ledger_import.kind),
-        data=ledger_import.file.content,
+        data=_file_content(ledger_import.id),
         mapping=dict(mapping.columns) if mapping else None,
         stage_codes=stage_codes,
         units=units,
@@ -206,6 +206,29 @@ def import_job(ledger_import: LedgerImport) -> ImportJob:
         max_errors_counted=current_app.config["IMPORT_MAX_ERRORS_COUNTED"],
         rules=mapping_rules(mapping),
     )
+
+
+FILE_CHUNK_BYTES = 8 * 1024 * 1024
+
+
+def _file_content(import_id: int) -> bytes:
+    """The uploaded file, read past the ORM so that no object keeps it once it has been read. On
+    PostgreSQL in binary pieces of 8 MB: the driver keeps a buffer the size of the largest value
+    it has received for the connection's lifetime, and would hold a whole file as hex text."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return connection.execute(select(LedgerImportFile.content)
+                                  .where(LedgerImportFile.import_id == import_id)).scalar_one()
+    with connection.connection.driver_connection.cursor(binary=True) as cursor:
+        cursor.execute("SELECT octet_length(content) FROM ledger_import_files WHERE import_id = %s",
+                       (import_id,))
+        size = cursor.fetchone()[0]
+        pieces = []
+        for start in range(0, size, FILE_CHUNK_BYTES):
+            cursor.execute("SELECT substring(content FROM %s FOR %s) FROM ledger_import_files "
+                           "WHERE import_id = %s", (start + 1, FILE_CHUNK_BYTES, import_id))
+            pieces.append(cursor.fetchone()[0])
+    return b"".join(pieces)
 
 
 class ProgressWriter:

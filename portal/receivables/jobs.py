@@ -61,7 +61,9 @@ def _read_and(context: JobContext, step) -> None:
         context.progress(rows_read, final=final)
 
     parsed = imports.read_file(job, progress)
-    step(context.actor, db.session.get(LedgerImport, job.import_id), parsed)
+    import_id = job.import_id
+    del job  # the file's bytes: a ledger's rows are in the staging table now
+    step(context.actor, db.session.get(LedgerImport, import_id), parsed)
 
 
 @job_kind(PREVIEW, label=_l("Ledger file preview"), view_action=access.VIEW_IMPORTS,

@@ -320,6 +320,7 @@ def _memo(converter: Callable[[object], object]) -> Callable[[object], object]:
                 known[raw] = value
         return value
 
+    memo.cache = known  # read directly by tabular's compiled rows
     return memo
 
 

@@ -617,7 +617,8 @@ def _compile_row(
         elif kind is FieldKind.AMOUNT:
             lines += [f"    r = c[{index}]",
                       f"    {v} = parse_money(r) if r and not r.isspace() else None"]  # fmt: skip
-        elif kind in (FieldKind.DATE, FieldKind.IDENTITY):
+        elif kind in (FieldKind.DATE, FieldKind.IDENTITY) or isinstance(getattr(converter, "cache", None), dict):
+            # A converter that keeps what each text read as (a CellError for a bad one) in `cache`.
             names[f"get{n}"], names[f"f{n}"] = converter.cache.get, converter
             lines += [f"    r = c[{index}]",
                       f"    {v} = get{n}(r, _MISSING)",
