@@ -133,6 +133,7 @@ def import_ledger(file: str, kind: str, mapping_name: str | None, preview: bool)
         job = imports.import_job(ledger_import)
         db.session.commit()  # see imports.ProgressWriter: reading runs outside any transaction
         parsed = imports.read_file(job, imports.ProgressWriter(job.import_id))
+        del job  # the file's bytes: a ledger's rows are in the staging table now
         (imports.preview if preview else imports.run)(SYSTEM, ledger_import, parsed)
     except ValidationFailed as failure:
         _fail(failure)

@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Date, Engine, select, update
+from sqlalchemy import Date, Engine, func, select, update
 
 from portal import clock
 from portal.audit.services import Actor, record
@@ -152,7 +152,7 @@ class ImportJob:
 
     import_id: int
     kind: ImportKind
-    data: bytes
+    data: bytes | bytearray  # a bytearray when read from the database (_file_content)
     mapping: dict[str, str] | None
     stage_codes: dict[str, str]
     units: dict[str, int]  # ledger code (ansvar) -> org unit id
@@ -211,24 +211,20 @@ def import_job(ledger_import: LedgerImport) -> ImportJob:
 FILE_CHUNK_BYTES = 8 * 1024 * 1024
 
 
-def _file_content(import_id: int) -> bytes:
-    """The uploaded file, read past the ORM so that no object keeps it once it has been read. On
-    PostgreSQL in binary pieces of 8 MB: the driver keeps a buffer the size of the largest value
-    it has received for the connection's lifetime, and would hold a whole file as hex text."""
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        return connection.execute(select(LedgerImportFile.content)
-                                  .where(LedgerImportFile.import_id == import_id)).scalar_one()
-    with connection.connection.driver_connection.cursor(binary=True) as cursor:
-        cursor.execute("SELECT octet_length(content) FROM ledger_import_files WHERE import_id = %s",
-                       (import_id,))
-        size = cursor.fetchone()[0]
-        pieces = []
-        for start in range(0, size, FILE_CHUNK_BYTES):
-            cursor.execute("SELECT substring(content FROM %s FOR %s) FROM ledger_import_files "
-                           "WHERE import_id = %s", (start + 1, FILE_CHUNK_BYTES, import_id))
-            pieces.append(cursor.fetchone()[0])
-    return b"".join(pieces)
+def _file_content(import_id: int) -> bytearray:
+    """The uploaded file, read past the ORM in pieces of 8 MB into one bytearray, so the process
+    holds it once: neither the driver (libpq keeps a buffer the size of the largest value it has
+    received; SQLite assembles a large blob before Python copies it) nor an ORM object keeps a
+    second copy, nor does joining pieces into bytes make one."""
+    content = LedgerImportFile.content
+    where = LedgerImportFile.import_id == import_id
+    size = db.session.execute(select(func.length(content)).where(where)).scalar_one()
+    data = bytearray(size)
+    for start in range(0, size, FILE_CHUNK_BYTES):
+        piece = db.session.execute(select(func.substr(content, start + 1, FILE_CHUNK_BYTES))
+                                   .where(where)).scalar_one()
+        data[start : start + len(piece)] = piece
+    return data
 
 
 class ProgressWriter:
@@ -420,7 +416,8 @@ def _read_ledger(job: ImportJob, parsed: Parsed, progress: Callable[[int], None]
 
 def _add_duplicates(parsed: Parsed, staging: _Staging, header: str | None) -> None:
     """The same invoice (ledger source and number) on a later line than its first is an error
-    there, merged in line order with the errors reading found (the first `max_errors` kept)."""
+    there, merged in line order with the errors reading found (the first `max_errors` kept).
+    Found after reading, they do not count towards the errors at which reading gives up."""
     duplicates, count = staging.duplicates(parsed.max_errors)
     if not count:
         return
@@ -843,6 +840,7 @@ def run(actor: Actor, ledger_import: LedgerImport, parsed: Parsed, *, demo: bool
     the errors) is written; otherwise customers, invoices or payments are inserted and updated
     in bulk. `demo` marks new customers as demo data."""
     if ledger_import.state not in (ImportState.UPLOADED, ImportState.PREVIEWED):
+        _drop_staging(parsed)
         raise ValidationFailed({"state": _("Only a file without errors that is not yet imported "
                                            "can be imported.")})
     with _without_garbage_collection():

@@ -1,9 +1,10 @@
 """The ledger import as background jobs: previewing and importing a file read it whole, which takes
 longer than a web request may (a million rows: about a minute), so both run on the job queue.
 
-The work is imports.py's, unchanged: read the file outside any transaction (progress committed aside),
-then preview or import in one transaction, which the job runner commits together with the job's
-"done", so a worker killed mid-import leaves nothing half-imported.
+The work is imports.py's, unchanged: read the file (a ledger's rows into a temporary staging table,
+which locks nothing the progress writes need; progress committed aside), then preview or import in
+the same transaction, which the job runner commits together with the job's "done", so a worker
+killed mid-import leaves nothing half-imported (the staging table vanishes with the transaction).
 """
 
 from __future__ import annotations

@@ -253,6 +253,44 @@ class _Table:
     close: Callable[[], None] = lambda: None
 
 
+class _ViewReader(io.RawIOBase):
+    """A seekable stream over a bytearray (or any buffer) without copying it, as io.BytesIO does
+    for anything but bytes: the import reads a large file into a bytearray piece by piece."""
+
+    def __init__(self, data):
+        self._view = memoryview(data).cast("B")
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        start = self._position
+        count = max(0, min(len(buffer), len(self._view) - start))
+        buffer[:count] = self._view[start : start + count]
+        self._position = start + count
+        return count
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: len(self._view)}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+
+def byte_stream(data: bytes | bytearray) -> io.BufferedIOBase:
+    """A binary stream over the file's bytes: io.BytesIO shares a bytes object's memory, and a
+    bytearray is read in place."""
+    if isinstance(data, bytes):
+        return io.BytesIO(data)
+    return io.BufferedReader(_ViewReader(data))
+
+
 def _detect_encoding(data: bytes) -> str | None:
     """UTF-8 (a BOM is dropped) if the bytes are valid UTF-8, else Windows-1252, else None."""
     if data.isascii():
@@ -284,7 +322,7 @@ def _open_csv(data: bytes, limits: ReadLimits) -> _Table | ParseError:
     end = data.find(b"\n")
     first_line = data[: end if end != -1 else len(data)].decode(encoding)
     delimiter = sniff_delimiter(first_line)
-    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    stream = io.TextIOWrapper(byte_stream(data), encoding=encoding, newline="")
     # The csv module's field limit is process-wide; every reader in the portal uses this one.
     csv.field_size_limit(limits.max_field_bytes)
     reader = csv.reader(stream, delimiter=delimiter)
@@ -316,7 +354,7 @@ def _inflated_size(data: bytes) -> int | None:
     """What the .xlsx's parts add up to when inflated (the sizes its directory declares, which
     zipfile enforces while reading), or None when it is not a readable zip file."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(byte_stream(data)) as archive:
             return sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
@@ -332,7 +370,7 @@ def _open_xlsx(data: bytes, limits: ReadLimits) -> _Table | ParseError:
         return ParseError(1, None, "xlsx_too_large",
                           {"max_mb": limits.max_uncompressed_bytes // (1024 * 1024)})
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(byte_stream(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         # Read-only mode trusts the sheet's <dimension>, which some programs write wrongly
         # (A1:A1 for a full sheet): read every row and cell that is really there instead.
@@ -494,7 +532,7 @@ def binary_kind(data: bytes) -> str | None:
             return kind
     if data.startswith(_XLSX_MAGIC):
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with zipfile.ZipFile(byte_stream(data)) as archive:
                 names = set(archive.namelist())
         except (zipfile.BadZipFile, OSError, ValueError):
             return None  # _open_xlsx words it
