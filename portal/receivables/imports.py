@@ -623,39 +623,44 @@ class _Staging:
         return Plan(count_new=new, count_changed=changed, unchanged=total - new - changed,
                     customers_new=new_customers, customers_changed=changed_customers)
 
-    def apply(self, demo: bool) -> None:
+    def apply(self, plan: Plan, demo: bool) -> None:
         """Insert the new customers (in the file's order) and update the changed ones; update the
-        changed invoices and insert the new ones in the file's order. classify() comes first."""
+        changed invoices and insert the new ones in the file's order. `plan` is classify()'s: a
+        statement with nothing to do is not sent (the same file again sends none)."""
         yes, no = ("true", "false") if self.dialect == "postgresql" else ("1", "0")
         staged = ", ".join(f"s.{name}" for name in _CUSTOMER_VALUES)
-        self._sql(
-            f"INSERT INTO customers (identity_number, {', '.join(_CUSTOMER_VALUES)}, "
-            f"protected_identity, deceased, debt_restructuring, demo) "
-            f"SELECT s.identity_number, {staged}, {no}, {no}, {no}, {yes if demo else no} "
-            f"FROM {self.CUSTOMERS} s WHERE NOT EXISTS "
-            f"(SELECT 1 FROM customers c WHERE c.identity_number = s.identity_number) "
-            f"ORDER BY s.first_line")  # fmt: skip
-        self._sql(
-            f"UPDATE customers SET {', '.join(f'{name} = s.{name}' for name in _CUSTOMER_VALUES)} "
-            f"FROM {self.CUSTOMERS} s WHERE customers.identity_number = s.identity_number "
-            f"AND ({self._differs('customers', 's', _CUSTOMER_VALUES)})")  # fmt: skip
-        self._sql(
-            f"UPDATE invoices SET customer_id = n.id, "
-            f"{', '.join(f'{name} = s.{name}' for name in _STAGED_INVOICE_VALUES)}, "
-            f"open_amount_source = NULL "
-            f"FROM {self.TABLE} s, customers n, customers c "
-            f"WHERE invoices.ledger_source = s.ledger_source "
-            f"AND invoices.invoice_number = s.invoice_number "
-            f"AND n.identity_number = s.identity_number AND c.id = invoices.customer_id "
-            f"AND ({self._invoice_differs('invoices')})")  # fmt: skip
-        self._sql(
-            f"INSERT INTO invoices (ledger_source, invoice_number, customer_id, "
-            f"{', '.join(_STAGED_INVOICE_VALUES)}) "
-            f"SELECT s.ledger_source, s.invoice_number, n.id, "
-            f"{', '.join(f's.{name}' for name in _STAGED_INVOICE_VALUES)} "
-            f"FROM {self.TABLE} s JOIN customers n ON n.identity_number = s.identity_number "
-            f"WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.ledger_source = s.ledger_source "
-            f"AND i.invoice_number = s.invoice_number) ORDER BY s.line")  # fmt: skip
+        if plan.customers_new:
+            self._sql(
+                f"INSERT INTO customers (identity_number, {', '.join(_CUSTOMER_VALUES)}, "
+                f"protected_identity, deceased, debt_restructuring, demo) "
+                f"SELECT s.identity_number, {staged}, {no}, {no}, {no}, {yes if demo else no} "
+                f"FROM {self.CUSTOMERS} s WHERE NOT EXISTS "
+                f"(SELECT 1 FROM customers c WHERE c.identity_number = s.identity_number) "
+                f"ORDER BY s.first_line")  # fmt: skip
+        if plan.customers_changed:
+            self._sql(
+                f"UPDATE customers SET {', '.join(f'{name} = s.{name}' for name in _CUSTOMER_VALUES)} "
+                f"FROM {self.CUSTOMERS} s WHERE customers.identity_number = s.identity_number "
+                f"AND ({self._differs('customers', 's', _CUSTOMER_VALUES)})")  # fmt: skip
+        if plan.count_changed:
+            self._sql(
+                f"UPDATE invoices SET customer_id = n.id, "
+                f"{', '.join(f'{name} = s.{name}' for name in _STAGED_INVOICE_VALUES)}, "
+                f"open_amount_source = NULL "
+                f"FROM {self.TABLE} s, customers n, customers c "
+                f"WHERE invoices.ledger_source = s.ledger_source "
+                f"AND invoices.invoice_number = s.invoice_number "
+                f"AND n.identity_number = s.identity_number AND c.id = invoices.customer_id "
+                f"AND ({self._invoice_differs('invoices')})")  # fmt: skip
+        if plan.count_new:
+            self._sql(
+                f"INSERT INTO invoices (ledger_source, invoice_number, customer_id, "
+                f"{', '.join(_STAGED_INVOICE_VALUES)}) "
+                f"SELECT s.ledger_source, s.invoice_number, n.id, "
+                f"{', '.join(f's.{name}' for name in _STAGED_INVOICE_VALUES)} "
+                f"FROM {self.TABLE} s JOIN customers n ON n.identity_number = s.identity_number "
+                f"WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.ledger_source = s.ledger_source "
+                f"AND i.invoice_number = s.invoice_number) ORDER BY s.line")  # fmt: skip
 
 
 def _classify_payments(parsed: Parsed, import_id: int) -> Plan:
@@ -769,7 +774,7 @@ def _classify(ledger_import: LedgerImport, parsed: Parsed) -> Plan:
 
 def _write_ledger(plan: Plan, demo: bool) -> None:
     """Write a classified ledger file from the staging table (see _Staging.apply)."""
-    _Staging(db.session.connection()).apply(demo)
+    _Staging(db.session.connection()).apply(plan, demo)
 
 
 def _drop_staging(parsed: Parsed) -> None:
