@@ -163,6 +163,8 @@ def pages(database_url: str) -> list[tuple[str, str, object]]:
     formatted = f"{identity[:8]}-{identity[8:]}"
     return [
         ("Mina uppgifter (chef.norr, waiting queue)", "chef.norr", "/"),
+        ("Mina uppgifter, the queue's page 5", "chef.norr", "/?beslut_sida=5"),
+        ("case list, a decider (menu count kept)", "chef.norr", "/arenden/"),
         ("case list, default", "ekonom", "/arenden/"),
         ("case list, name search", "ekonom", lambda b: b.search("/arenden/", "andersson")),
         ("case page", "chef.norr", f"/arenden/{waiting}"),

@@ -41,13 +41,6 @@ def _with_summary(query: Select) -> Select:
     return query.options(joinedload(Case.customer), joinedload(Case.committee), joinedload(Case.org_unit))
 
 
-def drafts_of(user_id: int) -> list[Case]:
-    return list(db.session.scalars(_with_summary(select(Case).where(
-        Case.prepared_by_id == user_id,
-        Case.state.in_([CaseState.DRAFT.value, CaseState.RETURNED.value]),
-    ).order_by(Case.created_at.desc()))))
-
-
 def committees_of_duty(user_id: int, day: date, *, employees_only: bool = False) -> set[int]:
     """Committees where the person holds or stands in for a position today (only positions that act
     on cases, when asked: elected members read cases through their meetings and the secretary
@@ -76,8 +69,17 @@ def to_decide(user_id: int, day: date, *, employees_only: bool = False, case_id:
     already sees, when asked for the case list's sake).
 
     The engine's context and the facts beyond the cases are read once for all of them: the
-    queries do not grow with the queue.
+    queries do not grow with the queue. Asked once per transaction for the same question (the
+    start page's queue and the menu's count ask the same).
     """
+    key = ("to_decide", user_id, day, employees_only, case_id,
+           frozenset(outside_units) if outside_units else None, customer_id)
+    return per_transaction(key, lambda: _to_decide(user_id, day, employees_only=employees_only, case_id=case_id,
+                                                   outside_units=outside_units, customer_id=customer_id))
+
+
+def _to_decide(user_id: int, day: date, *, employees_only: bool, case_id: int | None,
+               outside_units: set[int] | None, customer_id: int | None) -> list[ToDecide]:
     committees = committees_of_duty(user_id, day, employees_only=employees_only)
     further = delegation_queries.org_snapshot()
     if not committees and not further.further_delegations:
@@ -91,7 +93,7 @@ def to_decide(user_id: int, day: date, *, employees_only: bool = False, case_id:
         .options(selectinload(Case.lines).joinedload(CaseInvoice.invoice).joinedload(Invoice.category),
                  selectinload(Case.conflicts), selectinload(Case.consultations),
                  selectinload(Case.condition_answers))
-        .order_by(Case.submitted_at)
+        .order_by(Case.submitted_at, Case.id)
     )))
     contexts = delegation_queries.case_contexts({case.committee_id for case in candidates}, day, further)
     known = known_facts(candidates, day)
@@ -111,7 +113,7 @@ def to_decide(user_id: int, day: date, *, employees_only: bool = False, case_id:
 
 # --- who sees which case (RULINGS 10; README "Vem ser vad") ---------------------------------------
 
-def visible_to(user: User, day: date, *, case_id: int | None = None) -> ColumnElement[bool]:
+def visible_to(user: User, day: date, *, case_id: int | None = None, deciding: bool = True) -> ColumnElement[bool]:
     """The cases a person may read, as a condition on `Case` for any query: the case page and
     every list, search, count, queue and export use it alike.
 
@@ -122,18 +124,20 @@ def visible_to(user: User, day: date, *, case_id: int | None = None) -> ColumnEl
     and the cases they decided. Nothing through a system role alone; members and the secretary
     read the cases on their agendas through the meeting pages, not here. `case_id` narrows the
     engine's part to one case (the object check).
+
+    `deciding=False` leaves the engine's part out, for a query only over cases in another state
+    than awaiting decision (a queue to consult or to book): the engine names only cases awaiting
+    decision, so there it could add nothing, and asking it would cost a verdict per waiting case.
     """
     if user.roles & access.CASE_READERS:
         return true()
     units = units_in_sight(user.id, day)
     decided = select(Decision.case_id).where(Decision.decided_by_id == user.id)
-    deciding = [item.case.id for item in to_decide(user.id, day, employees_only=True, case_id=case_id,
-                                                   outside_units=units)]
-    return or_(
-        Case.org_unit_id.in_(units),
-        Case.id.in_(decided),
-        Case.id.in_(deciding),
-    )
+    conditions = [Case.org_unit_id.in_(units), Case.id.in_(decided)]
+    if deciding:
+        conditions.append(Case.id.in_([item.case.id for item in to_decide(
+            user.id, day, employees_only=True, case_id=case_id, outside_units=units)]))
+    return or_(*conditions)
 
 
 def case_visible(user: User, case: Case, day: date) -> bool:
@@ -228,10 +232,66 @@ def _decision_document_rule(user: User, document: IssuedDocument, day: date) -> 
     return decision is not None and case_visible(user, decision.case, day)
 
 
-def awaiting_consultation(reader: User) -> list[Case]:
-    return list(db.session.scalars(_with_summary(select(Case).where(
-        Case.state == CaseState.AWAITING_CONSULTATION.value, visible_to(reader, clock.today()))
-        .order_by(Case.submitted_at))))
+# --- the queues of "Mina uppgifter", a page at a time -------------------------------------------
+
+QUEUE_SIZE = 25  # cases a page in each queue
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One page of a queue and the whole queue's length: the page never holds the whole queue."""
+
+    rows: list
+    total: int
+    page: int = 1
+    per_page: int = QUEUE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def more(self) -> int:
+        """How many come after this page."""
+        return max(self.total - (self.page - 1) * self.per_page - len(self.rows), 0)
+
+
+def _page_number(page: int, total: int, per_page: int) -> int:
+    """The page asked for, within 1 and the last page (a page past the end shows the last)."""
+    return min(max(1, page), max(1, -(-total // per_page)))
+
+
+def paged(query: Select, page: int = 1, *, options: tuple = (), per_page: int | None = None) -> Queue:
+    """A page of an ordered query and the count of all its rows: two statements, whatever the length."""
+    per_page = per_page or QUEUE_SIZE
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    page = _page_number(page, total, per_page)
+    rows = list(db.session.scalars(query.options(*options).limit(per_page).offset((page - 1) * per_page)).unique())
+    return Queue(rows, int(total), page, per_page)
+
+
+def paged_list(items: list, page: int = 1, *, per_page: int | None = None) -> Queue:
+    """A page of a list already read (the engine's answer, which is known only whole)."""
+    per_page = per_page or QUEUE_SIZE
+    page = _page_number(page, len(items), per_page)
+    return Queue(items[(page - 1) * per_page:page * per_page], len(items), page, per_page)
+
+
+_SUMMARY = (joinedload(Case.customer), joinedload(Case.committee), joinedload(Case.org_unit))
+
+
+def drafts_query(user_id: int) -> Select:
+    return (select(Case).where(Case.prepared_by_id == user_id,
+                               Case.state.in_([CaseState.DRAFT.value, CaseState.RETURNED.value]))
+            .order_by(Case.created_at.desc(), Case.id.desc()))
+
+
+def consultation_query(reader: User) -> Select:
+    """Cases awaiting consultation that the reader sees (the engine's part of visibility names only
+    cases awaiting decision, so it is not asked)."""
+    return (select(Case).where(Case.state == CaseState.AWAITING_CONSULTATION.value,
+                               visible_to(reader, clock.today(), deciding=False))
+            .order_by(Case.submitted_at, Case.id))
 
 
 def to_execute_condition() -> ColumnElement[bool]:
@@ -241,47 +301,79 @@ def to_execute_condition() -> ColumnElement[bool]:
             & or_(Case.case_type != CaseType.INSTALMENT_PLAN.value, signed, Case.whole_debt_due_for_id.is_not(None)))
 
 
+def to_execute_query(reader: User) -> Select:
+    return (select(Case).where(to_execute_condition(), visible_to(reader, clock.today(), deciding=False))
+            .order_by(Case.submitted_at, Case.id))
+
+
+def signature_query(reader: User) -> Select:
+    """Granted instalment plans whose signed agreement is not registered yet, oldest decision first."""
+    return (select(Case).join(Decision, Decision.case_id == Case.id)
+            .outerjoin(SignedAgreement, SignedAgreement.case_id == Case.id)
+            .where(Case.case_type == CaseType.INSTALMENT_PLAN.value, Case.whole_debt_due_for_id.is_(None),
+                   Case.state.in_([CaseState.GRANTED.value, CaseState.PARTLY_GRANTED.value]),
+                   SignedAgreement.id.is_(None), visible_to(reader, clock.today(), deciding=False))
+            .order_by(Decision.decision_date, Case.id))
+
+
+def drafts_of(user_id: int) -> list[Case]:
+    """Every draft and returned case of the officer (the daily digest); the start page pages them."""
+    return list(db.session.scalars(drafts_query(user_id).options(*_SUMMARY)))
+
+
+def awaiting_consultation(reader: User) -> list[Case]:
+    return list(db.session.scalars(consultation_query(reader).options(*_SUMMARY)))
+
+
 def granted_not_executed(reader: User) -> list[Case]:
-    """Granted cases finance may book: a plan only once its signed agreement is registered."""
-    return list(db.session.scalars(_with_summary(select(Case).where(
-        to_execute_condition(),
-        visible_to(reader, clock.today()),
-    ).options(joinedload(Case.decision), selectinload(Case.lines).joinedload(CaseInvoice.invoice))
-        .order_by(Case.submitted_at))))
+    """Every granted case finance may book (the ledger export); the start page pages them."""
+    return list(db.session.scalars(to_execute_query(reader).options(
+        *_SUMMARY, joinedload(Case.decision), selectinload(Case.lines).joinedload(CaseInvoice.invoice))))
 
 
-def task_count(user: User, today: date) -> int:
+def to_decide_queue(user_id: int, day: date, page: int = 1) -> Queue:
+    return paged_list(to_decide(user_id, day), page)
+
+
+def drafts_queue(user_id: int, page: int = 1) -> Queue:
+    return paged(drafts_query(user_id), page, options=_SUMMARY)
+
+
+def consultation_queue(reader: User, page: int = 1) -> Queue:
+    return paged(consultation_query(reader), page, options=_SUMMARY)
+
+
+def to_execute_queue(reader: User, page: int = 1) -> Queue:
+    return paged(to_execute_query(reader), page, options=_SUMMARY)
+
+
+def signature_queue(reader: User, page: int = 1) -> Queue:
+    return paged(signature_query(reader), page, options=(*_SUMMARY, joinedload(Case.decision)))
+
+
+def _count(query: Select) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
+
+
+def task_count(user: User, today: date, *, cases_to_decide: int | None = None) -> int:
     """What waits in the start page's queues (the number beside "Mina uppgifter" in the menu),
     counted in the database under the queues' own conditions: cases to decide, drafts and returned
-    cases, cases to consult, granted cases to book, each only for those who act on it. Once per
-    transaction: the menu asks on every page."""
-
-    def count() -> int:
-        total = len(to_decide(user.id, today))
-        if access.allowed(user, access.PREPARE_CASE):
-            total += db.session.scalar(select(func.count()).select_from(Case).where(
-                Case.prepared_by_id == user.id, Case.state.in_([CaseState.DRAFT.value, CaseState.RETURNED.value])))
-        if access.allowed(user, access.CONSULT_CASE):
-            total += db.session.scalar(select(func.count()).select_from(Case).where(
-                Case.state == CaseState.AWAITING_CONSULTATION.value, visible_to(user, today)))
-        if access.allowed(user, access.EXECUTE_CASE):
-            total += db.session.scalar(select(func.count()).select_from(Case).where(
-                to_execute_condition(), visible_to(user, today)))
-        return total
-
-    return per_transaction(("task_count", user.id, today), count)
+    cases, cases to consult, granted cases to book, each only for those who act on it. The cases to
+    decide are the engine's answer; `cases_to_decide` gives it when already known (the menu keeps it
+    for a while, home.counts)."""
+    total = len(to_decide(user.id, today)) if cases_to_decide is None else cases_to_decide
+    if access.allowed(user, access.PREPARE_CASE):
+        total += _count(drafts_query(user.id))
+    if access.allowed(user, access.CONSULT_CASE):
+        total += _count(consultation_query(user))
+    if access.allowed(user, access.EXECUTE_CASE):
+        total += _count(to_execute_query(user))
+    return total
 
 
 def awaiting_signature(reader: User) -> list[Case]:
     """Granted instalment plans whose signed agreement is not registered yet, oldest decision first."""
-    return list(db.session.scalars(_with_summary(
-        select(Case).join(Decision, Decision.case_id == Case.id)
-        .outerjoin(SignedAgreement, SignedAgreement.case_id == Case.id)
-        .where(Case.case_type == CaseType.INSTALMENT_PLAN.value, Case.whole_debt_due_for_id.is_(None),
-               Case.state.in_([CaseState.GRANTED.value, CaseState.PARTLY_GRANTED.value]),
-               SignedAgreement.id.is_(None), visible_to(reader, clock.today()))
-        .options(joinedload(Case.decision))
-        .order_by(Decision.decision_date, Case.id))))
+    return list(db.session.scalars(signature_query(reader).options(*_SUMMARY, joinedload(Case.decision))))
 
 
 def cases_of_customer(customer_id: int, reader: User) -> list[Case]:

@@ -647,7 +647,8 @@ def agreement_scan(case_id: int):
 def awaiting_signature():
     """Granted plans whose signed agreement has not come in."""
     access.require(current_user, access.FOLLOW_SIGNATURES)
-    return render_template("cases/awaiting_signature.html", cases=queries.awaiting_signature(current_user),
+    page = params.arg_int("sida", 1, minimum=1, maximum=params.MAX_PAGE)
+    return render_template("cases/awaiting_signature.html", cases=queries.signature_queue(current_user, page),
                            day_form=LetterDayForm(formdata=None, dag=clock.today()))
 
 
@@ -780,14 +781,29 @@ def queues():
     return render_template("cases/_queues.html", **queue_context())
 
 
+# Each queue's page in the query string of the start page (and of its htmx refresh).
+QUEUE_PAGE_ARGS = {"to_decide": "beslut_sida", "consult": "samrad_sida", "drafts": "utkast_sida",
+                   "to_execute": "bokfor_sida"}
+
+
+def queue_page_arg(name: str) -> int:
+    return params.arg_int(QUEUE_PAGE_ARGS[name], 1, minimum=1, maximum=params.MAX_PAGE)
+
+
 def queue_context() -> dict:
+    """The start page's queues, each a page at a time (queries.QUEUE_SIZE) with the whole queue's
+    count; an empty queue where the reader does not act on it."""
     today = clock.today()
-    to_decide = queries.to_decide(current_user.id, today)
-    drafts = queries.drafts_of(current_user.id) if access.allowed(current_user, access.PREPARE_CASE) else []
-    consult = queries.awaiting_consultation(current_user) if access.allowed(current_user, access.CONSULT_CASE) else []
-    execute = queries.granted_not_executed(current_user) if access.allowed(current_user, access.EXECUTE_CASE) else []
+    empty = queries.Queue([], 0)
+    to_decide = queries.to_decide_queue(current_user.id, today, queue_page_arg("to_decide"))
+    drafts = (queries.drafts_queue(current_user.id, queue_page_arg("drafts"))
+              if access.allowed(current_user, access.PREPARE_CASE) else empty)
+    consult = (queries.consultation_queue(current_user, queue_page_arg("consult"))
+               if access.allowed(current_user, access.CONSULT_CASE) else empty)
+    execute = (queries.to_execute_queue(current_user, queue_page_arg("to_execute"))
+               if access.allowed(current_user, access.EXECUTE_CASE) else empty)
     # RULINGS 10: beside each case to decide, the customer's debt to its committee and to the others.
-    debts = queries.debts_beside([item.case for item in to_decide], today)
+    debts = queries.debts_beside([item.case for item in to_decide.rows], today)
     return {"to_decide": to_decide, "drafts": drafts, "consult": consult, "to_execute": execute,
             "debts": debts, "wants_partial": wants_partial()}
 

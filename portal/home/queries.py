@@ -30,32 +30,26 @@ OPEN_STATES = (CaseState.AWAITING_CONSULTATION.value, CaseState.AWAITING_DECISIO
 GRANTED = (CaseState.GRANTED.value, CaseState.PARTLY_GRANTED.value)
 
 
-@dataclass(frozen=True)
-class Page:
-    """The first LIST_SIZE rows of a list and how many there are in all."""
-
-    rows: list
-    total: int
-
-    @property
-    def more(self) -> int:
-        return max(self.total - len(self.rows), 0)
+# A page of one of these lists: the rows, the whole list's count, the page number (cases.queries).
+Page = case_queries.Queue
 
 
-def _page(query, count_query) -> Page:
-    rows = list(db.session.scalars(query.limit(LIST_SIZE)).unique())
-    return Page(rows, db.session.scalar(count_query))
+def _page(query, count_query, page: int = 1) -> Page:
+    total = int(db.session.scalar(count_query) or 0)
+    page = min(max(1, page), max(1, -(-total // LIST_SIZE)))
+    rows = list(db.session.scalars(query.limit(LIST_SIZE).offset((page - 1) * LIST_SIZE)).unique())
+    return Page(rows, total, page, LIST_SIZE)
 
 
 def _summary(query):
     return query.options(joinedload(Case.customer), joinedload(Case.committee), joinedload(Case.org_unit))
 
 
-def submitted_by(user_id: int) -> Page:
+def submitted_by(user_id: int, page: int = 1) -> Page:
     """The officer's own cases on their way: in consultation, awaiting decision, referred."""
     where = (Case.prepared_by_id == user_id, Case.state.in_(OPEN_STATES))
     return _page(_summary(select(Case).where(*where)).order_by(Case.state, Case.submitted_at, Case.id),
-                 select(func.count()).select_from(Case).where(*where))
+                 select(func.count()).select_from(Case).where(*where), page)
 
 
 @dataclass(frozen=True)
@@ -64,34 +58,34 @@ class AwaitingSignature:
     days: int  # since the decision
 
 
-def signatures_awaited_by(user_id: int, today: date) -> Page:
+def signatures_awaited_by(user_id: int, today: date, page: int = 1) -> Page:
     """The officer's granted plans whose signed agreement is not registered, oldest first."""
     where = (Case.prepared_by_id == user_id, Case.case_type == CaseType.INSTALMENT_PLAN.value,
              Case.state.in_(GRANTED), SignedAgreement.id.is_(None))
     base = (select(Case).join(Decision, Decision.case_id == Case.id)
             .outerjoin(SignedAgreement, SignedAgreement.case_id == Case.id).where(*where))
     page = _page(_summary(base.options(joinedload(Case.decision))).order_by(Decision.decision_date, Case.id),
-                 select(func.count()).select_from(base.subquery()))
+                 select(func.count()).select_from(base.subquery()), page)
     return Page([AwaitingSignature(case, (today - case.decision.decision_date).days) for case in page.rows],
-                page.total)
+                page.total, page.page, page.per_page)
 
 
-def to_execute_of(user_id: int) -> Page:
+def to_execute_of(user_id: int, page: int = 1) -> Page:
     """The officer's granted cases not yet booked by finance (a plan once its agreement is in)."""
     signed = select(SignedAgreement.id).where(SignedAgreement.case_id == Case.id).exists()
     where = (Case.prepared_by_id == user_id, Case.state.in_(GRANTED),
              (Case.case_type != CaseType.INSTALMENT_PLAN.value) | signed)
     return _page(_summary(select(Case).where(*where)).order_by(Case.submitted_at, Case.id),
-                 select(func.count()).select_from(Case).where(*where))
+                 select(func.count()).select_from(Case).where(*where), page)
 
 
-def decided_by(user_id: int, today: date, days: int = 30) -> Page:
+def decided_by(user_id: int, today: date, days: int = 30, page: int = 1) -> Page:
     """The decisions a person made in the last `days` days, newest first."""
     where = (Decision.decided_by_id == user_id, Decision.decision_date > today - timedelta(days=days))
     query = (select(Decision).where(*where)
              .options(joinedload(Decision.case).joinedload(Case.customer))
              .order_by(Decision.decided_at.desc(), Decision.id.desc()))
-    return _page(query, select(func.count()).select_from(Decision).where(*where))
+    return _page(query, select(func.count()).select_from(Decision).where(*where), page)
 
 
 # --- the committee secretary ----------------------------------------------------------------------
@@ -201,5 +195,7 @@ def batches_to_decide(user_id: int, today: date) -> list[batch_queries.ToDecide]
 
 def task_count(user: User, today: date) -> int:
     """The number beside "Mina uppgifter" in the menu: the case queues' count and the batch
-    write-offs to decide."""
-    return case_queries.task_count(user, today) + len(batches_to_decide(user.id, today))
+    write-offs to decide, the engine's part kept for a while (home.menu_count)."""
+    from portal.home import menu_count
+
+    return menu_count.task_count(user, today)

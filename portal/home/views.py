@@ -8,14 +8,23 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user, login_required
 
-from portal import access, clock
+from portal import access, clock, params
 from portal.auth.roles import Role
 from portal.delegation.queries import delegation_gaps
-from portal.home import queries
+from portal.home import menu_count, queries
 from portal.org.confirmations import to_confirm_count
 from portal.org.queries import absence_on, appointments_on, secretary_committee_ids, standin_duties
 
 bp = Blueprint("home", __name__)
+bp.before_app_request(menu_count.forget_on_unsafe_request)
+
+# The page of each of the start page's own lists in the query string (the queues': cases.views).
+LIST_PAGE_ARGS = {"submitted": "mina_sida", "signatures": "underskrift_sida", "officer_to_execute": "bokas_sida",
+                  "decided": "beslutat_sida"}
+
+
+def _list_page(name: str) -> int:
+    return params.arg_int(LIST_PAGE_ARGS[name], 1, minimum=1, maximum=params.MAX_PAGE)
 
 
 def _role_lists(today) -> dict:
@@ -23,9 +32,9 @@ def _role_lists(today) -> dict:
     user = current_user
     lists: dict = {}
     if access.allowed(user, access.PREPARE_CASE):
-        lists["submitted"] = queries.submitted_by(user.id)
-        lists["signatures"] = queries.signatures_awaited_by(user.id, today)
-        lists["officer_to_execute"] = queries.to_execute_of(user.id)
+        lists["submitted"] = queries.submitted_by(user.id, _list_page("submitted"))
+        lists["signatures"] = queries.signatures_awaited_by(user.id, today, _list_page("signatures"))
+        lists["officer_to_execute"] = queries.to_execute_of(user.id, _list_page("officer_to_execute"))
     committees = secretary_committee_ids(user.id, today) if Role.COMMITTEE_SECRETARY in user.roles else set()
     lists["secretary_work"] = queries.secretary_work(committees, today)
     if access.allowed(user, access.EDIT_SCHEMES):
@@ -45,6 +54,7 @@ def index():
     from portal.cases.views import queue_context
 
     today = clock.today()
+    menu_count.refresh()  # the page asks the engine for its queue: the menu's count is counted afresh
     appointments = appointments_on(current_user.id, today)
     duties = standin_duties(current_user.id, today)
     return render_template(
@@ -55,7 +65,8 @@ def index():
         duties=duties,
         absence=absence_on(current_user.id, today),
         absences=queries.absences_of(current_user.id, today) if appointments or duties else [],
-        decided=queries.decided_by(current_user.id, today) if appointments or duties else None,
+        decided=(queries.decided_by(current_user.id, today, page=_list_page("decided"))
+                 if appointments or duties else None),
         to_confirm=to_confirm_count(current_user),
         batches_to_decide=queries.batches_to_decide(current_user.id, today),
     )
@@ -66,7 +77,8 @@ def index():
 def task_count():
     """The number beside "Mina uppgifter" in the menu, as the menu renders it on every page: htmx
     refreshes it while a page stays open (to decide, to consult, drafts and returned cases, to book,
-    batch write-offs to decide)."""
+    batch write-offs to decide), counted afresh and kept for the pages that follow."""
+    menu_count.refresh()
     return render_template("home/_task_count.html", count=queries.task_count(current_user, clock.today()))
 
 
