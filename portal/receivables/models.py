@@ -105,7 +105,9 @@ class Customer(db.Model):
     """A debtor: a private person or an organisation, known by the canonical identity number."""
 
     __tablename__ = "customers"
-    __table_args__ = (CheckConstraint(_in("kind", list(IdentityKind)), name="kind"),)
+    __table_args__ = (CheckConstraint(_in("kind", list(IdentityKind)), name="kind"),
+                      # The customer search's common names, read in order from the index (migration 0035).
+                      Index("ix_customers_name_id", "name", "id"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # Canonical 12 digits (identity.IdentityNumber.value): persons YYYYMMDDNNNN, orgs 16NNNNNNNNNN.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import column, func, select, table, true
+from sqlalchemy import column, func, select, table, true, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import access
@@ -43,50 +43,51 @@ def search_customers(text: str, reference_date: date, limit: int = SEARCH_LIMIT)
     organisationsnummer, or its first six or more digits), or who have an invoice with that number
     or OCR reference: at most `limit`, by name.
 
-    Each part is its own indexed query, never OR-ed with another (an OR with a LIKE would read every
-    customer): the identity number by its unique index, invoices by their number and OCR indexes, the
-    name by a trigram index (PostgreSQL pg_trgm GIN on lower(name); SQLite an FTS5 trigram table
-    kept by triggers, migration 0019). Both give the same customers.
+    One statement: each part its own indexed select of at most `limit` customer ids, never OR-ed with
+    another (an OR with a LIKE would read every customer), the parts' union then read in name order:
+    the identity number by its unique index, invoices by their number and OCR indexes, the name by a
+    trigram index (PostgreSQL pg_trgm GIN on lower(name), or for a common name the (name, id) index
+    read in order until `limit` are found; SQLite an FTS5 trigram table kept by triggers, migration
+    0019). Both give the same customers.
     """
     text = " ".join((text or "").split())
     if len(text) < 2:
         return []
-    ids: set[int] = set()
+    parts: list = []
     digits = "".join(c for c in text if c.isdigit())
     try:
         identity = parse_identity_number(text, reference_date).value
     except IdentityNumberError:
         if len(digits) >= 6 and digits == text.replace("-", ""):
             # A prefix as a range, which the unique index answers (":" sorts right after "9").
-            ids.update(db.session.scalars(select(Customer.id).where(
+            parts.append(select(Customer.id.label("id")).where(
                 Customer.identity_number >= digits, Customer.identity_number < digits + ":",
-            ).order_by(Customer.identity_number).limit(limit)))
+            ).order_by(Customer.identity_number).limit(limit))
     else:
-        ids.update(db.session.scalars(select(Customer.id).where(Customer.identity_number == identity)))
-    ids.update(db.session.scalars(select(Invoice.customer_id).where(Invoice.invoice_number == text).limit(limit)))
+        parts.append(select(Customer.id.label("id")).where(Customer.identity_number == identity))
+    parts.append(select(Invoice.customer_id.label("id")).where(Invoice.invoice_number == text).limit(limit))
     if digits == text:
-        ids.update(db.session.scalars(select(Invoice.customer_id).where(Invoice.ocr_reference == text).limit(limit)))
+        parts.append(select(Invoice.customer_id.label("id")).where(Invoice.ocr_reference == text).limit(limit))
     if len(text) >= NAME_MIN_CHARS and any(c.isalpha() for c in text):  # a number is no name
-        ids.update(_customers_named(text, limit))
-    if not ids:
-        return []
+        parts.append(_customers_named(text, limit))
+    # Each part read as a subquery of its own, so each keeps its own index, order and limit.
+    found = union_all(*(select(part.subquery().c.id) for part in parts)).subquery()
     return list(db.session.scalars(
-        select(Customer).where(Customer.id.in_(ids)).order_by(Customer.name, Customer.id).limit(limit)))
+        select(Customer).where(Customer.id.in_(select(found.c.id)))
+        .order_by(Customer.name, Customer.id).limit(limit)))
 
 
-def _customers_named(text: str, limit: int) -> list[int]:
-    """The first `limit` customers by name whose name contains the text, case folded."""
+def _customers_named(text: str, limit: int):
+    """The first `limit` customers by name whose name contains the text, case folded (a select)."""
     if db.session.get_bind().dialect.name == "sqlite":
         phrase = '"' + text.replace('"', '""') + '"'  # an FTS5 phrase: the text as a substring
-        return list(db.session.scalars(
-            select(Customer.id)
-            .join(_CUSTOMER_NAMES, _CUSTOMER_NAMES.c.rowid == Customer.id)
-            .where(_CUSTOMER_NAMES.c.customers_name_search.op("MATCH")(phrase))
-            .order_by(Customer.name, Customer.id).limit(limit)))
+        return (select(Customer.id.label("id"))
+                .join(_CUSTOMER_NAMES, _CUSTOMER_NAMES.c.rowid == Customer.id)
+                .where(_CUSTOMER_NAMES.c.customers_name_search.op("MATCH")(phrase))
+                .order_by(Customer.name, Customer.id).limit(limit))
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return list(db.session.scalars(
-        select(Customer.id).where(func.lower(Customer.name).like(f"%{escaped}%", escape="\\"))
-        .order_by(Customer.name, Customer.id).limit(limit)))
+    return (select(Customer.id.label("id")).where(func.lower(Customer.name).like(f"%{escaped}%", escape="\\"))
+            .order_by(Customer.name, Customer.id).limit(limit))
 
 
 # SQLite's FTS5 table of customers' names (migration 0019); not a model: the triggers keep it.

@@ -1,0 +1,25 @@
+"""Customers in name order with their ids (name, id): the customer search reads a common name's first
+customers by name from the index alone, stopping at the page's limit, instead of every customer whose
+name contains it (issue 14)
+
+Revision ID: 0035_customer_name_order
+Revises: 0034_reported_meeting
+Create Date: 2026-12-01 16:45:00
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '0035_customer_name_order'
+down_revision = '0034_reported_meeting'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index('ix_customers_name_id', 'customers', ['name', 'id'], unique=False)
+
+
+def downgrade():
+    op.drop_index('ix_customers_name_id', table_name='customers')
