@@ -1,6 +1,6 @@
-"""Customers in name order with their ids (name, id): the customer search reads a common name's first
-customers by name from the index alone, stopping at the page's limit, instead of every customer whose
-name contains it (issue 14)
+"""Customers in name order with their ids (name, id), in place of the index on the name alone: the
+customer search reads a common name's first customers by name from the index alone, stopping at the
+page's limit, instead of every customer whose name contains it (issue 14)
 
 Revision ID: 0035_customer_name_order
 Revises: 0034_reported_meeting
@@ -19,7 +19,9 @@ depends_on = None
 
 def upgrade():
     op.create_index('ix_customers_name_id', 'customers', ['name', 'id'], unique=False)
+    op.drop_index('ix_customers_name', table_name='customers')
 
 
 def downgrade():
+    op.create_index('ix_customers_name', 'customers', ['name'], unique=False)
     op.drop_index('ix_customers_name_id', table_name='customers')

@@ -113,7 +113,7 @@ class Customer(db.Model):
     # Canonical 12 digits (identity.IdentityNumber.value): persons YYYYMMDDNNNN, orgs 16NNNNNNNNNN.
     identity_number: Mapped[str] = mapped_column(String(12), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(200))  # indexed with id: ix_customers_name_id
     address: Mapped[str | None] = mapped_column(String(200))
     postcode: Mapped[str | None] = mapped_column(String(20))
     city: Mapped[str | None] = mapped_column(String(100))
