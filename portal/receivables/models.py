@@ -106,7 +106,7 @@ class Customer(db.Model):
 
     __tablename__ = "customers"
     __table_args__ = (CheckConstraint(_in("kind", list(IdentityKind)), name="kind"),
-                      # The customer search's common names, read in order from the index (migration 0037).
+                      # The customer search's common names, read in order from the index (migration 0039).
                       Index("ix_customers_name_id", "name", "id"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

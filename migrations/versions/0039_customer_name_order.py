@@ -2,8 +2,8 @@
 customer search reads a common name's first customers by name from the index alone, stopping at the
 page's limit, instead of every customer whose name contains it (issue 14)
 
-Revision ID: 0037_customer_name_order
-Revises: 0036_common_provisions
+Revision ID: 0039_customer_name_order
+Revises: 0038_credit_reasons
 Create Date: 2026-12-01 16:45:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0037_customer_name_order'
-down_revision = '0036_common_provisions'
+revision = '0039_customer_name_order'
+down_revision = '0038_credit_reasons'
 branch_labels = None
 depends_on = None
 
