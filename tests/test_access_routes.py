@@ -92,6 +92,10 @@ MATRIX = {
     "delegation.further_create": ("POST", "/delegation/vidaredelegering", {"dept_head_a"}),
     "delegation.further_end": ("POST", "/delegation/vidaredelegering/{further}/avsluta", {"dept_head_a"}),
     "delegation.scheme_document_issue": ("POST", "/delegation/versioner/{version}/dokument", {"director"}),
+    # The draft as a spreadsheet: the finance director's alone, and only of a draft.
+    "delegation.spreadsheet_download": ("GET", "/delegation/versioner/{draft}/kalkylblad.xlsx", {"director"}),
+    "delegation.spreadsheet_upload": ("POST", "/delegation/versioner/{draft}/kalkylblad", {"director"}),
+    "delegation.spreadsheet_apply": ("POST", "/delegation/versioner/{draft}/kalkylblad/anvand", {"director"}),
     "delegation.rule_delete": ("POST", "/delegation/regler/{draft_rule}/ta-bort", {"director"}),
     "delegation.discard": ("POST", "/delegation/versioner/{draft}/kasta", {"director"}),
     # Common provisions (RULINGS 11): read like the schemes, changed by the finance director alone.

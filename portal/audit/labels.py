@@ -113,6 +113,7 @@ ACTION_LABELS = {
     "price_base_amount.update": _l("Price base amount changed"),
     "scheme_version.create": _l("Delegation scheme draft created"),
     "scheme_version.discard": _l("Delegation scheme draft discarded"),
+    "scheme_version.import": _l("Delegation scheme draft read from a spreadsheet"),
     "eligibility_condition.create": _l("Eligibility condition added"),
     "scheme_version.end": _l("Delegation scheme version ended"),
     "scheme_version.publish": _l("Delegation scheme published"),

@@ -8,8 +8,10 @@ from fractions import Fraction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -373,6 +375,20 @@ class PublishForm(FlaskForm):
 
 class DiscardForm(FlaskForm):
     pass
+
+
+class SpreadsheetUploadForm(FlaskForm):
+    class Meta(UniqueIds):
+        id_prefix = "spreadsheet"
+
+    file = FileField(_l("The scheme as a spreadsheet (.xlsx)"))
+
+
+class SpreadsheetApplyForm(FlaskForm):
+    """The previewed file again (base64) and the draft it was previewed against."""
+
+    content = HiddenField()
+    fingerprint = HiddenField()
 
 
 class PriceBaseAmountForm(FlaskForm):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal import access, clock, params
-from portal.delegation import common, display, queries, services
+from portal.delegation import common, display, queries, scheme_import, services, spreadsheet
 from portal.delegation import pdf as scheme_pdf
 from portal.delegation.forms import (
     NONE_CHOICE,
@@ -18,11 +21,14 @@ from portal.delegation.forms import (
     PriceBaseAmountForm,
     PublishForm,
     RuleForm,
+    SpreadsheetApplyForm,
+    SpreadsheetUploadForm,
     parse_optional_money,
 )
 from portal.delegation.messages import CASE_TYPE_LABELS, VERSION_STATE_LABELS, label
 from portal.delegation.models import DelegationRule, PriceBaseAmount, SchemeVersion
 from portal.documents.services import documents_for
+from portal.downloads import file_response
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.money import format_money
@@ -245,6 +251,7 @@ def _version_context(
         "issue_form": DiscardForm(),
         "may_issue": _may_edit(),
         "common": common.notice(version),
+        "upload_form": SpreadsheetUploadForm(formdata=None),
     }
 
 
@@ -400,6 +407,80 @@ def scheme_document_issue(version_id: int):
     scheme_pdf.scheme_document_issue(editor, version)
     db.session.commit()
     flash(_("The scheme document was issued."), "success")
+    return redirect(url_for("delegation.version", version_id=version.id), code=303)
+
+
+# --- the draft as a spreadsheet ---------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _draft_for_spreadsheet(version_id: int) -> SchemeVersion:
+    """A draft the finance director may write as a spreadsheet (published versions: 404)."""
+    version = db.get_or_404(SchemeVersion, version_id)
+    access.require(current_user, access.VIEW_SCHEMES, version.committee)
+    access.require(current_user, access.EDIT_SCHEMES)
+    if not version.is_draft:
+        abort(404)
+    return version
+
+
+@bp.get("/versioner/<id:version_id>/kalkylblad.xlsx")
+@login_required
+def spreadsheet_download(version_id: int):
+    version = _draft_for_spreadsheet(version_id)
+    name = f"{version.committee.code} utkast {clock.today().isoformat()}.xlsx"
+    return file_response(spreadsheet.workbook_bytes(version), XLSX, name)
+
+
+def _preview_page(version, form, result, status, content: str = ""):
+    apply_form = SpreadsheetApplyForm(formdata=None, content=content,
+                                      fingerprint=scheme_import.draft_fingerprint(version))
+    return render_template("delegation/spreadsheet_preview.html", version=version,
+                           committee=version.committee, form=form, result=result,
+                           apply_form=apply_form), status
+
+
+@bp.post("/versioner/<id:version_id>/kalkylblad")
+@login_required
+def spreadsheet_upload(version_id: int):
+    """Read the uploaded workbook and show every error, or what it would change."""
+    version = _draft_for_spreadsheet(version_id)
+    form = SpreadsheetUploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    upload = form.file.data
+    data = upload.read(spreadsheet.MAX_FILE_BYTES + 1) if upload and getattr(upload, "filename", "") else b""
+    result = scheme_import.preview(version, data)
+    if result.errors:
+        return _preview_page(version, form, result, 422)
+    return _preview_page(version, form, result, 200, base64.b64encode(data).decode("ascii"))
+
+
+@bp.post("/versioner/<id:version_id>/kalkylblad/anvand")
+@login_required
+def spreadsheet_apply(version_id: int):
+    """Replace the draft's rules by the previewed file's, all or nothing."""
+    version = _draft_for_spreadsheet(version_id)
+    editor = _editor()
+    form = SpreadsheetApplyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        data = base64.b64decode(form.content.data or "", validate=True)
+    except binascii.Error:
+        data = b""
+    try:
+        result = scheme_import.apply(editor, version, data, form.fingerprint.data or "")
+    except ValidationFailed as failure:
+        db.session.rollback()
+        return page_or_partial("delegation/version.html", "delegation/_version_body.html", 422,
+                               failure=failure, **_version_context(version))
+    db.session.commit()
+    counts = result.counts
+    flash(_("The spreadsheet was read into the draft: %(added)s added, %(changed)s changed, "
+            "%(removed)s removed, %(same)s unchanged.", added=counts["added"], changed=counts["changed"],
+            removed=counts["removed"], same=counts["same"]), "success")
     return redirect(url_for("delegation.version", version_id=version.id), code=303)
 
 
