@@ -26,13 +26,12 @@ from portal.delegation.engine_types import PlanLengthFloor
 from portal.delegation.forms import RuleForm
 from portal.delegation.models import RULE_FIELDS, DelegationRule, SchemeVersion
 from portal.delegation.services import RuleInput
-from portal.delegation.spreadsheet import (
-    COLUMNS,
+from portal.delegation.spreadsheet import COLUMNS, error_column
+from portal.delegation.spreadsheet_read import (
     MAX_ERRORS_SHOWN,
     ReadResult,
     Row,
     RowError,
-    error_column,
     read_workbook,
 )
 from portal.errors import ValidationFailed

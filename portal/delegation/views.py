@@ -8,11 +8,14 @@ import binascii
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal import access, clock, params
-from portal.delegation import common, display, queries, scheme_import, services, spreadsheet
+from portal.delegation import common, display, queries, scheme_import, services, spreadsheet, spreadsheet_read
 from portal.delegation import pdf as scheme_pdf
+from portal.delegation.engine_types import LIMIT_CASE_TYPES, CaseType
 from portal.delegation.forms import (
     NONE_CHOICE,
     ConditionForm,
@@ -68,14 +71,28 @@ def version_state(value: str) -> str:
 
 # --- choices ---------------------------------------------------------------------------------------
 
-def _position_choices():
+def _position_choices(committee_id: int | None = None):
+    """Active positions grouped by committee (an optgroup each), the scheme's own committee first."""
     rows = db.session.execute(
-        select(Position, Committee.code)
+        select(Position, Committee.code, Committee.name)
         .join(Committee, Committee.id == Position.committee_id)
         .where(Position.active.is_(True))
         .order_by(Committee.code, Position.title)
     ).all()
-    return [NONE_CHOICE] + [(p.id, f"{p.title} ({code})") for p, code in rows]
+    rows = sorted(rows, key=lambda row: row[0].committee_id != committee_id)  # stable: own first
+    return [SelectChoice(*NONE_CHOICE)] + [SelectChoice(p.id, f"{p.title} ({code})", optgroup=name)
+                                     for p, code, name in rows]
+
+
+@bp.app_template_global("applies_to")
+def applies_to(limit: str) -> Markup:
+    """A rule field's wrapper attribute naming the case types its limit applies to (none: every
+    type), read by static/js/rule-form.js; from the table the checker uses."""
+    types = LIMIT_CASE_TYPES.get(limit)
+    if types is None:
+        return Markup("")
+    names = " ".join(t.value for t in CaseType if t in types)
+    return Markup(' data-case-types="{}"').format(names)
 
 
 def _unit_choices():
@@ -90,7 +107,7 @@ def _unit_choices():
 
 def _rule_form(version: SchemeVersion, rule: DelegationRule | None = None, **kwargs) -> RuleForm:
     form = RuleForm(obj=rule, prefix=f"rule-{rule.id}" if rule else "new", **kwargs)
-    positions = _position_choices()
+    positions = _position_choices(version.committee_id)
     form.delegate_position_id.choices = positions
     form.standin_position_id.choices = positions
     form.consultation_position_id.choices = positions
@@ -214,6 +231,7 @@ def _version_context(
     publish_form: PublishForm | None = None,
     editing: DelegationRule | None = None,
     edit_form: RuleForm | None = None,
+    opened: str | None = None,
 ) -> dict:
     today = clock.today()
     names = queries.names()
@@ -252,6 +270,8 @@ def _version_context(
         "may_issue": _may_edit(),
         "common": common.notice(version),
         "upload_form": SpreadsheetUploadForm(formdata=None),
+        # The case type whose rules show open: that of the rule just saved.
+        "opened_type": opened or params.arg_choice("oppna", {t.value for t in CaseType}),
     }
 
 
@@ -272,16 +292,22 @@ def rule_create(version_id: int):
     form = _rule_form(version)
     if form.validate_on_submit():
         try:
-            services.rule_save(editor, version, None, form.to_input())
+            rule = services.rule_save(editor, version, None, form.to_input())
         except ValidationFailed as failure:
             show_errors(form, failure)
         else:
             db.session.commit()
-            return saved("delegation/_version_body.html",
-                         url_for("delegation.version", version_id=version.id),
-                         **_version_context(version))
+            return _rule_saved(version, rule)
     return page_or_partial("delegation/version.html", "delegation/_version_body.html", 422,
                            failure=_refused(version), **_version_context(version, new_form=form))
+
+
+def _rule_saved(version: SchemeVersion, rule: DelegationRule):
+    """The draft again, with the saved rule's case type open and the rule in view."""
+    return saved("delegation/_version_body.html",
+                 url_for("delegation.version", version_id=version.id, oppna=rule.case_type,
+                         _anchor=f"rule-{rule.id}"),
+                 **_version_context(version, opened=rule.case_type))
 
 
 @bp.route("/regler/<id:rule_id>/redigera", methods=["GET", "POST"])
@@ -306,9 +332,7 @@ def rule_edit(rule_id: int):
             show_errors(form, failure)
         else:
             db.session.commit()
-            return saved("delegation/_version_body.html",
-                         url_for("delegation.version", version_id=version.id),
-                         **_version_context(version))
+            return _rule_saved(version, rule)
     status = 422 if form.errors or form.form_errors else 200
     if wants_partial() and request.method == "GET":
         return render_template("delegation/_rule_edit_row.html", rule=rule, form=form,
@@ -450,7 +474,7 @@ def spreadsheet_upload(version_id: int):
     if not form.validate_on_submit():
         abort(400)
     upload = form.file.data
-    data = upload.read(spreadsheet.MAX_FILE_BYTES + 1) if upload and getattr(upload, "filename", "") else b""
+    data = upload.read(spreadsheet_read.MAX_FILE_BYTES + 1) if upload and getattr(upload, "filename", "") else b""
     result = scheme_import.preview(version, data)
     if result.errors:
         return _preview_page(version, form, result, 422)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import re
 
@@ -12,8 +11,8 @@ from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
 from portal.audit.services import snapshot
-from portal.delegation import scheme_import, services, spreadsheet
-from portal.delegation.models import RULE_FIELDS, DelegationRule, SchemeVersion
+from portal.delegation import scheme_import, services, spreadsheet, spreadsheet_read
+from portal.delegation.models import RULE_FIELDS, DelegationRule
 from portal.delegation.services import RuleInput
 from portal.extensions import db
 
@@ -336,13 +335,13 @@ def test_the_services_validation_names_its_column(client, world, director, draft
 
 def test_more_rows_than_a_scheme_has_are_refused(client, world, director, draft):
     row = list(spreadsheet.rule_cells(draft.rules[0], spreadsheet.names_for(draft)))
-    errors = _refused(client, draft, _workbook([list(spreadsheet.HEADERS)] + [row] * (spreadsheet.MAX_ROWS + 1)))
-    assert errors == [("—", "—", f"Bladet har fler än {spreadsheet.MAX_ROWS} punkter, det mesta en "
+    errors = _refused(client, draft, _workbook([list(spreadsheet.HEADERS)] + [row] * (spreadsheet_read.MAX_ROWS + 1)))
+    assert errors == [("—", "—", f"Bladet har fler än {spreadsheet_read.MAX_ROWS} punkter, det mesta en "
                                  "delegationsordning får ha. Ingenting lästes in.")]
 
 
 def test_the_first_thousand_errors_are_listed_then_counted(client, world, director, draft, monkeypatch):
-    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 2_000)
+    monkeypatch.setattr(spreadsheet_read, "MAX_ROWS", 2_000)
     row = ["x"] + [None] * (len(spreadsheet.HEADERS) - 1)
     row[spreadsheet.HEADERS.index("Nivå")] = "ett"
     response = _upload(client, draft, _workbook([list(spreadsheet.HEADERS)] + [row] * 1_100))

@@ -95,6 +95,14 @@ def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.wait_for_url("**/")
 
 
+def open_draft_action(page, name: str) -> None:
+    """Open one of a draft's actions ("Ny punkt", "Publicera", "Kalkylblad"): each is a disclosure
+    above the rules."""
+    summary = page.locator("#version-body .draft-actions > details > summary", has_text=name)
+    if summary.locator("xpath=..").get_attribute("open") is None:
+        summary.click()
+
+
 def htmx_ready(page) -> None:
     """Wait until the page has loaded and htmx has processed it (its script is deferred)."""
     page.wait_for_load_state("load")

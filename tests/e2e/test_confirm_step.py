@@ -3,7 +3,7 @@ asks on a page of its own before anything changes; the question passes axe."""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import axe_violations, htmx_ready, login
+from tests.e2e.conftest import axe_violations, htmx_ready, login, open_draft_action
 
 
 def test_a_rule_is_added_once_and_removed_only_after_confirming(page):
@@ -14,6 +14,7 @@ def test_a_rule_is_added_once_and_removed_only_after_confirming(page):
     page.get_by_role("heading", name="Kontroll").wait_for()
     htmx_ready(page)
 
+    open_draft_action(page, "Ny punkt")
     form = page.locator("#version-body form").filter(has=page.get_by_role("button", name="Lägg till punkt"))
     form.get_by_label("Punktens nummer").fill("9.9")
     form.get_by_label("Text som antagen").fill("Anstånd i högst 30 dagar beslutas av förvaltningschef.")

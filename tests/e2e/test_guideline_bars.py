@@ -3,7 +3,7 @@ draft through the editor; the draft says it in words and every page passes axe."
 
 from __future__ import annotations
 
-from tests.e2e.conftest import axe_violations, htmx_ready, login
+from tests.e2e.conftest import axe_violations, htmx_ready, login, open_draft_action
 
 
 def test_finance_director_writes_a_guideline_bar_into_a_draft(page):
@@ -14,6 +14,7 @@ def test_finance_director_writes_a_guideline_bar_into_a_draft(page):
     page.get_by_role("heading", name="Kontroll").wait_for()
     htmx_ready(page)
 
+    open_draft_action(page, "Ny punkt")
     form = page.locator("#version-body form").filter(has=page.get_by_role("button", name="Lägg till punkt"))
     form.get_by_label("Punktens nummer").fill("8.1")
     form.get_by_label("Text som antagen").fill("Avbetalningsplan längre än 24 månader beviljas inte.")
@@ -32,6 +33,7 @@ def test_finance_director_writes_a_guideline_bar_into_a_draft(page):
 
     # A bar without its point is refused beside the field, with nothing saved.
     htmx_ready(page)
+    open_draft_action(page, "Ny punkt")
     form = page.locator("#version-body form").filter(has=page.get_by_role("button", name="Lägg till punkt"))
     form.get_by_label("Punktens nummer").fill("8.2")
     form.get_by_label("Text som antagen").fill("Anstånd för hyra beviljas inte.")

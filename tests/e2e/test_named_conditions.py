@@ -3,7 +3,7 @@ rule that requires it through the editor (issue 12 §2); every page passes axe."
 
 from __future__ import annotations
 
-from tests.e2e.conftest import axe_violations, htmx_ready, login
+from tests.e2e.conftest import axe_violations, htmx_ready, login, open_draft_action
 
 
 def test_finance_director_adds_a_condition_and_a_rule_that_requires_it(page):
@@ -26,6 +26,7 @@ def test_finance_director_adds_a_condition_and_a_rule_that_requires_it(page):
     page.get_by_role("button", name="Starta ett utkast").click()
     page.get_by_role("heading", name="Kontroll").wait_for()
     htmx_ready(page)
+    open_draft_action(page, "Ny punkt")
     form = page.locator("#version-body form").filter(has=page.get_by_role("button", name="Lägg till punkt"))
     form.get_by_label("Punktens nummer").fill("8.3")
     form.get_by_label("Text som antagen").fill("Anstånd med hyra vid giltigt hyresavtal beslutas av ekonomichef.")
