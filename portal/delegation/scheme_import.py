@@ -1,6 +1,7 @@
 """A draft's rules replaced by those of an uploaded workbook: preview, then all or nothing.
 
-The file is the whole draft. Its rows are matched to the draft's rules by rule number (the first
+The file is the whole draft. Rules included from the common provisions (RULINGS 11) come and go
+with it unchanged; a file that changes or leaves out one is refused. Its rows are matched to the draft's rules by rule number (the first
 row numbered 4.2 to the draft's first rule 4.2, the second to the second, so a draft the checker
 says has a number twice still goes and comes back unchanged): a matched rule whose fields differ is
 changed, a row without a match adds a rule, and a rule of the draft without a row is removed. Each
@@ -152,14 +153,26 @@ def _plan(version: SchemeVersion, read: ReadResult) -> tuple[list[Change], list[
         if matches:
             rule = matches.pop(0)
             columns = _differing_columns(rule, values)
+            if columns and rule.is_included:
+                errors.append(RowError(row.line, None, _included(rule)))
             changes.append(Change("changed" if columns else "same", rule.number, row.line, rule, values,
                                   columns))
         else:
             changes.append(Change("added", values.number.strip(), row.line, None, values))
     for rule in version.rules:
         if rule in existing.get(rule.number.strip(), ()):
+            if rule.is_included:
+                errors.append(RowError(None, None, _included(rule)))
             changes.append(Change("removed", rule.number, None, rule))
-    return changes, []
+    return ([], errors) if errors else (changes, [])
+
+
+def _included(rule: DelegationRule) -> str:
+    """A rule included from the common provisions is not the committee's own (RULINGS 11): the file
+    may neither change nor remove it (rule_save and rule_delete would refuse it too)."""
+    return _("Rule %(number)s comes from the common provisions (%(reference)s): it is changed there, "
+             "and reaches the committee when the committee adopts the new version.",
+             number=rule.number, reference=rule.common_version.adoption_reference)
 
 
 def _write(actor: Actor, version: SchemeVersion, changes: list[Change]) -> None:

@@ -372,3 +372,48 @@ def test_the_draft_page_offers_the_spreadsheet(client, world, director, draft):
     assert "Ladda upp och förhandsgranska" in html
     published = client.get(f"/delegation/versioner/{world.version.id}").get_data(as_text=True)
     assert "kalkylblad.xlsx" not in published
+
+
+def test_rules_from_the_common_provisions_go_and_come_back_but_are_not_changed_here(client, world, director,
+                                                                                     make):
+    """RULINGS 11: an included rule is changed only in the common provisions."""
+    from datetime import date
+
+    from portal.delegation import common, queries
+    from portal.org.bodies import BodyKind
+    from portal.org.models import PositionKind
+
+    world.ks.kind = BodyKind.EXECUTIVE_COMMITTEE.value
+    accountant = make.position(world.ks, PositionKind.FEE_OFFICER, world.economy, "Redovisningschef")
+    db.session.flush()
+    common_draft = common.common_draft_start(world.actor)
+    for rule in list(common_draft.rules):
+        services.rule_delete(world.actor, rule)
+    services.rule_save(world.actor, common_draft, None, RuleInput(
+        number="G1", text="Kreditering beslutas av redovisningschefen.", case_type="credit",
+        delegate_type="named_position", delegate_position_id=accountant.id))
+    day = date(2026, 11, 23)
+    common_version = services.version_publish(world.actor, common_draft, adopted_on=day, paragraph="3",
+                                              valid_from=day)
+    draft = queries.draft_of(world.sn.id) or services.draft_start(world.actor, world.sn)
+    common.common_adopt(world.actor, draft, common_version)
+    db.session.commit()
+    assert any(rule.is_included for rule in draft.rules)
+    before, trail = _rules(draft.id), _audit_count()
+    data = _download(client, draft)
+    response = _upload(client, draft, data)
+    assert response.status_code == 200 and "Filen ändrar ingenting i utkastet." in response.get_data(as_text=True)
+
+    def line_of(sheet, header, number):
+        return next(row[0].row for row in sheet.iter_rows(min_row=2) if row[header["Nummer"] - 1].value == number)
+
+    def change(sheet, header):
+        sheet.cell(row=line_of(sheet, header, "G1"), column=header["Text som antagen"]).value = "Ändrad."
+    errors = _refused(client, draft, _edited(data, change))
+    assert len(errors) == 1 and errors[0][1] == "—" and "Punkt G1" in errors[0][2]
+
+    def remove(sheet, header):
+        sheet.delete_rows(line_of(sheet, header, "G1"))
+    errors = _refused(client, draft, _edited(data, remove))
+    assert len(errors) == 1 and errors[0][0] == "—" and "Punkt G1" in errors[0][2]
+    assert _rules(draft.id) == before and _audit_count() == trail
