@@ -115,7 +115,7 @@ def _comparable(values: dict) -> dict:
         PlanLengthFloor.from_stored(f).as_or_more().stored() for f in out.get("plan_length_floors") or ()
     ] or None
     out["required_conditions"] = sorted(list(c) for c in out.get("required_conditions") or ()) or None
-    for name in ("allowed_write_off_reasons", "invoice_category_ids", "excluded_invoice_category_ids",
+    for name in ("allowed_write_off_reasons", "allowed_reasons", "invoice_category_ids", "excluded_invoice_category_ids",
                  "issuing_unit_ids"):
         if out.get(name) is not None:
             out[name] = sorted(out[name])

@@ -27,7 +27,13 @@ from portal.delegation.messages import (
     SCOPE_LABELS,
     share,
 )
-from portal.delegation.models import DelegationRule, SchemeVersion, WriteOffReason
+from portal.delegation.models import (
+    CollectionReason,
+    CreditReason,
+    DelegationRule,
+    SchemeVersion,
+    WriteOffReason,
+)
 from portal.extensions import db
 from portal.money import format_amount
 from portal.org.models import Committee, OrgUnit, Position, PositionKind
@@ -96,6 +102,8 @@ COLUMNS: tuple[Column, ...] = (
            "”12: 12 000” = en plan på 12 månader eller mer kräver minst 12 000 kr; flera med semikolon"),
     Column("Tillåtna skäl för avskrivning", ("allowed_write_off_reasons",), "names",
            "Tom: alla skäl; Inga: inget skäl"),
+    Column("Tillåtna skäl för kreditering och indrivning", ("allowed_reasons",), "names",
+           "Krediteringar, avstå från och avbryta indrivning. Tom: alla skäl; Inga: inget skäl"),
     Column("Typ av kund", ("customer_kind",), "choice", "Tom: alla"),
     Column("Brutet efter (dagar sen)", ("broken_after_days",), "integer",
            "Planer och anstånd; strängare än kommunens inställning"),
@@ -123,6 +131,10 @@ _FORM_FIELD_COLUMN = {
     "plan_length_floors": "Minsta skuld för planlängd",
     "restrict_write_off_reasons": "Tillåtna skäl för avskrivning",
     "allowed_write_off_reasons": "Tillåtna skäl för avskrivning", "customer_kind": "Typ av kund",
+    "restrict_reasons": "Tillåtna skäl för kreditering och indrivning",
+    "allowed_credit_reasons": "Tillåtna skäl för kreditering och indrivning",
+    "allowed_collection_reasons": "Tillåtna skäl för kreditering och indrivning",
+    "allowed_reasons": "Tillåtna skäl för kreditering och indrivning",
     "broken_after_days": "Brutet efter (dagar sen)",
 }
 
@@ -185,6 +197,9 @@ def names_for(version: SchemeVersion) -> Names:
     names.add("frequency_period", _labelled(FREQUENCY_PERIOD_LABELS))
     names.add("customer_kind", _labelled(CUSTOMER_KIND_LABELS))
     names.add("write_off_reason", [(r.value, r.label) for r in WriteOffReason])
+    # Credits' and collection cases' reasons: one vocabulary (they share only "other", same words).
+    reasons = {r.value: r.label for vocabulary in (CreditReason, CollectionReason) for r in vocabulary}
+    names.add("reason", list(reasons.items()))
     positions = db.session.execute(
         select(Position.id, Position.title, Committee.code)
         .join(Committee, Committee.id == Position.committee_id)
@@ -230,6 +245,7 @@ def rule_cells(rule: DelegationRule, names: Names) -> list:
         for floor in (PlanLengthFloor.from_stored(v).as_or_more() for v in rule.plan_length_floors or ())
     )
     reasons = rule.allowed_write_off_reasons
+    case_reasons = rule.allowed_reasons
     values = {
         "Nummer": rule.number,
         "Nivå": rule.level,
@@ -269,6 +285,8 @@ def rule_cells(rule: DelegationRule, names: Names) -> list:
         "Minsta skuld för planlängd": floors,
         "Tillåtna skäl för avskrivning": None if reasons is None else (
             _list([names.label("write_off_reason", r) for r in reasons]) or NONE_WORD),
+        "Tillåtna skäl för kreditering och indrivning": None if case_reasons is None else (
+            _list([names.label("reason", r) for r in case_reasons]) or NONE_WORD),
         "Typ av kund": label("customer_kind", rule.customer_kind),
         "Brutet efter (dagar sen)": rule.broken_after_days,
     }
@@ -290,6 +308,7 @@ _CHOICE_KINDS = {
     "Bara fakturakategorierna": "category", "Alla fakturakategorier utom": "category",
     "Bara fakturor utfärdade av": "unit", "Förutsättningar": "condition", "Beloppsgrund": "amount_basis",
     "Räknat": "frequency_period", "Tillåtna skäl för avskrivning": "write_off_reason",
+    "Tillåtna skäl för kreditering och indrivning": "reason",
     "Typ av kund": "customer_kind",
 }
 

@@ -218,6 +218,16 @@ def _row_formdata(cells: dict[str, object], names: Names, line: int,
         if _key(reasons_text) != _key(NONE_WORD):
             data.setlist("allowed_write_off_reasons", cell(
                 "Tillåtna skäl för avskrivning", lambda raw: _many(names, "write_off_reason", raw)) or [])
+    case_reasons = cell("Tillåtna skäl för kreditering och indrivning", _text) or ""
+    if case_reasons:
+        data["restrict_reasons"] = "y"
+        if _key(case_reasons) != _key(NONE_WORD):
+            found = cell("Tillåtna skäl för kreditering och indrivning",
+                         lambda raw: _many(names, "reason", raw)) or []
+            # Both groups: the form keeps the one of the rule's case type, and the service names a
+            # reason that belongs to another type.
+            data.setlist("allowed_credit_reasons", found)
+            data.setlist("allowed_collection_reasons", found)
     return Row(line, data, scope)
 
 

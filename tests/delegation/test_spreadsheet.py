@@ -136,7 +136,11 @@ def _every_shape(world, draft, make):
         max_deferral_days=45, min_monthly_instalment_ore=200_00, allows_further_delegation=False))
     services.rule_save(world.actor, draft, None, RuleInput(
         number="1.1", text="Dubbel numrering.", case_type="credit", delegate_type="position_kind",
-        delegate_position_kind="unit_head", delegate_scope="issuing_unit"))
+        delegate_position_kind="unit_head", delegate_scope="issuing_unit",
+        allowed_reasons=["wrong_price", "duplicate", "other"]))
+    services.rule_save(world.actor, draft, None, RuleInput(
+        number="5.1", text="Avstå från indrivning.", case_type="forgo_collection", delegate_type="presidium",
+        allowed_reasons=[]))
     db.session.commit()
 
 
