@@ -26,6 +26,7 @@ def test_a_rule_is_added_once_and_removed_only_after_confirming(page):
     row = page.locator("tr", has=page.get_by_role("rowheader", name="9.9"))
     row.wait_for()
     htmx_ready(page)
+    open_draft_action(page, "Ny punkt")  # the new-rule form closes once its rule is added
     form = page.locator("#version-body form").filter(has=page.get_by_role("button", name="Lägg till punkt"))
     assert form.get_by_label("Punktens nummer").input_value() == ""
     assert form.get_by_label("Text som antagen").input_value() == ""

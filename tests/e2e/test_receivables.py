@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.receivables.identity import luhn_check_digit
-from tests.e2e.conftest import axe_violations, login, menu_link
+from tests.e2e.conftest import axe_violations, htmx_ready, login, menu_link
 
 HEADERS = ["Källa", "FAKTNR", "ORGNR", "KUNDNAMN", "ADR2", "POSTNR", "ORT", "ANSVAR", "KATEGORI",
            "FAKTURADATUM", "FORFALLODATUM", "BELOPP", "REST", "KRAVKOD", "OCRNR"]
@@ -45,6 +45,7 @@ def test_finance_officer_imports_a_ledger_in_their_own_layout_and_opens_a_custom
     assert page.locator("#count-new").inner_text() == "2"
 
     page.get_by_role("link", name="Sök en kund").click()
+    htmx_ready(page)  # the search asks as you type once htmx has taken the field (its script is deferred)
     page.get_by_label("Sök på namn, personnummer, organisationsnummer, fakturanummer eller OCR-nummer").fill("Ebba")
     page.locator("#customer-results").get_by_role("link", name="Ebba Ekdahl").click()
     page.get_by_role("heading", name="Ebba Ekdahl", level=1).wait_for()
