@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
@@ -125,3 +127,22 @@ def test_the_demo_story_is_loaded_once(app, frozen_clock):
     cases = _count(Case)
     assert seed_demo(ledger_invoices=200).count("demo cases already in place") == 1
     assert _count(Case) == cases == 7
+
+
+def test_the_demo_keeps_the_past_month_ends_so_the_overdue_trend_has_a_history(app, frozen_clock):
+    from portal.demo.history import DEMO_MONTH_ENDS
+    from portal.reports import finance_reports, queries
+    from portal.reports.models import ReceivablesSnapshot
+
+    seed_demo(ledger_invoices=400)
+    today = frozen_clock.instant.date()
+    kept = list(db.session.scalars(select(ReceivablesSnapshot).order_by(ReceivablesSnapshot.month_end)))
+    assert len(kept) == DEMO_MONTH_ENDS and kept[-1].month_end == today.replace(day=1) - timedelta(days=1)
+    auditor = db.session.scalars(select(User).where(User.username == "revisor")).one()
+    trend = next(table for table in finance_reports.overdue(auditor, today, queries.Filters(),
+                                                            queries.organisation()).tables if table.key == "trend")
+    amounts = [row[2] for row in trend.rows]
+    assert len(amounts) == DEMO_MONTH_ENDS and all(amount > 0 for amount in amounts)
+    assert len(set(amounts)) > 1  # a trend, not one figure repeated
+    seed_demo(ledger_invoices=400)
+    assert _count(ReceivablesSnapshot) == DEMO_MONTH_ENDS

@@ -14,6 +14,7 @@ from portal.auth.models import User
 from portal.auth.roles import Role
 from portal.demo.cases_seed import seed_cases
 from portal.demo.delegation_seed import seed_delegation
+from portal.demo.history import seed_month_ends
 from portal.demo.ledger import DEMO_LEDGER_INVOICES, seed_receivables
 from portal.extensions import db
 from portal.org import services as org
@@ -216,6 +217,7 @@ def seed_demo(ledger_invoices: int = DEMO_LEDGER_INVOICES) -> str:
     schemes = seed_delegation()
     ledger = seed_receivables(ledger_invoices)
     story = seed_cases()
+    history = seed_month_ends()
     return (f"{len(committees)} committees, {len(units)} departments and units, "
-            f"{len(positions)} positions, {schemes} delegation scheme versions; {ledger}; {story}; "
+            f"{len(positions)} positions, {schemes} delegation scheme versions; {ledger}; {story}; {history}; "
             f"demo password {DEMO_PASSWORD!r}")

@@ -3,11 +3,12 @@ a document for the audit file, and the month-end snapshots of the overdue receiv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, literal, literal_column, select
+from sqlalchemy import ColumnElement, Select, func, insert, literal, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import clock
@@ -91,6 +92,19 @@ def month_snapshot_take(actor: Actor, today: date) -> Taken:
     age bucket (ages as of that last day; open amounts as the ledger stands now: run it on the first
     day of the month, before the next ledger file). Once per month: a second run changes nothing."""
     month_end = month_ended_before(today)
+    bucket = finance_reports.bucket_sql(month_end)
+    return month_end_keep(actor, month_end, lambda snapshot_id: (
+        select(snapshot_id, Invoice.org_unit_id, bucket, func.count(), func.sum(Invoice.open_amount_ore))
+        .where(Invoice.due_date < month_end, Invoice.open_amount_ore > literal_column("0"),
+               Invoice.collection_stage.not_in(CLOSED_STAGES))
+        .group_by(Invoice.org_unit_id, bucket)))
+
+
+def month_end_keep(actor: Actor, month_end: date, lines: Callable[[ColumnElement], Select],
+                   source: str = "ledger") -> Taken:
+    """Keep one month end from `lines(snapshot_id)`, a select of (snapshot id, unit, bucket, count,
+    open amount): one set-based statement, so no invoice passes through Python. A month kept before
+    is left as it is. `source` says in the trail where the figures came from."""
     existing = db.session.scalars(select(ReceivablesSnapshot).where(ReceivablesSnapshot.month_end == month_end)).first()
     if existing is not None:
         return Taken(existing, False)
@@ -102,14 +116,8 @@ def month_snapshot_take(actor: Actor, today: date) -> Taken:
     except IntegrityError:  # another run took the month meanwhile
         return Taken(db.session.scalars(select(ReceivablesSnapshot)
                                         .where(ReceivablesSnapshot.month_end == month_end)).one(), False)
-    bucket = finance_reports.bucket_sql(month_end)
-    overdue = (Invoice.due_date < month_end, Invoice.open_amount_ore > literal_column("0"),
-               Invoice.collection_stage.not_in(CLOSED_STAGES))
-    # One set-based statement: the database groups the ledger; no invoice passes through Python.
     db.session.execute(insert(ReceivablesSnapshotLine).from_select(
-        ["snapshot_id", "org_unit_id", "bucket", "invoice_count", "open_amount_ore"],
-        select(literal(snapshot.id), Invoice.org_unit_id, bucket, func.count(), func.sum(Invoice.open_amount_ore))
-        .where(*overdue).group_by(Invoice.org_unit_id, bucket)))
+        ["snapshot_id", "org_unit_id", "bucket", "invoice_count", "open_amount_ore"], lines(literal(snapshot.id))))
     count, amount = db.session.execute(
         select(func.coalesce(func.sum(ReceivablesSnapshotLine.invoice_count), 0),
                func.coalesce(func.sum(ReceivablesSnapshotLine.open_amount_ore), 0))
@@ -118,5 +126,5 @@ def month_snapshot_take(actor: Actor, today: date) -> Taken:
     db.session.flush()
     record(actor, "receivables_snapshot.take", "receivables_snapshot", snapshot.id,
            after={"month_end": month_end.isoformat(), "invoices": snapshot.invoice_count,
-                  "open_amount_ore": snapshot.open_amount_ore})
+                  "open_amount_ore": snapshot.open_amount_ore, "source": source})
     return Taken(snapshot, True)

@@ -14,6 +14,7 @@ from portal import clock
 from portal.audit.models import AuditEntry
 from portal.audit.services import SYSTEM
 from portal.cli import portal_cli
+from portal.demo import history
 from portal.extensions import db
 from portal.reports import finance_reports, queries, services
 from portal.reports.models import ReceivablesSnapshot, ReceivablesSnapshotLine
@@ -169,3 +170,41 @@ def test_the_command_keeps_the_month_once(app, town, make):
     assert "Month end 2026-10-31 kept: 3 overdue invoices, 1400.00 kr." in outputs[0].output
     assert "already kept (nothing changed)" in outputs[1].output
     assert db.session.scalar(select(func.count()).select_from(ReceivablesSnapshot)) == 1
+
+
+# --- the demo's past month ends --------------------------------------------------------------------
+
+def test_the_demo_rebuilds_past_month_ends_from_its_ledger_and_payments(town, make):
+    """At the end of September: an invoice paid in October was still owed, one invoiced in October did
+    not exist yet, one written off never counts; today's open amount plus what came in later."""
+    paid_later = make.invoice(town.customer, town.unit, town.category, invoice_date=date(2026, 7, 1),
+                              due_date=date(2026, 8, 1), original_ore=500_00, open_ore=0, stage="paid")
+    make.payment(paid_later, date(2026, 10, 10), 500_00)
+    part_paid = make.invoice(town.customer, town.other_unit, town.category, invoice_date=date(2026, 5, 1),
+                             due_date=date(2026, 6, 1), original_ore=300_00, open_ore=100_00)
+    make.payment(part_paid, date(2026, 10, 20), 150_00)
+    make.payment(part_paid, date(2026, 7, 1), 50_00)  # before the month end: it was not owed then
+    make.invoice(town.customer, town.unit, town.category, invoice_date=date(2026, 10, 2),
+                 due_date=date(2026, 9, 20), original_ore=9_000_00)  # invoiced after the month end
+    make.invoice(town.customer, town.unit, town.category, invoice_date=date(2026, 1, 1),
+                 due_date=date(2026, 2, 1), original_ore=8_000_00, stage="written_off")
+    make.invoice(town.customer, town.unit, town.category, invoice_date=date(2026, 9, 1),
+                 due_date=date(2026, 10, 1), original_ore=200_00)  # due in October
+
+    assert history.month_ends(TODAY, 3) == [date(2026, 8, 31), date(2026, 9, 30), date(2026, 10, 31)]
+    assert history.seed_month_ends(3) == "3 month-end snapshots of overdue receivables"
+    kept = {s.month_end: s for s in db.session.scalars(select(ReceivablesSnapshot))}
+    september = kept[date(2026, 9, 30)]
+    assert {(line.org_unit_id, line.bucket): (line.invoice_count, line.open_amount_ore)
+            for line in september.lines} == {(town.unit.id, "31-90"): (1, 500_00),
+                                             (town.other_unit.id, "91-180"): (1, 250_00)}
+    october = kept[date(2026, 10, 31)]  # paid in October: gone; the October invoices count now
+    assert (october.invoice_count, october.open_amount_ore) == (3, 100_00 + 9_000_00 + 200_00)
+    trend = _table(_build(town.auditor), "trend")
+    assert [row[0] for row in trend.rows] == ["2026-08-31", "2026-09-30", "2026-10-31"]
+    assert trend.rows[1][1:] == [2, 750_00]
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "receivables_snapshot.take")).all()
+    assert len(entries) == 3 and {entry.after["source"] for entry in entries} == {"demo"}
+    # Again: no month is kept twice, nothing more in the trail.
+    assert history.seed_month_ends(3) == "0 month-end snapshots of overdue receivables"
+    assert db.session.scalar(select(func.count()).select_from(ReceivablesSnapshot)) == 3
