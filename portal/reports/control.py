@@ -46,10 +46,15 @@ ROWS_SHOWN = 500  # rows behind one objective; the count always covers them all
 
 @dataclass(frozen=True)
 class Period:
-    """Decisions checked: by decision date, inclusive; open ends check the whole history."""
+    """Decisions checked: by decision date, inclusive; open ends check the whole history. With
+    `committee_ids`, only those bodies' schemes and decisions: one legal person's internal control
+    (RULINGS 10, 12), never a company's mixed with the municipality's; `reporting` False for a
+    company, which has no delegation report."""
 
     date_from: date | None = None
     date_to: date | None = None
+    committee_ids: tuple[int, ...] | None = None
+    reporting: bool = True
 
     def words(self) -> str:
         if self.date_from and self.date_to:
@@ -81,23 +86,25 @@ def report_within_days() -> int:
 def objectives(day: date, period: Period) -> list[Objective]:
     names = delegation_queries.names()
     org = delegation_queries.org_snapshot()
-    in_force = _versions_in_force(day)
+    in_force = _versions_in_force(day, period)
     return [
         _schemes(in_force, names, org, day),
         _staffing(in_force, names, org, day),
         _outside_scheme(period),
         _by_preparer(period),
         _without_consultation(period),
-        _reporting(day, period),
+        *([_reporting(day, period)] if period.reporting else []),
         _trail(),
     ]
 
 
 # --- schemes and who decides ------------------------------------------------------------------------
 
-def _versions_in_force(day: date) -> list[tuple[Committee, SchemeVersion | None]]:
-    committees = db.session.scalars(
-        select(Committee).where(Committee.parent_id.is_(None), Committee.active.is_(True)).order_by(Committee.name))
+def _versions_in_force(day: date, period: Period) -> list[tuple[Committee, SchemeVersion | None]]:
+    query = select(Committee).where(Committee.parent_id.is_(None), Committee.active.is_(True))
+    if period.committee_ids is not None:
+        query = query.where(Committee.id.in_(period.committee_ids))
+    committees = db.session.scalars(query.order_by(Committee.name))
     return [(committee, delegation_queries.version_in_force(committee.id, day)) for committee in committees]
 
 
@@ -214,12 +221,17 @@ def _delegated(period: Period) -> Select:
         query = query.where(Decision.decision_date >= period.date_from)
     if period.date_to:
         query = query.where(Decision.decision_date <= period.date_to)
+    if period.committee_ids is not None:
+        query = query.where(Case.committee_id.in_(period.committee_ids))
     return query
 
 
 def _batches(period: Period) -> Select:
     """Batch write-offs' decisions (all delegated) in the period, with their batch."""
-    return batch_decisions.in_decision_period(period.date_from, period.date_to)
+    query = batch_decisions.in_decision_period(period.date_from, period.date_to)
+    if period.committee_ids is not None:
+        query = query.where(WriteOffBatch.committee_id.in_(period.committee_ids))
+    return query
 
 
 def _decision_rows(condition, batch_condition, period: Period) -> tuple[int, list[list[str]], str]:

@@ -14,7 +14,10 @@ from portal.web import UniqueIds
 
 
 class PeriodForm(_Period):
-    """The decisions the internal-control checks cover, by decision date."""
+    """The decisions the internal-control checks cover, by decision date, and whose: the municipality's
+    or a company's or joint authority's, each a legal person of its own (RULINGS 10, 12)."""
+
+    legal_person = SelectField(_l("Legal person"), validators=[Optional()], validate_choice=True, default="0")
 
 
 class ReportFilterForm(_Period):

@@ -29,8 +29,10 @@ def _mark(mark: Mark) -> Table:
 
 
 def internal_control_pdf(objectives: list[Objective], period: Period, day: date, code: str,
-                         municipality, issued_by_name: str) -> bytes:
+                         municipality, issued_by_name: str, legal_person: str | None = None) -> bytes:
     title = _("Internal control %(date)s", date=day.isoformat())
+    if legal_person:
+        title = f"{title}: {legal_person}"
     frame = DocumentFrame(municipality_name=municipality.name, title=title, verification_code=code, issued_on=day,
                           logo=municipality.logo, subject=_("Internal control of delegated decisions on receivables"))
     story: list = [
@@ -38,6 +40,8 @@ def internal_control_pdf(objectives: list[Objective], period: Period, day: date,
         paragraph(_("The control objectives of the audits of collection and delegation, answered from the "
                     "portal's data on %(date)s. Decisions checked: %(period)s. Issued by %(person)s.",
                     date=day.isoformat(), period=period.words(), person=issued_by_name)),
+        *([paragraph(_("A company has no delegation report: the reporting objective does not apply."))]
+          if not period.reporting else []),
         table([[_("Control objective"), _("Assessment")]]
               + [[objective.title, mark_words(objective.mark)] for objective in objectives]),
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, extract, select, true
 
 from portal import access
@@ -19,7 +20,8 @@ from portal.auth.roles import Role
 from portal.cases.models import Case
 from portal.cases.queries import may_list_cases, visible_to
 from portal.extensions import db
-from portal.org.models import Committee, OrgUnit
+from portal.org import bodies
+from portal.org.models import Committee, Municipality, OrgUnit
 from portal.org.queries import units_in_sight
 from portal.receivables.models import Invoice
 from portal.receivables.queries import invoices_visible_to
@@ -61,15 +63,57 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class LegalPerson:
+    """Whose figures a report's section shows (RULINGS 10, 12): the municipality (its committees and
+    the executive committee are one legal person), or a company or a joint authority, each a legal
+    person of its own whose figures are never summed into the municipality's. `key` is
+    `bodies.creditor_of`'s: 0 for the municipality, else the body's own committee id."""
+
+    key: int
+    name: str
+    kind: str  # the BodyKind of its bodies
+    code: str = ""  # its body's code: a short name for a spreadsheet's sheets
+
+    @property
+    def is_municipality(self) -> bool:
+        return self.key == MUNICIPALITY
+
+    @property
+    def reports_delegated_decisions(self) -> bool:
+        return bodies.reports_delegated_decisions(self.kind)
+
+    def title(self) -> str:
+        if self.is_municipality:
+            return self.name or _("The municipality")
+        if bodies.is_company(self.kind):
+            return _("%(name)s (municipal company, aktiebolag)", name=self.name)
+        return _("%(name)s (joint authority, kommunalförbund)", name=self.name)
+
+    def note(self) -> str | None:
+        """What the reader of its section must know; None for the municipality."""
+        if self.is_municipality:
+            return None
+        words = _("A legal person of its own: its figures are shown here and never counted in the municipality's.")
+        if not self.reports_delegated_decisions:
+            words += " " + _("A company has no delegation report: its decisions are never waiting to be reported.")
+        return words
+
+
+MUNICIPALITY = 0
+
+
+@dataclass(frozen=True)
 class Organisation:
     """Units with their department and committee, read once (a few hundred rows), so queries group by
-    unit in the database and the report folds units into departments."""
+    unit in the database and the report folds units into departments and legal persons."""
 
     unit_names: dict[int, str]
     department_of: dict[int, int]  # unit -> its nearest department (itself if a department)
     committee_of: dict[int, int]
     parent_of: dict[int, int | None]
     committee_names: dict[int, str]
+    person_of: dict[int, int]  # committee -> its LegalPerson's key
+    persons: dict[int, LegalPerson]  # by key, the municipality first
 
     def subtree(self, unit_id: int) -> set[int]:
         found = {unit_id}
@@ -86,6 +130,15 @@ class Organisation:
     def department_name(self, unit_id: int) -> str:
         return self.unit_names.get(self.department_of.get(unit_id, unit_id), "—")
 
+    def person_of_unit(self, unit_id: int) -> int:
+        return self.person_of.get(self.committee_of.get(unit_id), MUNICIPALITY)
+
+    def person_of_committee(self, committee_id: int) -> int:
+        return self.person_of.get(committee_id, MUNICIPALITY)
+
+    def committees_of(self, person: LegalPerson) -> list[int]:
+        return sorted(committee for committee, key in self.person_of.items() if key == person.key)
+
 
 def organisation() -> Organisation:
     rows = db.session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.kind, OrgUnit.name,
@@ -99,10 +152,34 @@ def organisation() -> Organisation:
             seen.add(current)
             current = parent_of.get(current)
         department_of[row.id] = current if current is not None and kind_of.get(current) == "department" else row.id
+    committees = db.session.execute(select(Committee.id, Committee.name, Committee.kind, Committee.parent_id,
+                                           Committee.code)).all()
+    by_id = {row.id: row for row in committees}
+    municipality = db.session.scalar(select(Municipality.name).limit(1)) or ""
+    persons = {MUNICIPALITY: LegalPerson(MUNICIPALITY, municipality, bodies.BodyKind.COMMITTEE.value)}
+    person_of: dict[int, int] = {}
+    for row in sorted(committees, key=lambda row: row.name):
+        main = by_id.get(row.parent_id, row)  # a sub-committee (utskott) is its main body's
+        key = bodies.creditor_of(main.kind, main.id)
+        person_of[row.id] = key
+        if key not in persons:
+            persons[key] = LegalPerson(key, main.name, main.kind, main.code)
     return Organisation(
         unit_names={row.id: row.name for row in rows}, department_of=department_of,
         committee_of={row.id: row.committee_id for row in rows}, parent_of=parent_of,
-        committee_names=dict(db.session.execute(select(Committee.id, Committee.name)).all()))
+        committee_names={row.id: row.name for row in committees}, person_of=person_of, persons=persons)
+
+
+def legal_persons(filters: Filters, org: Organisation) -> list[LegalPerson]:
+    """The legal persons a report under the filters has a section for, the municipality first: every
+    one that keeps a body, or those of the chosen committee or units."""
+    keys = set(org.person_of.values()) or {MUNICIPALITY}
+    if filters.committee_id:
+        keys &= {org.person_of_committee(filters.committee_id)}
+    units = chosen_units(filters, org)
+    if units is not None:
+        keys &= {org.person_of_unit(unit) for unit in units} or {MUNICIPALITY}
+    return [person for key, person in org.persons.items() if key in keys] or [org.persons[MUNICIPALITY]]
 
 
 def chosen_units(filters: Filters, org: Organisation) -> set[int] | None:

@@ -52,16 +52,20 @@ INTERNAL_CONTROL = "internal_control"  # the issued document's object type; its 
 
 
 def internal_control_issue(actor: Actor, period: control.Period, municipality_name: str,
-                           issued_by_name: str) -> IssuedDocument:
+                           issued_by_name: str, legal_person: str | None = None) -> IssuedDocument:
     """Check every objective now and issue the result as a PDF with a verification code; the
-    document is stored as issued and never generated again."""
+    document is stored as issued and never generated again. `legal_person`: whose internal control
+    when the period is one company's, joint authority's or the municipality's beside them."""
     day = clock.today()
     found = control.objectives(day, period)
     title = _("Internal control %(date)s", date=day.isoformat())
+    if legal_person:
+        title = f"{title}: {legal_person}"
     return document_issue(
         actor, kind=DocumentKind.INTERNAL_CONTROL, title=title, object_type=INTERNAL_CONTROL,
         object_id=day.isoformat(),
-        render=lambda code: pdf.internal_control_pdf(found, period, day, code, municipality_name, issued_by_name))
+        render=lambda code: pdf.internal_control_pdf(found, period, day, code, municipality_name, issued_by_name,
+                                                     legal_person))
 
 
 def issued_reports(limit: int = 20) -> list[IssuedDocument]:

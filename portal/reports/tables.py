@@ -6,6 +6,7 @@ Every chart is drawn from one of the report's tables, so the numbers beside it a
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -41,6 +42,7 @@ class Table:
     note: str | None = None
     row_ids: list[int] | None = None  # what each row is about (a department's printable list links by it)
     complete: bool = True  # False: only the first rows (the whole table is a job's file)
+    section: str = ""  # the key of the report's section it is in
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,24 @@ class Chart:
     description: str
     column: Column
     bars: list[Bar]
+    section: str = ""
 
     @property
     def largest(self) -> int:
         return max([abs(bar.value) for bar in self.bars] or [0])
+
+
+@dataclass
+class Section:
+    """One legal person's part of a report (RULINGS 10, 12): a company's or a joint authority's figures
+    stand in a section of their own, never summed with the municipality's. A report of the
+    municipality alone has one section without a heading."""
+
+    key: str  # "" for the municipality's; the suffix of its tables' and charts' keys
+    title: str | None = None  # None: the only section, not headed
+    note: str | None = None
+    statements: list[str] = field(default_factory=list)
+    short: str = ""  # a short name for a spreadsheet's sheets
 
 
 @dataclass
@@ -72,6 +88,40 @@ class Report:
     tables: list[Table]
     charts: list[Chart] = field(default_factory=list)
     statements: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=lambda: [Section("")])
+
+    def tables_of(self, section: Section) -> list[Table]:
+        return [table for table in self.tables if table.section == section.key]
+
+    def charts_of(self, section: Section) -> list[Chart]:
+        return [chart for chart in self.charts if chart.section == section.key]
+
+    def section_of(self, table: Table) -> Section | None:
+        return next((section for section in self.sections if section.key == table.section), None)
+
+
+Built = tuple[list[Table], list[Chart], list[str]]
+
+
+def apart(persons, build: Callable[[object], Built]) -> tuple[list[Table], list[Chart], list[Section]]:
+    """Each legal person's tables, charts and statements built by `build(person)` from its own rows
+    alone, in a section of its own: nothing of one is summed into another's (RULINGS 10). The
+    municipality's keys stay as they are; another's carry its key."""
+    headed = len(persons) > 1 or not persons[0].is_municipality
+    tables: list[Table] = []
+    charts: list[Chart] = []
+    sections: list[Section] = []
+    for person in persons:
+        key = "" if person.is_municipality else f"p{person.key}"
+        built_tables, built_charts, statements = build(person)
+        for item in [*built_tables, *built_charts]:
+            item.key = f"{item.key}-{key}" if key else item.key
+            item.section = key
+        tables += built_tables
+        charts += built_charts
+        sections.append(Section(key, person.title() if headed else None, person.note(), statements,
+                                person.code))
+    return tables, charts, sections
 
 
 def _csv_value(value, column: Column):
@@ -84,11 +134,18 @@ def _csv_value(value, column: Column):
     return value
 
 
+def _section_title(report: Report, table: Table) -> str | None:
+    section = report.section_of(table)
+    return section.title if section else None
+
+
 def report_csv(report: Report) -> bytes:
-    """One semicolon file: the report's title and basis, then each table under its caption."""
+    """One semicolon file: the report's title and basis, then each table under its caption (and its
+    legal person's name when the report has several)."""
     rows: list[list] = [[report.basis]]
     for table in report.tables:
-        rows += [[], [table.caption], [column.label for column in table.columns]]
+        section = _section_title(report, table)
+        rows += [[], *([[section]] if section else []), [table.caption], [column.label for column in table.columns]]
         for row in [*table.rows, *([table.totals] if table.totals else [])]:
             rows.append([_csv_value(value, column) for value, column in zip(row, table.columns, strict=False)])
     return csv_bytes([report.title], rows)
@@ -114,12 +171,16 @@ def report_xlsx(report: Report) -> bytes:
     workbook.remove(workbook.active)
     used: set[str] = set()
     for table in report.tables:
-        sheet = workbook.create_sheet(_sheet_title(table.caption, used))
+        section = report.section_of(table)
+        short = f"{section.short} " if section and section.title and section.short else ""
+        sheet = workbook.create_sheet(_sheet_title(short + table.caption, used))
         sheet.append([report.title])
+        if section and section.title:
+            sheet.append([section.title])
         sheet.append([report.basis])
         sheet.append([table.caption])
         sheet.append([column.label for column in table.columns])
-        for cell in sheet[4]:
+        for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
         for row in [*table.rows, *([table.totals] if table.totals else [])]:
             values = []

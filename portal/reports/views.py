@@ -212,25 +212,36 @@ def export_download(export_id: int):
 
 # --- internal control ---------------------------------------------------------------------------------
 
-def _period() -> tuple[PeriodForm, control.Period]:
+def _period() -> tuple[PeriodForm, control.Period, queries.LegalPerson | None]:
+    """The period and, where the municipality has companies or joint authorities, whose internal
+    control: one legal person's at a time (the municipality's unless another is chosen)."""
     form = PeriodForm(request.args)
+    org = queries.organisation()
+    persons = queries.legal_persons(queries.Filters(), org)
+    form.legal_person.choices = [(str(person.key), person.title()) for person in persons]
     form.validate()
 
     def ok(field):
         return None if field.errors else field.data
 
-    return form, control.Period(ok(form.date_from), ok(form.date_to))
+    if len(persons) == 1:
+        return form, control.Period(ok(form.date_from), ok(form.date_to)), None
+    chosen = ok(form.legal_person)
+    person = org.persons.get(int(chosen)) if chosen else None
+    person = person or org.persons[queries.MUNICIPALITY]
+    return form, control.Period(ok(form.date_from), ok(form.date_to), tuple(org.committees_of(person)),
+                                person.reports_delegated_decisions), person
 
 
 @bp.get("/intern-kontroll")
 @login_required
 def internal_control():
     access.require(current_user, access.VIEW_INTERNAL_CONTROL)
-    form, period = _period()
+    form, period, person = _period()
     found = control.objectives(clock.today(), period)
     return page_or_partial("reports/internal_control.html", "reports/_internal_control_results.html",
                            status=422 if form.errors else 200, form=form, period=period, objectives=found,
-                           issued=services.issued_reports(), mark_words=mark_words,
+                           person=person, issued=services.issued_reports(), mark_words=mark_words,
                            within_days=control.report_within_days())
 
 
@@ -238,11 +249,12 @@ def internal_control():
 @login_required
 def internal_control_issue():
     access.require(current_user, access.VIEW_INTERNAL_CONTROL)
-    form, period = _period()
+    form, period, person = _period()
     if form.errors:
         return redirect(url_for("reports.internal_control", **request.args), code=303)
     document = services.internal_control_issue(actor(access.capacity(current_user, access.VIEW_INTERNAL_CONTROL)),
-                                               period, municipality_get(), current_user.full_name)
+                                               period, municipality_get(), current_user.full_name,
+                                               person.title() if person else None)
     db.session.commit()
     flash(_("The internal-control report was issued with verification code %(code)s.",
             code=document.verification_code), "success")
