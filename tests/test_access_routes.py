@@ -177,7 +177,7 @@ MATRIX = {
     "meetings.case": ("GET", "/sammantraden/{meeting}/arenden/{agenda_case}", {"secretary", "auditor", "member_a"}),
     # Jäv in a case on the agenda: the members of the deciding committee, not its secretary or the auditor.
     "meetings.declare_conflict": ("POST", "/sammantraden/{meeting}/arenden/{agenda_case}/jav", {"member_a"}),
-    "meetings.add_case": ("POST", "/sammantraden/{meeting}/arenden", {"secretary"}),
+    "meetings.add_matter": ("POST", "/sammantraden/{meeting}/arenden", {"secretary"}),
     "meetings.item_decide": ("POST", "/sammantraden/paragrafer/{item}/beslut", {"secretary"}),
     "meetings.record": ("POST", "/sammantraden/{meeting}/protokoll", {"secretary"}),
     "meetings.report": ("GET", "/sammantraden/namnder/{committee}/delegationsbeslut",
@@ -191,7 +191,6 @@ MATRIX = {
                           {"secretary", "auditor", "member_a"}),
     "meetings.further_delegated": ("GET", "/sammantraden/vidaredelegerade-beslut", {"dept_head_a"}),
     "meetings.add_report": ("POST", "/sammantraden/{meeting}/anmalan", {"secretary"}),
-    "meetings.add_batch": ("POST", "/sammantraden/{meeting}/samlingsbeslut", {"secretary"}),
     "meetings.item_remove": ("POST", "/sammantraden/paragrafer/{spare_item}/ta-bort", {"secretary"}),
     "meetings.edit": ("POST", "/sammantraden/{meeting}/redigera", {"secretary"}),
     "meetings.correct": ("POST", "/sammantraden/{meeting}/protokoll/rattelse", {"secretary"}),

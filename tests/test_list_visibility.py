@@ -103,7 +103,7 @@ def leak(make, frozen_clock) -> Leak:
     secretary_actor = world.actor(secretary, "committee_secretary")
     meeting = meeting_services.meeting_create(secretary_actor, world.committee, meeting_date=date(2026, 12, 10),
                                               place="Salen")
-    meeting_services.agenda_add_case(secretary_actor, meeting, referred, "Bevilja.")
+    meeting_services.agenda_add(secretary_actor, meeting, referred, "Bevilja.")
     meeting_services.agenda_add_report(secretary_actor, meeting)
     urgent = _case(world, make, "HEMLIG-7", terms=TermsInput(new_due_date=date(2027, 7, 31)))
     meeting_services.case_mark_urgent(officer, urgent, "Vräkning hotar.")

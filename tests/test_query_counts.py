@@ -197,7 +197,7 @@ def test_the_meeting_page_is_constant_in_its_agenda_and_report(client, world):
         for _ in range(count):
             case = referred(world, factories.invoice(world.customer, world.unit, world.category,
                                                      due_date=date(2026, 10, 31)))
-            meeting_services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
+            meeting_services.agenda_add(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
             delegated(world, factories.invoice(world.customer, world.unit, world.category,
                                                due_date=date(2026, 10, 31)))
         db.session.commit()
@@ -210,6 +210,27 @@ def test_the_meeting_page_is_constant_in_its_agenda_and_report(client, world):
     before = queries_for(client, url)
     add(4)
     assert queries_for(client, url) == before
+
+
+def test_the_planned_meetings_waiting_list_is_constant_and_paged(client, world, monkeypatch):
+    """The secretary's planned meeting lists what waits for an agenda a page at a time, grouped by
+    type, in as many queries for many waiting cases as for one."""
+    from portal.meetings import queries as meeting_queries
+    from tests.meetings.conftest import referred
+
+    monkeypatch.setattr(meeting_queries, "WAITING_PER_PAGE", 2)
+    meeting = meeting_services.meeting_create(world.actor(world.secretary), world.committee,
+                                              meeting_date=date(2026, 12, 10), place="Salen")
+    referred(world, factories.invoice(world.customer, world.unit, world.category, due_date=date(2026, 10, 31)))
+    db.session.commit()
+    _as(client, "sekr")
+    url = f"/sammantraden/{meeting.id}"
+    before = queries_for(client, url)
+    for _ in range(4):
+        referred(world, factories.invoice(world.customer, world.unit, world.category, due_date=date(2026, 10, 31)))
+    db.session.commit()
+    assert queries_for(client, url) == before
+    assert client.get(url).get_data(as_text=True).count('name="matter_id"') == 2
 
 
 def test_the_queue_asks_the_engine_on_the_same_facts_as_the_case_page(app, world):

@@ -82,7 +82,7 @@ def seed_cases() -> str:
     meeting = meetings.meeting_create(secretary, committee, meeting_date=today + timedelta(days=7),
                                       place="Sessionssalen, kommunhuset")
     if referred is not None:
-        meetings.agenda_add_case(secretary, meeting, referred, "Avbetalningsplan om 30 månader beviljas.")
+        meetings.agenda_add(secretary, meeting, referred, "Avbetalningsplan om 30 månader beviljas.")
     # A write-off decided today: not yet reported to the committee, and for finance to book.
     write_off = _case(officer, "Filip Granlund", CaseType.WRITE_OFF,
                       TermsInput(write_off_reason="uneconomic", write_off_final=False),

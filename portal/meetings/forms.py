@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from portal.meetings.models import COMMITTEE_OUTCOME_LABELS
 from portal.meetings.rules import CommitteeOutcome
-from portal.params import DateField, optional_id
+from portal.params import MAX_ID, MAX_PAGE, DateField, IntegerField
 from portal.web import UniqueIds
 
 
@@ -21,19 +21,15 @@ class MeetingForm(FlaskForm):
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
 
 
-class AgendaCaseForm(FlaskForm):
-    case_id = SelectField(_l("Referred case"), coerce=optional_id, validate_choice=False,
-                          validators=[DataRequired(_l("Choose a case."))])
-    proposal = TextAreaField(_l("The case officer's proposal"), validators=[Optional(), Length(max=4000)])
+class AgendaMatterForm(FlaskForm):
+    """One referred case or batch write-off of the waiting list put on the agenda with its proposal;
+    each row of the list posts its own (the fields are written per row, ids unique)."""
 
-
-class AgendaBatchForm(FlaskForm):
-    class Meta(UniqueIds):
-        id_prefix = "agenda"
-
-    batch_id = SelectField(_l("Referred batch write-off"), coerce=optional_id, validate_choice=False,
-                           validators=[DataRequired(_l("Choose a batch write-off."))])
-    batch_proposal = TextAreaField(_l("The finance officer's proposal"), validators=[Optional(), Length(max=4000)])
+    kind = StringField(validators=[AnyOf(("case", "batch"), message=_l("Choose a case or a batch write-off."))])
+    matter_id = IntegerField(validators=[DataRequired(_l("Choose a case or a batch write-off.")),
+                                         NumberRange(min=1, max=MAX_ID)])
+    proposal = TextAreaField(_l("Proposal"), validators=[Optional(), Length(max=4000)])
+    waiting_page = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)])
 
 
 class ItemDecisionForm(FlaskForm):

@@ -11,6 +11,7 @@ secretaries do at the same moment.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -116,46 +117,56 @@ def _next_paragraph(meeting: Meeting) -> int:
     return (last or 0) + 1
 
 
-def agenda_add_case(actor: Actor, meeting: Meeting, case: Case, proposal: str) -> AgendaItem:
-    """A case referred to the committee goes on the agenda with the case officer's proposal."""
+@dataclass(frozen=True)
+class _Matter:
+    """How a referred matter of one kind goes on the agenda: its item, its trail and its words."""
+
+    kind: ItemKind
+    column: str  # the agenda item's reference to it
+    action: str
+    referred_state: str
+    not_referred: str
+    other_committee: str
+    on_agenda: str
+    no_proposal: str
+
+
+def _matter(matter: Case | WriteOffBatch) -> _Matter:
+    if isinstance(matter, WriteOffBatch):
+        return _Matter(
+            ItemKind.REFERRED_BATCH, "batch_id", "meeting.agenda_add_batch", BatchState.REFERRED_TO_COMMITTEE,
+            _("Only a batch write-off referred to the committee can go on the agenda."),
+            _("The batch write-off belongs to another committee."),
+            _("The batch write-off is already on the agenda of a meeting."),
+            _("Give the finance officer's proposal."))
+    return _Matter(
+        ItemKind.REFERRED_CASE, "case_id", "meeting.agenda_add_case", CaseState.REFERRED_TO_COMMITTEE,
+        _("Only a case referred to the committee can go on the agenda."), _("The case belongs to another committee."),
+        _("The case is already on the agenda of a meeting."), _("Give the case officer's proposal."))
+
+
+def agenda_add(actor: Actor, meeting: Meeting, matter: Case | WriteOffBatch, proposal: str) -> AgendaItem:
+    """A case or a batch write-off referred to the committee goes on the agenda with its officer's
+    proposal (the case officer's, or for a batch the finance officer's); the committee decides it at
+    its paragraph."""
     _planned(meeting)
-    if case.state != CaseState.REFERRED_TO_COMMITTEE:
-        raise _refuse(_("Only a case referred to the committee can go on the agenda."), "case_id")
-    if case.committee_id != meeting.committee.main_committee_id:
-        raise _refuse(_("The case belongs to another committee."), "case_id")
-    if queries.open_item_of_case(case.id) is not None:
-        raise _refuse(_("The case is already on the agenda of a meeting."), "case_id")
-    item = _add_referred(meeting, proposal, ("proposal", _("Give the case officer's proposal.")),
-                         kind=ItemKind.REFERRED_CASE.value, case_id=case.id)
-    record(actor, "meeting.agenda_add_case", "meeting", meeting.id, after={
-        "paragraph": item.paragraph, "case_id": case.id, "proposal": item.proposal})
-    return item
-
-
-def agenda_add_batch(actor: Actor, meeting: Meeting, batch: WriteOffBatch, proposal: str) -> AgendaItem:
-    """A batch write-off referred to the committee goes on the agenda like a case, with the finance
-    officer's proposal; the committee decides it at its paragraph."""
-    _planned(meeting)
-    if batch.state != BatchState.REFERRED_TO_COMMITTEE:
-        raise _refuse(_("Only a batch write-off referred to the committee can go on the agenda."), "batch_id")
-    if batch.committee_id != meeting.committee.main_committee_id:
-        raise _refuse(_("The batch write-off belongs to another committee."), "batch_id")
-    if queries.open_item_of_batch(batch.id) is not None:
-        raise _refuse(_("The batch write-off is already on the agenda of a meeting."), "batch_id")
-    item = _add_referred(meeting, proposal, ("batch_proposal", _("Give the finance officer's proposal.")),
-                         kind=ItemKind.REFERRED_BATCH.value, batch_id=batch.id)
-    record(actor, "meeting.agenda_add_batch", "meeting", meeting.id, after={
-        "paragraph": item.paragraph, "batch_id": batch.id, "proposal": item.proposal})
-    return item
-
-
-def _add_referred(meeting: Meeting, proposal: str, missing: tuple[str, str], **matter) -> AgendaItem:
+    words = _matter(matter)
+    if matter.state != words.referred_state:
+        raise _refuse(words.not_referred, "matter")
+    if matter.committee_id != meeting.committee.main_committee_id:
+        raise _refuse(words.other_committee, "matter")
+    open_item = (queries.open_item_of_batch if words.kind is ItemKind.REFERRED_BATCH else queries.open_item_of_case)
+    if open_item(matter.id) is not None:
+        raise _refuse(words.on_agenda, "matter")
     if not (proposal or "").strip():
-        raise _refuse(missing[1], missing[0])
-    item = AgendaItem(meeting_id=meeting.id, paragraph=_next_paragraph(meeting), proposal=proposal.strip(), **matter)
+        raise _refuse(words.no_proposal, "proposal")
+    item = AgendaItem(meeting_id=meeting.id, paragraph=_next_paragraph(meeting), proposal=proposal.strip(),
+                      kind=words.kind.value, **{words.column: matter.id})
     db.session.add(item)
     db.session.flush()
     db.session.refresh(meeting, ["items"])
+    record(actor, words.action, "meeting", meeting.id, after={
+        "paragraph": item.paragraph, words.column: matter.id, "proposal": item.proposal})
     return item
 
 

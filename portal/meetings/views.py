@@ -21,8 +21,7 @@ from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.meetings import queries, services
 from portal.meetings.forms import (
-    AgendaBatchForm,
-    AgendaCaseForm,
+    AgendaMatterForm,
     CorrectDatesForm,
     ItemDecisionForm,
     MeetingForm,
@@ -102,28 +101,22 @@ def _load(meeting_id: int) -> Meeting:
     return meeting
 
 
-def _meeting_context(meeting: Meeting, *, case_form: AgendaCaseForm | None = None,
-                     batch_form: AgendaBatchForm | None = None, record_form: RecordForm | None = None,
-                     decision_forms: dict | None = None,
-                     meeting_form: MeetingForm | None = None, correct_form: CorrectDatesForm | None = None) -> dict:
+def _meeting_context(meeting: Meeting, *, matter_form: AgendaMatterForm | None = None,
+                     record_form: RecordForm | None = None, decision_forms: dict | None = None,
+                     meeting_form: MeetingForm | None = None, correct_form: CorrectDatesForm | None = None,
+                     waiting_page: int | None = None) -> dict:
     acts_for = access.allowed(current_user, access.MANAGE_MEETINGS, meeting)
     may_manage = acts_for and not meeting.is_held
-    case_form = case_form or AgendaCaseForm()
-    # The referred cases waiting for an agenda are read only for whoever may put one on it.
-    case_form.case_id.choices = [("", "—")] + ([
-        (c.id, f"{c.registry_number} · {c.type_label}") for c in queries.referred_cases(meeting.committee.main_committee_id)]
-        if may_manage else [])
-    batch_form = batch_form or AgendaBatchForm()
-    batch_form.batch_id.choices = [("", "—")] + ([
-        (b.id, f"{b.registry_number} · {b.title}") for b in queries.referred_batches(meeting.committee.main_committee_id)]
-        if may_manage else [])
+    # What waits for an agenda is read only for whoever may put it on one, a page at a time.
+    page = waiting_page or params.arg_int("vantar", 1, minimum=1, maximum=params.MAX_PAGE)
+    waiting = queries.waiting_page(meeting.committee.main_committee_id, page) if may_manage else None
     decision_forms = decision_forms or {}
     for item in meeting.items:
         if item.is_referred and item.id not in decision_forms:
             decision_forms[item.id] = ItemDecisionForm(prefix=f"item{item.id}", outcome=item.outcome,
                                                        decision_text=item.decision_text)
     report_item = next((i for i in meeting.items if i.kind == ItemKind.DELEGATION_REPORT), None)
-    return {"meeting": meeting, "may_manage": may_manage, "case_form": case_form, "batch_form": batch_form,
+    return {"meeting": meeting, "may_manage": may_manage, "waiting": waiting, "matter_form": matter_form,
             "record_form": record_form or RecordForm(), "decision_forms": decision_forms,
             "report_item": report_item, "report": _report_page(meeting) if report_item else None,
             "may_issue": acts_for, "may_correct": acts_for and meeting.is_held,
@@ -149,8 +142,9 @@ def show(meeting_id: int):
     return render_template("meetings/meeting.html", **_meeting_context(meeting))
 
 
-def _agenda_change(meeting: Meeting, change, status_form: dict):
-    """Call one service on the agenda; htmx gets the agenda again, a plain form a redirect."""
+def _agenda_change(meeting: Meeting, change, status_form: dict, waiting_page: int | None = None):
+    """Call one service on the agenda; htmx gets the agenda again, a plain form a redirect (to the
+    waiting list's page it was on)."""
     try:
         change()
     except ValidationFailed as failure:
@@ -163,48 +157,31 @@ def _agenda_change(meeting: Meeting, change, status_form: dict):
             for message in failure.errors.values():
                 flash(message, "error")
         return page_or_partial("meetings/meeting.html", "meetings/_agenda.html", 422,
-                               **_meeting_context(meeting, **status_form))
+                               **_meeting_context(meeting, waiting_page=waiting_page, **status_form))
     db.session.commit()
     meeting = _load(meeting.id)
-    return saved("meetings/_agenda.html", url_for("meetings.show", meeting_id=meeting.id),
-                 **_meeting_context(meeting))
+    return saved("meetings/_agenda.html",
+                 url_for("meetings.show", meeting_id=meeting.id, vantar=waiting_page if waiting_page != 1 else None),
+                 **_meeting_context(meeting, waiting_page=waiting_page))
 
 
 @bp.post("/<id:meeting_id>/arenden")
 @login_required
-def add_case(meeting_id: int):
+def add_matter(meeting_id: int):
+    """A referred case or batch write-off of the waiting list goes on the agenda with its proposal."""
     meeting = _load(meeting_id)
     access.require(current_user, access.MANAGE_MEETINGS, meeting)
-    form = AgendaCaseForm()
-    form.case_id.choices = []
+    form = AgendaMatterForm()
+    page = form.waiting_page.data if not form.waiting_page.errors else None
     if not form.validate_on_submit():
         return page_or_partial("meetings/meeting.html", "meetings/_agenda.html", 422,
-                               **_meeting_context(meeting, case_form=form))
-    case = db.session.get(Case, form.case_id.data)
-    if case is None:
+                               **_meeting_context(meeting, matter_form=form, waiting_page=page))
+    model = WriteOffBatch if form.kind.data == "batch" else Case
+    matter = db.session.get(model, form.matter_id.data)
+    if matter is None:
         abort(404)
-    return _agenda_change(meeting, lambda: services.agenda_add_case(_secretary(), meeting, case,
-                                                                    form.proposal.data or ""),
-                          {"case_form": form})
-
-
-@bp.post("/<id:meeting_id>/samlingsbeslut")
-@login_required
-def add_batch(meeting_id: int):
-    """A batch write-off referred to the committee goes on the agenda (the same path as a case)."""
-    meeting = _load(meeting_id)
-    access.require(current_user, access.MANAGE_MEETINGS, meeting)
-    form = AgendaBatchForm()
-    form.batch_id.choices = []
-    if not form.validate_on_submit():
-        return page_or_partial("meetings/meeting.html", "meetings/_agenda.html", 422,
-                               **_meeting_context(meeting, batch_form=form))
-    batch = db.session.get(WriteOffBatch, form.batch_id.data)
-    if batch is None:
-        abort(404)
-    return _agenda_change(meeting, lambda: services.agenda_add_batch(_secretary(), meeting, batch,
-                                                                     form.batch_proposal.data or ""),
-                          {"batch_form": form})
+    return _agenda_change(meeting, lambda: services.agenda_add(_secretary(), meeting, matter, form.proposal.data or ""),
+                          {"matter_form": form}, page)
 
 
 @bp.post("/<id:meeting_id>/anmalan")

@@ -68,7 +68,7 @@ def _meeting(cw, committee=None, secretary=None):
 
 def _on_agenda(cw, batch, outcome=CommitteeOutcome.GRANTED, text=""):
     meeting = _meeting(cw)
-    item = meetings.agenda_add_batch(cw.actor(cw.secretary), meeting, batch, "Skriva av fordringarna.")
+    item = meetings.agenda_add(cw.actor(cw.secretary), meeting, batch, "Skriva av fordringarna.")
     meetings.item_decide(cw.actor(cw.secretary), item, outcome=outcome, decision_text=text)
     return meeting, item
 
@@ -85,7 +85,7 @@ def _actions(object_type, object_id) -> list[str]:
 def test_the_committee_grants_a_referred_batch_at_its_paragraph(cw, make):
     batch = referred_batch(cw, make)
     meeting, item = _on_agenda(cw, batch)
-    assert meeting_queries.referred_batches(cw.committee.id) == []  # on an agenda: no longer waiting
+    assert meeting_queries.waiting_page(cw.committee.id).count == 0  # on an agenda: no longer waiting
     _record(cw, meeting)
     db.session.refresh(batch)
     decision = batch.decision
@@ -161,7 +161,7 @@ def test_sent_back_the_batch_returns_to_its_preparer_and_keeps_its_number(cw, ma
 def test_the_committee_cannot_partly_grant_a_batch(cw, make):
     batch = referred_batch(cw, make)
     meeting = _meeting(cw)
-    item = meetings.agenda_add_batch(cw.actor(cw.secretary), meeting, batch, "Skriva av.")
+    item = meetings.agenda_add(cw.actor(cw.secretary), meeting, batch, "Skriva av.")
     with pytest.raises(ValidationFailed) as refused:
         meetings.item_decide(cw.actor(cw.secretary), item, outcome=CommitteeOutcome.PARTLY_GRANTED,
                              decision_text="Bara de små.")
@@ -172,7 +172,7 @@ def test_the_committee_cannot_partly_grant_a_batch(cw, make):
 def test_an_undecided_batch_paragraph_stops_the_recording(cw, make):
     batch = referred_batch(cw, make)
     meeting = _meeting(cw)
-    meetings.agenda_add_batch(cw.actor(cw.secretary), meeting, batch, "Skriva av.")
+    meetings.agenda_add(cw.actor(cw.secretary), meeting, batch, "Skriva av.")
     with pytest.raises(ValidationFailed):
         _record(cw, meeting)
     assert batch.state == BatchState.REFERRED_TO_COMMITTEE and batch.decision is None
@@ -183,27 +183,27 @@ def test_only_a_referred_batch_goes_on_the_agenda(cw, make):
     services.batch_submit(cw.actor(cw.finance), batch)
     assert batch.state == BatchState.AWAITING_DECISION  # a delegate's rule covers it
     with pytest.raises(ValidationFailed) as refused:
-        meetings.agenda_add_batch(cw.actor(cw.secretary), _meeting(cw), batch, "Skriva av.")
-    assert "batch_id" in refused.value.errors
+        meetings.agenda_add(cw.actor(cw.secretary), _meeting(cw), batch, "Skriva av.")
+    assert "matter" in refused.value.errors
 
 
 def test_another_committees_meeting_cannot_take_the_batch(cw, make):
     batch = referred_batch(cw, make)
     other = _meeting(cw, cw.other_committee_unit.committee, cw.other_secretary)
     with pytest.raises(ValidationFailed) as refused:
-        meetings.agenda_add_batch(cw.actor(cw.other_secretary), other, batch, "Skriva av.")
-    assert "annan nämnd" in refused.value.errors["batch_id"]
+        meetings.agenda_add(cw.actor(cw.other_secretary), other, batch, "Skriva av.")
+    assert "annan nämnd" in refused.value.errors["matter"]
 
 
 def test_a_batch_goes_on_one_agenda_at_a_time_and_needs_a_proposal(cw, make):
     batch = referred_batch(cw, make)
     meeting = _meeting(cw)
     with pytest.raises(ValidationFailed) as refused:
-        meetings.agenda_add_batch(cw.actor(cw.secretary), meeting, batch, "  ")
-    assert "batch_proposal" in refused.value.errors
-    meetings.agenda_add_batch(cw.actor(cw.secretary), meeting, batch, "Skriva av.")
+        meetings.agenda_add(cw.actor(cw.secretary), meeting, batch, "  ")
+    assert "proposal" in refused.value.errors
+    meetings.agenda_add(cw.actor(cw.secretary), meeting, batch, "Skriva av.")
     with pytest.raises(ValidationFailed):
-        meetings.agenda_add_batch(cw.actor(cw.secretary), _meeting(cw), batch, "Skriva av.")
+        meetings.agenda_add(cw.actor(cw.secretary), _meeting(cw), batch, "Skriva av.")
 
 
 def test_a_line_paid_since_the_referral_is_left_out_of_the_committees_decision(cw, make):
@@ -255,12 +255,12 @@ def test_the_secretary_puts_the_batch_on_the_agenda_from_the_meeting_page(cw, ma
     meeting = _meeting(cw)
     client.login("sekr")
     page = client.get(f"/sammantraden/{meeting.id}").get_data(as_text=True)
-    assert batch.registry_number in page and "Ta upp ett hänskjutet samlingsbeslut" in page
-    response = client.post_form(f"/sammantraden/{meeting.id}/samlingsbeslut",
-                                {"batch_id": str(batch.id), "batch_proposal": ""})
+    assert batch.registry_number in page and f"Ta upp {batch.registry_number} på föredragningslistan" in page
+    response = client.post_form(f"/sammantraden/{meeting.id}/arenden",
+                                {"kind": "batch", "matter_id": str(batch.id), "proposal": ""})
     assert response.status_code == 422 and "Ange ekonomiavdelningens förslag." in response.get_data(as_text=True)
-    response = client.post_form(f"/sammantraden/{meeting.id}/samlingsbeslut",
-                                {"batch_id": str(batch.id), "batch_proposal": "Skriva av fordringarna."})
+    response = client.post_form(f"/sammantraden/{meeting.id}/arenden",
+                                {"kind": "batch", "matter_id": str(batch.id), "proposal": "Skriva av fordringarna."})
     assert response.status_code == 303
     page = client.get(f"/sammantraden/{meeting.id}").get_data(as_text=True)
     assert "Hänskjutet samlingsbeslut" in page and batch.registry_number in page
@@ -271,8 +271,8 @@ def test_finance_and_another_committees_secretary_cannot_put_the_batch_on_the_ag
     meeting = _meeting(cw)
     for username in ("ekonom", "sekr.bn"):
         client.login(username)
-        response = client.post_form(f"/sammantraden/{meeting.id}/samlingsbeslut",
-                                    {"batch_id": str(batch.id), "batch_proposal": "Skriva av."})
+        response = client.post_form(f"/sammantraden/{meeting.id}/arenden",
+                                    {"kind": "batch", "matter_id": str(batch.id), "proposal": "Skriva av."})
         assert response.status_code == 403, username
         client.post_form("/logga-ut")
     assert meeting_queries.open_item_of_batch(batch.id) is None

@@ -199,7 +199,7 @@ def test_a_bar_that_names_nobody_sends_the_case_to_the_committee_which_may_grant
         _decide(cases, cases.unit_head, case, Outcome.REFUSED)
     secretary = cases.actor(cases.secretary, "committee_secretary")
     meeting = meetings.meeting_create(secretary, cases.committee, meeting_date=date(2026, 12, 10), place="")
-    item = meetings.agenda_add_case(secretary, meeting, case, "Bevilja anstånd mot riktlinjen.")
+    item = meetings.agenda_add(secretary, meeting, case, "Bevilja anstånd mot riktlinjen.")
     meetings.item_decide(secretary, item, outcome=CommitteeOutcome.GRANTED, decision_text="")
     at(cases, date(2026, 12, 15))
     meetings.meeting_record(secretary, meeting, approved_on=date(2026, 12, 14), posted_on=date(2026, 12, 15))

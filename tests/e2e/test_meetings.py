@@ -55,9 +55,8 @@ def test_the_secretary_builds_an_agenda_and_records_the_meeting(page, live_app):
     htmx_ready(page)
     assert axe_violations(page) == []
 
-    page.get_by_label("Hänskjutet ärende").select_option(label=f"{registry_number} · Avskrivning")
-    page.get_by_label("Handläggarens förslag").fill("Skriva av fordran slutligt.")
-    page.get_by_role("button", name="Ta upp på föredragningslistan", exact=True).click()
+    page.get_by_label(f"Handläggarens förslag i {registry_number}").fill("Skriva av fordran slutligt.")
+    page.get_by_role("button", name=f"Ta upp {registry_number} på föredragningslistan").click()
     page.get_by_role("heading", name="§ 1 ·").wait_for()
     htmx_ready(page)
     page.get_by_role("button", name="Ta upp anmälan av delegationsbeslut på föredragningslistan").click()

@@ -33,30 +33,31 @@ def test_a_referred_case_goes_on_the_agenda_with_the_proposal(app, world):
     case = referred(world)
     assert case.state == CaseState.REFERRED_TO_COMMITTEE
     meeting = _meeting(world)
-    assert queries.referred_cases(world.committee.id) == [case]
-    item = services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
+    waiting = queries.waiting_page(world.committee.id)
+    assert [(row.kind, row.id) for group in waiting.groups for row in group.rows] == [("case", case.id)]
+    item = services.agenda_add(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
     assert item.paragraph == 1 and item.case_id == case.id
-    assert queries.referred_cases(world.committee.id) == []
+    assert queries.waiting_page(world.committee.id).count == 0
     with pytest.raises(ValidationFailed):
-        services.agenda_add_case(world.actor(world.secretary), _meeting(world, date(2026, 12, 17)), case, "Igen.")
+        services.agenda_add(world.actor(world.secretary), _meeting(world, date(2026, 12, 17)), case, "Igen.")
 
 
 def test_only_referred_cases_of_the_committee_go_on_the_agenda(app, world):
     decision = delegated(world)
     with pytest.raises(ValidationFailed) as refused:
-        services.agenda_add_case(world.actor(world.secretary), _meeting(world), decision.case, "Förslag.")
-    assert "case_id" in refused.value.errors
+        services.agenda_add(world.actor(world.secretary), _meeting(world), decision.case, "Förslag.")
+    assert "matter" in refused.value.errors
     other = services.meeting_create(world.actor(world.secretary), world.other_committee,
                                     meeting_date=date(2026, 12, 10), place="")
     with pytest.raises(ValidationFailed):
-        services.agenda_add_case(world.actor(world.secretary), other, referred(world), "Förslag.")
+        services.agenda_add(world.actor(world.secretary), other, referred(world), "Förslag.")
 
 
 def test_recording_gives_the_case_the_committees_decision_at_its_paragraph(app, world):
     case = referred(world)
     meeting = _meeting(world)
     services.agenda_add_report(world.actor(world.secretary), meeting)
-    item = services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
+    item = services.agenda_add(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
     with pytest.raises(ValidationFailed) as refused:
         _record(world, meeting)
     assert "§ 2" in refused.value.errors["meeting"]
@@ -75,8 +76,8 @@ def test_a_partial_grant_needs_its_terms_and_sending_back_returns_the_case(app, 
     first, second = referred(world), referred(world, make.invoice(world.customer, world.unit, world.category,
                                                                   due_date=date(2026, 10, 31)))
     meeting = _meeting(world)
-    one = services.agenda_add_case(world.actor(world.secretary), meeting, first, "Bevilja.")
-    two = services.agenda_add_case(world.actor(world.secretary), meeting, second, "Bevilja.")
+    one = services.agenda_add(world.actor(world.secretary), meeting, first, "Bevilja.")
+    two = services.agenda_add(world.actor(world.secretary), meeting, second, "Bevilja.")
     with pytest.raises(ValidationFailed):
         services.item_decide(world.actor(world.secretary), one, outcome=CommitteeOutcome.PARTLY_GRANTED,
                              decision_text=" ")
@@ -211,7 +212,7 @@ def test_a_committee_decision_gets_its_letter_citing_the_paragraph(app, world):
     case = referred(world)
     meeting = _meeting(world)
     services.agenda_add_report(world.actor(world.secretary), meeting)
-    item = services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
+    item = services.agenda_add(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
     services.item_decide(world.actor(world.secretary), item, outcome=CommitteeOutcome.GRANTED, decision_text="")
     _record(world, meeting)
     (letter,) = [d for d in documents_for("decision", case.decision.id) if d.kind == "decision_letter"]

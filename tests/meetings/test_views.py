@@ -42,7 +42,8 @@ def test_the_secretary_creates_a_meeting_and_builds_its_agenda(client, world):
     assert response.status_code == 303
     meeting = db.session.query(Meeting).one()
     url = f"/sammantraden/{meeting.id}"
-    assert client.post_form(f"{url}/arenden", {"case_id": case.id, "proposal": "Bevilja anstånd."}).status_code == 303
+    assert client.post_form(f"{url}/arenden", {"kind": "case", "matter_id": case.id,
+                                                     "proposal": "Bevilja anstånd."}).status_code == 303
     assert client.post_form(f"{url}/anmalan").status_code == 303
     page = client.get(url).get_data(as_text=True)
     assert case.registry_number in page and "Bevilja anstånd." in page and "Anmälan av delegationsbeslut" in page
@@ -66,7 +67,7 @@ def test_the_secretary_creates_a_meeting_and_builds_its_agenda(client, world):
 
 def test_recording_without_decisions_is_refused_in_swedish(client, world):
     meeting = _meeting(world)
-    services.agenda_add_case(world.actor(world.secretary), meeting, referred(world), "Bevilja.")
+    services.agenda_add(world.actor(world.secretary), meeting, referred(world), "Bevilja.")
     db.session.commit()
     _as(client, "sekr")
     at(world, date(2026, 12, 15))
@@ -79,7 +80,7 @@ def test_recording_without_decisions_is_refused_in_swedish(client, world):
 def test_a_member_reads_their_committees_agenda_and_case_but_nothing_else(client, world):
     case = referred(world)
     meeting = _meeting(world)
-    services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja.")
+    services.agenda_add(world.actor(world.secretary), meeting, case, "Bevilja.")
     other = services.meeting_create(world.actor(world.secretary), world.other_committee,
                                     meeting_date=date(2026, 12, 10), place="")
     _as(client, "ledamot")
@@ -143,7 +144,7 @@ def test_the_secretary_issues_agenda_report_and_minutes_extract_as_pdfs(client, 
     case = referred(world)
     delegated(world)
     meeting = _meeting(world)
-    item = services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
+    item = services.agenda_add(world.actor(world.secretary), meeting, case, "Bevilja anstånd.")
     services.agenda_add_report(world.actor(world.secretary), meeting)
     _as(client, "sekr")
     url = f"/sammantraden/{meeting.id}"
@@ -347,7 +348,7 @@ def test_a_member_reads_no_draft_or_unmarked_case_through_the_urgent_page(client
 def test_a_member_declares_jav_in_a_case_on_the_agenda_and_the_secretary_cannot(client, world):
     meeting = _meeting(world)
     case = referred(world)
-    services.agenda_add_case(world.actor(world.secretary), meeting, case, "Bevilja.")
+    services.agenda_add(world.actor(world.secretary), meeting, case, "Bevilja.")
     db.session.commit()
     url = f"/sammantraden/{meeting.id}/arenden/{case.id}"
     _as(client, "sekr")
@@ -359,3 +360,59 @@ def test_a_member_declares_jav_in_a_case_on_the_agenda_and_the_secretary_cannot(
     db.session.expire_all()
     assert [c.user_id for c in db.session.get(type(case), case.id).conflicts] == [world.member.id]
     assert "Anmäl jäv" not in client.get(url).get_data(as_text=True)
+
+
+# --- what waits for an agenda: grouped by type and a page at a time --------------------------------
+
+def test_the_waiting_list_is_grouped_by_type_and_paged_with_every_types_totals(client, world, monkeypatch):
+    from portal.meetings import queries
+
+    monkeypatch.setattr(queries, "WAITING_PER_PAGE", 2)
+    cases = [referred(world, make_invoice(world)) for _ in range(3)]
+    meeting = _meeting(world)
+    db.session.commit()
+    waiting = queries.waiting_page(world.committee.id, 1)
+    assert (waiting.count, waiting.pages) == (3, 2)
+    assert [(group.type_label, group.count) for group in waiting.groups] == [("Anstånd", 3)]
+    assert [row.id for row in waiting.groups[0].rows] == [cases[0].id, cases[1].id]  # oldest referral first
+    assert [row.id for row in queries.waiting_page(world.committee.id, 2).groups[0].rows] == [cases[2].id]
+    assert queries.waiting_page(world.committee.id, 99).page == 2  # past the end: the last page
+
+    _as(client, "sekr")
+    url = f"/sammantraden/{meeting.id}"
+    first = client.get(url).get_data(as_text=True)
+    assert cases[0].registry_number in first and cases[2].registry_number not in first
+    assert "Sida 1 av 2" in first and f"{url}?vantar=2#waiting-heading" in first
+    second = client.get(f"{url}?vantar=2").get_data(as_text=True)
+    assert cases[2].registry_number in second and cases[0].registry_number not in second
+    # A missing proposal is named beside that row's field, on the page it was on.
+    refused = client.post_form(f"{url}/arenden", {"kind": "case", "matter_id": cases[2].id, "proposal": " ",
+                                                  "waiting_page": 2})
+    html = refused.get_data(as_text=True)
+    field_id = f"waiting-case-{cases[2].id}-proposal"
+    assert refused.status_code == 422 and f'id="{field_id}-error"' in html
+    assert "Ange handläggarens förslag." in html and f'aria-describedby="{field_id}-error"' in html
+    added = client.post_form(f"{url}/arenden", {"kind": "case", "matter_id": cases[2].id,
+                                                "proposal": "Bevilja anstånd.", "waiting_page": 2})
+    assert added.status_code == 303 and added.headers["Location"].endswith(f"{url}?vantar=2")
+    assert queries.waiting_page(world.committee.id).count == 2
+
+
+def test_a_matter_that_no_longer_waits_is_refused_in_words_and_nothing_changes(client, world):
+    case = referred(world)
+    meeting = _meeting(world)
+    services.agenda_add(world.actor(world.secretary), meeting, case, "Bevilja.")
+    other = _meeting(world, date(2026, 12, 17))
+    db.session.commit()
+    _as(client, "sekr")
+    refused = client.post_form(f"/sammantraden/{other.id}/arenden",
+                               {"kind": "case", "matter_id": case.id, "proposal": "Igen."})
+    assert refused.status_code == 422
+    assert "Ärendet finns redan på ett sammanträdes föredragningslista." in refused.get_data(as_text=True)
+    bad_kind = client.post_form(f"/sammantraden/{other.id}/arenden",
+                                {"kind": "letter", "matter_id": case.id, "proposal": "Igen."})
+    assert bad_kind.status_code == 422 and "Välj ett ärende eller ett samlingsbeslut." in bad_kind.get_data(as_text=True)
+    assert client.post_form(f"/sammantraden/{other.id}/arenden",
+                            {"kind": "case", "matter_id": 999_999, "proposal": "Igen."}).status_code == 404
+    db.session.refresh(other)
+    assert other.items == []
