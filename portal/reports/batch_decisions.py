@@ -13,20 +13,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 
 from portal import clock
 from portal.auth.models import User
-from portal.batches.models import BatchConflict, WriteOffBatch, WriteOffBatchDecision, WriteOffBatchLine
+from portal.batches.models import WriteOffBatch, WriteOffBatchDecision, WriteOffBatchLine
 from portal.batches.queries import visible_to as batches_visible_to
 from portal.batches.rules import BatchState
-from portal.delegation.models import DelegationRule, SchemeVersion
 from portal.extensions import db
 from portal.meetings.models import Meeting
 from portal.org.models import Committee
+from portal.reports.conditions import WRITE_OFF
 from portal.reports.queries import Filters, Organisation, chosen_units, in_period
 
-WRITE_OFF = "write_off"  # a batch is a write-off: the case type filter "write-off" takes batches too
+# The case type filter "write-off" takes batches too.
 
 
 def batch_label() -> str:
@@ -145,39 +145,6 @@ def in_decision_period(date_from: date | None, date_to: date | None) -> Select:
     if date_to:
         query = query.where(WriteOffBatchDecision.decision_date <= date_to)
     return query
-
-
-def outside_scheme_condition():
-    """The batch decision names no published version of the batch's committee in force on its
-    decision date, or a rule number that version does not have for write-offs."""
-    version = SchemeVersion
-    in_force = exists().where(
-        version.id == WriteOffBatchDecision.scheme_version_id, version.state == "published",
-        version.committee_id == WriteOffBatch.committee_id, version.valid_from <= WriteOffBatchDecision.decision_date,
-        or_(version.valid_to.is_(None), version.valid_to >= WriteOffBatchDecision.decision_date))
-    rule = exists().where(DelegationRule.version_id == WriteOffBatchDecision.scheme_version_id,
-                          DelegationRule.number == WriteOffBatchDecision.rule_number,
-                          DelegationRule.case_type == WRITE_OFF)
-    return or_(not_(in_force), not_(rule))
-
-
-def by_preparer_condition():
-    conflict = exists().where(BatchConflict.batch_id == WriteOffBatch.id,
-                              BatchConflict.user_id == WriteOffBatchDecision.decided_by_id)
-    return or_(WriteOffBatchDecision.decided_by_id == WriteOffBatch.prepared_by_id, conflict)
-
-
-def consultation_required_condition():
-    return exists().where(
-        DelegationRule.version_id == WriteOffBatchDecision.scheme_version_id,
-        DelegationRule.number == WriteOffBatchDecision.rule_number,
-        or_(DelegationRule.consultation_unit_id.is_not(None), DelegationRule.consultation_position_id.is_not(None)))
-
-
-def without_consultation_condition():
-    """A batch records no consultation (portal/batches/routing.py): a decision under a rule that asks
-    for one was made without it."""
-    return consultation_required_condition()
 
 
 def unreported_condition():

@@ -10,26 +10,28 @@ everything: nothing here is narrowed by visibility.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import Integer, Select, and_, cast, exists, func, not_, or_, select
+from sqlalchemy import Integer, Select, and_, cast, exists, func, or_, select
 
 from portal.audit import chain
 from portal.auth.models import User
 from portal.batches.models import WriteOffBatch, WriteOffBatchDecision
-from portal.cases.models import Case, ConflictDeclaration, Consultation, Decision
+from portal.cases.models import Case, Decision
 from portal.delegation import checks
 from portal.delegation import messages as m
 from portal.delegation import queries as delegation_queries
-from portal.delegation.models import DelegationRule, SchemeVersion
+from portal.delegation.models import SchemeVersion
 from portal.extensions import db
 from portal.meetings.models import DelegationReportLine, Meeting
 from portal.org.models import Committee
 from portal.org.queries import reporting_committee_ids
 from portal.reports import batch_decisions
+from portal.reports.conditions import BATCHES, CASES, DecisionKind
 from portal.reports.labels import case_type_label
 from portal.reports.models import ReportingSetting
 from portal.reports.rules import (
@@ -281,42 +283,11 @@ def _checked(period: Period) -> int:
                for query in (_delegated(period), _batches(period)))
 
 
-def outside_scheme_condition():
-    """The decision names no published version of its committee in force on its decision date, or a
-    rule number that version does not have for the case's type."""
-    version = SchemeVersion
-    in_force = exists().where(
-        version.id == Decision.scheme_version_id, version.state == "published",
-        version.committee_id == Case.committee_id, version.valid_from <= Decision.decision_date,
-        or_(version.valid_to.is_(None), version.valid_to >= Decision.decision_date))
-    rule = exists().where(DelegationRule.version_id == Decision.scheme_version_id,
-                          DelegationRule.number == Decision.rule_number,
-                          DelegationRule.case_type == Case.case_type)
-    return or_(not_(in_force), not_(rule))
-
-
-def by_preparer_condition():
-    conflict = exists().where(ConflictDeclaration.case_id == Case.id,
-                              ConflictDeclaration.user_id == Decision.decided_by_id)
-    return or_(Decision.decided_by_id == Case.prepared_by_id, conflict)
-
-
-def consultation_required_condition():
-    """The decision's rule asks for consultation (samråd, R4)."""
-    return exists().where(
-        DelegationRule.version_id == Decision.scheme_version_id, DelegationRule.number == Decision.rule_number,
-        or_(DelegationRule.consultation_unit_id.is_not(None), DelegationRule.consultation_position_id.is_not(None)))
-
-
-def without_consultation_condition():
-    consulted = exists().where(Consultation.case_id == Case.id, Consultation.recorded_at <= Decision.decided_at)
-    return and_(consultation_required_condition(), not_(consulted))
-
-
-def _zero(key: str, title: str, condition, batch_condition, period: Period, found_words: str,
+def _zero(key: str, title: str, condition: Callable[[DecisionKind], object], period: Period, found_words: str,
           none_words: str) -> Objective:
+    """A checked zero: `condition` of each kind of decision, single cases' and batch write-offs'."""
     checked = _checked(period)
-    count, rows, sql = _decision_rows(condition, batch_condition, period)
+    count, rows, sql = _decision_rows(condition(CASES), condition(BATCHES), period)
     words = found_words if count else none_words
     statement = _("Checked %(checked)s delegated decisions (%(period)s): %(result)s", checked=checked,
                   period=period.words(), result=words % {"num": count})
@@ -325,8 +296,7 @@ def _zero(key: str, title: str, condition, batch_condition, period: Period, foun
 
 def _outside_scheme(period: Period) -> Objective:
     return _zero(
-        "outside_scheme", _("No decision outside the scheme in force"), outside_scheme_condition(),
-        batch_decisions.outside_scheme_condition(), period,
+        "outside_scheme", _("No decision outside the scheme in force"), DecisionKind.outside_scheme, period,
         _("%(num)s named a scheme version or rule that was not in force for the committee and case type on "
           "the decision date."),
         _("none was made under a scheme version other than the one the committee had in force on the decision "
@@ -336,7 +306,7 @@ def _outside_scheme(period: Period) -> Objective:
 def _by_preparer(period: Period) -> Objective:
     return _zero(
         "by_preparer", _("No decision by the person who prepared the case or declared a conflict of interest"),
-        by_preparer_condition(), batch_decisions.by_preparer_condition(), period,
+        DecisionKind.by_preparer, period,
         _("%(num)s were decided by the person who prepared the case or who had declared a conflict of interest in it."),
         _("none was decided by the person who prepared the case, nor by anyone who had declared a conflict of "
           "interest in it."))
@@ -345,8 +315,7 @@ def _by_preparer(period: Period) -> Objective:
 def _without_consultation(period: Period) -> Objective:
     return _zero(
         "without_consultation", _("No decision without the consultation the rule requires"),
-        without_consultation_condition(),
-        batch_decisions.without_consultation_condition(), period,
+        DecisionKind.without_consultation, period,
         _("%(num)s were made under a rule that requires consultation without a consultation recorded before "
           "the decision."),
         _("every decision under a rule that requires consultation has a consultation recorded before the "

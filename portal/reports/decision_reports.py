@@ -19,6 +19,7 @@ from portal.meetings.models import DelegationReportLine
 from portal.org.models import Position
 from portal.org.queries import reporting_committee_ids
 from portal.reports import batch_decisions, control
+from portal.reports.conditions import BATCHES, CASES
 from portal.reports.labels import case_type_label, outcome_label
 from portal.reports.queries import (
     Filters,
@@ -132,13 +133,13 @@ def compliance(user, day: date, filters: Filters, org: Organisation) -> Report:
                                     r.rule_number or "—", r.title or "—", capacity_label(r.capacity), r.count,
                                     int(r.amount)]) for r in batch.per_rule]
 
-    required = control.consultation_required_condition()
-    missing = control.without_consultation_condition()
+    required = CASES.consultation_required()
+    missing = CASES.without_consultation()
     checked = _per_committee(db.session.execute(
         select(Case.committee_id, func.count().label("all"),
                func.coalesce(func.sum(case((and_(required, not_(missing)), 1), else_=0)), 0).label("consulted"),
                func.coalesce(func.sum(case((missing, 1), else_=0)), 0).label("missing"),
-               func.coalesce(func.sum(case((control.outside_scheme_condition(), 1), else_=0)), 0).label("outside"))
+               func.coalesce(func.sum(case((CASES.outside_scheme(), 1), else_=0)), 0).label("outside"))
         .select_from(Decision).join(Case, Case.id == Decision.case_id).where(delegated, *conditions)
         .group_by(Case.committee_id)).all(), "all", "consulted", "missing", "outside")
     batch_checked = _per_committee(batch.counts, "all", "missing", "outside")
@@ -272,9 +273,9 @@ def _batch_compliance(user, day: date, filters: Filters, org: Organisation) -> _
         .group_by(*grouped).order_by(*grouped)).all()
     counts = db.session.execute(decided(lambda _sums: (
         WriteOffBatch.committee_id, func.count().label("all"),
-        func.coalesce(func.sum(case((batch_decisions.without_consultation_condition(), 1), else_=0)), 0)
+        func.coalesce(func.sum(case((BATCHES.without_consultation(), 1), else_=0)), 0)
         .label("missing"),
-        func.coalesce(func.sum(case((batch_decisions.outside_scheme_condition(), 1), else_=0)), 0).label("outside"),
+        func.coalesce(func.sum(case((BATCHES.outside_scheme(), 1), else_=0)), 0).label("outside"),
     )).group_by(WriteOffBatch.committee_id)).all()
     unreported = decided(lambda _sums: (WriteOffBatch.registry_number, WriteOffBatch.committee_id,
                                         WriteOffBatchDecision.decision_date, WriteOffBatchDecision.rule_number)
