@@ -13,6 +13,7 @@ from portal.auth.roles import Role
 from portal.batches.models import WriteOffBatch, WriteOffBatchDecision, WriteOffBatchLine
 from portal.cases.models import Case, CaseInvoice, Consultation, Decision
 from portal.extensions import db
+from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
 from portal.org.models import PositionKind
 
 _numbers = itertools.count(1)
@@ -112,6 +113,21 @@ class Town:
         db.session.flush()
         db.session.refresh(batch)
         return batch
+
+    def report(self, meeting_date: date, *decisions, committee=None) -> Meeting:
+        """A held meeting of the committee whose delegation report lists these decisions."""
+        meeting = Meeting(committee_id=(committee or self.committee).id, meeting_date=meeting_date, state="held",
+                          created_at=datetime(2026, 1, 1, tzinfo=UTC))
+        db.session.add(meeting)
+        db.session.flush()
+        item = AgendaItem(meeting_id=meeting.id, paragraph=1, kind="delegation_report", proposal="")
+        db.session.add(item)
+        db.session.flush()
+        for decision in decisions:
+            db.session.add(DelegationReportLine(decision_id=decision.id, meeting_id=meeting.id,
+                                                agenda_item_id=item.id))
+        db.session.flush()
+        return meeting
 
     def consult(self, case: Case, at: datetime) -> Consultation:
         consultation = Consultation(case_id=case.id, recorded_by_id=self.finance.id, recorded_at=at, opinion="Ok")

@@ -13,7 +13,7 @@ from portal.audit.services import SYSTEM, record
 from portal.documents.models import IssuedDocument
 from portal.documents.services import document_by_code
 from portal.extensions import db
-from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
+from portal.meetings.models import Meeting
 from portal.reports import control
 from portal.reports.models import ReportingSetting
 from portal.reports.rules import Mark
@@ -123,29 +123,15 @@ def test_a_decision_without_the_required_consultation_is_a_red_non_zero(town, ma
     assert found.mark == Mark.RED and found.count == 2
 
 
-def _report(town, meeting_date: date, *decisions) -> Meeting:
-    meeting = Meeting(committee_id=town.committee.id, meeting_date=meeting_date, state="held",
-                      created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    db.session.add(meeting)
-    db.session.flush()
-    item = AgendaItem(meeting_id=meeting.id, paragraph=1, kind="delegation_report", proposal="")
-    db.session.add(item)
-    db.session.flush()
-    for decision in decisions:
-        db.session.add(DelegationReportLine(decision_id=decision.id, meeting_id=meeting.id, agenda_item_id=item.id))
-    db.session.flush()
-    return meeting
-
-
 def test_reporting_within_the_deadline_green_late_amber_overdue_red(town):
     db.session.add(ReportingSetting(report_within_days=30))
     on_time = town.decide(town.case(), date(2026, 9, 1))
-    _report(town, date(2026, 9, 20), on_time)
+    town.report(date(2026, 9, 20), on_time)
     town.decide(town.case(), date(2026, 11, 1))  # waiting 22 days: within the deadline
     reporting = _objective("reporting")
     assert reporting.mark == Mark.GREEN and "30" in reporting.title
     late = town.decide(town.case(), date(2026, 9, 2))
-    _report(town, date(2026, 10, 15), late)  # 43 days
+    town.report(date(2026, 10, 15), late)  # 43 days
     reporting = _objective("reporting")
     assert reporting.mark == Mark.AMBER and reporting.rows == [
         [late.case.registry_number, "Socialnämnden", "Anstånd", "2026-09-02", "2026-10-15", "43"]]

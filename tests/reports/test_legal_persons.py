@@ -15,7 +15,6 @@ from sqlalchemy import select
 from portal import clock
 from portal.documents.models import IssuedDocument
 from portal.extensions import db
-from portal.meetings.models import AgendaItem, DelegationReportLine, Meeting
 from portal.org.bodies import BodyKind
 from portal.org.models import PositionKind
 from portal.reports import control, decision_reports, finance_reports, queries
@@ -219,14 +218,6 @@ def test_a_meeting_of_the_joint_authority_reports_its_decisions_like_a_committee
     no longer waiting."""
     federation = bodies["RTJ"][0]
     decision = _decide(town, bodies, "RTJ", date(2026, 3, 7))
-    meeting = Meeting(committee_id=federation.id, meeting_date=date(2026, 4, 1), state="held",
-                      created_at=datetime(2026, 3, 1, tzinfo=UTC))
-    db.session.add(meeting)
-    db.session.flush()
-    item = AgendaItem(meeting_id=meeting.id, paragraph=1, kind="delegation_report", proposal="")
-    db.session.add(item)
-    db.session.flush()
-    db.session.add(DelegationReportLine(meeting_id=meeting.id, decision_id=decision.id, agenda_item_id=item.id))
-    db.session.flush()
+    town.report(date(2026, 4, 1), decision, committee=federation)
     report = _build(decision_reports.compliance, town.auditor)
     assert _table(report, f"unreported-p{federation.id}").rows == []
