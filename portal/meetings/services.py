@@ -123,7 +123,6 @@ class _Matter:
 
     kind: ItemKind
     column: str  # the agenda item's reference to it
-    action: str
     referred_state: str
     not_referred: str
     other_committee: str
@@ -134,13 +133,13 @@ class _Matter:
 def _matter(matter: Case | WriteOffBatch) -> _Matter:
     if isinstance(matter, WriteOffBatch):
         return _Matter(
-            ItemKind.REFERRED_BATCH, "batch_id", "meeting.agenda_add_batch", BatchState.REFERRED_TO_COMMITTEE,
+            ItemKind.REFERRED_BATCH, "batch_id", BatchState.REFERRED_TO_COMMITTEE,
             _("Only a batch write-off referred to the committee can go on the agenda."),
             _("The batch write-off belongs to another committee."),
             _("The batch write-off is already on the agenda of a meeting."),
             _("Give the finance officer's proposal."))
     return _Matter(
-        ItemKind.REFERRED_CASE, "case_id", "meeting.agenda_add_case", CaseState.REFERRED_TO_COMMITTEE,
+        ItemKind.REFERRED_CASE, "case_id", CaseState.REFERRED_TO_COMMITTEE,
         _("Only a case referred to the committee can go on the agenda."), _("The case belongs to another committee."),
         _("The case is already on the agenda of a meeting."), _("Give the case officer's proposal."))
 
@@ -155,8 +154,8 @@ def agenda_add(actor: Actor, meeting: Meeting, matter: Case | WriteOffBatch, pro
         raise _refuse(words.not_referred, "matter")
     if matter.committee_id != meeting.committee.main_committee_id:
         raise _refuse(words.other_committee, "matter")
-    open_item = (queries.open_item_of_batch if words.kind is ItemKind.REFERRED_BATCH else queries.open_item_of_case)
-    if open_item(matter.id) is not None:
+    batch = words.kind is ItemKind.REFERRED_BATCH
+    if (queries.open_item_of_batch if batch else queries.open_item_of_case)(matter.id) is not None:
         raise _refuse(words.on_agenda, "matter")
     if not (proposal or "").strip():
         raise _refuse(words.no_proposal, "proposal")
@@ -165,7 +164,7 @@ def agenda_add(actor: Actor, meeting: Meeting, matter: Case | WriteOffBatch, pro
     db.session.add(item)
     db.session.flush()
     db.session.refresh(meeting, ["items"])
-    record(actor, words.action, "meeting", meeting.id, after={
+    record(actor, "meeting.agenda_add_batch" if batch else "meeting.agenda_add_case", "meeting", meeting.id, after={
         "paragraph": item.paragraph, words.column: matter.id, "proposal": item.proposal})
     return item
 
