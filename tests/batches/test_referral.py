@@ -43,7 +43,8 @@ def test_the_decider_refers_the_batch_with_a_reason_and_it_waits_for_the_committ
     assert entry.after["note"] == REASON and entry.after["rule_number"] == "3.2"
     assert entry.before == {"state": "awaiting_decision"} and entry.actor_id == cw.department_head.id
     # Waiting for a meeting, as a batch the rules referred: the secretary sees it and takes it up.
-    assert batch in meeting_queries.referred_batches(cw.committee.id)
+    waiting = meeting_queries.waiting_page(cw.committee.id)
+    assert ("batch", batch.id) in {(row.kind, row.id) for group in waiting.groups for row in group.rows}
     assert access.allowed(cw.secretary, access.VIEW_BATCH, batch)
     # The decider who referred it keeps seeing it (with its customers); nobody decides it by delegation now.
     assert access.allowed(cw.department_head, access.VIEW_BATCH, batch)
@@ -53,7 +54,7 @@ def test_the_decider_refers_the_batch_with_a_reason_and_it_waits_for_the_committ
         services.batch_decide(cw.actor(cw.department_head), batch, services.BatchDecisionInput(True, "Skäl.", True))
     # The committee decides it at its meeting, the committee's own decision.
     meeting = _meeting(cw)
-    item = meetings.agenda_add_batch(cw.actor(cw.secretary), meeting, batch, "Skriva av fordringarna.")
+    item = meetings.agenda_add(cw.actor(cw.secretary), meeting, batch, "Skriva av fordringarna.")
     meetings.item_decide(cw.actor(cw.secretary), item, outcome=CommitteeOutcome.GRANTED, decision_text="")
     _record(cw, meeting)
     db.session.refresh(batch)
@@ -125,7 +126,7 @@ def test_sent_back_and_submitted_again_the_old_referral_is_gone(cw):
     batch = submitted(cw)
     services.batch_refer(cw.actor(cw.department_head), batch, REASON)
     meeting = _meeting(cw)
-    item = meetings.agenda_add_batch(cw.actor(cw.secretary), meeting, batch, "Skriva av.")
+    item = meetings.agenda_add(cw.actor(cw.secretary), meeting, batch, "Skriva av.")
     meetings.item_decide(cw.actor(cw.secretary), item, outcome=CommitteeOutcome.SENT_BACK,
                          decision_text="Utred kunderna först.")
     _record(cw, meeting)
