@@ -94,6 +94,7 @@ def _state_of(customer_name: str):
 
 def test_the_demo_tells_a_story_for_every_persona(app, frozen_clock):
     from portal.cases import queries as case_queries
+    from portal.meetings import delegation_report
     from portal.meetings import queries as meeting_queries
     from portal.org.models import Committee as CommitteeModel
 
@@ -113,7 +114,7 @@ def test_the_demo_tells_a_story_for_every_persona(app, frozen_clock):
     item = meeting_queries.open_item_of_case(referred.id)
     assert item is not None and item.meeting.meeting_date > today
     sn = db.session.scalars(select(CommitteeModel).where(CommitteeModel.code == "SN")).one()
-    unreported = {d.case.customer.name for d in meeting_queries.unreported_decisions(sn.id)}
+    unreported = {d.case.customer.name for d in delegation_report.unreported_decisions(sn.id)}
     assert unreported == {"Greta Hjort", "Filip Granlund"}  # decided today, for the secretary to report
     assert [c.customer.name for c in case_queries.awaiting_signature(user("handlaggare"))] == ["Greta Hjort"]
     assert "Filip Granlund" in [c.customer.name for c in case_queries.granted_not_executed(user("ekonom"))]

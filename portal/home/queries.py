@@ -18,7 +18,7 @@ from portal.delegation.engine_types import CaseType
 from portal.delegation.models import SchemeVersion
 from portal.extensions import db
 from portal.meetings.models import AgendaItem, Meeting
-from portal.meetings.queries import unreported_counts
+from portal.meetings.delegation_report import unreported_counts
 from portal.meetings.rules import ItemKind, MeetingState
 from portal.memo import per_transaction
 from portal.org.models import Absence, Committee

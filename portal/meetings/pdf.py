@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from portal.documents.pdf import DocumentFrame, build_pdf, paragraph, table
 from portal.meetings.models import AgendaItem, Meeting
-from portal.meetings.queries import ReportGroup
+from portal.meetings.delegation_report import ReportGroup
 from portal.money import format_money
 from portal.org.bodies import speak_as
 

@@ -32,7 +32,7 @@ from portal.delegation.results import ReasonCode
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.notify import events as mail_events
-from portal.meetings import queries
+from portal.meetings import delegation_report, queries
 from portal.batches import services as batch_services
 from portal.batches.models import WriteOffBatch, WriteOffBatchDecision
 from portal.batches.rules import BatchState
@@ -191,7 +191,7 @@ def agenda_add_report(actor: Actor, meeting: Meeting) -> AgendaItem:
 def item_remove(actor: Actor, item: AgendaItem) -> None:
     meeting = item.meeting
     _planned(meeting)
-    if item.kind == ItemKind.DELEGATION_REPORT and queries.report_fixed(meeting):
+    if item.kind == ItemKind.DELEGATION_REPORT and delegation_report.report_fixed(meeting):
         raise _refuse(_("The delegation report has been issued: it stays on the agenda."))
     record(actor, "meeting.agenda_remove", "meeting", meeting.id, before={
         "paragraph": item.paragraph, "kind": item.kind, "case_id": item.case_id, "batch_id": item.batch_id})
@@ -253,7 +253,7 @@ def meeting_record(actor: Actor, meeting: Meeting, *, approved_on: date | None, 
             _record_committee_decision(actor, meeting, item)
         elif item.kind == ItemKind.REFERRED_BATCH:
             _record_committee_batch_decision(actor, meeting, item)
-    if any(item.kind == ItemKind.DELEGATION_REPORT for item in meeting.items) and not queries.report_issued(meeting):
+    if any(item.kind == ItemKind.DELEGATION_REPORT for item in meeting.items) and not delegation_report.report_issued(meeting):
         from portal.documents.models import DocumentKind
 
         meeting_document_issue(actor, meeting, DocumentKind.DELEGATION_REPORT)
@@ -320,7 +320,7 @@ def _record_committee_batch_decision(actor: Actor, meeting: Meeting, item: Agend
 
 def _report_fix(actor: Actor, meeting: Meeting, item: AgendaItem) -> None:
     """Write the report's lines: every decision not yet reported, up to the meeting's date."""
-    decisions = queries.unreported_decisions(meeting.committee_id, up_to=meeting.meeting_date)
+    decisions = delegation_report.unreported_decisions(meeting.committee_id, up_to=meeting.meeting_date)
     batches = [d for d in decisions if isinstance(d, WriteOffBatchDecision)]
     decisions = [d for d in decisions if not isinstance(d, WriteOffBatchDecision)]
     for decision in decisions:
@@ -416,7 +416,7 @@ def meeting_document_issue(actor: Actor, meeting: Meeting, kind: str, item: Agen
 
     municipality = municipality_get()
     today = clock.today()
-    report = queries.meeting_report(meeting)
+    report = delegation_report.meeting_report(meeting)
     if kind == DocumentKind.AGENDA:
         return document_issue(actor, kind=DocumentKind.AGENDA, title=_("Agenda") + f" {meeting.meeting_date}",
                               object_type="meeting", object_id=meeting.id, committee_id=meeting.committee_id,
@@ -425,10 +425,10 @@ def meeting_document_issue(actor: Actor, meeting: Meeting, kind: str, item: Agen
     if kind == DocumentKind.DELEGATION_REPORT:
         if report is None:
             raise _refuse(_("The delegation report is not on the agenda."))
-        if not queries.report_fixed(meeting):
+        if not delegation_report.report_fixed(meeting):
             item = next(i for i in meeting.items if i.kind == ItemKind.DELEGATION_REPORT)
             _report_fix(actor, meeting, item)
-            report = queries.report_groups(queries.reported_decisions(meeting), meeting.minutes_posted_on)
+            report = delegation_report.report_groups(delegation_report.reported_decisions(meeting), meeting.minutes_posted_on)
         return document_issue(actor, kind=DocumentKind.DELEGATION_REPORT,
                               title=_("Delegation report") + f" {meeting.meeting_date}", object_type="meeting",
                               object_id=meeting.id, committee_id=meeting.committee_id,

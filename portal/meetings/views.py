@@ -19,7 +19,7 @@ from portal.cases.terms import asked_schedule
 from portal.downloads import file_response
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.meetings import queries, services
+from portal.meetings import delegation_report, queries, services
 from portal.meetings.forms import (
     AgendaMatterForm,
     CorrectDatesForm,
@@ -120,19 +120,19 @@ def _meeting_context(meeting: Meeting, *, matter_form: AgendaMatterForm | None =
             "record_form": record_form or RecordForm(), "decision_forms": decision_forms,
             "report_item": report_item, "report": _report_page(meeting) if report_item else None,
             "may_issue": acts_for, "may_correct": acts_for and meeting.is_held,
-            "report_issued": queries.report_issued(meeting),
+            "report_issued": delegation_report.report_issued(meeting),
             "meeting_form": meeting_form or MeetingForm(formdata=None, obj=meeting),
             "correct_form": correct_form or CorrectDatesForm(formdata=None, obj=meeting),
             "documents": queries.documents_of(meeting)}
 
 
-def _report_page(meeting: Meeting) -> queries.ReportPage:
+def _report_page(meeting: Meeting) -> delegation_report.ReportPage:
     """The report on the agenda a page of lines at a time (`?sida=`), with every group's totals:
     once issued (or the meeting recorded) what it listed then, until then what it would list."""
     page = params.arg_int("sida", 1, minimum=1, maximum=params.MAX_PAGE)
-    if queries.report_fixed(meeting):
-        return queries.reported_page(meeting, page)
-    return queries.unreported_page(meeting.committee_id, up_to=meeting.meeting_date, page=page)
+    if delegation_report.report_fixed(meeting):
+        return delegation_report.reported_page(meeting, page)
+    return delegation_report.unreported_page(meeting.committee_id, up_to=meeting.meeting_date, page=page)
 
 
 @bp.get("/<id:meeting_id>")
@@ -369,9 +369,9 @@ def report(committee_id: int):
     # Paged by meeting, newest first, each report as its totals per type and rule: the meeting's page
     # lists its decisions and its issued report (PDF) holds them all. "Not yet reported" is counted in
     # the database and its first lines shown.
-    reported = queries.reported_meetings_page(
+    reported = delegation_report.reported_meetings_page(
         committee.id, params.arg_int("sida", 1, minimum=1, maximum=params.MAX_PAGE))
-    return render_template("meetings/report.html", committee=committee, unreported=queries.unreported_page(committee.id),
+    return render_template("meetings/report.html", committee=committee, unreported=delegation_report.unreported_page(committee.id),
                            reported=reported, appeal_ends=appeal_ends)
 
 
@@ -385,7 +385,7 @@ def further_delegated():
 
     held = [a.position_id for a in appointments_on(current_user.id, clock.today())
             if a.position.kind == PositionKind.DEPARTMENT_HEAD.value]
-    groups = queries.report_groups(queries.further_delegated_decisions(held))
+    groups = delegation_report.report_groups(delegation_report.further_delegated_decisions(held))
     return render_template("meetings/further_delegated.html", groups=groups)
 
 
@@ -490,7 +490,7 @@ def _case_page_helpers():
     """The case page asks what meetings know about a case: its report and appeal end, urgency."""
 
     def meeting_facts(case: Case) -> dict:
-        line = queries.report_line_of(case.decision.id) if case.decision is not None else None
+        line = delegation_report.report_line_of(case.decision.id) if case.decision is not None else None
         posted = line.meeting.minutes_posted_on if line else None
         # The officer is offered the urgent mark only where an urgent rule of the scheme covers the
         # case (the service refuses it otherwise); the engine is asked only when it could matter.

@@ -17,7 +17,7 @@ from portal.cases.routing import route
 from portal.cases.rules import CaseState
 from portal.delegation.engine_types import CaseType
 from portal.extensions import db
-from portal.meetings import queries as meeting_queries
+from portal.meetings import delegation_report
 from portal.meetings.models import Meeting
 from portal.meetings.rules import MeetingState
 from portal.notify import rules
@@ -96,7 +96,7 @@ def meetings_with_unreported(today: date, days: int) -> list[tuple[Meeting, int]
         .options(joinedload(Meeting.committee)).order_by(Meeting.meeting_date, Meeting.id)).all()
     result = []
     for meeting in meetings:
-        count = sum(t.count for t in meeting_queries.unreported_totals(meeting.committee_id, up_to=meeting.meeting_date))
+        count = sum(t.count for t in delegation_report.unreported_totals(meeting.committee_id, up_to=meeting.meeting_date))
         if count:
             result.append((meeting, count))
     return result
@@ -134,7 +134,7 @@ def what_waits(user: User, today: date) -> dict[str, list[dict]]:
         payload["to_execute"] = items(case_queries.granted_not_executed(user))
     committees = secretary_committee_ids(user.id, today)
     if committees:
-        counts = meeting_queries.unreported_counts(committees)
+        counts = delegation_report.unreported_counts(committees)
         for committee in db.session.scalars(select(Committee).where(Committee.id.in_(committees))
                                             .order_by(Committee.code)):
             count = counts.get(committee.id, 0)

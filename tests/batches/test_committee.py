@@ -23,6 +23,7 @@ from portal.documents.models import IssuedDocument
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.jobs.models import Job
+from portal.meetings import delegation_report
 from portal.meetings import queries as meeting_queries
 from portal.meetings import services as meetings
 from portal.meetings.rules import CommitteeOutcome
@@ -109,7 +110,7 @@ def test_the_committees_decision_is_not_in_the_delegation_report(cw, make, froze
     meeting, _item = _on_agenda(cw, batch)
     _record(cw, meeting)
     assert all(not isinstance(d, WriteOffBatchDecision)
-               for d in meeting_queries.unreported_decisions(cw.committee.id))
+               for d in delegation_report.unreported_decisions(cw.committee.id))
     later = meetings.meeting_create(cw.actor(cw.secretary), cw.committee, meeting_date=date(2026, 12, 10), place="")
     meetings.agenda_add_report(cw.actor(cw.secretary), later)
     frozen_clock.set(frozen_clock.instant.replace(month=12, day=10))

@@ -21,7 +21,7 @@ from portal.delegation.engine_types import CaseFacts, CaseType, Limits
 from portal.delegation.limits import limit_reasons
 from portal.delegation.results import ReasonCode
 from portal.extensions import db
-from portal.meetings import queries as meeting_queries
+from portal.meetings import delegation_report
 from portal.meetings import services as meeting_services
 from portal.org.models import PositionKind
 from tests.batches.conftest import submitted
@@ -36,7 +36,7 @@ def _granted(bw, **kwargs):
 
 def test_the_delegation_report_shows_one_line_per_batch_with_count_sum_and_reason(bw, make):
     batch = _granted(bw)
-    groups = meeting_queries.report_groups(meeting_queries.unreported_decisions(bw.committee.id))
+    groups = delegation_report.report_groups(delegation_report.unreported_decisions(bw.committee.id))
     [group] = groups
     [line] = group.lines
     assert (line.registry_number, line.amount_ore, group.rule_number) == (batch.registry_number, batch.amount_ore, "3.2")
@@ -52,9 +52,9 @@ def test_the_delegation_report_shows_one_line_per_batch_with_count_sum_and_reaso
 
     meeting_services.meeting_document_issue(actor, meeting, DocumentKind.DELEGATION_REPORT)
     assert batch.decision.reported_meeting_id == meeting.id
-    assert meeting_queries.unreported_decisions(bw.committee.id) == []
-    assert meeting_queries.reported_decisions(meeting) == [batch.decision]
-    assert meeting in meeting_queries.meetings_with_reports(bw.committee.id)
+    assert delegation_report.unreported_decisions(bw.committee.id) == []
+    assert delegation_report.reported_decisions(meeting) == [batch.decision]
+    assert meeting in delegation_report.meetings_with_reports(bw.committee.id)
 
 
 def test_the_ledger_export_has_one_line_per_invoice_of_a_granted_batch(client, bw):
@@ -154,13 +154,13 @@ def test_not_yet_reported_counts_a_batch_as_one_line_with_its_sum(bw, make):
     from portal.home.queries import secretary_work
 
     batch = _granted(bw)
-    [total] = meeting_queries.unreported_totals(bw.committee.id)
+    [total] = delegation_report.unreported_totals(bw.committee.id)
     assert (total.type_label, total.rule_number, total.count, total.amount_ore, total.batch) == (
         "Avskrivning (samlingsbeslut)", "3.2", 1, batch.amount_ore, True)
-    assert meeting_queries.unreported_counts([bw.committee.id]) == {bw.committee.id: 1}
+    assert delegation_report.unreported_counts([bw.committee.id]) == {bw.committee.id: 1}
     [work] = secretary_work({bw.committee.id}, date(2026, 11, 23))
     assert work.unreported == 1
-    page = meeting_queries.unreported_page(bw.committee.id)
+    page = delegation_report.unreported_page(bw.committee.id)
     [group] = page.groups
     assert [line.registry_number for line in group.lines] == [batch.registry_number]
     assert page.pages == 1 and page.count == 1
@@ -176,8 +176,8 @@ def test_a_meetings_paged_report_lists_its_batch_on_the_first_page(bw, make):
     from portal.documents.models import DocumentKind
 
     meeting_services.meeting_document_issue(actor, meeting, DocumentKind.DELEGATION_REPORT)
-    first = meeting_queries.reported_page(meeting, 1)
+    first = delegation_report.reported_page(meeting, 1)
     assert [line.registry_number for g in first.groups for line in g.lines] == [batch.registry_number]
     assert first.count == 1 and first.amount_ore == batch.amount_ore
-    assert meeting_queries.reported_page(meeting, 2).groups == []
-    assert meeting_queries.unreported_counts([bw.committee.id]) == {}
+    assert delegation_report.reported_page(meeting, 2).groups == []
+    assert delegation_report.unreported_counts([bw.committee.id]) == {}

@@ -23,7 +23,7 @@ from portal.documents.models import DocumentKind
 from portal.documents.services import documents_for
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.meetings.queries import report_groups, unreported_decisions
+from portal.meetings.delegation_report import report_groups, unreported_decisions
 
 FORGO, STOP = CaseType.FORGO_COLLECTION, CaseType.STOP_COLLECTION
 

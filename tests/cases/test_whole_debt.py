@@ -24,7 +24,7 @@ from portal.documents.models import DocumentKind
 from portal.documents.services import documents_for
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.meetings.queries import unreported_decisions
+from portal.meetings.delegation_report import unreported_decisions
 from portal.money import format_money
 from portal.receivables import followup
 from portal.receivables.models import Payment

@@ -21,7 +21,7 @@ from portal.delegation.models import DelegationRule, SchemeVersion
 from portal.documents.services import documents_for
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.meetings import queries as meeting_queries
+from portal.meetings import delegation_report
 from portal.meetings import services as meetings
 from portal.meetings.rules import CommitteeOutcome
 from portal.org.models import PositionKind
@@ -177,7 +177,7 @@ def test_the_refusal_under_the_bar_is_a_reported_delegated_decision_whose_letter
     decision = _decide(cases, cases.unit_head, case, Outcome.REFUSED)
     assert (decision.rule_number, decision.rule_kind, decision.is_delegated) == ("1.9", "bar", True)
     assert case.state == CaseState.REFUSED
-    assert decision in meeting_queries.unreported_decisions(cases.committee.id)
+    assert decision in delegation_report.unreported_decisions(cases.committee.id)
     (letter,) = [d for d in documents_for("decision", decision.id) if d.kind == "decision_letter"]
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(letter.content)).pages).split())
     assert "Enligt Socialnämndens riktlinje, punkt 4.2, beviljas inte anstånd med betalning" in text

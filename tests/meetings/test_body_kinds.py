@@ -20,7 +20,7 @@ from portal.documents.services import documents_for
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.home.queries import secretary_work
-from portal.meetings import queries as meeting_queries
+from portal.meetings import delegation_report
 from portal.meetings import services as meeting_services
 from portal.org import services as org_services
 from portal.org.bodies import (
@@ -173,8 +173,8 @@ def test_a_joint_authoritys_letter_can_be_appealed_like_a_committees(app, world)
 def test_a_companys_decision_never_appears_in_a_delegation_report(app, world, client):
     _as(world, COMPANY)
     decision = delegated(world)
-    assert decision.id not in {d.id for d in meeting_queries.unreported_decisions(world.committee.id)}
-    assert meeting_queries.unreported_decisions(world.committee.id) == []
+    assert decision.id not in {d.id for d in delegation_report.unreported_decisions(world.committee.id)}
+    assert delegation_report.unreported_decisions(world.committee.id) == []
     work = {w.committee.id: w for w in secretary_work({world.committee.id}, date(2026, 11, 23))}
     assert work[world.committee.id].unreported == 0
     client.login("sekr")
@@ -196,7 +196,7 @@ def test_a_companys_meeting_takes_no_delegation_report(app, world):
 def test_a_joint_authoritys_decision_is_reported_like_a_committees(app, world):
     _as(world, FEDERATION)
     decision = delegated(world)
-    assert [d.id for d in meeting_queries.unreported_decisions(world.committee.id)] == [decision.id]
+    assert [d.id for d in delegation_report.unreported_decisions(world.committee.id)] == [decision.id]
 
 
 # --- a company's invoices never count with a committee's (RULINGS 10) ------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from portal.cases.models import Case, Decision
 from portal.documents.models import DocumentKind
 from portal.extensions import db
-from portal.meetings import queries, services
+from portal.meetings import delegation_report, queries, services
 from tests.meetings.conftest import delegated
 from tests.test_query_counts import counting
 
@@ -41,8 +41,8 @@ def _report_url(world, page=None) -> str:
 def test_issuing_the_report_marks_each_decision_with_its_meeting(app, world):
     meeting, [decision] = _reported_at(world, date(2026, 12, 10))
     assert decision.reported_meeting_id == meeting.id
-    assert queries.unreported_totals(world.committee.id) == []
-    [total] = queries.reported_totals([meeting.id])[meeting.id]
+    assert delegation_report.unreported_totals(world.committee.id) == []
+    [total] = delegation_report.reported_totals([meeting.id])[meeting.id]
     assert (total.rule_number, total.count, total.amount_ore) == ("1.1", 1, decision.amount_ore)
 
 
@@ -116,11 +116,11 @@ def test_not_yet_reported_is_one_statement(app, world):
     _reported_at(world, date(2026, 12, 10))
     delegated(world)
     with counting() as statements:
-        totals = queries.unreported_totals(world.committee.id)
+        totals = delegation_report.unreported_totals(world.committee.id)
     assert len(statements) == 1
     assert [(t.rule_number, t.count) for t in totals] == [("1.1", 1)]
     with counting() as statements:
-        counts = queries.unreported_counts({world.committee.id, world.other_committee.id})
+        counts = delegation_report.unreported_counts({world.committee.id, world.other_committee.id})
     assert len(statements) == 1 and counts == {world.committee.id: 1}
 
 
@@ -130,7 +130,7 @@ def test_not_yet_reported_is_read_by_the_index_on_postgresql(app, world):
     delegated(world)
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     query = (select(func.count(Decision.id)).join(Case, Case.id == Decision.case_id)
-             .where(*queries._unreported_cases([world.committee.id], None)))
+             .where(*delegation_report._unreported_cases([world.committee.id], None)))
     compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
     plan = "\n".join(db.session.execute(text(f"EXPLAIN {compiled}")).scalars())
     assert "ix_decisions_reported_meeting_id" in plan, plan

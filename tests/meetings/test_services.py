@@ -13,7 +13,7 @@ from portal.cases.models import Decision
 from portal.cases.rules import CaseState, Outcome
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.meetings import queries, services
+from portal.meetings import delegation_report, queries, services
 from portal.meetings.models import DelegationReportLine
 from portal.meetings.rules import CommitteeOutcome
 from tests.meetings.conftest import at, delegated, referred
@@ -106,19 +106,19 @@ def test_the_dates_of_the_minutes_must_follow_the_meeting(app, world):
 
 def test_the_report_lists_each_delegated_decision_exactly_once_across_meetings(app, world, make):
     first = delegated(world)
-    assert queries.unreported_decisions(world.committee.id) == [first]
+    assert delegation_report.unreported_decisions(world.committee.id) == [first]
     december = _meeting(world)
     services.agenda_add_report(world.actor(world.secretary), december)
     _record(world, december)
-    assert queries.reported_decisions(december) == [first]
-    assert queries.unreported_decisions(world.committee.id) == []
+    assert delegation_report.reported_decisions(december) == [first]
+    assert delegation_report.unreported_decisions(world.committee.id) == []
 
     at(world, date(2026, 12, 16))
     second = delegated(world, make.invoice(world.customer, world.unit, world.category, due_date=date(2026, 11, 30)))
     january = _meeting(world, date(2027, 1, 14))
     services.agenda_add_report(world.actor(world.secretary), january)
     _record(world, january, date(2027, 1, 18), date(2027, 1, 19))
-    assert queries.reported_decisions(january) == [second]
+    assert delegation_report.reported_decisions(january) == [second]
     lines = db.session.scalars(select(DelegationReportLine)).all()
     assert sorted(line.decision_id for line in lines) == sorted([first.id, second.id])
 
@@ -156,7 +156,7 @@ def test_the_report_has_no_names_and_shows_when_the_appeal_time_ends(app, world)
     meeting = _meeting(world)
     services.agenda_add_report(world.actor(world.secretary), meeting)
     _record(world, meeting, date(2026, 12, 14), date(2026, 12, 16))
-    [group] = queries.report_groups(queries.reported_decisions(meeting), meeting.minutes_posted_on)
+    [group] = delegation_report.report_groups(delegation_report.reported_decisions(meeting), meeting.minutes_posted_on)
     assert group.rule_number == "1.1"
     [line] = group.lines
     assert line.registry_number == decision.case.registry_number
@@ -180,7 +180,7 @@ def test_the_chair_decides_an_urgent_case_and_it_is_in_the_next_report(app, worl
     meeting = _meeting(world)
     services.agenda_add_report(world.actor(world.secretary), meeting)
     _record(world, meeting)
-    [group] = queries.report_groups(queries.reported_decisions(meeting))
+    [group] = delegation_report.report_groups(delegation_report.reported_decisions(meeting))
     assert group.rule_number == "9.1" and group.lines[0].urgent
 
 
@@ -198,7 +198,7 @@ def test_a_decision_under_further_delegation_names_the_department_head_in_the_re
     decision.delegated_by_position_id = head.id
     db.session.flush()
     db.session.expire(decision)
-    [group] = queries.report_groups(queries.unreported_decisions(world.committee.id))
+    [group] = delegation_report.report_groups(delegation_report.unreported_decisions(world.committee.id))
     assert group.lines[0].further_delegated_by == "Socialchef"
 
 
@@ -235,16 +235,16 @@ def test_a_decision_made_after_the_report_was_issued_waits_for_the_next_report(a
     services.agenda_add_report(world.actor(world.secretary), meeting)
     _issue_report(world, meeting)
     later = delegated(world, make.invoice(world.customer, world.unit, world.category, due_date=date(2026, 11, 30)))
-    assert [line.registry_number for group in queries.meeting_report(meeting) for line in group.lines] == [
+    assert [line.registry_number for group in delegation_report.meeting_report(meeting) for line in group.lines] == [
         first.case.registry_number]
     _record(world, meeting)
-    assert queries.reported_decisions(meeting) == [first]
-    assert queries.report_line_of(later.id) is None
-    assert queries.unreported_decisions(world.committee.id) == [later]
+    assert delegation_report.reported_decisions(meeting) == [first]
+    assert delegation_report.report_line_of(later.id) is None
+    assert delegation_report.unreported_decisions(world.committee.id) == [later]
     january = _meeting(world, date(2027, 1, 14))
     services.agenda_add_report(world.actor(world.secretary), january)
     _record(world, january, date(2027, 1, 18), date(2027, 1, 19))
-    assert queries.reported_decisions(january) == [later]
+    assert delegation_report.reported_decisions(january) == [later]
 
 
 def test_recording_a_meeting_whose_report_was_never_issued_issues_it_first(app, world):
@@ -253,10 +253,10 @@ def test_recording_a_meeting_whose_report_was_never_issued_issues_it_first(app, 
     decision = delegated(world)
     meeting = _meeting(world)
     services.agenda_add_report(world.actor(world.secretary), meeting)
-    assert not queries.report_issued(meeting)
+    assert not delegation_report.report_issued(meeting)
     _record(world, meeting)
     assert [d.kind for d in documents_of(meeting)] == ["delegation_report"]
-    assert queries.reported_decisions(meeting) == [decision]
+    assert delegation_report.reported_decisions(meeting) == [decision]
 
 
 def test_an_issued_report_stays_on_the_agenda(app, world):
@@ -276,7 +276,7 @@ def test_reissuing_the_report_lists_the_same_decisions(app, world, make):
     _issue_report(world, meeting)
     delegated(world, make.invoice(world.customer, world.unit, world.category, due_date=date(2026, 11, 30)))
     _issue_report(world, meeting)
-    assert queries.reported_decisions(meeting) == [first]
+    assert delegation_report.reported_decisions(meeting) == [first]
 
 
 # --- a meeting is edited until recorded; recorded dates are corrected ---------------------------------
@@ -301,7 +301,7 @@ def test_correcting_the_posting_date_moves_the_appeal_end_and_is_audited(app, wo
     meeting = _meeting(world)
     services.agenda_add_report(world.actor(world.secretary), meeting)
     _record(world, meeting, date(2026, 12, 14), date(2026, 12, 16))
-    [line] = queries.meeting_report(meeting)[0].lines
+    [line] = delegation_report.meeting_report(meeting)[0].lines
     assert line.appeal_ends == date(2027, 1, 7)
     at(world, date(2026, 12, 20))
     with pytest.raises(ValidationFailed) as refused:
@@ -314,7 +314,7 @@ def test_correcting_the_posting_date_moves_the_appeal_end_and_is_audited(app, wo
     assert "minutes_posted_on" in refused.value.errors
     services.meeting_correct_dates(world.actor(world.secretary), meeting, approved_on=date(2026, 12, 14),
                                    posted_on=date(2026, 12, 15), reason="Anslaget sattes upp den 15:e.")
-    [line] = queries.meeting_report(meeting)[0].lines
+    [line] = delegation_report.meeting_report(meeting)[0].lines
     assert line.registry_number == decision.case.registry_number
     assert line.appeal_ends == date(2027, 1, 5)
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "meeting.correct_dates")).one()
