@@ -47,7 +47,7 @@ def test_issuing_the_report_marks_each_decision_with_its_meeting(app, world):
 
 
 def test_the_committee_report_pages_by_meeting_newest_first(client, world, monkeypatch):
-    monkeypatch.setattr(queries, "REPORT_MEETINGS_PER_PAGE", 2)
+    monkeypatch.setattr(delegation_report, "REPORT_MEETINGS_PER_PAGE", 2)
     days = [date(2026, 12, 3), date(2026, 12, 10), date(2026, 12, 17)]
     for day in days:
         _reported_at(world, day)
@@ -78,7 +78,7 @@ def test_each_meeting_on_the_committee_report_shows_its_totals_and_links_to_its_
 
 
 def test_a_meetings_report_lines_are_paged_with_every_groups_totals(client, world, monkeypatch):
-    monkeypatch.setattr(queries, "REPORT_LINES_PER_PAGE", 2)
+    monkeypatch.setattr(delegation_report, "REPORT_LINES_PER_PAGE", 2)
     made = [delegated(world) for _ in range(3)]
     secretary = world.actor(world.secretary)
     meeting = services.meeting_create(secretary, world.committee, meeting_date=date(2026, 12, 10), place="Salen")
@@ -100,7 +100,7 @@ def test_a_meetings_report_lines_are_paged_with_every_groups_totals(client, worl
 
 
 def test_not_yet_reported_lists_the_first_lines_and_counts_them_all(client, world, monkeypatch):
-    monkeypatch.setattr(queries, "REPORT_LINES_PER_PAGE", 2)
+    monkeypatch.setattr(delegation_report, "REPORT_LINES_PER_PAGE", 2)
     for _ in range(3):
         delegated(world)
     db.session.commit()
