@@ -12,7 +12,8 @@ from enum import StrEnum
 # - persons and coordination numbers: YYYYMMDDNNNN (century resolved, as Skatteverket writes it);
 # - organisations: "16" + the 10-digit organisationsnummer, the 12-digit form Skatteverket uses.
 # A sole trader's organisationsnummer is the owner's personnummer and reads as a person.
-_FORM = re.compile(r"(\d{6}|\d{8})([-+]?)(\d{4})\Z")
+# Spaces around the separator are read as people type them ("19420314 - 1231", "811218 9876").
+_FORM = re.compile(r"(\d{6}|\d{8}) *([-+]?) *(\d{4})\Z")
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 _PERSON_CENTURIES = ("18", "19", "20")
 ORGANISATION_PREFIX = "16"
@@ -92,7 +93,8 @@ def parse_identity_number(text: str, reference_date: date) -> IdentityNumber:
 
     Forms: ``YYMMDDNNNN``, ``YYMMDD-NNNN``, ``YYMMDD+NNNN`` (``+``: 100 years old or more),
     ``YYYYMMDDNNNN``, ``YYYYMMDD-NNNN``, and for organisations ``NNNNNNNNNN``, ``NNNNNN-NNNN``,
-    ``16NNNNNNNNNN``, ``16NNNNNN-NNNN``. Surrounding whitespace is ignored. The century of a
+    ``16NNNNNNNNNN``, ``16NNNNNN-NNNN``. Surrounding whitespace and spaces around the
+    separator are ignored. The century of a
     10-digit personnummer is the latest one that puts the birth date on or before
     `reference_date` (a century earlier with ``+``).
     """

@@ -24,7 +24,8 @@ def test_check_digit_is_worked_by_hand():
 
 
 @pytest.mark.parametrize(
-    "text", ["8112189876", "811218-9876", "198112189876", "19811218-9876", " 811218-9876 "]
+    "text", ["8112189876", "811218-9876", "198112189876", "19811218-9876", " 811218-9876 ",
+             "19811218 - 9876", "811218 9876"]
 )
 def test_every_form_of_a_personnummer_gives_the_canonical_12_digits(text):
     number = parse_identity_number(text, TODAY)
